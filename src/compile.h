@@ -1,0 +1,19 @@
+/* The pipeline, as the command and the tests call it. */
+#ifndef GRADC_COMPILE_H
+#define GRADC_COMPILE_H
+
+#include <stdbool.h>
+
+typedef struct Cx Cx;
+
+typedef struct CompileOptions {
+    bool optimize;              /* run the IR optimiser (-O0 turns it off) */
+    bool primal_only;           /* stop before differentiation */
+} CompileOptions;
+
+/* Parse and check; false if the input has errors (in cx->diag). */
+bool compile_front(Cx *cx);
+/* The whole pipeline to the IR of every generated function. */
+bool compile_all(Cx *cx, const CompileOptions *opt);
+
+#endif

@@ -1,0 +1,777 @@
+/* IR -> readable C99: one statement per IR instruction, variables named
+ * after the source (d_x is the adjoint of x, g_x the gradient output for
+ * x), the source line as a comment above the code made from it, support
+ * code only where used, every helper static. The header declares exactly
+ * the exported functions of LANGUAGE.md section 6. */
+#include "emit.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gradc.h"
+#include "ir.h"
+#include "names.h"
+
+typedef struct Emit {
+    Cx *cx;
+    const EmitOptions *opt;
+    Buf *o;
+    NameScope global;
+    /* the function being written */
+    IrFunc *f;
+    NameScope local;
+    int temps;
+    int level;
+    int last_line;
+    IrBlock **lca;              /* by var id: innermost block holding every mention */
+    Instr **first;              /* by var id: the first instruction mentioning it */
+    int *first_seq;
+    bool *at_def;               /* declared where first defined */
+    Instr **anchor;             /* by var id: the instruction of its LCA block to declare it before */
+    bool *used;                 /* by var id: mentioned at all */
+    int seq;
+    unsigned helpers;           /* support functions used: bit per opcode - OP_DABS */
+    int stmts;                  /* statements written in this function */
+} Emit;
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *var_name(Emit *e, IrVar *v);
+
+static const char *temp_name(Emit *e)
+{
+    for (;;) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "t%d", ++e->temps);
+        if (!scope_has(&e->local, buf) && !names_is_reserved(buf))
+            return scope_take(&e->local, buf);
+    }
+}
+
+static const char *var_name(Emit *e, IrVar *v)
+{
+    if (v->cname)
+        return v->cname;
+    if (v->adj_of)
+        v->cname = scope_take(&e->local, arena_printf(e->cx->arena, "d_%s", var_name(e, v->adj_of)));
+    else if (v->name)
+        v->cname = scope_take(&e->local, v->name);
+    else
+        v->cname = temp_name(e);
+    return v->cname;
+}
+
+static void name_params(Emit *e, IrFunc *f)
+{
+    scope_init(&e->local, e->cx->arena, &e->global);
+    e->temps = 0;
+    for (int i = 0; i < f->vars.len; i++)
+        ((IrVar *)f->vars.items[i])->cname = NULL;
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (p->grad_of)
+            p->cname = scope_take(&e->local, arena_printf(e->cx->arena, "g_%s", var_name(e, p->grad_of)));
+        else
+            var_name(e, p);
+    }
+}
+
+/* The functions' C names are fixed before anything is written: exported
+ * names are the user's (sema checked them), helpers take what is free. */
+static void name_functions(Emit *e)
+{
+    scope_init(&e->global, e->cx->arena, NULL);
+    PtrVec *funcs = &e->cx->ir->funcs;
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (f->exported)
+            scope_reserve(&e->global, f->name);
+    }
+    static const char *const generated[] = {"_grad", "_vjp", "_jvp", "_hvp"};
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (f->role == ROLE_PRIMAL)
+            for (size_t k = 0; k < sizeof generated / sizeof *generated; k++)
+                scope_reserve(&e->global, arena_printf(e->cx->arena, "%s%s", f->name, generated[k]));
+    }
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (!f->exported)
+            f->name = scope_take(&e->global, f->name);
+    }
+}
+
+/* ---- declaration placement -------------------------------------------- */
+
+static void mention(Emit *e, IrVar *v, Instr *in, IrBlock *b, bool is_def)
+{
+    e->used[v->id] = true;
+    if (v->is_param)
+        return;
+    if (!e->first[v->id]) {
+        e->first[v->id] = in;
+        e->first_seq[v->id] = e->seq;
+        e->at_def[v->id] = is_def && in->acc == ACC_SET;
+        e->lca[v->id] = b;
+        return;
+    }
+    e->lca[v->id] = ir_common_block(e->lca[v->id], b);
+}
+
+static void mention_operand(Emit *e, Operand a, Instr *in, IrBlock *b)
+{
+    if (a.kind == OK_VAR || a.kind == OK_REF)
+        mention(e, a.var, in, b, false);
+}
+
+static void scan_block(Emit *e, IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        e->seq++;
+        for (int k = 0; k < in->nargs; k++)
+            mention_operand(e, in->args[k], in, b);
+        for (int k = 0; k < IR_MAX_DIMS; k++)
+            mention_operand(e, in->idx[k], in, b);
+        mention_operand(e, in->cond, in, b);
+        mention_operand(e, in->lo, in, b);
+        mention_operand(e, in->hi, in, b);
+        for (int k = 0; k < in->ncargs; k++)
+            mention_operand(e, in->cargs[k], in, b);
+        if (in->arr)
+            mention(e, in->arr, in, b, false);
+        if (in->dst)
+            mention(e, in->dst, in, b, in->kind != I_FOR);
+        if (in->kind == I_IF) {
+            scan_block(e, in->then);
+            if (in->els)
+                scan_block(e, in->els);
+        } else if (in->kind == I_FOR) {
+            scan_block(e, in->body);
+        }
+    }
+}
+
+static Instr *find_block_of(Emit *e, Instr *in, IrBlock **where);
+
+/* Decides, for every variable, whether it is declared at its first
+ * definition or before the statement of its innermost common block that
+ * holds its first mention. */
+static void place_declarations(Emit *e, IrFunc *f)
+{
+    int n = f->vars.len;
+    e->lca = ARENA_ARRAY(e->cx->arena, IrBlock *, n);
+    e->first = ARENA_ARRAY(e->cx->arena, Instr *, n);
+    e->first_seq = ARENA_ARRAY(e->cx->arena, int, n);
+    e->at_def = ARENA_ARRAY(e->cx->arena, bool, n);
+    e->anchor = ARENA_ARRAY(e->cx->arena, Instr *, n);
+    e->used = ARENA_ARRAY(e->cx->arena, bool, n);
+    e->seq = 0;
+    ir_link_blocks(f);
+    scan_block(e, f->body);
+    for (int i = 0; i < n; i++) {
+        IrVar *v = f->vars.items[i];
+        Instr *first = e->first[i];
+        if (!first || v->ndims > 0)
+            continue;
+        IrBlock *where;
+        find_block_of(e, first, &where);
+        if (e->at_def[i] && where == e->lca[i] && first->dst == v)
+            continue;
+        e->at_def[i] = false;
+        /* climb from the first mention to the statement of the LCA block */
+        IrBlock *b = where;
+        Instr *anchor = first;
+        while (b != e->lca[i]) {
+            anchor = b->owner;
+            b = b->parent;
+        }
+        e->anchor[i] = anchor;
+    }
+}
+
+/* The block directly holding `in` (found through the linked blocks). */
+static bool block_holds(IrBlock *b, Instr *in, IrBlock **where)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *x = b->instrs.items[i];
+        if (x == in) {
+            *where = b;
+            return true;
+        }
+        if ((x->then && block_holds(x->then, in, where)) || (x->els && block_holds(x->els, in, where)) ||
+            (x->body && block_holds(x->body, in, where)))
+            return true;
+    }
+    return false;
+}
+
+static Instr *find_block_of(Emit *e, Instr *in, IrBlock **where)
+{
+    if (!block_holds(e->f->body, in, where))
+        die("emit: instruction not in its function");
+    return in;
+}
+
+/* ---- expressions ------------------------------------------------------ */
+
+static const char *c_type(IrType t)
+{
+    return t == IT_REAL ? "double" : "int";
+}
+
+static void put_real(Buf *o, double x, bool parens)
+{
+    char num[40];
+    if (isnan(x)) {
+        buf_puts(o, "NAN");
+        return;
+    }
+    if (isinf(x)) {
+        buf_puts(o, x < 0 ? (parens ? "(-INFINITY)" : "-INFINITY") : "INFINITY");
+        return;
+    }
+    ir_fmt_real(num, sizeof num, x);
+    if (num[0] == '-' && parens)
+        buf_printf(o, "(%s)", num);
+    else
+        buf_puts(o, num);
+}
+
+/* An operand; `parens` when it follows an operator. */
+static void put_operand(Emit *e, Operand a, bool parens)
+{
+    switch (a.kind) {
+    case OK_VAR: {
+        const char *name = var_name(e, a.var);
+        buf_printf(e->o, a.var->by_ref ? "*%s" : "%s", name);
+        break;
+    }
+    case OK_REF:
+        buf_printf(e->o, a.var->by_ref ? "%s" : "&%s", var_name(e, a.var));
+        break;
+    case OK_REAL:
+        put_real(e->o, a.real, parens);
+        break;
+    case OK_INT:
+        buf_printf(e->o, a.ival < 0 && parens ? "(%d)" : "%d", a.ival);
+        break;
+    case OK_BOOL:
+        buf_puts(e->o, a.ival ? "1" : "0");
+        break;
+    case OK_NONE:
+        die("emit: missing operand");
+    }
+}
+
+/* x^k with an int k: products for small k, else pow with the int as a double. */
+static void put_powi(Emit *e, Operand x, Operand k)
+{
+    if (k.kind == OK_INT) {
+        switch (k.ival) {
+        case 0: buf_puts(e->o, "1.0"); return;
+        case 1: put_operand(e, x, false); return;
+        case 2: case 3:
+            for (int i = 0; i < k.ival; i++) {
+                if (i)
+                    buf_puts(e->o, " * ");
+                put_operand(e, x, true);
+            }
+            return;
+        case -1:
+            buf_puts(e->o, "1.0 / ");
+            put_operand(e, x, true);
+            return;
+        case -2:
+            buf_puts(e->o, "1.0 / (");
+            put_operand(e, x, true);
+            buf_puts(e->o, " * ");
+            put_operand(e, x, true);
+            buf_puts(e->o, ")");
+            return;
+        default:
+            buf_puts(e->o, "pow(");
+            put_operand(e, x, false);
+            buf_printf(e->o, ", %d.0)", k.ival);
+            return;
+        }
+    }
+    buf_puts(e->o, "pow(");
+    put_operand(e, x, false);
+    buf_puts(e->o, ", (double)");
+    put_operand(e, k, true);
+    buf_puts(e->o, ")");
+}
+
+static void put_rhs(Emit *e, Opcode op, const Operand *a, int n)
+{
+    const OpInfo *info = &ir_ops[op];
+    if (op >= OP_DABS)
+        e->helpers |= 1u << (op - OP_DABS);
+    switch (info->form) {
+    case INFIX:
+        put_operand(e, a[0], false);
+        buf_printf(e->o, " %s ", info->cname);
+        put_operand(e, a[1], true);
+        return;
+    case PREFIX:
+        buf_puts(e->o, info->cname);
+        put_operand(e, a[0], true);
+        return;
+    case CALL:
+        buf_printf(e->o, "%s(", info->cname);
+        for (int i = 0; i < n; i++) {
+            if (i)
+                buf_puts(e->o, ", ");
+            put_operand(e, a[i], false);
+        }
+        buf_putc(e->o, ')');
+        return;
+    case SPECIAL:
+        break;
+    }
+    switch (op) {
+    case OP_COPY:
+        put_operand(e, a[0], false);
+        return;
+    case OP_ITOR:
+        buf_puts(e->o, "(double)");
+        put_operand(e, a[0], true);
+        return;
+    case OP_SELECT:
+        put_operand(e, a[0], false);
+        buf_puts(e->o, " ? ");
+        put_operand(e, a[1], true);
+        buf_puts(e->o, " : ");
+        put_operand(e, a[2], true);
+        return;
+    case OP_POWI:
+        put_powi(e, a[0], a[1]);
+        return;
+    default:
+        die("emit: no C form for '%s'", info->name);
+    }
+}
+
+static void put_element(Emit *e, IrVar *arr, const Operand *idx)
+{
+    buf_printf(e->o, "%s[", var_name(e, arr));
+    if (arr->ndims == 2) {
+        put_operand(e, idx[0], true);
+        buf_puts(e->o, " * ");
+        put_operand(e, arr->dims[1], true);
+        buf_puts(e->o, " + ");
+        put_operand(e, idx[1], true);
+    } else {
+        put_operand(e, idx[0], false);
+    }
+    buf_putc(e->o, ']');
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+static void put_block(Emit *e, IrBlock *b);
+
+static void line_start(Emit *e)
+{
+    buf_indent(e->o, e->level);
+}
+
+/* The source line, as a comment, when the code moves to a new line. */
+static void put_source_line(Emit *e, Span at)
+{
+    if (at.line <= 0 || at.line == e->last_line)
+        return;
+    e->last_line = at.line;
+    const char *src = e->cx->diag.src;
+    size_t len = e->cx->diag.len;
+    size_t s = (size_t)at.off, end;
+    while (s > 0 && src[s - 1] != '\n')
+        s--;
+    while (s < len && (src[s] == ' ' || src[s] == '\t'))
+        s++;
+    for (end = s; end < len && src[end] != '\n' && src[end] != '\r'; end++)
+        if (src[end] == '#' || (src[end] == '/' && end + 1 < len && src[end + 1] == '/'))
+            break;
+    while (end > s && (src[end - 1] == ' ' || src[end - 1] == '\t'))
+        end--;
+    line_start(e);
+    buf_printf(e->o, "/* %d: ", at.line);
+    size_t shown = 0;
+    for (size_t i = s; i < end && shown < 90; i++, shown++) {
+        char c = src[i];
+        if (c == '*' && i + 1 < end && src[i + 1] == '/')
+            buf_puts(e->o, "* ");           /* no early end of comment */
+        else if (c == '?' && i + 1 < end && src[i + 1] == '?')
+            buf_puts(e->o, "? ");           /* no trigraph */
+        else
+            buf_putc(e->o, (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f ? c : ' ');
+    }
+    if (end - s > 90)
+        buf_puts(e->o, " ...");
+    buf_puts(e->o, " */\n");
+}
+
+static void put_declarations(Emit *e, Instr *anchor)
+{
+    for (int i = 0; i < e->f->vars.len; i++) {
+        IrVar *v = e->f->vars.items[i];
+        if (e->anchor[i] != anchor || v->is_param || v->ndims > 0)
+            continue;
+        line_start(e);
+        buf_printf(e->o, "%s %s = %s;\n", c_type(v->type), var_name(e, v),
+                   v->type == IT_REAL ? "0.0" : "0");
+    }
+}
+
+static void put_op(Emit *e, Instr *in)
+{
+    static const char *const acc[] = {[ACC_SET] = "=", [ACC_ADD] = "+=", [ACC_SUB] = "-="};
+    IrVar *v = in->dst;
+    line_start(e);
+    if (v->nullable)
+        buf_printf(e->o, "if (%s) ", var_name(e, v));
+    if (e->at_def[v->id] && e->first[v->id] == in)
+        buf_printf(e->o, "%s ", c_type(v->type));
+    buf_printf(e->o, v->by_ref ? "*%s %s " : "%s %s ", var_name(e, v), acc[in->acc]);
+    put_rhs(e, in->op, in->args, in->nargs);
+    buf_puts(e->o, ";\n");
+}
+
+static void put_if(Emit *e, Instr *in)
+{
+    line_start(e);
+    for (;;) {
+        buf_puts(e->o, "if (");
+        put_operand(e, in->cond, false);
+        buf_puts(e->o, ") {\n");
+        e->level++;
+        put_block(e, in->then);
+        e->level--;
+        if (!in->els)
+            break;
+        IrBlock *els = in->els;
+        Instr *only = els->instrs.len == 1 ? els->instrs.items[0] : NULL;
+        bool decls = false;
+        for (int i = 0; only && i < e->f->vars.len; i++)
+            decls |= e->anchor[i] == only;
+        if (only && only->kind == I_IF && !decls && !only->note) {
+            line_start(e);
+            buf_puts(e->o, "} else ");
+            in = only;
+            continue;
+        }
+        line_start(e);
+        buf_puts(e->o, "} else {\n");
+        e->level++;
+        put_block(e, els);
+        e->level--;
+        break;
+    }
+    line_start(e);
+    buf_puts(e->o, "}\n");
+}
+
+static void put_for(Emit *e, Instr *in)
+{
+    const char *i = var_name(e, in->ivar);
+    line_start(e);
+    if (in->down) {
+        buf_printf(e->o, "for (int %s = ", i);
+        put_operand(e, in->hi, true);
+        buf_printf(e->o, " - 1; %s >= ", i);
+        put_operand(e, in->lo, true);
+        buf_printf(e->o, "; %s--) {\n", i);
+    } else {
+        buf_printf(e->o, "for (int %s = ", i);
+        put_operand(e, in->lo, false);
+        buf_printf(e->o, "; %s < ", i);
+        put_operand(e, in->hi, true);
+        buf_printf(e->o, "; %s++) {\n", i);
+    }
+    e->level++;
+    put_block(e, in->body);
+    e->level--;
+    line_start(e);
+    buf_puts(e->o, "}\n");
+}
+
+static void put_call(Emit *e, Instr *in)
+{
+    line_start(e);
+    if (in->dst) {
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in)
+            buf_puts(e->o, "double ");
+        buf_printf(e->o, "%s = ", var_name(e, in->dst));
+    }
+    buf_printf(e->o, "%s(", in->callee->name);
+    for (int i = 0; i < in->ncargs; i++) {
+        if (i)
+            buf_puts(e->o, ", ");
+        put_operand(e, in->cargs[i], false);
+    }
+    buf_puts(e->o, ");\n");
+}
+
+static void put_instr(Emit *e, Instr *in)
+{
+    e->stmts++;
+    put_declarations(e, in);
+    if (in->note) {
+        if (e->stmts > 1)
+            buf_putc(e->o, '\n');
+        line_start(e);
+        buf_printf(e->o, "/* %s */\n", in->note);
+        e->last_line = 0;
+    }
+    put_source_line(e, in->span);
+    switch (in->kind) {
+    case I_OP:
+        put_op(e, in);
+        break;
+    case I_LOAD:
+        line_start(e);
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in)
+            buf_puts(e->o, "double ");
+        buf_printf(e->o, "%s = ", var_name(e, in->dst));
+        put_element(e, in->arr, in->idx);
+        buf_puts(e->o, ";\n");
+        break;
+    case I_STORE: {
+        static const char *const acc[] = {[ACC_SET] = "=", [ACC_ADD] = "+=", [ACC_SUB] = "-="};
+        line_start(e);
+        put_element(e, in->arr, in->idx);
+        buf_printf(e->o, " %s ", acc[in->acc]);
+        put_rhs(e, in->op, in->args, in->nargs);
+        buf_puts(e->o, ";\n");
+        break;
+    }
+    case I_IF:
+        put_if(e, in);
+        break;
+    case I_FOR:
+        put_for(e, in);
+        break;
+    case I_CALL:
+        put_call(e, in);
+        break;
+    case I_RETURN:
+        line_start(e);
+        buf_puts(e->o, "return ");
+        put_operand(e, in->args[0], false);
+        buf_puts(e->o, ";\n");
+        break;
+    case I_FILL:
+        die("emit: arrays are not implemented yet");
+    }
+}
+
+static void put_block(Emit *e, IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        put_instr(e, b->instrs.items[i]);
+}
+
+static void put_signature(Emit *e, IrFunc *f)
+{
+    buf_printf(e->o, "%s%s %s(", f->exported ? "" : "static ", f->returns ? "double" : "void", f->name);
+    if (f->params.len == 0)
+        buf_puts(e->o, "void");
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (i)
+            buf_puts(e->o, ", ");
+        if (p->ndims > 0)
+            buf_printf(e->o, "%sdouble *%s", p->readonly ? "const " : "", p->cname);
+        else if (p->by_ref)
+            buf_printf(e->o, "double *%s", p->cname);
+        else
+            buf_printf(e->o, "%s %s", c_type(p->type), p->cname);
+    }
+    buf_putc(e->o, ')');
+}
+
+/* Parameters the body never reads (a constant function's inputs). */
+static void put_unused_params(Emit *e, IrFunc *f)
+{
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        bool used = false;
+        for (int k = 0; k < f->vars.len && !used; k++) {
+            IrVar *v = f->vars.items[k];
+            for (int d = 0; d < v->ndims; d++)
+                used |= ir_is_var(v->dims[d], p);
+        }
+        used |= e->used[p->id];
+        if (!used) {
+            line_start(e);
+            buf_printf(e->o, "(void)%s;\n", p->cname);
+        }
+    }
+}
+
+static void put_func(Emit *e, IrFunc *f)
+{
+    e->f = f;
+    name_params(e, f);
+    place_declarations(e, f);
+    e->level = 0;
+    e->last_line = 0;
+    e->stmts = 0;
+    put_signature(e, f);
+    buf_puts(e->o, "\n{\n");
+    e->level = 1;
+    put_unused_params(e, f);
+    put_block(e, f->body);
+    buf_puts(e->o, "}\n");
+}
+
+/* ---- support code ----------------------------------------------------- */
+
+/* Local derivatives at kinks (LANGUAGE.md section 5), by helper opcode. */
+static const char *const support_code[] = {
+    "/* |x|: the adjoint d passes with the sign of x; at 0, nothing */\n"
+    "static double gradc_dabs(double x, double d)\n"
+    "{\n"
+    "    return x > 0 ? d : x < 0 ? -d : 0.0;\n"
+    "}\n",
+    "/* fmin(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
+    "static double gradc_dmin(double a, double b, double d)\n"
+    "{\n"
+    "    return a < b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
+    "}\n",
+    "/* fmax(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
+    "static double gradc_dmax(double a, double b, double d)\n"
+    "{\n"
+    "    return a > b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
+    "}\n",
+    "/* pow(a, b), d/da: b a^(b-1), and 0 for b = 0 */\n"
+    "static double gradc_dpowx(double a, double b, double d)\n"
+    "{\n"
+    "    return b == 0.0 ? 0.0 : d * b * pow(a, b - 1.0);\n"
+    "}\n",
+    "/* t = pow(a, b), d/db: t log(a), and 0 for a = 0 */\n"
+    "static double gradc_dpowy(double a, double t, double d)\n"
+    "{\n"
+    "    return a == 0.0 ? 0.0 : d * t * log(a);\n"
+    "}\n",
+    "/* t = hypot(a, b), d/da: a / t, and 0 at the origin */\n"
+    "static double gradc_dhypot(double a, double t, double d)\n"
+    "{\n"
+    "    return t == 0.0 ? 0.0 : d * (a / t);\n"
+    "}\n",
+    "/* a^k for an int k, d/da: k a^(k-1), and 0 for k = 0 */\n"
+    "static double gradc_dpowi(double a, int k, double d)\n"
+    "{\n"
+    "    return k == 0 ? 0.0 : d * k * pow(a, (double)(k - 1));\n"
+    "}\n",
+};
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static void put_banner(Buf *o, const EmitOptions *opt)
+{
+    buf_printf(o, "/* Generated by gradc %s from %s. Do not edit: edit the .fn file and\n"
+                  "   run gradc again. */\n", GRADC_VERSION, base_name(opt->source_name));
+}
+
+void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
+{
+    Buf body;
+    buf_init(&body);
+    Emit e = {0};
+    e.cx = cx;
+    e.opt = opt;
+    e.o = &body;
+    name_functions(&e);
+    PtrVec *funcs = &cx->ir->funcs;
+    for (int i = 0; i < funcs->len; i++) {
+        if (i)
+            buf_putc(&body, '\n');
+        put_func(&e, funcs->items[i]);
+    }
+
+    put_banner(out, opt);
+    buf_printf(out, "#include \"%s\"\n\n#include <math.h>\n", base_name(opt->header_name));
+    unsigned n = sizeof support_code / sizeof *support_code;
+    for (unsigned k = 0; k < n; k++)
+        if (e.helpers & (1u << k))
+            buf_printf(out, "\n%s", support_code[k]);
+    bool protos = false;
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (f->exported)
+            continue;
+        if (!protos)
+            buf_putc(out, '\n');
+        protos = true;
+        e.o = out;
+        put_signature(&e, f);
+        buf_puts(out, ";\n");
+    }
+    buf_putc(out, '\n');
+    buf_putn(out, body.data, body.len);
+    buf_free(&body);
+}
+
+static void put_guard(Buf *o, const char *header)
+{
+    buf_puts(o, "GRADC_");
+    for (const char *p = base_name(header); *p; p++)
+        buf_putc(o, isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_');
+}
+
+static void put_fn_doc(Emit *e, IrFunc *f)
+{
+    const IrFunc *p = f->primal ? f->primal : f;
+    Buf *o = e->o;
+    if (f->role == ROLE_PRIMAL) {
+        buf_printf(o, "/* %s, defined at %s:%d: %s */\n", f->name, base_name(e->opt->source_name),
+                   f->nline, f->returns ? "the value" : "writes the outputs");
+        return;
+    }
+    buf_printf(o, "/* The value of %s and its gradient, written to ", p->name);
+    int k = 0;
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *g = f->params.items[i];
+        if (g->grad_of)
+            buf_printf(o, "%s*%s", k++ ? ", " : "", g->cname);
+    }
+    if (k == 0)
+        buf_puts(o, "nothing (no real inputs)");
+    buf_puts(o, k ? ";\n   a NULL pointer skips that output. */\n" : ". */\n");
+}
+
+void emit_h(Cx *cx, const EmitOptions *opt, Buf *out)
+{
+    Emit e = {0};
+    e.cx = cx;
+    e.opt = opt;
+    e.o = out;
+    name_functions(&e);
+    put_banner(out, opt);
+    buf_puts(out, "#ifndef ");
+    put_guard(out, opt->header_name);
+    buf_puts(out, "\n#define ");
+    put_guard(out, opt->header_name);
+    buf_puts(out, "\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
+    PtrVec *funcs = &cx->ir->funcs;
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (!f->exported)
+            continue;
+        e.f = f;
+        name_params(&e, f);
+        buf_putc(out, '\n');
+        put_fn_doc(&e, f);
+        put_signature(&e, f);
+        buf_puts(out, ";\n");
+    }
+    buf_puts(out, "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
+}

@@ -1,0 +1,533 @@
+/* --eval: builds the generated code with the system C compiler beside a
+ * small driver that calls the function at the given point, and prints the
+ * value, each partial derivative from the generated gradient, and a central
+ * finite difference beside it (an independent check). */
+#include "eval.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gradc.h"
+#include "ir.h"
+
+enum { EXIT_USAGE = 2 };
+
+/* One argument of the call: a number or a (nested) list of numbers. */
+typedef struct Arg {
+    double *vals;
+    int n;
+    int rows, cols;             /* shape as written: [a, b] is 1 x 2 */
+    bool is_list;
+} Arg;
+
+typedef struct Parser {
+    const char *s;
+    size_t i;
+    const char *err;
+} Parser;
+
+static void skip_ws(Parser *p)
+{
+    while (p->s[p->i] == ' ' || p->s[p->i] == '\t')
+        p->i++;
+}
+
+static bool number(Parser *p, double *out)
+{
+    skip_ws(p);
+    char *end;
+    errno = 0;
+    *out = strtod(p->s + p->i, &end);
+    if (end == p->s + p->i) {
+        p->err = "expected a number";
+        return false;
+    }
+    p->i = (size_t)(end - p->s);
+    return true;
+}
+
+static void push_val(Arg *a, double v)
+{
+    a->vals = xrealloc(a->vals, sizeof *a->vals * (size_t)(a->n + 1));
+    a->vals[a->n++] = v;
+}
+
+/* [1, 2, 3] or [[1, 2], [3, 4]] */
+static bool list(Parser *p, Arg *a, int depth)
+{
+    p->i++;                             /* '[' */
+    int count = 0;
+    skip_ws(p);
+    if (p->s[p->i] == ']') {
+        p->err = "empty list";
+        return false;
+    }
+    for (;;) {
+        skip_ws(p);
+        if (p->s[p->i] == '[') {
+            if (depth > 0) {
+                p->err = "arrays have at most 2 dimensions";
+                return false;
+            }
+            int before = a->n;
+            if (!list(p, a, depth + 1))
+                return false;
+            int len = a->n - before;
+            if (a->cols && len != a->cols) {
+                p->err = "rows of different lengths";
+                return false;
+            }
+            a->cols = len;
+            a->rows++;
+        } else {
+            double v;
+            if (!number(p, &v))
+                return false;
+            push_val(a, v);
+        }
+        count++;
+        skip_ws(p);
+        if (p->s[p->i] == ',') {
+            p->i++;
+            continue;
+        }
+        if (p->s[p->i] == ']') {
+            p->i++;
+            if (depth == 0 && a->rows == 0) {
+                a->rows = 1;
+                a->cols = count;
+            }
+            return true;
+        }
+        p->err = "expected ',' or ']'";
+        return false;
+    }
+}
+
+static bool ident(Parser *p, char *out, size_t cap)
+{
+    skip_ws(p);
+    size_t n = 0;
+    while ((p->s[p->i] >= 'a' && p->s[p->i] <= 'z') || (p->s[p->i] >= 'A' && p->s[p->i] <= 'Z') ||
+           p->s[p->i] == '_' || (n > 0 && p->s[p->i] >= '0' && p->s[p->i] <= '9')) {
+        if (n + 1 < cap)
+            out[n++] = p->s[p->i];
+        p->i++;
+    }
+    out[n] = '\0';
+    if (n == 0)
+        p->err = "expected a function name";
+    return n > 0;
+}
+
+static bool expect(Parser *p, char c, const char *msg)
+{
+    skip_ws(p);
+    if (p->s[p->i] != c) {
+        p->err = msg;
+        return false;
+    }
+    p->i++;
+    return true;
+}
+
+static int parse_call(const char *text, char *name, size_t cap, Arg **args, int *nargs)
+{
+    Parser p = {text, 0, NULL};
+    *args = NULL;
+    *nargs = 0;
+    if (!ident(&p, name, cap) || !expect(&p, '(', "expected '(' after the function name"))
+        goto fail;
+    skip_ws(&p);
+    if (p.s[p.i] != ')') {
+        for (;;) {
+            *args = xrealloc(*args, sizeof **args * (size_t)(*nargs + 1));
+            Arg *a = &(*args)[(*nargs)++];
+            memset(a, 0, sizeof *a);
+            skip_ws(&p);
+            if (p.s[p.i] == '[') {
+                a->is_list = true;
+                if (!list(&p, a, 0))
+                    goto fail;
+            } else {
+                double v;
+                if (!number(&p, &v))
+                    goto fail;
+                push_val(a, v);
+            }
+            skip_ws(&p);
+            if (p.s[p.i] == ',') {
+                p.i++;
+                continue;
+            }
+            break;
+        }
+    }
+    if (!expect(&p, ')', "expected ',' or ')'"))
+        goto fail;
+    skip_ws(&p);
+    if (p.s[p.i]) {
+        p.err = "unexpected text after ')'";
+        goto fail;
+    }
+    return -1;
+fail:
+    fprintf(stderr, "gradc: error: --eval '%s': %s at column %zu\n", text, p.err, p.i + 1);
+    return EXIT_USAGE;
+}
+
+static void free_args(Arg *args, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(args[i].vals);
+    free(args);
+}
+
+/* ---- the driver ------------------------------------------------------- */
+
+static void put_double(Buf *b, double x)
+{
+    char num[40];
+    ir_fmt_real(num, sizeof num, x);
+    if (isnan(x))
+        buf_puts(b, "NAN");
+    else if (isinf(x))
+        buf_puts(b, x < 0 ? "-INFINITY" : "INFINITY");
+    else
+        buf_puts(b, num);
+}
+
+/* Checks the arguments against the parameters; fills in the sizes. */
+static int check_args(const IrFunc *f, const Arg *args, int nargs, int *ints)
+{
+    if (nargs != f->params.len) {
+        fprintf(stderr, "gradc: error: --eval: '%s' takes %d arguments but %d are given\n",
+                f->name, f->params.len, nargs);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < nargs; i++) {
+        const IrVar *p = f->params.items[i];
+        const Arg *a = &args[i];
+        if (p->ndims == 0) {
+            if (a->is_list) {
+                fprintf(stderr, "gradc: error: --eval: '%s' is a scalar, not an array\n", p->name);
+                return EXIT_USAGE;
+            }
+            if (p->type == IT_INT) {
+                double v = a->vals[0];
+                if (v != floor(v) || fabs(v) > 1e9) {
+                    fprintf(stderr, "gradc: error: --eval: '%s' is an int\n", p->name);
+                    return EXIT_USAGE;
+                }
+                ints[p->id] = (int)v;
+            }
+            continue;
+        }
+        int dims[2];
+        for (int k = 0; k < p->ndims; k++)
+            dims[k] = p->dims[k].kind == OK_INT ? p->dims[k].ival : ints[p->dims[k].var->id];
+        int rows = p->ndims == 2 ? dims[0] : 1, cols = p->ndims == 2 ? dims[1] : dims[0];
+        bool shape_ok = a->is_list && (p->ndims == 2 ? a->rows == rows && a->cols == cols && a->n == rows * cols
+                                                     : a->rows == 1 && a->n == cols);
+        if (!shape_ok) {
+            if (p->ndims == 2)
+                fprintf(stderr, "gradc: error: --eval: '%s' must be a %d x %d array: [[...], ...]\n",
+                        p->name, rows, cols);
+            else
+                fprintf(stderr, "gradc: error: --eval: '%s' must be an array of %d numbers: [...]\n",
+                        p->name, cols);
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static void put_short(Buf *b, double x)
+{
+    char num[40];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(num, sizeof num, "%.*g", p, x);
+        if (strtod(num, NULL) == x || x != x)
+            break;
+    }
+    buf_puts(b, num);
+}
+
+/* The call as the user wrote it, normalised: f(2, 1), g([1, 2], 3). */
+static void put_call_text(Buf *b, const IrFunc *f, const Arg *args)
+{
+    buf_printf(b, "%s(", f->name);
+    for (int i = 0; i < f->params.len; i++) {
+        const Arg *a = &args[i];
+        if (i)
+            buf_puts(b, ", ");
+        if (!a->is_list) {
+            put_short(b, a->vals[0]);
+            continue;
+        }
+        bool nested = ((const IrVar *)f->params.items[i])->ndims == 2;
+        buf_puts(b, nested ? "[[" : "[");
+        for (int j = 0; j < a->n; j++) {
+            if (j)
+                buf_puts(b, nested && j % a->cols == 0 ? "], [" : ", ");
+            put_short(b, a->vals[j]);
+        }
+        buf_puts(b, nested ? "]]" : "]");
+    }
+    buf_putc(b, ')');
+}
+
+/* The call of `f` (by its C name) on the flat input vector v. */
+static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot, const Arg *args,
+                     bool grads)
+{
+    buf_printf(b, "%s(", name);
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (i)
+            buf_puts(b, ", ");
+        if (p->type == IT_INT)
+            buf_printf(b, "%d", (int)args[i].vals[0]);
+        else if (p->ndims > 0)
+            buf_printf(b, "&%s[%d]", p->src_const ? "c" : "v", slot[i]);
+        else
+            buf_printf(b, "%s[%d]", p->src_const ? "c" : "v", slot[i]);
+    }
+    if (grads) {
+        for (int i = 0; i < f->params.len; i++) {
+            const IrVar *p = f->params.items[i];
+            if (p->type == IT_REAL && !p->src_const)
+                buf_printf(b, ", &g[%d]", slot[i]);
+        }
+    }
+    buf_putc(b, ')');
+}
+
+static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *args)
+{
+    int nv = 0, nc = 0;
+    int *slot = xmalloc(sizeof *slot * (size_t)(f->params.len + 1));
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (p->type != IT_REAL)
+            continue;
+        int *count = p->src_const ? &nc : &nv;
+        slot[i] = *count;
+        *count += args[i].n;
+    }
+    buf_printf(b, "#include <float.h>\n#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+                  "#include \"%s\"\n\n", header);
+    buf_printf(b, "static double v[%d] = {", nv ? nv : 1);
+    int k = 0;
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        for (int j = 0; p->type == IT_REAL && !p->src_const && j < args[i].n; j++, k++) {
+            buf_puts(b, k ? ", " : "");
+            put_double(b, args[i].vals[j]);
+        }
+    }
+    buf_printf(b, "%s};\nstatic double c[%d] = {", k ? "" : "0", nc ? nc : 1);
+    k = 0;
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        for (int j = 0; p->type == IT_REAL && p->src_const && j < args[i].n; j++, k++) {
+            buf_puts(b, k ? ", " : "");
+            put_double(b, args[i].vals[j]);
+        }
+    }
+    buf_printf(b, "%s};\nstatic double g[%d];\n", k ? "" : "0", nv ? nv : 1);
+    buf_printf(b, "static const char *const names[%d] = {", nv ? nv : 1);
+    k = 0;
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (p->type != IT_REAL || p->src_const)
+            continue;
+        for (int j = 0; j < args[i].n; j++, k++) {
+            buf_puts(b, k ? ", " : "");
+            if (p->ndims == 0)
+                buf_printf(b, "\"%s\"", p->name);
+            else if (p->ndims == 1)
+                buf_printf(b, "\"%s[%d]\"", p->name, j);
+            else
+                buf_printf(b, "\"%s[%d][%d]\"", p->name, j / args[i].cols, j % args[i].cols);
+        }
+    }
+    buf_printf(b, "%s};\n\n", k ? "" : "\"\"");
+    buf_puts(b, "static double value(void)\n{\n    return ");
+    put_call(b, f, f->name, slot, args, false);
+    buf_puts(b, ";\n}\n\n");
+    buf_puts(b,
+        "static void put(double x)\n{\n"
+        "    char s[40];\n"
+        "    for (int p = 1; p <= 17; p++) {\n"
+        "        snprintf(s, sizeof s, \"%.*g\", p, x);\n"
+        "        if (strtod(s, NULL) == x || x != x)\n"
+        "            break;\n"
+        "    }\n"
+        "    printf(\"%-24s\", s);\n"
+        "}\n\n"
+        "int main(void)\n{\n"
+        "    double f = value();\n");
+    buf_puts(b, "    double fg = ");
+    char grad_name[300];
+    snprintf(grad_name, sizeof grad_name, "%s_grad", f->name);
+    put_call(b, f, grad_name, slot, args, true);
+    buf_puts(b, ";\n");
+    buf_puts(b, "    printf(\"%s = \", \"");
+    put_call_text(b, f, args);
+    buf_puts(b, "\");\n");
+    buf_printf(b,
+        "    printf(\"%%.17g\\n\", f);\n"
+        "    if (!(fg == f || (fg != fg && f != f)))\n"
+        "        printf(\"warning: %s_grad gives the value %%.17g\\n\", fg);\n"
+        "    if (%d == 0) {\n        printf(\"(no real inputs: no gradient)\\n\");\n        return 0;\n    }\n"
+        "    printf(\"\\n%%-12s%%-24s%%-24s%%s\\n\", \"input\", \"gradient\", \"central difference\", "
+        "\"|difference|\");\n"
+        "    for (int k = 0; k < %d; k++) {\n"
+        "        double x = v[k], h = cbrt(DBL_EPSILON) * (fabs(x) > 1 ? fabs(x) : 1);\n"
+        "        volatile double up = x + h, down = x - h;\n"
+        "        v[k] = up;\n        double fu = value();\n"
+        "        v[k] = down;\n        double fd = value();\n"
+        "        v[k] = x;\n"
+        "        double est = (fu - fd) / (up - down);\n"
+        "        printf(\"%%-12s\", names[k]);\n"
+        "        put(g[k]);\n        put(est);\n"
+        "        printf(\"%%.2g\\n\", fabs(g[k] - est));\n"
+        "    }\n    return 0;\n}\n",
+        f->name, nv, nv);
+    free(slot);
+}
+
+/* ---- running the compiler --------------------------------------------- */
+
+static int run_argv(char **argv)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "gradc: error: cannot run '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static bool write_file(const char *path, const Buf *text)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return false;
+    bool ok = fwrite(text->data, 1, text->len, fp) == text->len;
+    return (fclose(fp) == 0) && ok;
+}
+
+static int compile_and_run(const char *dir, const Buf *c_text, const Buf *h_text, const char *hname,
+                           const Buf *driver)
+{
+    char cpath[4200], hpath[4200], dpath[4200], exe[4200];
+    snprintf(cpath, sizeof cpath, "%s/model.c", dir);
+    snprintf(hpath, sizeof hpath, "%s/%s", dir, hname);
+    snprintf(dpath, sizeof dpath, "%s/driver.c", dir);
+    snprintf(exe, sizeof exe, "%s/driver", dir);
+    if (!write_file(cpath, c_text) || !write_file(hpath, h_text) || !write_file(dpath, driver)) {
+        fprintf(stderr, "gradc: error: cannot write in '%s': %s\n", dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    const char *cc = getenv("CC");
+    if (!cc || !*cc)
+        cc = "cc";
+    char *ccopy = xmalloc(strlen(cc) + 1);
+    strcpy(ccopy, cc);
+    char *argv[64];
+    int argc = 0;
+    for (char *tok = strtok(ccopy, " \t"); tok && argc < 48; tok = strtok(NULL, " \t"))
+        argv[argc++] = tok;
+    char *extra[] = {"-std=c99", "-O1", "-o", exe, cpath, dpath, "-lm", NULL};
+    for (int i = 0; extra[i]; i++)
+        argv[argc++] = extra[i];
+    argv[argc] = NULL;
+    int rc = run_argv(argv);
+    free(ccopy);
+    if (rc != 0) {
+        fprintf(stderr, "gradc: error: the C compiler ('%s') failed on the generated code%s\n", cc,
+                rc == 127 ? "" : " (this is a bug in gradc; please report it)");
+        return EXIT_USAGE;
+    }
+    char *run[] = {exe, NULL};
+    rc = run_argv(run);
+    if (rc != 0) {
+        fprintf(stderr, "gradc: error: the evaluation failed (status %d)\n", rc);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int eval_run(Cx *cx, const char *call, const Buf *c_text, const Buf *h_text, const char *header_path)
+{
+    char name[256];
+    Arg *args;
+    int nargs;
+    int status = parse_call(call, name, sizeof name, &args, &nargs);
+    if (status >= 0)
+        return status;
+    const IrFunc *f = NULL;
+    for (int i = 0; i < cx->ir->funcs.len; i++) {
+        const IrFunc *g = cx->ir->funcs.items[i];
+        if (g->role == ROLE_PRIMAL && strcmp(g->name, name) == 0)
+            f = g;
+    }
+    if (!f) {
+        fprintf(stderr, "gradc: error: --eval: no function '%s' in '%s'\n", name, cx->diag.path);
+        free_args(args, nargs);
+        return EXIT_USAGE;
+    }
+    if (!f->returns) {
+        fprintf(stderr, "gradc: error: --eval: '%s' has 'out' parameters; --eval takes a "
+                "function that returns a value\n", name);
+        free_args(args, nargs);
+        return EXIT_USAGE;
+    }
+    int *ints = xmalloc(sizeof *ints * (size_t)(f->vars.len + 1));
+    status = check_args(f, args, nargs, ints);
+    free(ints);
+    if (status >= 0) {
+        free_args(args, nargs);
+        return status;
+    }
+    const char *slash = strrchr(header_path, '/');
+    const char *hname = slash ? slash + 1 : header_path;
+    Buf driver;
+    buf_init(&driver);
+    put_driver(&driver, f, hname, args);
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/gradc-eval-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "gradc: error: cannot make a temporary directory: %s\n", strerror(errno));
+        buf_free(&driver);
+        free_args(args, nargs);
+        return EXIT_USAGE;
+    }
+    status = compile_and_run(dir, c_text, h_text, hname, &driver);
+    char path[4200];
+    const char *files[] = {"model.c", "driver.c", "driver", hname};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        remove(path);
+    }
+    rmdir(dir);
+    buf_free(&driver);
+    free_args(args, nargs);
+    return status;
+}

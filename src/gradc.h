@@ -1,0 +1,51 @@
+/* The compilation context (always named `cx`): everything one run of the
+ * compiler owns. Two compilations in one process share nothing. */
+#ifndef GRADC_H
+#define GRADC_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "strtab.h"
+
+#define GRADC_VERSION "0.1.0"
+
+typedef struct IrModule IrModule;
+
+/* An opening bracket the lexer has seen and not yet seen closed: syntax
+ * errors name it ("expected ')' (to close '(' at 3:14)"). */
+typedef struct Bracket {
+    char ch;
+    Span at;
+} Bracket;
+
+enum {
+    MAX_NESTING = 1000000,      /* expression and statement depth */
+    MAX_IDENT = 255,            /* identifier length */
+};
+
+struct Cx {
+    Arena *arena;
+    Diag diag;
+    StrTab ids;                 /* interned identifiers */
+    Program prog;
+    Span lexpos;                /* where the scanner is */
+    PtrVec brackets;            /* Bracket*, innermost last */
+    int tok_off;                /* the last token scanned, for messages */
+    int tok_len;
+    bool nesting_reported;
+    IrModule *ir;
+};
+
+/* Sets up a compilation of `src` (len bytes; may hold NUL bytes). */
+Cx *cx_new(const char *path, const char *src, size_t len);
+void cx_free(Cx *cx);
+
+/* The stages, in pipeline order; each returns false if it reported errors. */
+bool parse_program(Cx *cx);             /* parser.y */
+bool sema_check(Cx *cx);                /* sema.c */
+bool lower_program(Cx *cx);             /* lower.c: cx->ir, the primals */
+
+#endif

@@ -1,0 +1,512 @@
+/* AST -> IR. Scalars become single-assignment temporaries (a source
+ * variable names the value it was last given); a variable assigned inside an
+ * if or a loop and used after it gets one merge variable, set by copies at
+ * the end of each branch or iteration. Arrays stay memory: loads and
+ * stores. The result is the primal function of every .fn function. */
+#include <string.h>
+
+#include "gradc.h"
+#include "ir.h"
+
+typedef struct Lower {
+    Cx *cx;
+    Func *src;
+    IrFunc *f;
+    IrBlock *blk;               /* where instructions go */
+    Operand *cur;               /* by Sym.id_index: a scalar's current value */
+    IrVar **var;                /* by Sym.id_index: an array's or loop variable's */
+} Lower;
+
+static const double PI = 3.14159265358979323846;
+
+static IrVar *new_var(Lower *lw, const char *name, IrType type)
+{
+    return ir_var(lw->cx, lw->f, name, type);
+}
+
+static Instr *emit_op(Lower *lw, Span at, IrVar *dst, Opcode op, int n, const Operand *args)
+{
+    Instr *in = ir_instr(lw->cx, I_OP, at);
+    in->op = op;
+    in->dst = dst;
+    in->nargs = n;
+    for (int i = 0; i < n; i++)
+        in->args[i] = args[i];
+    ir_append(lw->cx, lw->blk, in);
+    return in;
+}
+
+/* dst = op(args) into a fresh variable named `name` (NULL: a temporary). */
+static Operand op_value(Lower *lw, Span at, const char *name, Opcode op, int n, const Operand *args)
+{
+    char t = ir_ops[op].result;
+    IrType type = t == 'I' ? IT_INT : t == 'B' ? IT_BOOL : t == 'A' ? ir_operand_type(args[n - 1]) : IT_REAL;
+    IrVar *dst = new_var(lw, name, type);
+    emit_op(lw, at, dst, op, n, args);
+    return ir_v(dst);
+}
+
+static Operand op1(Lower *lw, Span at, const char *name, Opcode op, Operand a)
+{
+    return op_value(lw, at, name, op, 1, &a);
+}
+
+static Operand op2(Lower *lw, Span at, const char *name, Opcode op, Operand a, Operand b)
+{
+    Operand args[2] = {a, b};
+    return op_value(lw, at, name, op, 2, args);
+}
+
+static void emit_copy(Lower *lw, Span at, IrVar *dst, Operand a)
+{
+    emit_op(lw, at, dst, OP_COPY, 1, &a);
+}
+
+/* ---- expressions ------------------------------------------------------ */
+
+static Operand lower_expr(Lower *lw, const Expr *e, const char *name);
+
+/* Reading memory or calling: what must not run when && / || would not
+ * evaluate it. */
+static bool has_effects_or_loads(const Expr *e)
+{
+    switch (e->kind) {
+    case E_CALL:
+    case E_INDEX:
+        return true;
+    case E_UNARY:
+        return has_effects_or_loads(e->op.a);
+    case E_BINARY:
+        return has_effects_or_loads(e->op.a) || has_effects_or_loads(e->op.b);
+    case E_TERNARY:
+        return has_effects_or_loads(e->tern.c) || has_effects_or_loads(e->tern.a) ||
+               has_effects_or_loads(e->tern.b);
+    case E_TOREAL:
+        return has_effects_or_loads(e->conv.a);
+    default:
+        return false;
+    }
+}
+
+static const Opcode real_op[] = {
+    [A_ADD] = OP_ADD, [A_SUB] = OP_SUB, [A_MUL] = OP_MUL, [A_DIV] = OP_DIV,
+};
+static const Opcode int_op[] = {
+    [A_ADD] = OP_IADD, [A_SUB] = OP_ISUB, [A_MUL] = OP_IMUL, [A_DIV] = OP_IDIV, [A_MOD] = OP_IMOD,
+};
+static const Opcode cmp_op[] = {
+    [A_EQ] = OP_EQ, [A_NE] = OP_NE, [A_LT] = OP_LT, [A_LE] = OP_LE, [A_GT] = OP_GT, [A_GE] = OP_GE,
+};
+
+/* a && b, a || b: evaluated eagerly when b is pure arithmetic, else b runs
+ * only when it decides the result (as in C). */
+static Operand lower_logic(Lower *lw, const Expr *e, const char *name)
+{
+    Operand a = lower_expr(lw, e->op.a, NULL);
+    bool is_and = e->op.op == A_AND;
+    if (!has_effects_or_loads(e->op.b)) {
+        Operand b = lower_expr(lw, e->op.b, NULL);
+        return op2(lw, e->span, name, is_and ? OP_AND : OP_OR, a, b);
+    }
+    IrVar *r = new_var(lw, name, IT_BOOL);
+    Instr *in = ir_instr(lw->cx, I_IF, e->span);
+    in->cond = a;
+    in->then = ir_block(lw->cx);
+    in->els = ir_block(lw->cx);
+    ir_append(lw->cx, lw->blk, in);
+    IrBlock *saved = lw->blk;
+    lw->blk = is_and ? in->then : in->els;
+    emit_copy(lw, e->span, r, lower_expr(lw, e->op.b, NULL));
+    lw->blk = is_and ? in->els : in->then;
+    emit_copy(lw, e->span, r, ir_bool(!is_and));
+    lw->blk = saved;
+    return ir_v(r);
+}
+
+static Operand lower_binary(Lower *lw, const Expr *e, const char *name)
+{
+    AstOp op = e->op.op;
+    if (op == A_AND || op == A_OR)
+        return lower_logic(lw, e, name);
+    Operand a = lower_expr(lw, e->op.a, NULL);
+    Operand b = lower_expr(lw, e->op.b, NULL);
+    if (op >= A_EQ && op <= A_GE)
+        return op2(lw, e->span, name, cmp_op[op], a, b);
+    if (op == A_POW)
+        return op2(lw, e->span, name, e->op.b->ty == TY_INT ? OP_POWI : OP_POW, a, b);
+    if (e->ty == TY_INT)
+        return op2(lw, e->span, name, int_op[op], a, b);
+    return op2(lw, e->span, name, real_op[op], a, b);
+}
+
+static Operand lower_unary(Lower *lw, const Expr *e, const char *name)
+{
+    Operand a = lower_expr(lw, e->op.a, e->op.op == A_PLUS ? name : NULL);
+    switch (e->op.op) {
+    case A_PLUS:
+        return a;
+    case A_NOT:
+        return op1(lw, e->span, name, OP_NOT, a);
+    default:
+        if (a.kind == OK_INT)               /* so that x^-2 has a constant exponent */
+            return ir_int(-a.ival);
+        if (a.kind == OK_REAL)
+            return ir_real(-a.real);
+        return op1(lw, e->span, name, e->ty == TY_INT ? OP_INEG : OP_NEG, a);
+    }
+}
+
+/* c ? a : b. With nothing to compute in the branches, a select; else an if,
+ * so that the branch not taken is not evaluated (nor differentiated). */
+static Operand lower_ternary(Lower *lw, const Expr *e, const char *name)
+{
+    Operand c = lower_expr(lw, e->tern.c, NULL);
+    IrBlock *saved = lw->blk;
+    IrBlock *then = ir_block(lw->cx), *els = ir_block(lw->cx);
+    lw->blk = then;
+    Operand a = lower_expr(lw, e->tern.a, NULL);
+    lw->blk = els;
+    Operand b = lower_expr(lw, e->tern.b, NULL);
+    lw->blk = saved;
+    if (then->instrs.len == 0 && els->instrs.len == 0) {
+        Operand args[3] = {c, a, b};
+        return op_value(lw, e->span, name, OP_SELECT, 3, args);
+    }
+    IrVar *r = new_var(lw, name, ir_operand_type(a));
+    lw->blk = then;
+    emit_copy(lw, e->span, r, a);
+    lw->blk = els;
+    emit_copy(lw, e->span, r, b);
+    lw->blk = saved;
+    Instr *in = ir_instr(lw->cx, I_IF, e->span);
+    in->cond = c;
+    in->then = then;
+    in->els = els;
+    ir_append(lw->cx, lw->blk, in);
+    return ir_v(r);
+}
+
+static Operand *lower_call_args(Lower *lw, const Expr *e)
+{
+    const PtrVec *args = &e->call.args;
+    Operand *out = ARENA_ARRAY(lw->cx->arena, Operand, args->len);
+    for (int i = 0; i < args->len; i++) {
+        const Expr *a = args->items[i];
+        const Param *p = e->call.fn->params.items[i];
+        if (p->ndims > 0)
+            out[i] = ir_v(lw->var[a->name.sym->id_index]);
+        else
+            out[i] = lower_expr(lw, a, NULL);
+    }
+    return out;
+}
+
+static Instr *emit_call(Lower *lw, const Expr *e, IrVar *dst)
+{
+    Instr *in = ir_instr(lw->cx, I_CALL, e->span);
+    in->callee = e->call.fn->ir;
+    in->cargs = lower_call_args(lw, e);
+    in->ncargs = e->call.args.len;
+    in->dst = dst;
+    ir_append(lw->cx, lw->blk, in);
+    return in;
+}
+
+static Operand lower_call(Lower *lw, const Expr *e, const char *name)
+{
+    if (e->call.builtin >= 0) {
+        Operand args[IR_MAX_ARGS];
+        int n = e->call.args.len;
+        for (int i = 0; i < n; i++)
+            args[i] = lower_expr(lw, e->call.args.items[i], NULL);
+        return op_value(lw, e->span, name, (Opcode)e->call.builtin, n, args);
+    }
+    IrVar *dst = new_var(lw, name, IT_REAL);
+    emit_call(lw, e, dst);
+    return ir_v(dst);
+}
+
+static void lower_indices(Lower *lw, const Expr *e, Operand *idx)
+{
+    for (int i = 0; i < e->index.nidx; i++)
+        idx[i] = lower_expr(lw, e->index.idx[i], NULL);
+}
+
+static Operand lower_index(Lower *lw, const Expr *e, const char *name)
+{
+    Instr *in = ir_instr(lw->cx, I_LOAD, e->span);
+    in->arr = lw->var[e->index.sym->id_index];
+    lower_indices(lw, e, in->idx);
+    in->dst = new_var(lw, name, IT_REAL);
+    ir_append(lw->cx, lw->blk, in);
+    return ir_v(in->dst);
+}
+
+static Operand lower_name(Lower *lw, const Expr *e)
+{
+    const Sym *sym = e->name.sym;
+    if (!sym)
+        return ir_real(PI);
+    if (sym->kind == SYM_LOOP)
+        return ir_v(lw->var[sym->id_index]);
+    return lw->cur[sym->id_index];
+}
+
+static Operand lower_expr(Lower *lw, const Expr *e, const char *name)
+{
+    switch (e->kind) {
+    case E_NUM:
+        return e->ty == TY_INT ? ir_int((int)e->num.value) : ir_real(e->num.value);
+    case E_NAME:
+        return lower_name(lw, e);
+    case E_UNARY:
+        return lower_unary(lw, e, name);
+    case E_BINARY:
+        return lower_binary(lw, e, name);
+    case E_TERNARY:
+        return lower_ternary(lw, e, name);
+    case E_CALL:
+        return lower_call(lw, e, name);
+    case E_INDEX:
+        return lower_index(lw, e, name);
+    case E_TOREAL: {
+        Operand a = lower_expr(lw, e->conv.a, NULL);
+        if (a.kind == OK_INT)
+            return ir_real(a.ival);
+        return op1(lw, e->span, name, OP_ITOR, a);
+    }
+    }
+    die("lower: unknown expression kind %d", e->kind);
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+static void lower_block(Lower *lw, const Block *b, IrBlock *into);
+
+static void lower_assign(Lower *lw, const Stmt *st)
+{
+    const Expr *t = st->assign.target;
+    AstOp op = st->assign.op;
+    if (t->kind == E_NAME) {
+        const Sym *sym = t->name.sym;
+        Operand *cur = &lw->cur[sym->id_index];
+        if (op == A_SET) {
+            *cur = lower_expr(lw, st->assign.value, sym->id);
+        } else {
+            Operand v = lower_expr(lw, st->assign.value, NULL);
+            *cur = op2(lw, st->span, sym->id, real_op[op], *cur, v);
+        }
+        return;
+    }
+    Instr *in = ir_instr(lw->cx, I_STORE, st->span);
+    in->arr = lw->var[t->index.sym->id_index];
+    lower_indices(lw, t, in->idx);
+    Operand v = lower_expr(lw, st->assign.value, NULL);
+    in->op = OP_COPY;
+    in->nargs = 1;
+    in->args[0] = v;
+    if (op == A_ADD || op == A_SUB) {
+        in->acc = op == A_ADD ? ACC_ADD : ACC_SUB;
+    } else if (op != A_SET) {
+        Instr *ld = ir_instr(lw->cx, I_LOAD, st->span);
+        ld->arr = in->arr;
+        memcpy(ld->idx, in->idx, sizeof ld->idx);
+        ld->dst = new_var(lw, NULL, IT_REAL);
+        ir_append(lw->cx, lw->blk, ld);
+        in->args[0] = op2(lw, st->span, NULL, real_op[op], ir_v(ld->dst), v);
+    }
+    ir_append(lw->cx, lw->blk, in);
+}
+
+static IrVar *new_array(Lower *lw, const char *name, Expr *const *dims, int ndims)
+{
+    IrVar *v = new_var(lw, name, IT_REAL);
+    v->ndims = ndims;
+    for (int i = 0; i < ndims; i++)
+        v->dims[i] = lower_expr(lw, dims[i], NULL);
+    return v;
+}
+
+static void lower_let(Lower *lw, const Stmt *st)
+{
+    const Sym *sym = st->let.sym;
+    if (st->kind == S_LET) {
+        lw->cur[sym->id_index] = lower_expr(lw, st->let.init, sym->id);
+        return;
+    }
+    IrVar *v = new_array(lw, sym->id, st->let.dims, st->let.ndims);
+    lw->var[sym->id_index] = v;
+    Instr *in = ir_instr(lw->cx, I_FILL, st->span);
+    in->arr = v;
+    ir_append(lw->cx, lw->blk, in);
+}
+
+/* Values of the assigned scalars, saved and restored around a branch. */
+static Operand *snapshot(Lower *lw, const PtrVec *syms)
+{
+    Operand *vals = ARENA_ARRAY(lw->cx->arena, Operand, syms->len + 1);
+    for (int i = 0; i < syms->len; i++)
+        vals[i] = lw->cur[((Sym *)syms->items[i])->id_index];
+    return vals;
+}
+
+static void restore(Lower *lw, const PtrVec *syms, const Operand *vals)
+{
+    for (int i = 0; i < syms->len; i++)
+        lw->cur[((Sym *)syms->items[i])->id_index] = vals[i];
+}
+
+static void lower_if(Lower *lw, const Stmt *st)
+{
+    const PtrVec *syms = &st->assigned;
+    Instr *in = ir_instr(lw->cx, I_IF, st->span);
+    in->cond = lower_expr(lw, st->if_.cond, NULL);
+    in->then = ir_block(lw->cx);
+    in->els = ir_block(lw->cx);
+    Operand *before = snapshot(lw, syms);
+    lower_block(lw, st->if_.then, in->then);
+    Operand *after_then = snapshot(lw, syms);
+    restore(lw, syms, before);
+    if (st->if_.els)
+        lower_block(lw, st->if_.els, in->els);
+    Operand *after_else = snapshot(lw, syms);
+    ir_append(lw->cx, lw->blk, in);
+    for (int i = 0; i < syms->len; i++) {
+        const Sym *sym = syms->items[i];
+        if (ir_same(after_then[i], after_else[i])) {
+            lw->cur[sym->id_index] = after_then[i];
+            continue;
+        }
+        IrVar *m = new_var(lw, sym->id, IT_REAL);
+        IrBlock *saved = lw->blk;
+        lw->blk = in->then;
+        emit_copy(lw, st->span, m, after_then[i]);
+        lw->blk = in->els;
+        emit_copy(lw, st->span, m, after_else[i]);
+        lw->blk = saved;
+        lw->cur[sym->id_index] = ir_v(m);
+    }
+    if (in->els->instrs.len == 0)
+        in->els = NULL;
+}
+
+/* A loop: every scalar the body assigns is carried in one variable, set
+ * before the loop and at the end of each iteration. */
+static void lower_for(Lower *lw, const Stmt *st)
+{
+    const PtrVec *syms = &st->assigned;
+    Instr *in = ir_instr(lw->cx, I_FOR, st->span);
+    in->lo = lower_expr(lw, st->for_.lo, NULL);
+    in->hi = lower_expr(lw, st->for_.hi, NULL);
+    in->ivar = new_var(lw, st->for_.id, IT_INT);
+    lw->var[st->for_.sym->id_index] = in->ivar;
+    in->body = ir_block(lw->cx);
+    IrVar **carried = ARENA_ARRAY(lw->cx->arena, IrVar *, syms->len + 1);
+    for (int i = 0; i < syms->len; i++) {
+        const Sym *sym = syms->items[i];
+        carried[i] = new_var(lw, sym->id, IT_REAL);
+        emit_copy(lw, st->span, carried[i], lw->cur[sym->id_index]);
+        lw->cur[sym->id_index] = ir_v(carried[i]);
+    }
+    ir_append(lw->cx, lw->blk, in);
+    lower_block(lw, st->for_.body, in->body);
+    IrBlock *saved = lw->blk;
+    lw->blk = in->body;
+    for (int i = 0; i < syms->len; i++) {
+        const Sym *sym = syms->items[i];
+        if (!ir_is_var(lw->cur[sym->id_index], carried[i]))
+            emit_copy(lw, st->span, carried[i], lw->cur[sym->id_index]);
+        lw->cur[sym->id_index] = ir_v(carried[i]);
+    }
+    lw->blk = saved;
+}
+
+static void lower_stmt(Lower *lw, const Stmt *st)
+{
+    switch (st->kind) {
+    case S_LET:
+    case S_LET_ARRAY:
+        lower_let(lw, st);
+        break;
+    case S_ASSIGN:
+        lower_assign(lw, st);
+        break;
+    case S_IF:
+        lower_if(lw, st);
+        break;
+    case S_FOR:
+        lower_for(lw, st);
+        break;
+    case S_CALL:
+        emit_call(lw, st->call.call, NULL);
+        break;
+    case S_RETURN: {
+        Instr *in = ir_instr(lw->cx, I_RETURN, st->span);
+        in->nargs = 1;
+        in->args[0] = lower_expr(lw, st->ret.value, NULL);
+        ir_append(lw->cx, lw->blk, in);
+        break;
+    }
+    }
+}
+
+static void lower_block(Lower *lw, const Block *b, IrBlock *into)
+{
+    IrBlock *saved = lw->blk;
+    lw->blk = into;
+    for (int i = 0; i < b->stmts.len; i++)
+        lower_stmt(lw, b->stmts.items[i]);
+    lw->blk = saved;
+}
+
+/* The primal's signature: the .fn parameters in order. */
+static void declare_params(Lower *lw)
+{
+    const Func *src = lw->src;
+    for (int i = 0; i < src->params.len; i++) {
+        const Param *p = src->params.items[i];
+        IrVar *v = ir_param(lw->cx, lw->f, p->id, p->kind == P_INT ? IT_INT : IT_REAL);
+        v->readonly = p->ndims > 0 && p->kind != P_OUT;
+        v->src_const = p->kind == P_CONST;
+        v->ndims = p->ndims;
+        for (int k = 0; k < p->ndims; k++) {
+            /* a size is an earlier int parameter: its symbol's index is its position */
+            const Expr *d = p->dims[k];
+            v->dims[k] = d->kind == E_NUM ? ir_int((int)d->num.value)
+                       : ir_v(lw->f->params.items[d->name.sym->id_index]);
+        }
+        if (p->ndims > 0)
+            lw->var[p->sym->id_index] = v;
+        else
+            lw->cur[p->sym->id_index] = ir_v(v);
+    }
+}
+
+static void lower_func(Cx *cx, Func *src)
+{
+    Lower lw = {cx, src, src->ir, NULL, NULL, NULL};
+    int nsyms = src->syms.len + 1;
+    lw.cur = ARENA_ARRAY(cx->arena, Operand, nsyms);
+    lw.var = ARENA_ARRAY(cx->arena, IrVar *, nsyms);
+    declare_params(&lw);
+    lower_block(&lw, src->body, lw.f->body);
+}
+
+bool lower_program(Cx *cx)
+{
+    cx->ir = ir_module(cx);
+    PtrVec *funcs = &cx->prog.funcs;
+    for (int i = 0; i < funcs->len; i++) {
+        Func *src = funcs->items[i];
+        IrFunc *f = ir_func(cx, src->id, ROLE_PRIMAL);
+        f->exported = true;
+        f->returns = !src->has_out;
+        f->src = src;
+        f->nline = src->span.line;
+        src->ir = f;
+        ir_add_func(cx, cx->ir, f);
+    }
+    for (int i = 0; i < funcs->len; i++)
+        lower_func(cx, funcs->items[i]);
+    return true;
+}

@@ -1,0 +1,336 @@
+/* The gradc command: options, reading the input, the pipeline, and writing
+ * the outputs all at once at the end (to temporary files renamed into
+ * place), so that an error never leaves a half-written or stale file.
+ * Exit status: 0 success, 1 errors in the input, 2 bad usage or I/O. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "emit.h"
+#include "eval.h"
+#include "gradc.h"
+#include "ir.h"
+
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
+enum { MAX_INPUT = 1 << 30 };
+
+typedef struct Options {
+    const char *input;
+    const char *out_c;
+    const char *out_h;
+    const char *emit;           /* c, h, ast, ir; NULL: write files */
+    const char *eval;           /* a call to evaluate */
+    bool no_line;
+    bool optimize;
+} Options;
+
+typedef struct Job {
+    const Options *opt;
+    char *src;
+    size_t len;
+    int status;
+} Job;
+
+static const char usage_text[] =
+    "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [--no-line] [-O0]\n"
+    "       gradc FILE.fn --emit=c|h|ast|ir\n"
+    "       gradc FILE.fn --eval 'f(2, 1)'\n"
+    "       gradc --help | --version\n";
+
+static const char help_text[] =
+    "gradc compiles functions written in the .fn language into C: each function,\n"
+    "its gradient (reverse mode, straight-line adjoint code) and the support they\n"
+    "need, with no runtime dependency beyond the C library and libm.\n"
+    "\n"
+    "Options:\n"
+    "  -o OUT.c          write the C source to OUT.c (default: FILE's stem + .c,\n"
+    "                    in the current directory)\n"
+    "  --header OUT.h    write the header to OUT.h (default: beside OUT.c)\n"
+    "  --emit=KIND       print one artefact to standard output instead of writing\n"
+    "                    files: c, h, ast (the syntax tree), ir (the IR after\n"
+    "                    differentiation and optimisation)\n"
+    "  --eval CALL       build the generated code with $CC (default cc), call the\n"
+    "                    function at the given point, e.g. 'f(2, 1)', and print\n"
+    "                    the value, every partial derivative and a central\n"
+    "                    finite-difference estimate beside each\n"
+    "  --no-line         no #line directives in the generated C\n"
+    "  -O0               no IR optimisation (to read the IR as generated)\n"
+    "  --help            this text\n"
+    "  --version         gradc's version\n"
+    "\n"
+    "Errors in the input are reported as FILE:LINE:COL: error: MESSAGE with the\n"
+    "source line and a caret; no output file is written or changed then.\n"
+    "Exit status: 0 success, 1 errors in the input, 2 bad usage or I/O failure.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("gradc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+/* Returns -1 when the options are good, else an exit status. */
+static int parse_options(int argc, char **argv, Options *opt)
+{
+    opt->optimize = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            fputs("\n", stdout);
+            fputs(help_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("gradc %s\n", GRADC_VERSION);
+            return 0;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0 || strcmp(a, "--eval") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs an argument", a);
+            const char **slot = a[1] == 'o' ? &opt->out_c : a[2] == 'h' ? &opt->out_h : &opt->eval;
+            *slot = argv[++i];
+        } else if (strncmp(a, "--emit=", 7) == 0) {
+            opt->emit = a + 7;
+            if (strcmp(opt->emit, "c") && strcmp(opt->emit, "h") && strcmp(opt->emit, "ast") &&
+                strcmp(opt->emit, "ir"))
+                return usage_error("unknown --emit kind '%s' (c, h, ast or ir)", opt->emit);
+        } else if (strcmp(a, "--emit") == 0) {
+            return usage_error("write --emit=KIND (c, h, ast or ir)%s", "");
+        } else if (strcmp(a, "--no-line") == 0) {
+            opt->no_line = true;
+        } else if (strcmp(a, "-O0") == 0) {
+            opt->optimize = false;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option '%s'", a);
+        } else if (opt->input) {
+            return usage_error("more than one input file ('%s')", a);
+        } else {
+            opt->input = a;
+        }
+    }
+    if (!opt->input)
+        return usage_error("no input file%s", "");
+    if (opt->emit && opt->eval)
+        return usage_error("--emit and --eval cannot be combined%s", "");
+    return -1;
+}
+
+static int io_error(const char *what, const char *path)
+{
+    fprintf(stderr, "gradc: error: %s '%s': %s\n", what, path, strerror(errno));
+    return EXIT_USAGE;
+}
+
+static int read_input(const char *path, char **src, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return io_error("cannot open", path);
+    Buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (b.len + n > MAX_INPUT) {
+            fclose(fp);
+            buf_free(&b);
+            fprintf(stderr, "gradc: error: '%s' is larger than 1 GiB\n", path);
+            return EXIT_USAGE;
+        }
+        buf_putn(&b, chunk, n);
+    }
+    bool failed = ferror(fp);
+    fclose(fp);
+    if (failed) {
+        buf_free(&b);
+        return io_error("cannot read", path);
+    }
+    *src = b.data ? b.data : calloc(1, 1);
+    *len = b.len;
+    return -1;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static char *replace_ext(const char *path, const char *ext)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    size_t keep = dot && (!slash || dot > slash) && dot != (slash ? slash + 1 : path) ? (size_t)(dot - path)
+                                                                                       : strlen(path);
+    char *out = xmalloc(keep + strlen(ext) + 1);
+    memcpy(out, path, keep);
+    strcpy(out + keep, ext);
+    return out;
+}
+
+/* FILE.fn -> FILE.c in the current directory */
+static char *default_c_name(const char *input)
+{
+    const char *slash = strrchr(input, '/');
+    return replace_ext(slash ? slash + 1 : input, ".c");
+}
+
+typedef struct Pending {
+    const char *path;
+    char *tmp;
+} Pending;
+
+static bool write_temp(Pending *p, const Buf *text)
+{
+    size_t n = strlen(p->path);
+    p->tmp = xmalloc(n + 16);
+    snprintf(p->tmp, n + 16, "%s.tmp-XXXXXX", p->path);
+    int fd = mkstemp(p->tmp);
+    if (fd < 0) {
+        free(p->tmp);
+        p->tmp = NULL;
+        return false;
+    }
+    FILE *fp = fdopen(fd, "wb");
+    if (!fp) {
+        close(fd);
+        return false;
+    }
+    bool ok = fwrite(text->data ? text->data : "", 1, text->len, fp) == text->len;
+    ok &= fclose(fp) == 0;
+    return ok;
+}
+
+static void drop_temp(Pending *p)
+{
+    if (p->tmp) {
+        remove(p->tmp);
+        free(p->tmp);
+        p->tmp = NULL;
+    }
+}
+
+/* Both files, or neither: temporaries first, then the renames. */
+static int write_outputs(const char *c_path, const Buf *c_text, const char *h_path, const Buf *h_text)
+{
+    Pending files[2] = {{h_path, NULL}, {c_path, NULL}};
+    const Buf *texts[2] = {h_text, c_text};
+    for (int i = 0; i < 2; i++) {
+        if (!write_temp(&files[i], texts[i])) {
+            int saved = errno;
+            drop_temp(&files[0]);
+            drop_temp(&files[1]);
+            errno = saved;
+            return io_error("cannot write", files[i].path);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (rename(files[i].tmp, files[i].path) != 0) {
+            int saved = errno;
+            drop_temp(&files[0]);
+            drop_temp(&files[1]);
+            errno = saved;
+            return io_error("cannot write", files[i].path);
+        }
+        free(files[i].tmp);
+        files[i].tmp = NULL;
+    }
+    return 0;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+static int run(Job *job)
+{
+    const Options *opt = job->opt;
+    Cx *cx = cx_new(opt->input, job->src, job->len);
+    int status = 0;
+    if (opt->emit && strcmp(opt->emit, "ast") == 0) {
+        bool ok = compile_front(cx);
+        fputs(cx->diag.text.data ? cx->diag.text.data : "", stderr);
+        if (ok) {
+            Buf out;
+            buf_init(&out);
+            ast_print(&out, &cx->prog);
+            fwrite(out.data ? out.data : "", 1, out.len, stdout);
+            buf_free(&out);
+        }
+        cx_free(cx);
+        return ok ? 0 : EXIT_INPUT;
+    }
+    CompileOptions copt = {.optimize = opt->optimize};
+    bool ok = compile_all(cx, &copt);
+    fputs(cx->diag.text.data ? cx->diag.text.data : "", stderr);
+    if (!ok) {
+        cx_free(cx);
+        return EXIT_INPUT;
+    }
+    char *c_path = opt->out_c ? NULL : default_c_name(opt->input);
+    const char *out_c = opt->out_c ? opt->out_c : c_path;
+    char *h_path = opt->out_h ? NULL : replace_ext(out_c, ".h");
+    const char *out_h = opt->out_h ? opt->out_h : h_path;
+    EmitOptions eopt = {opt->input, out_h, opt->no_line};
+    Buf c_text, h_text;
+    buf_init(&c_text);
+    buf_init(&h_text);
+    if (opt->emit && strcmp(opt->emit, "ir") == 0) {
+        ir_print_module(&c_text, cx->ir);
+        fwrite(c_text.data, 1, c_text.len, stdout);
+    } else {
+        emit_c(cx, &eopt, &c_text);
+        emit_h(cx, &eopt, &h_text);
+        if (opt->eval)
+            status = eval_run(cx, opt->eval, &c_text, &h_text, out_h);
+        else if (opt->emit)
+            fwrite(opt->emit[0] == 'c' ? c_text.data : h_text.data, 1,
+                   opt->emit[0] == 'c' ? c_text.len : h_text.len, stdout);
+        else
+            status = write_outputs(out_c, &c_text, out_h, &h_text);
+    }
+    if (fflush(stdout) != 0 && status == 0)
+        status = io_error("cannot write", "standard output");
+    buf_free(&c_text);
+    buf_free(&h_text);
+    free(c_path);
+    free(h_path);
+    cx_free(cx);
+    return status;
+}
+
+static void *run_thread(void *arg)
+{
+    Job *job = arg;
+    job->status = run(job);
+    return NULL;
+}
+
+/* The compiler recurses over expression trees; a deep one (a sum of a
+ * million terms) needs more stack than a default thread has. */
+static int run_with_big_stack(Job *job)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    if (pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, (size_t)1 << 30) == 0 &&
+        pthread_create(&t, &attr, run_thread, job) == 0) {
+        pthread_attr_destroy(&attr);
+        pthread_join(t, NULL);
+        return job->status;
+    }
+    return run(job);
+}
+
+int main(int argc, char **argv)
+{
+    Options opt = {0};
+    int status = parse_options(argc, argv, &opt);
+    if (status >= 0)
+        return status;
+    Job job = {&opt, NULL, 0, 0};
+    status = read_input(opt.input, &job.src, &job.len);
+    if (status >= 0)
+        return status;
+    status = run_with_big_stack(&job);
+    free(job.src);
+    return status;
+}

@@ -1,0 +1,31 @@
+/* Names that the C gradc writes must not take: C and C++ keywords, the C
+ * standard library (with POSIX and glibc extensions of its headers), and
+ * names reserved to the implementation. Also the scope that hands out
+ * unique C names in generated code. */
+#ifndef GRADC_NAMES_H
+#define GRADC_NAMES_H
+
+#include <stdbool.h>
+
+#include "strtab.h"
+
+bool names_is_keyword(const char *s);       /* C (to C23) or C++ keyword */
+bool names_is_library(const char *s);       /* function, macro or type of the C library */
+bool names_is_implementation(const char *s); /* _X..., __..., gradc_... */
+bool names_lists_sorted(void);              /* for the unit test */
+/* Not usable as a C name as is: any of the three above. */
+bool names_is_reserved(const char *s);
+
+/* A set of C names in use. scope_take returns `base` if it is free and not
+ * reserved, else the first of base_1, base_2, ... that is. */
+typedef struct NameScope {
+    StrTab taken;
+    const struct NameScope *parent;
+} NameScope;
+
+void scope_init(NameScope *s, Arena *a, const NameScope *parent);
+bool scope_has(const NameScope *s, const char *name);
+void scope_reserve(NameScope *s, const char *name);
+const char *scope_take(NameScope *s, const char *base);
+
+#endif

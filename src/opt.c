@@ -1,0 +1,626 @@
+/* IR optimisation, exact in IEEE arithmetic: constant folding of the
+ * correctly rounded operations, algebraic identities that hold for every
+ * double (x*1, x/1, x-0, x+(-0)), copy and constant propagation, common
+ * subexpressions, dead code. Adjoint accumulations may also drop an added
+ * zero (an adjoint's sign of zero carries no meaning). Passes repeat until
+ * nothing changes. */
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "gradc.h"
+#include "ir.h"
+#include "opt.h"
+
+typedef struct Opt {
+    Cx *cx;
+    IrFunc *f;
+    int *ndefs;                 /* by var id: defining instructions */
+    int *nuses;                 /* by var id: operand uses */
+    Instr **def;                /* by var id: the defining instruction, if one */
+    IrBlock **def_block;        /* by var id: the block of that instruction */
+    Operand *repl;              /* by var id: replace uses by this (OK_NONE: keep) */
+    bool changed;
+} Opt;
+
+/* ---- counting --------------------------------------------------------- */
+
+static void count_use(Opt *o, Operand a)
+{
+    if (a.kind == OK_VAR || a.kind == OK_REF)
+        o->nuses[a.var->id]++;
+}
+
+static void count_def(Opt *o, IrVar *v, Instr *in, IrBlock *b)
+{
+    o->ndefs[v->id]++;
+    o->def[v->id] = in;
+    o->def_block[v->id] = b;
+}
+
+static void count_block(Opt *o, IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        for (int k = 0; k < in->nargs; k++)
+            count_use(o, in->args[k]);
+        switch (in->kind) {
+        case I_OP:
+            count_def(o, in->dst, in, b);       /* a += is a definition, not a use */
+            break;
+        case I_LOAD:
+            count_def(o, in->dst, in, b);
+            o->nuses[in->arr->id]++;
+            for (int k = 0; k < in->arr->ndims; k++)
+                count_use(o, in->idx[k]);
+            break;
+        case I_STORE:
+            for (int k = 0; k < in->arr->ndims; k++)
+                count_use(o, in->idx[k]);
+            o->ndefs[in->arr->id]++;
+            break;
+        case I_FILL:
+            o->ndefs[in->arr->id]++;
+            break;
+        case I_IF:
+            count_use(o, in->cond);
+            count_block(o, in->then);
+            if (in->els)
+                count_block(o, in->els);
+            break;
+        case I_FOR:
+            count_use(o, in->lo);
+            count_use(o, in->hi);
+            count_def(o, in->ivar, in, b);
+            count_block(o, in->body);
+            break;
+        case I_CALL:
+            if (in->dst)
+                count_def(o, in->dst, in, b);
+            for (int k = 0; k < in->ncargs; k++)
+                count_use(o, in->cargs[k]);
+            break;
+        case I_RETURN:
+            break;
+        }
+    }
+}
+
+static void count_all(Opt *o)
+{
+    int n = o->f->vars.len;
+    memset(o->ndefs, 0, sizeof *o->ndefs * (size_t)n);
+    memset(o->nuses, 0, sizeof *o->nuses * (size_t)n);
+    memset(o->def, 0, sizeof *o->def * (size_t)n);
+    count_block(o, o->f->body);
+    for (int i = 0; i < n; i++) {
+        IrVar *v = o->f->vars.items[i];
+        for (int k = 0; k < v->ndims; k++)
+            count_use(o, v->dims[k]);
+    }
+}
+
+/* A value that never changes once defined: a parameter read by value, or
+ * a variable with one plain definition. */
+static bool stable(const Opt *o, Operand a)
+{
+    if (a.kind != OK_VAR)
+        return a.kind == OK_REAL || a.kind == OK_INT || a.kind == OK_BOOL;
+    const IrVar *v = a.var;
+    if (v->is_param)
+        return !v->by_ref;
+    const Instr *d = o->def[v->id];
+    return o->ndefs[v->id] == 1 && d && (d->kind != I_OP || d->acc == ACC_SET) && d->kind != I_FOR;
+}
+
+/* ---- folding and identities ------------------------------------------- */
+
+static bool is_real(Operand a, double x)
+{
+    return a.kind == OK_REAL && a.real == x && signbit(a.real) == signbit(x);
+}
+
+static bool all_const(const Instr *in)
+{
+    for (int i = 0; i < in->nargs; i++)
+        if (in->args[i].kind != OK_REAL && in->args[i].kind != OK_INT && in->args[i].kind != OK_BOOL)
+            return false;
+    return in->nargs > 0;
+}
+
+static bool fold_int(Opcode op, long a, long b, long *out)
+{
+    switch (op) {
+    case OP_IADD: *out = a + b; break;
+    case OP_ISUB: *out = a - b; break;
+    case OP_IMUL: *out = a * b; break;
+    case OP_INEG: *out = -a; break;
+    case OP_IDIV:
+        if (b == 0 || (a == INT_MIN && b == -1))
+            return false;
+        *out = a / b;
+        break;
+    case OP_IMOD:
+        if (b == 0 || (a == INT_MIN && b == -1))
+            return false;
+        *out = a % b;
+        break;
+    default:
+        return false;
+    }
+    return *out >= INT_MIN && *out <= INT_MAX;
+}
+
+/* The constant value of an operation on constants, where it is exactly what
+ * the generated C computes (correctly rounded operations only). */
+static bool fold(const Instr *in, Operand *out)
+{
+    const Operand *a = in->args;
+    double x = a[0].real, y = in->nargs > 1 ? a[1].real : 0;
+    long result;
+    switch (in->op) {
+    case OP_COPY: *out = a[0]; return true;
+    case OP_ADD: *out = ir_real(x + y); return true;
+    case OP_SUB: *out = ir_real(x - y); return true;
+    case OP_MUL: *out = ir_real(x * y); return true;
+    case OP_DIV: *out = ir_real(x / y); return true;
+    case OP_NEG: *out = ir_real(-x); return true;
+    case OP_SQRT: *out = ir_real(sqrt(x)); return true;
+    case OP_ABS: *out = ir_real(fabs(x)); return true;
+    case OP_ITOR: *out = ir_real(a[0].ival); return true;
+    case OP_POWI:
+        if (a[1].ival == 2) { *out = ir_real(x * x); return true; }
+        if (a[1].ival == 1) { *out = ir_real(x); return true; }
+        if (a[1].ival == -1) { *out = ir_real(1 / x); return true; }
+        return false;
+    case OP_SELECT: *out = a[0].ival ? a[1] : a[2]; return true;
+    case OP_NOT: *out = ir_bool(!a[0].ival); return true;
+    case OP_AND: *out = ir_bool(a[0].ival && a[1].ival); return true;
+    case OP_OR: *out = ir_bool(a[0].ival || a[1].ival); return true;
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE: {
+        double p = a[0].kind == OK_INT ? a[0].ival : x, q = a[1].kind == OK_INT ? a[1].ival : y;
+        bool r = in->op == OP_LT ? p < q : in->op == OP_LE ? p <= q : in->op == OP_GT ? p > q
+               : in->op == OP_GE ? p >= q : in->op == OP_EQ ? p == q : p != q;
+        *out = ir_bool(r);
+        return true;
+    }
+    default:
+        if (fold_int(in->op, a[0].ival, in->nargs > 1 ? a[1].ival : 0, &result)) {
+            *out = ir_int((int)result);
+            return true;
+        }
+        return false;
+    }
+}
+
+static void make_copy(Instr *in, Operand a)
+{
+    in->op = OP_COPY;
+    in->nargs = 1;
+    in->args[0] = a;
+    in->args[1] = in->args[2] = (Operand){0};
+}
+
+static void make_unary(Instr *in, Opcode op, Operand a)
+{
+    make_copy(in, a);
+    in->op = op;
+}
+
+/* Identities that hold for every double, including -0, inf and NaN. */
+static bool simplify_identity(Instr *in)
+{
+    Operand *a = in->args;
+    switch (in->op) {
+    case OP_MUL:
+        if (is_real(a[1], 1)) { make_copy(in, a[0]); return true; }
+        if (is_real(a[0], 1)) { make_copy(in, a[1]); return true; }
+        if (is_real(a[1], -1)) { make_unary(in, OP_NEG, a[0]); return true; }
+        if (is_real(a[0], -1)) { make_unary(in, OP_NEG, a[1]); return true; }
+        return false;
+    case OP_DIV:
+        if (is_real(a[1], 1)) { make_copy(in, a[0]); return true; }
+        if (is_real(a[1], -1)) { make_unary(in, OP_NEG, a[0]); return true; }
+        return false;
+    case OP_SUB:
+        if (is_real(a[1], 0)) { make_copy(in, a[0]); return true; }
+        return false;
+    case OP_ADD:
+        if (is_real(a[1], -0.0)) { make_copy(in, a[0]); return true; }
+        if (is_real(a[0], -0.0)) { make_copy(in, a[1]); return true; }
+        return false;
+    case OP_POWI:
+        if (a[1].kind == OK_INT && a[1].ival == 1) { make_copy(in, a[0]); return true; }
+        return false;
+    case OP_SELECT:
+        if (ir_same(a[1], a[2])) { make_copy(in, a[1]); return true; }
+        if (a[0].kind == OK_BOOL) { make_copy(in, a[0].ival ? a[1] : a[2]); return true; }
+        return false;
+    case OP_IADD:
+        if (a[1].kind == OK_INT && a[1].ival == 0) { make_copy(in, a[0]); return true; }
+        if (a[0].kind == OK_INT && a[0].ival == 0) { make_copy(in, a[1]); return true; }
+        return false;
+    case OP_ISUB:
+        if (a[1].kind == OK_INT && a[1].ival == 0) { make_copy(in, a[0]); return true; }
+        return false;
+    case OP_IMUL:
+        if (a[1].kind == OK_INT && a[1].ival == 1) { make_copy(in, a[0]); return true; }
+        if (a[0].kind == OK_INT && a[0].ival == 1) { make_copy(in, a[1]); return true; }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* An accumulation of a value that is zero whatever the seed: nothing. */
+static bool adds_nothing(const Instr *in)
+{
+    if (in->acc == ACC_SET)
+        return false;
+    if (in->op == OP_COPY || in->op == OP_NEG)
+        return in->args[0].kind == OK_REAL && in->args[0].real == 0;
+    if (in->op == OP_SELECT)
+        return is_real(in->args[1], 0) && is_real(in->args[2], 0);
+    return false;
+}
+
+static bool is_adjoint_array(const IrVar *v)
+{
+    return v->adj_of || v->grad_of;
+}
+
+/* Folds and simplifies in place; returns false if `in` is to be deleted. */
+static bool simplify(Opt *o, Instr *in)
+{
+    if (in->kind != I_OP && in->kind != I_STORE)
+        return true;
+    if ((in->kind == I_OP || is_adjoint_array(in->arr)) && adds_nothing(in)) {
+        o->changed = true;
+        return false;
+    }
+    Operand c;
+    if (in->op != OP_COPY && all_const(in) && fold(in, &c)) {
+        make_copy(in, c);
+        o->changed = true;
+    }
+    if (simplify_identity(in))
+        o->changed = true;
+    return true;
+}
+
+/* ---- propagation ------------------------------------------------------ */
+
+static Operand resolve(const Opt *o, Operand a)
+{
+    while ((a.kind == OK_VAR) && o->repl[a.var->id].kind != OK_NONE)
+        a = o->repl[a.var->id];
+    return a;
+}
+
+static void rewrite(const Opt *o, Operand *a)
+{
+    if (a->kind == OK_VAR)
+        *a = resolve(o, *a);
+}
+
+static bool named(const IrVar *v)
+{
+    return v->name || v->adj_of;
+}
+
+static bool plain_def(const Instr *d)
+{
+    return d && d->kind == I_OP && d->acc == ACC_SET;
+}
+
+static bool operand_is(Operand a, const IrVar *v)
+{
+    return (a.kind == OK_VAR || a.kind == OK_REF) && a.var == v;
+}
+
+static bool block_reads(const IrBlock *b, const IrVar *v);
+
+static bool instr_reads(const Instr *in, const IrVar *v)
+{
+    for (int k = 0; k < in->nargs; k++)
+        if (operand_is(in->args[k], v))
+            return true;
+    for (int k = 0; k < IR_MAX_DIMS; k++)
+        if (operand_is(in->idx[k], v))
+            return true;
+    if (operand_is(in->cond, v) || operand_is(in->lo, v) || operand_is(in->hi, v))
+        return true;
+    for (int k = 0; k < in->ncargs; k++)
+        if (operand_is(in->cargs[k], v))
+            return true;
+    if ((in->kind == I_OP && in->acc != ACC_SET && in->dst == v) || (in->kind == I_LOAD && in->arr == v))
+        return true;
+    return (in->then && block_reads(in->then, v)) || (in->els && block_reads(in->els, v)) ||
+           (in->body && block_reads(in->body, v));
+}
+
+static bool block_reads(const IrBlock *b, const IrVar *v)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (instr_reads(b->instrs.items[i], v))
+            return true;
+    return false;
+}
+
+/* Whether def, among the last instructions kept in `out`, can define v
+ * instead: nothing after it reads v (v may have other definitions). */
+static bool can_retarget(const PtrVec *out, const Instr *def, const IrVar *v)
+{
+    for (int i = out->len - 1, seen = 0; i >= 0 && seen < 64; i--, seen++) {
+        const Instr *in = out->items[i];
+        if (in == def)
+            return true;
+        if (instr_reads(in, v) || (in->kind == I_OP && in->dst == v))
+            return false;
+    }
+    return false;
+}
+
+/* v = copy a: uses of v read a instead; or, where a is a temporary made
+ * only for this copy, a's definition defines v (keeping v's name). */
+static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
+{
+    if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET)
+        return true;
+    IrVar *v = in->dst;
+    Operand a = in->args[0];
+    if (v->is_param)
+        return true;
+    if (a.kind == OK_VAR && !a.var->is_param && !named(a.var) && o->nuses[a.var->id] == 1 &&
+        o->ndefs[a.var->id] == 1 && plain_def(o->def[a.var->id]) &&
+        o->def_block[a.var->id] == b && a.var->type == v->type &&
+        !instr_reads(o->def[a.var->id], v) && can_retarget(out, o->def[a.var->id], v)) {
+        o->def[a.var->id]->dst = v;
+        o->changed = true;
+        return false;
+    }
+    if (o->ndefs[v->id] != 1 || !stable(o, a))
+        return true;
+    o->repl[v->id] = a;
+    o->changed = true;
+    return false;
+}
+
+/* ---- common subexpressions -------------------------------------------- */
+
+typedef struct CseEntry {
+    const Instr *in;
+    IrVar *dst;
+} CseEntry;
+
+typedef struct Cse {
+    StrTab table;               /* key: op and operands, value: CseEntry* */
+    PtrVec undo;                /* StrTabEntry* added, innermost last */
+} Cse;
+
+static bool commutative(Opcode op)
+{
+    return op == OP_ADD || op == OP_MUL || op == OP_IADD || op == OP_IMUL || op == OP_EQ ||
+           op == OP_NE || op == OP_AND || op == OP_OR;
+}
+
+typedef struct CseArg {
+    int kind;
+    long long bits;
+} CseArg;
+
+typedef struct CseKey {
+    int op, nargs;
+    CseArg args[IR_MAX_ARGS];
+} CseKey;
+
+static void key_operand(CseKey *k, int i, Operand a)
+{
+    k->args[i].kind = a.kind;
+    if (a.kind == OK_VAR || a.kind == OK_REF)
+        k->args[i].bits = a.var->id;
+    else if (a.kind == OK_REAL)
+        memcpy(&k->args[i].bits, &a.real, sizeof a.real);
+    else
+        k->args[i].bits = a.ival;
+}
+
+static void cse_instr(Opt *o, Cse *cse, Instr *in)
+{
+    if (in->kind != I_OP || in->acc != ACC_SET || in->op == OP_COPY || in->dst->is_param ||
+        o->ndefs[in->dst->id] != 1)
+        return;
+    for (int i = 0; i < in->nargs; i++)
+        if (!stable(o, in->args[i]))
+            return;
+    CseKey k;
+    memset(&k, 0, sizeof k);
+    k.op = in->op;
+    k.nargs = in->nargs;
+    for (int i = 0; i < in->nargs; i++)
+        key_operand(&k, i, in->args[i]);
+    if (commutative(in->op) && memcmp(&k.args[0], &k.args[1], sizeof k.args[0]) > 0) {
+        CseArg t = k.args[0];
+        k.args[0] = k.args[1];
+        k.args[1] = t;
+    }
+    int added;
+    StrTabEntry *e = strtab_get(&cse->table, (const char *)&k, sizeof k, &added);
+    if (added) {
+        e->value = in->dst;
+        vec_push(o->cx->arena, &cse->undo, e);
+        return;
+    }
+    IrVar *prev = e->value;
+    if (!prev) {
+        e->value = in->dst;
+        vec_push(o->cx->arena, &cse->undo, e);
+        return;
+    }
+    make_copy(in, ir_v(prev));
+    o->changed = true;
+}
+
+/* ---- the block walk --------------------------------------------------- */
+
+static void rewrite_instr(const Opt *o, Instr *in)
+{
+    for (int k = 0; k < in->nargs; k++)
+        rewrite(o, &in->args[k]);
+    for (int k = 0; k < IR_MAX_DIMS; k++)
+        rewrite(o, &in->idx[k]);
+    rewrite(o, &in->cond);
+    rewrite(o, &in->lo);
+    rewrite(o, &in->hi);
+    for (int k = 0; k < in->ncargs; k++)
+        rewrite(o, &in->cargs[k]);
+}
+
+static void opt_block(Opt *o, Cse *cse, IrBlock *b);
+
+/* Optimises one instruction, appending what remains of it to `out`. */
+static void opt_instr(Opt *o, Cse *cse, Instr *in, IrBlock *b, PtrVec *out)
+{
+    rewrite_instr(o, in);
+    if (!simplify(o, in))
+        return;
+    cse_instr(o, cse, in);
+    if (!propagate_copy(o, in, b, out))
+        return;
+    if (in->kind == I_IF && in->cond.kind == OK_BOOL) {
+        /* a decided branch: splice it in */
+        IrBlock *taken = in->cond.ival ? in->then : in->els;
+        o->changed = true;
+        if (taken) {
+            opt_block(o, cse, taken);
+            for (int k = 0; k < taken->instrs.len; k++)
+                vec_push(o->cx->arena, out, taken->instrs.items[k]);
+        }
+        return;
+    }
+    if (in->kind == I_IF) {
+        opt_block(o, cse, in->then);
+        if (in->els)
+            opt_block(o, cse, in->els);
+    } else if (in->kind == I_FOR) {
+        opt_block(o, cse, in->body);
+    }
+    vec_push(o->cx->arena, out, in);
+}
+
+static void opt_block(Opt *o, Cse *cse, IrBlock *b)
+{
+    int mark = cse->undo.len;
+    PtrVec out = {0};
+    const char *note = NULL;        /* of a deleted instruction: goes to the next one */
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        int before = out.len;
+        note = in->note ? in->note : note;
+        opt_instr(o, cse, in, b, &out);
+        if (out.len > before && note) {
+            Instr *kept = out.items[before];
+            kept->note = kept->note ? kept->note : note;
+            note = NULL;
+        }
+    }
+    b->instrs = out;
+    for (int i = mark; i < cse->undo.len; i++)
+        ((StrTabEntry *)cse->undo.items[i])->value = NULL;
+    cse->undo.len = mark;
+}
+
+/* ---- dead code -------------------------------------------------------- */
+
+static bool dead(const Opt *o, const Instr *in)
+{
+    switch (in->kind) {
+    case I_OP:
+    case I_LOAD:
+        return !in->dst->is_param && o->nuses[in->dst->id] == 0;
+    case I_CALL:
+        if (!in->dst || o->nuses[in->dst->id] > 0)
+            return false;
+        for (int k = 0; k < in->ncargs; k++)
+            if (in->cargs[k].kind == OK_REF)
+                return false;
+        for (int k = 0; k < in->callee->params.len; k++) {
+            const IrVar *p = in->callee->params.items[k];
+            if (p->ndims > 0 && !p->readonly)
+                return false;
+        }
+        return true;
+    case I_IF:
+        return in->then->instrs.len == 0 && (!in->els || in->els->instrs.len == 0);
+    case I_FOR:
+        return in->body->instrs.len == 0;
+    case I_STORE:
+    case I_FILL:
+        return !in->arr->is_param && o->nuses[in->arr->id] == 0;
+    default:
+        return false;
+    }
+}
+
+static void dce_block(Opt *o, IrBlock *b)
+{
+    int w = 0;
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (in->kind == I_IF) {
+            dce_block(o, in->then);
+            if (in->els)
+                dce_block(o, in->els);
+            if (in->els && in->els->instrs.len == 0)
+                in->els = NULL;
+        } else if (in->kind == I_FOR) {
+            dce_block(o, in->body);
+        }
+        if (dead(o, in)) {
+            o->changed = true;
+            continue;
+        }
+        b->instrs.items[w++] = in;
+    }
+    b->instrs.len = w;
+}
+
+/* ---- driver ----------------------------------------------------------- */
+
+static void opt_func(Cx *cx, IrFunc *f)
+{
+    int n = f->vars.len;
+    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, false};
+    o.ndefs = ARENA_ARRAY(cx->arena, int, n + 1);
+    o.nuses = ARENA_ARRAY(cx->arena, int, n + 1);
+    o.def = ARENA_ARRAY(cx->arena, Instr *, n + 1);
+    o.def_block = ARENA_ARRAY(cx->arena, IrBlock *, n + 1);
+    o.repl = ARENA_ARRAY(cx->arena, Operand, n + 1);
+    for (int round = 0; round < 16; round++) {
+        o.changed = false;
+        count_all(&o);
+        Cse cse = {0};
+        strtab_init(&cse.table, cx->arena);
+        opt_block(&o, &cse, f->body);
+        for (int i = 0; i < n; i++) {
+            IrVar *v = f->vars.items[i];
+            for (int k = 0; k < v->ndims; k++)
+                rewrite(&o, &v->dims[k]);
+        }
+        count_all(&o);
+        dce_block(&o, f->body);
+        memset(o.repl, 0, sizeof *o.repl * (size_t)n);
+        if (!o.changed)
+            break;
+    }
+}
+
+void opt_module(Cx *cx)
+{
+    for (int i = 0; i < cx->ir->funcs.len; i++) {
+        opt_func(cx, cx->ir->funcs.items[i]);
+#ifdef GRADC_VERIFY_IR
+        ir_verify(cx->ir->funcs.items[i]);
+#endif
+    }
+}

@@ -1,0 +1,9 @@
+/* IR optimisation passes (exact in IEEE arithmetic). */
+#ifndef GRADC_OPT_H
+#define GRADC_OPT_H
+
+typedef struct Cx Cx;
+
+void opt_module(Cx *cx);
+
+#endif

@@ -1,0 +1,354 @@
+/* The .fn grammar. A pure parser with locations; every action is one call
+ * to an AST constructor, and all checking is left to sema.c. Syntax errors
+ * name what was expected and the bracket left open; recovery at statements
+ * and functions lets one run report several. All values live in the
+ * compilation's arena, so nothing needs a %destructor. */
+%code requires {
+#include "gradc.h"
+typedef void *yyscan_t;
+typedef struct Num {
+    const char *text;
+    double value;
+    bool is_int, fits_int;
+} Num;
+}
+
+%code provides {
+int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, yyscan_t scanner);
+bool lex_scan_init(Cx *cx, const char *src, size_t len, yyscan_t *scanner);
+void lex_scan_fini(yyscan_t scanner);
+}
+
+%code {
+#include <string.h>
+
+static void yyerror(YYLTYPE *loc, Cx *cx, yyscan_t scanner, const char *msg);
+static Span tok_span(Cx *cx);
+
+#define YYMAXDEPTH 3000000
+#define YYLLOC_DEFAULT(Cur, Rhs, N) \
+    do { (Cur) = (N) ? YYRHSLOC(Rhs, 1) : YYRHSLOC(Rhs, 0); } while (0)
+}
+
+%define api.pure full
+%define api.location.type {Span}
+%define parse.error custom
+%locations
+%expect 0
+%parse-param {Cx *cx} {yyscan_t scanner}
+%lex-param {yyscan_t scanner}
+
+%union {
+    Num num;
+    const char *id;
+    Expr *expr;
+    Stmt *stmt;
+    Block *block;
+    Func *func;
+    Param *param;
+    PtrVec list;
+    AstOp op;
+}
+
+%token END 0 "end of file"
+%token <id> IDENT "identifier"
+%token <num> NUMBER "number"
+%token FN "'fn'" LET "'let'" RETURN "'return'" IF "'if'" ELSE "'else'" FOR "'for'"
+%token IN "'in'" INT "'int'" OUT "'out'" CONST "'const'"
+%token ADD_ASSIGN "'+='" SUB_ASSIGN "'-='" MUL_ASSIGN "'*='" DIV_ASSIGN "'/='"
+%token LE "'<='" GE "'>='" EQ "'=='" NE "'!='" AND "'&&'" OR "'||'" DOTDOT "'..'"
+
+%right '?' ':'
+%left OR
+%left AND
+%left EQ NE '<' LE '>' GE
+%left '+' '-'
+%left '*' '/' '%'
+%precedence UNARY
+%right '^'
+
+%type <expr> expr
+%type <stmt> stmt if_stmt
+%type <block> block stmts else_part
+%type <func> func
+%type <param> param
+%type <list> params param_list args arg_list indices
+%type <op> assign_op
+
+%%
+
+program
+    : %empty
+    | program func                      { if ($2) ast_program_add(cx, $2); }
+    | program error '}'
+    | program error ';'
+    ;
+
+func
+    : FN IDENT '(' params ')' '=' expr ';'
+                                        { $$ = ast_func(cx, @2, $2, &$4, ast_block_of(cx, ast_return(cx, @7, $7)), true); }
+    | FN IDENT '(' params ')' block     { $$ = ast_func(cx, @2, $2, &$4, $6, false); }
+    ;
+
+params
+    : %empty                            { $$ = (PtrVec){0}; }
+    | param_list
+    ;
+
+param_list
+    : param                             { $$ = (PtrVec){0}; ast_list_push(cx, &$$, $1); }
+    | param_list ',' param              { $$ = $1; ast_list_push(cx, &$$, $3); }
+    ;
+
+param
+    : IDENT                             { $$ = ast_param(cx, @1, P_REAL, $1, NULL); }
+    | IDENT indices                     { $$ = ast_param(cx, @1, P_REAL, $1, &$2); }
+    | INT IDENT                         { $$ = ast_param(cx, @2, P_INT, $2, NULL); }
+    | OUT IDENT indices                 { $$ = ast_param(cx, @2, P_OUT, $2, &$3); }
+    | OUT IDENT                         { $$ = ast_param(cx, @2, P_OUT, $2, NULL); }
+    | CONST IDENT                       { $$ = ast_param(cx, @2, P_CONST, $2, NULL); }
+    | CONST IDENT indices               { $$ = ast_param(cx, @2, P_CONST, $2, &$3); }
+    ;
+
+block
+    : '{' stmts '}'                     { $$ = $2; $$->open = @1; $$->close = @3; }
+    ;
+
+stmts
+    : %empty                            { $$ = ast_block(cx, tok_span(cx)); }
+    | stmts stmt                        { $$ = $1; ast_block_add(cx, $$, $2); }
+    ;
+
+stmt
+    : LET IDENT '=' expr ';'            { $$ = ast_let(cx, @1, $2, @2, $4); }
+    | LET IDENT indices ';'             { $$ = ast_let_array(cx, @1, $2, @2, &$3); }
+    | IDENT assign_op expr ';'          { $$ = ast_assign(cx, @2, ast_name(cx, @1, $1), $2, $3); }
+    | IDENT indices assign_op expr ';'  { $$ = ast_assign(cx, @3, ast_index(cx, @1, $1, &$2), $3, $4); }
+    | IDENT '(' args ')' ';'            { $$ = ast_call_stmt(cx, @1, ast_call(cx, @1, $1, &$3)); }
+    | if_stmt
+    | FOR IDENT IN expr DOTDOT expr block
+                                        { $$ = ast_for(cx, @1, $2, @2, $4, $6, $7); }
+    | RETURN expr ';'                   { $$ = ast_return(cx, @1, $2); }
+    | error ';'                         { $$ = NULL; }
+    ;
+
+if_stmt
+    : IF '(' expr ')' block else_part   { $$ = ast_if(cx, @1, $3, $5, $6); }
+    ;
+
+else_part
+    : %empty                            { $$ = NULL; }
+    | ELSE block                        { $$ = $2; }
+    | ELSE if_stmt                      { $$ = ast_block_of(cx, $2); }
+    ;
+
+assign_op
+    : '='                               { $$ = A_SET; }
+    | ADD_ASSIGN                        { $$ = A_ADD; }
+    | SUB_ASSIGN                        { $$ = A_SUB; }
+    | MUL_ASSIGN                        { $$ = A_MUL; }
+    | DIV_ASSIGN                        { $$ = A_DIV; }
+    ;
+
+expr
+    : NUMBER                            { $$ = ast_num(cx, @1, $1.text, $1.value, $1.is_int, $1.fits_int); }
+    | IDENT                             { $$ = ast_name(cx, @1, $1); }
+    | IDENT '(' args ')'                { $$ = ast_call(cx, @1, $1, &$3); }
+    | IDENT indices                     { $$ = ast_index(cx, @1, $1, &$2); }
+    | '(' expr ')'                      { $$ = $2; }
+    | expr '+' expr                     { $$ = ast_binary(cx, @2, A_ADD, $1, $3); }
+    | expr '-' expr                     { $$ = ast_binary(cx, @2, A_SUB, $1, $3); }
+    | expr '*' expr                     { $$ = ast_binary(cx, @2, A_MUL, $1, $3); }
+    | expr '/' expr                     { $$ = ast_binary(cx, @2, A_DIV, $1, $3); }
+    | expr '%' expr                     { $$ = ast_binary(cx, @2, A_MOD, $1, $3); }
+    | expr '^' expr                     { $$ = ast_binary(cx, @2, A_POW, $1, $3); }
+    | expr EQ expr                      { $$ = ast_binary(cx, @2, A_EQ, $1, $3); }
+    | expr NE expr                      { $$ = ast_binary(cx, @2, A_NE, $1, $3); }
+    | expr '<' expr                     { $$ = ast_binary(cx, @2, A_LT, $1, $3); }
+    | expr LE expr                      { $$ = ast_binary(cx, @2, A_LE, $1, $3); }
+    | expr '>' expr                     { $$ = ast_binary(cx, @2, A_GT, $1, $3); }
+    | expr GE expr                      { $$ = ast_binary(cx, @2, A_GE, $1, $3); }
+    | expr AND expr                     { $$ = ast_binary(cx, @2, A_AND, $1, $3); }
+    | expr OR expr                      { $$ = ast_binary(cx, @2, A_OR, $1, $3); }
+    | '-' expr %prec UNARY              { $$ = ast_unary(cx, @1, A_NEG, $2); }
+    | '+' expr %prec UNARY              { $$ = ast_unary(cx, @1, A_PLUS, $2); }
+    | '!' expr %prec UNARY              { $$ = ast_unary(cx, @1, A_NOT, $2); }
+    | expr '?' expr ':' expr            { $$ = ast_ternary(cx, @2, $1, $3, $5); }
+    ;
+
+args
+    : %empty                            { $$ = (PtrVec){0}; }
+    | arg_list
+    ;
+
+arg_list
+    : expr                              { $$ = (PtrVec){0}; ast_list_push(cx, &$$, $1); }
+    | arg_list ',' expr                 { $$ = $1; ast_list_push(cx, &$$, $3); }
+    ;
+
+indices
+    : '[' expr ']'                      { $$ = (PtrVec){0}; ast_list_push(cx, &$$, $2); }
+    | indices '[' expr ']'              { $$ = $1; ast_list_push(cx, &$$, $3); }
+    ;
+
+%%
+
+static Span tok_span(Cx *cx)
+{
+    return cx->lexpos;
+}
+
+static void yyerror(YYLTYPE *loc, Cx *cx, yyscan_t scanner, const char *msg)
+{
+    (void)scanner;
+    if (strcmp(msg, "memory exhausted") == 0) {
+        if (!cx->nesting_reported)
+            diag_error(&cx->diag, *loc, "the input is nested too deeply");
+        cx->nesting_reported = true;
+    } else {
+        diag_error(&cx->diag, *loc, "%s", msg);
+    }
+}
+
+/* ---- syntax error messages -------------------------------------------- */
+
+static bool name_in(yysymbol_kind_t k, const char *const *names)
+{
+    const char *name = yysymbol_name(k);
+    for (; *names; names++)
+        if (strcmp(name, *names) == 0)
+            return true;
+    return false;
+}
+
+static bool is_expr_start(yysymbol_kind_t k)
+{
+    static const char *const names[] = {
+        "identifier", "number", "'('", "'-'", "'+'", "'!'", NULL,
+    };
+    return name_in(k, names);
+}
+
+static bool is_binary_op(yysymbol_kind_t k)
+{
+    static const char *const names[] = {
+        "'+'", "'-'", "'*'", "'/'", "'%'", "'^'", "'<'", "'>'", "'<='", "'>='",
+        "'=='", "'!='", "'&&'", "'||'", "'?'", NULL,
+    };
+    return name_in(k, names);
+}
+
+/* A token as a message shows it: 'fn', ';', identifier, end of file. */
+static void put_symbol(Buf *b, yysymbol_kind_t k)
+{
+    buf_puts(b, yysymbol_name(k));
+}
+
+/* What the parser found, with its text: "identifier 'x'", "';'". */
+static void put_found(Cx *cx, Buf *b, yysymbol_kind_t k)
+{
+    if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER) {
+        buf_printf(b, "%s '", yysymbol_name(k));
+        diag_quote(b, cx->diag.src + cx->tok_off, (size_t)cx->tok_len, 40);
+        buf_putc(b, '\'');
+    } else {
+        put_symbol(b, k);
+    }
+}
+
+static char closer_of(char open)
+{
+    return open == '(' ? ')' : open == '[' ? ']' : '}';
+}
+
+/* The innermost bracket still open before the offending token. */
+static const Bracket *open_bracket_before(Cx *cx, Span at)
+{
+    for (int i = cx->brackets.len - 1; i >= 0; i--) {
+        const Bracket *b = cx->brackets.items[i];
+        if (b->at.off < at.off)
+            return b;
+    }
+    return NULL;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scanner)
+{
+    (void)scanner;
+    yysymbol_kind_t found = yypcontext_token(ctx);
+    Span at = *yypcontext_location(ctx);
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+
+    /* Group the expected tokens: "expression" stands for every token that
+     * starts one; binary operators are left unsaid. */
+    bool want_expr = false;
+    yysymbol_kind_t shown[YYNTOKENS];
+    int nshown = 0, nops = 0;
+    for (int i = 0; i < n; i++) {
+        if (exp[i] == YYSYMBOL_IDENT) {
+            for (int j = 0; j < n; j++)
+                want_expr |= exp[j] == YYSYMBOL_NUMBER;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (want_expr && is_expr_start(exp[i]))
+            continue;
+        if (is_binary_op(exp[i])) {
+            nops++;
+            continue;
+        }
+        shown[nshown++] = exp[i];
+    }
+
+    Buf msg;
+    buf_init(&msg);
+    int items = nshown + want_expr;
+    if (items == 0 && nops > 0)
+        buf_puts(&msg, "expected an operator");
+    else if (items == 0 || items > 4)
+        buf_puts(&msg, "unexpected ");
+    else
+        buf_puts(&msg, "expected ");
+    if (items > 0 && items <= 4) {
+        int k = 0;
+        if (want_expr) {
+            buf_puts(&msg, "expression");
+            k++;
+        }
+        for (int i = 0; i < nshown; i++, k++) {
+            buf_puts(&msg, k == 0 ? "" : k == items - 1 ? " or " : ", ");
+            put_symbol(&msg, shown[i]);
+        }
+        buf_puts(&msg, found == YYSYMBOL_YYEOF ? " at " : " before ");
+    } else if (nops > 0 && items == 0) {
+        buf_puts(&msg, found == YYSYMBOL_YYEOF ? " at " : " before ");
+    }
+    put_found(cx, &msg, found);
+
+    const Bracket *open = open_bracket_before(cx, at);
+    if (open) {
+        char want = closer_of(open->ch);
+        for (int i = 0; i < n; i++) {
+            const char *name = yysymbol_name(exp[i]);
+            if (name[0] == '\'' && name[1] == want) {
+                buf_printf(&msg, " (to close '%c' at %d:%d)", open->ch, open->at.line, open->at.col);
+                break;
+            }
+        }
+    }
+    diag_error(&cx->diag, at, "%s", msg.data);
+    buf_free(&msg);
+    return 0;
+}
+
+bool parse_program(Cx *cx)
+{
+    yyscan_t scanner;
+    if (!lex_scan_init(cx, cx->diag.src, cx->diag.len, &scanner))
+        die("cannot initialise the scanner");
+    int errors = cx->diag.errors;
+    int rc = yyparse(cx, scanner);
+    lex_scan_fini(scanner);
+    return rc == 0 && cx->diag.errors == errors;
+}

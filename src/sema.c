@@ -1,0 +1,972 @@
+/* Semantic checks: names and scopes, kinds of values (real, int, condition),
+ * array shapes, calls and the call graph (no recursion), names reserved by
+ * C and by gradc. Every error is reported and checking goes on, so one run
+ * shows all independent errors; a node that failed gets TY_ERR, which keeps
+ * its parents quiet. */
+#include <stdio.h>
+#include <string.h>
+
+#include "gradc.h"
+#include "ir.h"
+#include "names.h"
+
+/* What the context of an expression needs. */
+typedef enum Want {
+    W_REAL,
+    W_INT,
+    W_COND,
+    W_EXPONENT,     /* right of '^': an int stays int (x^k), else real */
+} Want;
+
+typedef struct Sema {
+    Cx *cx;
+    Diag *d;
+    StrTab funcs;           /* id -> Func* */
+    Func *fn;               /* being checked */
+    StrTab syms;            /* id -> Sym*, names declared in fn so far */
+    PtrVec open;            /* Stmt*, the if/for statements around the point */
+    PtrVec scope;           /* Sym*, declared in open blocks, innermost last */
+    StrTab marks;           /* (stmt, sym) pairs already in Stmt.assigned */
+} Sema;
+
+/* Suffixes of the functions gradc writes for each function of the file. */
+static const char *const generated_suffix[] = {"_grad", "_vjp", "_jvp", "_hvp"};
+
+/* ---- names ------------------------------------------------------------ */
+
+static bool is_builtin_name(const char *id)
+{
+    return strcmp(id, "pi") == 0 || ir_builtin(id) >= 0;
+}
+
+/* Names the language reserves: built-ins may not name anything. */
+static bool check_not_builtin(Sema *s, Span at, const char *id, const char *what)
+{
+    if (!is_builtin_name(id))
+        return true;
+    if (strcmp(id, "pi") == 0)
+        diag_error(s->d, at, "'pi' is a built-in constant and cannot name a %s", what);
+    else
+        diag_error(s->d, at, "'%s' is a built-in function and cannot name a %s", id, what);
+    return false;
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 32 || m > 32)
+        return 99;
+    int row[33];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+/* The closest visible variable name, for "did you mean"; or NULL. */
+static const char *suggest_var(Sema *s, const char *id)
+{
+    const char *best = NULL;
+    int best_d = strlen(id) <= 2 ? 1 : 2;
+    for (int i = 0; i < s->scope.len; i++) {
+        const Sym *sym = s->scope.items[i];
+        int d = edit_distance(id, sym->id);
+        if (d <= best_d && d > 0) {
+            best = sym->id;
+            best_d = d - 1;
+        }
+    }
+    return best;
+}
+
+static const char *suggest_func(Sema *s, const char *id)
+{
+    const char *best = NULL;
+    int best_d = strlen(id) <= 2 ? 1 : 2;
+    for (int i = 0; i < s->funcs.len; i++) {
+        const char *name = s->funcs.entries[i].key;
+        int d = edit_distance(id, name);
+        if (d <= best_d && d > 0) {
+            best = name;
+            best_d = d - 1;
+        }
+    }
+    for (int op = 0; op < OP_COUNT; op++) {
+        const char *name = ir_ops[op].builtin;
+        if (name && edit_distance(id, name) <= best_d && strcmp(id, name) != 0) {
+            best = name;
+            best_d = edit_distance(id, name) - 1;
+        }
+    }
+    return best;
+}
+
+static Func *find_func(Sema *s, const char *id)
+{
+    StrTabEntry *e = strtab_find(&s->funcs, id, strlen(id));
+    return e ? e->value : NULL;
+}
+
+static Sym *find_sym(Sema *s, const char *id)
+{
+    StrTabEntry *e = strtab_find(&s->syms, id, strlen(id));
+    return e ? e->value : NULL;
+}
+
+/* Declares a name in the current function; no name may be declared twice. */
+static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
+{
+    if (!check_not_builtin(s, at, id, kind == SYM_PARAM ? "parameter" : "variable"))
+        return NULL;
+    int added;
+    StrTabEntry *e = strtab_get(&s->syms, id, strlen(id), &added);
+    if (!added) {
+        const Sym *old = e->value;
+        diag_error(s->d, at, "'%s' is already declared at %d:%d (a name is declared once per function)",
+                   id, old->span.line, old->span.col);
+        return NULL;
+    }
+    Sym *sym = ARENA_NEW(s->cx->arena, Sym);
+    sym->id = id;
+    sym->span = at;
+    sym->kind = kind;
+    sym->ty = ty;
+    sym->visible = true;
+    sym->id_index = s->fn->syms.len;
+    sym->decl_depth = s->open.len;
+    vec_push(s->cx->arena, &s->fn->syms, sym);
+    vec_push(s->cx->arena, &s->scope, sym);
+    e->value = sym;
+    return sym;
+}
+
+/* ---- expressions ------------------------------------------------------ */
+
+static Ty check_expr(Sema *s, Expr **ep, Want want);
+
+static bool is_comparison(AstOp op)
+{
+    return op >= A_EQ && op <= A_GE;
+}
+
+static bool is_logic(AstOp op)
+{
+    return op == A_AND || op == A_OR;
+}
+
+/* An expression's type with no context: int if every leaf is an int and
+ * every operation an int one. Used for comparisons and exponents. */
+static Ty natural(Sema *s, const Expr *e)
+{
+    switch (e->kind) {
+    case E_NUM:
+        return e->num.is_int && e->num.fits_int ? TY_INT : TY_REAL;
+    case E_NAME: {
+        const Sym *sym = find_sym(s, e->name.id);
+        return sym && sym->visible && sym->ty == TY_INT ? TY_INT : TY_REAL;
+    }
+    case E_UNARY:
+        return e->op.op == A_NOT ? TY_COND : natural(s, e->op.a);
+    case E_BINARY:
+        if (is_comparison(e->op.op) || is_logic(e->op.op))
+            return TY_COND;
+        if (e->op.op == A_MOD)
+            return TY_INT;
+        if (e->op.op == A_POW)
+            return TY_REAL;
+        return natural(s, e->op.a) == TY_INT && natural(s, e->op.b) == TY_INT ? TY_INT : TY_REAL;
+    case E_TERNARY:
+        return natural(s, e->tern.a) == TY_INT && natural(s, e->tern.b) == TY_INT ? TY_INT : TY_REAL;
+    default:
+        return TY_REAL;
+    }
+}
+
+static Ty want_number_got_cond(Sema *s, Expr *e)
+{
+    diag_error(s->d, e->span, "a condition is used as a number");
+    return TY_ERR;
+}
+
+static Ty want_cond_got_number(Sema *s, Expr *e)
+{
+    diag_error(s->d, e->span, "a number is used as a condition (compare it: 'x != 0')");
+    return TY_ERR;
+}
+
+/* Settles an int-valued node in its context: converted where a real is
+ * wanted, kept where an int is. */
+static Ty settle_int(Sema *s, Expr **ep, Want want)
+{
+    if (want == W_REAL) {
+        (*ep)->ty = TY_INT;
+        *ep = ast_toreal(s->cx, *ep);
+        return TY_REAL;
+    }
+    if (want == W_COND)
+        return want_cond_got_number(s, *ep);
+    return TY_INT;
+}
+
+static Ty settle_real(Sema *s, Expr *e, Want want, const char *what)
+{
+    if (want == W_INT) {
+        diag_error(s->d, e->span, "%s is real where an int is needed", what);
+        return TY_ERR;
+    }
+    if (want == W_COND)
+        return want_cond_got_number(s, e);
+    return TY_REAL;
+}
+
+static Ty check_num(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    if (want == W_COND)
+        return want_cond_got_number(s, e);
+    if (want == W_INT || (want == W_EXPONENT && e->num.is_int)) {
+        if (!e->num.is_int) {
+            diag_error(s->d, e->span, "the real number %s is used where an int is needed", e->num.text);
+            return TY_ERR;
+        }
+        if (!e->num.fits_int) {
+            if (want == W_EXPONENT)
+                return TY_REAL;
+            diag_error(s->d, e->span, "the integer %s is too large for an int", e->num.text);
+            return TY_ERR;
+        }
+        return TY_INT;
+    }
+    return TY_REAL;
+}
+
+static Ty check_name(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    const char *id = e->name.id;
+    Sym *sym = find_sym(s, id);
+    if (sym && sym->visible) {
+        e->name.sym = sym;
+        if (sym->ndims > 0) {
+            diag_error(s->d, e->span, "'%s' is an array; index it: %s[i]", id, id);
+            return TY_ERR;
+        }
+        if (sym->ty == TY_INT)
+            return settle_int(s, ep, want);
+        char what[300];
+        snprintf(what, sizeof what, "'%s'", id);
+        return settle_real(s, e, want, what);
+    }
+    if (strcmp(id, "pi") == 0)
+        return settle_real(s, e, want, "'pi'");
+    if (sym)
+        diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)", id,
+                   sym->span.line, sym->span.col);
+    else if (ir_builtin(id) >= 0 || find_func(s, id))
+        diag_error(s->d, e->span, "'%s' is a function; call it: %s(...)", id, id);
+    else {
+        const char *hint = suggest_var(s, id);
+        if (hint)
+            diag_error(s->d, e->span, "'%s' is not declared; did you mean '%s'?", id, hint);
+        else
+            diag_error(s->d, e->span, "'%s' is not declared", id);
+    }
+    return TY_ERR;
+}
+
+static Ty check_unary(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    if (e->op.op == A_NOT) {
+        if (want != W_COND)
+            return want_number_got_cond(s, e);
+        return check_expr(s, &e->op.a, W_COND) == TY_ERR ? TY_ERR : TY_COND;
+    }
+    if (want == W_COND)
+        return want_cond_got_number(s, e);
+    if (want == W_EXPONENT)
+        want = natural(s, e) == TY_INT ? W_INT : W_REAL;
+    return check_expr(s, &e->op.a, want);
+}
+
+static Ty check_comparison(Sema *s, Expr *e, Want want)
+{
+    if (want != W_COND)
+        return want_number_got_cond(s, e);
+    Expr *sides[2] = {e->op.a, e->op.b};
+    for (int i = 0; i < 2; i++) {
+        if (sides[i]->kind == E_BINARY && is_comparison(sides[i]->op.op)) {
+            diag_error(s->d, e->span, "comparisons cannot be chained; write 'a %s b && b %s c'",
+                       ast_op_spelling(sides[i]->op.op), ast_op_spelling(e->op.op));
+            return TY_ERR;
+        }
+    }
+    Want w = natural(s, e->op.a) == TY_INT && natural(s, e->op.b) == TY_INT ? W_INT : W_REAL;
+    Ty a = check_expr(s, &e->op.a, w);
+    Ty b = check_expr(s, &e->op.b, w);
+    return a == TY_ERR || b == TY_ERR ? TY_ERR : TY_COND;
+}
+
+static Ty check_binary(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    AstOp op = e->op.op;
+    if (is_comparison(op))
+        return check_comparison(s, e, want);
+    if (is_logic(op)) {
+        if (want != W_COND)
+            return want_number_got_cond(s, e);
+        Ty a = check_expr(s, &e->op.a, W_COND);
+        Ty b = check_expr(s, &e->op.b, W_COND);
+        return a == TY_ERR || b == TY_ERR ? TY_ERR : TY_COND;
+    }
+    if (want == W_COND)
+        return want_cond_got_number(s, e);
+    if (op == A_POW) {
+        if (want == W_INT) {
+            diag_error(s->d, e->span, "'^' gives a real; an int is needed here");
+            return TY_ERR;
+        }
+        Ty a = check_expr(s, &e->op.a, W_REAL);
+        Ty b = check_expr(s, &e->op.b, W_EXPONENT);
+        return a == TY_ERR || b == TY_ERR ? TY_ERR : TY_REAL;
+    }
+    if (op == A_MOD) {
+        /* '%' exists for ints only; in a real context its int result is
+         * converted, like any int value */
+        Ty a = check_expr(s, &e->op.a, W_INT);
+        Ty b = check_expr(s, &e->op.b, W_INT);
+        if (a == TY_ERR || b == TY_ERR)
+            return TY_ERR;
+        return settle_int(s, ep, want);
+    }
+    if (want == W_EXPONENT)
+        want = natural(s, e) == TY_INT ? W_INT : W_REAL;
+    Ty a = check_expr(s, &e->op.a, want);
+    Ty b = check_expr(s, &e->op.b, want);
+    return a == TY_ERR || b == TY_ERR ? TY_ERR : a;
+}
+
+static Ty check_ternary(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    if (want == W_COND) {
+        diag_error(s->d, e->span, "'?:' gives a number, not a condition");
+        return TY_ERR;
+    }
+    if (want == W_EXPONENT)
+        want = natural(s, e) == TY_INT ? W_INT : W_REAL;
+    Ty c = check_expr(s, &e->tern.c, W_COND);
+    Ty a = check_expr(s, &e->tern.a, want);
+    Ty b = check_expr(s, &e->tern.b, want);
+    return c == TY_ERR || a == TY_ERR || b == TY_ERR ? TY_ERR : a;
+}
+
+static const char *plural(int n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* An array argument: the bare name of an array of the right rank; for an
+ * 'out' parameter, one the caller may write. */
+static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
+{
+    Sym *sym = arg->kind == E_NAME ? find_sym(s, arg->name.id) : NULL;
+    if (!sym || !sym->visible || sym->ndims == 0) {
+        if (arg->kind == E_NAME && !sym && !is_builtin_name(arg->name.id)) {
+            diag_error(s->d, arg->span, "'%s' is not declared", arg->name.id);
+            return false;
+        }
+        diag_error(s->d, arg->span, "parameter '%s' of '%s' is an array; pass an array by its name",
+                   p->id, g->id);
+        return false;
+    }
+    arg->name.sym = sym;
+    if (sym->ndims != p->ndims) {
+        diag_error(s->d, arg->span, "'%s' has %d %s but parameter '%s' of '%s' has %d", sym->id,
+                   sym->ndims, plural(sym->ndims, "dimension", "dimensions"), p->id, g->id, p->ndims);
+        return false;
+    }
+    if (p->kind == P_OUT && sym->kind == SYM_PARAM && sym->pkind != P_OUT) {
+        diag_error(s->d, arg->span, "'%s' is an input of '%s'; parameter '%s' of '%s' is written "
+                   "(pass a local array or an 'out' parameter)", sym->id, s->fn->id, p->id, g->id);
+        return false;
+    }
+    arg->ty = TY_REAL;
+    return true;
+}
+
+static bool check_args(Sema *s, Expr *e, Func *g)
+{
+    PtrVec *args = &e->call.args;
+    if (args->len != g->params.len) {
+        diag_error(s->d, e->span, "'%s' takes %d %s but %d %s given", g->id, g->params.len,
+                   plural(g->params.len, "argument", "arguments"), args->len,
+                   plural(args->len, "is", "are"));
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < args->len; i++) {
+        const Param *p = g->params.items[i];
+        Expr **arg = (Expr **)&args->items[i];
+        if (p->ndims > 0)
+            ok &= check_array_arg(s, *arg, p, g);
+        else
+            ok &= check_expr(s, arg, p->kind == P_INT ? W_INT : W_REAL) != TY_ERR;
+    }
+    return ok;
+}
+
+static Ty check_call(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    const char *id = e->call.id;
+    int op = ir_builtin(id);
+    if (op >= 0) {
+        e->call.builtin = op;
+        int arity = ir_ops[op].arity;
+        if (e->call.args.len != arity) {
+            diag_error(s->d, e->span, "'%s' takes %d %s but %d %s given", id, arity,
+                       plural(arity, "argument", "arguments"), e->call.args.len,
+                       plural(e->call.args.len, "is", "are"));
+            return TY_ERR;
+        }
+        bool ok = true;
+        for (int i = 0; i < arity; i++)
+            ok &= check_expr(s, (Expr **)&e->call.args.items[i], W_REAL) != TY_ERR;
+        if (!ok)
+            return TY_ERR;
+        char what[300];
+        snprintf(what, sizeof what, "the result of '%s'", id);
+        return settle_real(s, e, want, what);
+    }
+    if (strcmp(id, "pi") == 0) {
+        diag_error(s->d, e->span, "'pi' is a constant, not a function");
+        return TY_ERR;
+    }
+    Func *g = find_func(s, id);
+    if (!g) {
+        Sym *sym = find_sym(s, id);
+        const char *hint = suggest_func(s, id);
+        if (sym && sym->visible)
+            diag_error(s->d, e->span, "'%s' is a variable, not a function", id);
+        else if (hint)
+            diag_error(s->d, e->span, "undefined function '%s'; did you mean '%s'?", id, hint);
+        else
+            diag_error(s->d, e->span, "undefined function '%s'", id);
+        return TY_ERR;
+    }
+    e->call.fn = g;
+    vec_push(s->cx->arena, &s->fn->calls, e);
+    if (!check_args(s, e, g))
+        return TY_ERR;
+    if (g->has_out) {
+        diag_error(s->d, e->span, "'%s' has 'out' parameters and returns nothing; call it as a "
+                   "statement: %s(...);", id, id);
+        return TY_ERR;
+    }
+    char what[300];
+    snprintf(what, sizeof what, "the result of '%s'", id);
+    return settle_real(s, e, want, what);
+}
+
+static Ty check_index(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    const char *id = e->index.id;
+    Sym *sym = find_sym(s, id);
+    if (!sym || !sym->visible) {
+        if (sym)
+            diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
+                       id, sym->span.line, sym->span.col);
+        else
+            diag_error(s->d, e->span, "'%s' is not declared", id);
+        return TY_ERR;
+    }
+    e->index.sym = sym;
+    if (sym->ndims == 0) {
+        diag_error(s->d, e->span, "'%s' is not an array and cannot be indexed", id);
+        return TY_ERR;
+    }
+    if (e->index.nidx != sym->ndims) {
+        diag_error(s->d, e->span, "'%s' has %d %s but %d %s given", id, sym->ndims,
+                   plural(sym->ndims, "dimension", "dimensions"), e->index.nidx,
+                   plural(e->index.nidx, "index is", "indices are"));
+        return TY_ERR;
+    }
+    bool ok = true;
+    for (int i = 0; i < sym->ndims; i++) {
+        if (check_expr(s, &e->index.idx[i], W_INT) == TY_ERR) {
+            ok = false;
+            continue;
+        }
+        const Expr *ix = e->index.idx[i], *dim = sym->dims[i];
+        long k = ix->kind == E_NUM ? (long)ix->num.value
+               : ix->kind == E_UNARY && ix->op.op == A_NEG && ix->op.a->kind == E_NUM
+                   ? -(long)ix->op.a->num.value : 0;
+        bool constant = ix->kind == E_NUM || (ix->kind == E_UNARY && ix->op.op == A_NEG &&
+                                              ix->op.a->kind == E_NUM);
+        if (constant && (k < 0 || (dim && dim->kind == E_NUM && k >= (long)dim->num.value))) {
+            if (dim && dim->kind == E_NUM)
+                diag_error(s->d, ix->span, "index %ld is outside '%s' (valid: 0 to %ld)", k, id,
+                           (long)dim->num.value - 1);
+            else
+                diag_error(s->d, ix->span, "index %ld is outside '%s' (indices start at 0)", k, id);
+            ok = false;
+        }
+    }
+    if (!ok)
+        return TY_ERR;
+    char what[300];
+    snprintf(what, sizeof what, "an element of '%s'", id);
+    return settle_real(s, e, want, what);
+}
+
+static Ty check_expr(Sema *s, Expr **ep, Want want)
+{
+    Expr *e = *ep;
+    Ty ty = TY_ERR;
+    switch (e->kind) {
+    case E_NUM:
+        ty = check_num(s, ep, want);
+        break;
+    case E_NAME:
+        ty = check_name(s, ep, want);
+        break;
+    case E_UNARY:
+        ty = check_unary(s, ep, want);
+        break;
+    case E_BINARY:
+        ty = check_binary(s, ep, want);
+        break;
+    case E_TERNARY:
+        ty = check_ternary(s, ep, want);
+        break;
+    case E_CALL:
+        ty = check_call(s, ep, want);
+        break;
+    case E_INDEX:
+        ty = check_index(s, ep, want);
+        break;
+    case E_TOREAL:
+        ty = TY_REAL;
+        break;
+    }
+    if (*ep != e)               /* a conversion was put above e */
+        return ty;
+    e->ty = ty;
+    return ty;
+}
+
+/* Expressions of a statement start here: too deep a tree is refused before
+ * any recursion over it. */
+static Ty check_top(Sema *s, Expr **ep, Want want)
+{
+    if ((*ep)->depth > MAX_NESTING) {
+        diag_error(s->d, (*ep)->span, "expression is nested too deeply (more than %d levels)",
+                   MAX_NESTING);
+        return TY_ERR;
+    }
+    return check_expr(s, ep, want);
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+static void check_block(Sema *s, Block *b, bool is_body);
+
+/* Records that sym is assigned inside every open if/for declared-outside
+ * statement, innermost first, stopping where it is already recorded. */
+static void mark_assigned(Sema *s, Sym *sym)
+{
+    for (int k = s->open.len - 1; k >= sym->decl_depth; k--) {
+        Stmt *st = s->open.items[k];
+        struct {
+            const void *stmt, *sym;
+        } key = {st, sym};
+        int added;
+        strtab_get(&s->marks, (const char *)&key, sizeof key, &added);
+        if (!added)
+            break;
+        vec_push(s->cx->arena, &st->assigned, sym);
+    }
+}
+
+static void check_assign(Sema *s, Stmt *st)
+{
+    Expr *t = st->assign.target;
+    bool value_ok = check_top(s, &st->assign.value, W_REAL) != TY_ERR;
+    (void)value_ok;
+    const char *id = t->kind == E_NAME ? t->name.id : t->index.id;
+    Sym *sym = find_sym(s, id);
+    if (!sym || !sym->visible) {
+        if (is_builtin_name(id))
+            diag_error(s->d, t->span, "cannot assign to the built-in '%s'", id);
+        else if (sym)
+            diag_error(s->d, t->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
+                       id, sym->span.line, sym->span.col);
+        else
+            diag_error(s->d, t->span, "'%s' is not declared (declare it with 'let %s = ...;')", id, id);
+        return;
+    }
+    if (t->kind == E_NAME) {
+        t->name.sym = sym;
+        if (sym->kind == SYM_PARAM)
+            diag_error(s->d, t->span, "cannot assign to parameter '%s' (copy it: 'let v = %s;')", id, id);
+        else if (sym->kind == SYM_LOOP)
+            diag_error(s->d, t->span, "cannot assign to loop variable '%s'", id);
+        else if (sym->ndims > 0)
+            diag_error(s->d, t->span, "cannot assign to array '%s' as a whole; assign its elements", id);
+        else {
+            t->ty = TY_REAL;
+            mark_assigned(s, sym);
+        }
+        return;
+    }
+    if (sym->kind == SYM_PARAM && sym->ndims > 0 && sym->pkind != P_OUT) {
+        diag_error(s->d, t->span, "cannot assign to input array '%s'", id);
+        return;
+    }
+    check_index(s, &st->assign.target, W_REAL);
+}
+
+/* A use of a loop variable in an int expression, or NULL. */
+static const Expr *loop_var_in(const Expr *e)
+{
+    switch (e->kind) {
+    case E_NAME:
+        return e->name.sym && e->name.sym->kind == SYM_LOOP ? e : NULL;
+    case E_UNARY:
+        return loop_var_in(e->op.a);
+    case E_BINARY: {
+        const Expr *a = loop_var_in(e->op.a);
+        return a ? a : loop_var_in(e->op.b);
+    }
+    case E_TERNARY: {
+        const Expr *a = loop_var_in(e->tern.a);
+        return a ? a : loop_var_in(e->tern.b);
+    }
+    default:
+        return NULL;
+    }
+}
+
+static void check_let(Sema *s, Stmt *st)
+{
+    if (st->kind == S_LET) {
+        check_top(s, &st->let.init, W_REAL);
+        st->let.sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, TY_REAL);
+        return;
+    }
+    if (st->let.ndims > MAX_DIMS) {
+        diag_error(s->d, st->let.id_span, "arrays have at most %d dimensions", MAX_DIMS);
+        return;
+    }
+    for (int i = 0; i < st->let.ndims; i++) {
+        if (check_top(s, &st->let.dims[i], W_INT) == TY_ERR)
+            continue;
+        const Expr *bad = loop_var_in(st->let.dims[i]);
+        if (bad)
+            diag_error(s->d, bad->span, "the size of '%s' may use only 'int' parameters and "
+                       "integers, not the loop variable '%s'", st->let.id, bad->name.id);
+    }
+    Sym *sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, TY_REAL);
+    if (sym) {
+        sym->ndims = st->let.ndims;
+        sym->dims = st->let.dims;
+    }
+    st->let.sym = sym;
+}
+
+static void check_for(Sema *s, Stmt *st)
+{
+    check_top(s, &st->for_.lo, W_INT);
+    check_top(s, &st->for_.hi, W_INT);
+    vec_push(s->cx->arena, &s->open, st);
+    int scope_mark = s->scope.len;
+    st->for_.sym = declare(s, st->for_.id_span, st->for_.id, SYM_LOOP, TY_INT);
+    check_block(s, st->for_.body, false);
+    if (st->for_.sym)
+        st->for_.sym->visible = false;
+    s->scope.len = scope_mark;
+    s->open.len--;
+}
+
+static void check_call_stmt(Sema *s, Stmt *st)
+{
+    Expr *e = st->call.call;
+    if (ir_builtin(e->call.id) >= 0 || strcmp(e->call.id, "pi") == 0) {
+        diag_error(s->d, e->span, "the result of '%s' is unused", e->call.id);
+        return;
+    }
+    Func *g = find_func(s, e->call.id);
+    if (!g) {
+        check_call(s, &st->call.call, W_REAL);
+        return;
+    }
+    if (!g->has_out) {
+        diag_error(s->d, e->span, "the result of '%s' is unused (only functions with 'out' "
+                   "parameters are called as statements)", g->id);
+        return;
+    }
+    e->call.fn = g;
+    vec_push(s->cx->arena, &s->fn->calls, e);
+    check_args(s, e, g);
+}
+
+static void check_stmt(Sema *s, Stmt *st, bool last_of_body)
+{
+    switch (st->kind) {
+    case S_LET:
+    case S_LET_ARRAY:
+        check_let(s, st);
+        break;
+    case S_ASSIGN:
+        check_assign(s, st);
+        break;
+    case S_IF:
+        check_top(s, &st->if_.cond, W_COND);
+        vec_push(s->cx->arena, &s->open, st);
+        check_block(s, st->if_.then, false);
+        if (st->if_.els)
+            check_block(s, st->if_.els, false);
+        s->open.len--;
+        break;
+    case S_FOR:
+        check_for(s, st);
+        break;
+    case S_CALL:
+        check_call_stmt(s, st);
+        break;
+    case S_RETURN:
+        if (s->fn->has_out)
+            diag_error(s->d, st->span, "'%s' has 'out' parameters and returns nothing; remove "
+                       "this 'return'", s->fn->id);
+        else if (!last_of_body)
+            diag_error(s->d, st->span, "'return' must be the last statement of the function");
+        check_top(s, &st->ret.value, W_REAL);
+        break;
+    }
+}
+
+static void check_block(Sema *s, Block *b, bool is_body)
+{
+    int scope_mark = s->scope.len;
+    for (int i = 0; i < b->stmts.len; i++) {
+        if (diag_full(s->d))
+            return;
+        check_stmt(s, b->stmts.items[i], is_body && i == b->stmts.len - 1);
+    }
+    for (int i = scope_mark; i < s->scope.len; i++)
+        ((Sym *)s->scope.items[i])->visible = false;
+    s->scope.len = scope_mark;
+}
+
+/* ---- functions -------------------------------------------------------- */
+
+static void check_dim(Sema *s, Param *p, Expr **dim)
+{
+    Expr *e = *dim;
+    if (e->kind == E_NUM) {
+        if (!e->num.is_int || !e->num.fits_int || e->num.value < 1)
+            diag_error(s->d, e->span, "the size of '%s' must be a positive int or an 'int' "
+                       "parameter", p->id);
+        else
+            e->ty = TY_INT;
+        return;
+    }
+    if (e->kind == E_NAME) {
+        Sym *sym = find_sym(s, e->name.id);
+        if (sym && sym->kind == SYM_PARAM && sym->ty == TY_INT) {
+            e->name.sym = sym;
+            e->ty = TY_INT;
+            return;
+        }
+        bool later = false;
+        for (int i = 0; i < s->fn->params.len; i++) {
+            const Param *q = s->fn->params.items[i];
+            later |= q->kind == P_INT && q->id == e->name.id;
+        }
+        if (later)
+            diag_error(s->d, e->span, "size '%s' of '%s' is declared after it; declare 'int %s' "
+                       "earlier in the list", e->name.id, p->id, e->name.id);
+        else if (sym)
+            diag_error(s->d, e->span, "size '%s' of '%s' is not an 'int' parameter", e->name.id, p->id);
+        else
+            diag_error(s->d, e->span, "size '%s' of '%s' is not declared; sizes are 'int' "
+                       "parameters declared earlier, or integers", e->name.id, p->id);
+        return;
+    }
+    diag_error(s->d, e->span, "the size of parameter '%s' must be an 'int' parameter or an integer",
+               p->id);
+}
+
+static void check_params(Sema *s, Func *f)
+{
+    for (int i = 0; i < f->params.len; i++) {
+        Param *p = f->params.items[i];
+        if (p->ndims > MAX_DIMS) {
+            diag_error(s->d, p->span, "arrays have at most %d dimensions", MAX_DIMS);
+            p->ndims = MAX_DIMS;
+        }
+        for (int k = 0; k < p->ndims; k++)
+            check_dim(s, p, &p->dims[k]);
+        if (p->kind == P_OUT && p->ndims == 0)
+            diag_error(s->d, p->span, "'out' parameter '%s' must be an array: out %s[n]", p->id, p->id);
+        Sym *sym = declare(s, p->span, p->id, SYM_PARAM, p->kind == P_INT ? TY_INT : TY_REAL);
+        if (sym) {
+            sym->pkind = p->kind;
+            sym->ndims = p->ndims;
+            sym->dims = p->dims;
+        }
+        p->sym = sym;
+    }
+}
+
+static void check_body(Sema *s, Func *f)
+{
+    int errors = s->d->errors;
+    s->fn = f;
+    strtab_init(&s->syms, s->cx->arena);
+    s->open.len = 0;
+    s->scope.len = 0;
+    check_params(s, f);
+    check_block(s, f->body, true);
+    PtrVec *stmts = &f->body->stmts;
+    const Stmt *last = stmts->len ? stmts->items[stmts->len - 1] : NULL;
+    if (!f->has_out && (!last || last->kind != S_RETURN))
+        diag_error(s->d, f->body->close, "'%s' must end with 'return' (or have 'out' parameters)",
+                   f->id);
+    f->ok = s->d->errors == errors;
+}
+
+/* A function name becomes a C symbol, and so do the names made from it. */
+static void check_func_name(Sema *s, Func *f)
+{
+    if (!check_not_builtin(s, f->span, f->id, "function"))
+        return;
+    if (names_is_keyword(f->id))
+        diag_error(s->d, f->span, "function name '%s' is a C or C++ keyword", f->id);
+    else if (names_is_library(f->id))
+        diag_error(s->d, f->span, "function name '%s' clashes with the C standard library", f->id);
+    else if (names_is_implementation(f->id))
+        diag_error(s->d, f->span, "function name '%s' is reserved (names starting with '_' and a "
+                   "capital, '__' or 'gradc_' belong to the C implementation and to gradc)", f->id);
+}
+
+static void collect_funcs(Sema *s)
+{
+    PtrVec *funcs = &s->cx->prog.funcs;
+    for (int i = 0; i < funcs->len; i++) {
+        Func *f = funcs->items[i];
+        for (int j = 0; j < f->params.len; j++)
+            f->has_out |= ((Param *)f->params.items[j])->kind == P_OUT;
+        check_func_name(s, f);
+        int added;
+        StrTabEntry *e = strtab_get(&s->funcs, f->id, strlen(f->id), &added);
+        if (!added) {
+            const Func *old = e->value;
+            diag_error(s->d, f->span, "function '%s' is already defined at %d:%d", f->id,
+                       old->span.line, old->span.col);
+            f->ok = false;
+            continue;
+        }
+        e->value = f;
+    }
+    /* f and f_grad may not both be defined: gradc writes f_grad for f */
+    for (int i = 0; i < funcs->len; i++) {
+        Func *f = funcs->items[i];
+        for (size_t k = 0; k < sizeof generated_suffix / sizeof *generated_suffix; k++) {
+            size_t n = strlen(f->id), m = strlen(generated_suffix[k]);
+            if (n <= m || strcmp(f->id + n - m, generated_suffix[k]) != 0)
+                continue;
+            const Func *base = find_func(s, arena_strndup(s->cx->arena, f->id, n - m));
+            if (base && base != f)
+                diag_error(s->d, f->span, "function name '%s' clashes with the '%s' that gradc "
+                           "generates for '%s' (defined at %d:%d)", f->id, f->id, base->id,
+                           base->span.line, base->span.col);
+        }
+    }
+}
+
+/* Depth-first search of the call graph; a call to a function still on the
+ * path closes a cycle. */
+typedef struct Frame {
+    Func *f;
+    int next;
+} Frame;
+
+static void report_cycle(Sema *s, Frame *stack, int depth, Expr *call)
+{
+    Buf path;
+    buf_init(&path);
+    int from = depth - 1;
+    while (from > 0 && stack[from].f != call->call.fn)
+        from--;
+    for (int i = from; i < depth; i++)
+        buf_printf(&path, "%s -> ", stack[i].f->id);
+    buf_puts(&path, call->call.fn->id);
+    if (from == depth - 1)
+        diag_error(s->d, call->span, "'%s' calls itself; recursion is not supported", call->call.fn->id);
+    else
+        diag_error(s->d, call->span, "recursive call: %s; recursion is not supported", path.data);
+    buf_free(&path);
+}
+
+static void check_recursion(Sema *s)
+{
+    PtrVec *funcs = &s->cx->prog.funcs;
+    int n = funcs->len;
+    char *color = ARENA_ARRAY(s->cx->arena, char, n);   /* 0 new, 1 on path, 2 done */
+    Frame *stack = ARENA_ARRAY(s->cx->arena, Frame, n + 1);
+    for (int root = 0; root < n; root++) {
+        if (color[root])
+            continue;
+        int depth = 0;
+        stack[depth++] = (Frame){funcs->items[root], 0};
+        color[root] = 1;
+        while (depth > 0) {
+            Frame *top = &stack[depth - 1];
+            if (top->next == top->f->calls.len) {
+                color[top->f->index] = 2;
+                depth--;
+                continue;
+            }
+            Expr *call = top->f->calls.items[top->next++];
+            Func *g = call->call.fn;
+            if (color[g->index] == 1)
+                report_cycle(s, stack, depth, call);
+            else if (color[g->index] == 0) {
+                color[g->index] = 1;
+                stack[depth++] = (Frame){g, 0};
+            }
+        }
+    }
+}
+
+bool sema_check(Cx *cx)
+{
+    Sema s = {0};
+    s.cx = cx;
+    s.d = &cx->diag;
+    strtab_init(&s.funcs, cx->arena);
+    strtab_init(&s.marks, cx->arena);
+    int errors = s.d->errors;
+    collect_funcs(&s);
+    for (int i = 0; i < cx->prog.funcs.len && !diag_full(s.d); i++)
+        check_body(&s, cx->prog.funcs.items[i]);
+    check_recursion(&s);
+    return s.d->errors == errors;
+}

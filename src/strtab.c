@@ -1,0 +1,85 @@
+/* Open-addressing string table with insertion-ordered entries. */
+#include "strtab.h"
+
+#include <string.h>
+
+static unsigned hash_bytes(const char *s, size_t n)
+{
+    unsigned h = 2166136261u;                     /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+void strtab_init(StrTab *t, Arena *a)
+{
+    memset(t, 0, sizeof *t);
+    t->arena = a;
+}
+
+static void rehash(StrTab *t)
+{
+    int n = t->nslots ? t->nslots * 2 : 64;
+    t->slots = ARENA_ARRAY(t->arena, int, n);
+    t->nslots = n;
+    for (int i = 0; i < t->len; i++) {
+        unsigned j = t->entries[i].hash & (unsigned)(n - 1);
+        while (t->slots[j])
+            j = (j + 1) & (unsigned)(n - 1);
+        t->slots[j] = i + 1;
+    }
+}
+
+static int *lookup(StrTab *t, const char *key, size_t len, unsigned h)
+{
+    unsigned mask = (unsigned)t->nslots - 1, j = h & mask;
+    for (;;) {
+        int *slot = &t->slots[j];
+        if (!*slot)
+            return slot;
+        StrTabEntry *e = &t->entries[*slot - 1];
+        if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+            return slot;
+        j = (j + 1) & mask;
+    }
+}
+
+StrTabEntry *strtab_find(StrTab *t, const char *key, size_t len)
+{
+    if (!t->nslots)
+        return NULL;
+    int *slot = lookup(t, key, len, hash_bytes(key, len));
+    return *slot ? &t->entries[*slot - 1] : NULL;
+}
+
+StrTabEntry *strtab_get(StrTab *t, const char *key, size_t len, int *added)
+{
+    if (t->len * 2 >= t->nslots)
+        rehash(t);
+    unsigned h = hash_bytes(key, len);
+    int *slot = lookup(t, key, len, h);
+    if (added)
+        *added = !*slot;
+    if (*slot)
+        return &t->entries[*slot - 1];
+    if (t->len == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 32;
+        StrTabEntry *e = ARENA_ARRAY(t->arena, StrTabEntry, cap);
+        if (t->len)
+            memcpy(e, t->entries, sizeof *e * (size_t)t->len);
+        t->entries = e;
+        t->cap = cap;
+    }
+    StrTabEntry *e = &t->entries[t->len];
+    e->key = arena_strndup(t->arena, key, len);
+    e->len = len;
+    e->hash = h;
+    e->value = NULL;
+    *slot = ++t->len;
+    return e;
+}
+
+const char *strtab_intern(StrTab *t, const char *key, size_t len)
+{
+    return strtab_get(t, key, len, NULL)->key;
+}
