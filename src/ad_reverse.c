@@ -499,7 +499,7 @@ static void add_params(Rev *r, FuncRole role)
         r->map[v->id] = c;
     }
     if (role == ROLE_REV)
-        vec_push(r->cx->arena, &g->params, ir_param(r->cx, g, "seed", IT_REAL));
+        ir_param(r->cx, g, "seed", IT_REAL);
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
         if (v->type != IT_REAL || v->src_const)

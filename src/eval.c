@@ -294,15 +294,15 @@ static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot,
         if (p->type == IT_INT)
             buf_printf(b, "%d", (int)args[i].vals[0]);
         else if (p->ndims > 0)
-            buf_printf(b, "&%s[%d]", p->src_const ? "c" : "v", slot[i]);
+            buf_printf(b, "&gradc_%s[%d]", p->src_const ? "c" : "v", slot[i]);
         else
-            buf_printf(b, "%s[%d]", p->src_const ? "c" : "v", slot[i]);
+            buf_printf(b, "gradc_%s[%d]", p->src_const ? "c" : "v", slot[i]);
     }
     if (grads) {
         for (int i = 0; i < f->params.len; i++) {
             const IrVar *p = f->params.items[i];
             if (p->type == IT_REAL && !p->src_const)
-                buf_printf(b, ", &g[%d]", slot[i]);
+                buf_printf(b, ", &gradc_g[%d]", slot[i]);
         }
     }
     buf_putc(b, ')');
@@ -322,7 +322,7 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
     }
     buf_printf(b, "#include <float.h>\n#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
                   "#include \"%s\"\n\n", header);
-    buf_printf(b, "static double v[%d] = {", nv ? nv : 1);
+    buf_printf(b, "static double gradc_v[%d] = {", nv ? nv : 1);
     int k = 0;
     for (int i = 0; i < f->params.len; i++) {
         const IrVar *p = f->params.items[i];
@@ -331,7 +331,7 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
             put_double(b, args[i].vals[j]);
         }
     }
-    buf_printf(b, "%s};\nstatic double c[%d] = {", k ? "" : "0", nc ? nc : 1);
+    buf_printf(b, "%s};\nstatic double gradc_c[%d] = {", k ? "" : "0", nc ? nc : 1);
     k = 0;
     for (int i = 0; i < f->params.len; i++) {
         const IrVar *p = f->params.items[i];
@@ -340,8 +340,8 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
             put_double(b, args[i].vals[j]);
         }
     }
-    buf_printf(b, "%s};\nstatic double g[%d];\n", k ? "" : "0", nv ? nv : 1);
-    buf_printf(b, "static const char *const names[%d] = {", nv ? nv : 1);
+    buf_printf(b, "%s};\nstatic double gradc_g[%d];\n", k ? "" : "0", nv ? nv : 1);
+    buf_printf(b, "static const char *const gradc_names[%d] = {", nv ? nv : 1);
     k = 0;
     for (int i = 0; i < f->params.len; i++) {
         const IrVar *p = f->params.items[i];
@@ -358,22 +358,22 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         }
     }
     buf_printf(b, "%s};\n\n", k ? "" : "\"\"");
-    buf_puts(b, "static double value(void)\n{\n    return ");
+    buf_puts(b, "static double gradc_value(void)\n{\n    return ");
     put_call(b, f, f->name, slot, args, false);
     buf_puts(b, ";\n}\n\n");
     buf_puts(b,
-        "static void put(double x)\n{\n"
+        "static void gradc_put(double x, int width)\n{\n"
         "    char s[40];\n"
         "    for (int p = 1; p <= 17; p++) {\n"
         "        snprintf(s, sizeof s, \"%.*g\", p, x);\n"
         "        if (strtod(s, NULL) == x || x != x)\n"
         "            break;\n"
         "    }\n"
-        "    printf(\"%-24s\", s);\n"
+        "    printf(\"%-*s\", width, s);\n"
         "}\n\n"
         "int main(void)\n{\n"
-        "    double f = value();\n");
-    buf_puts(b, "    double fg = ");
+        "    double gradc_f = gradc_value();\n");
+    buf_puts(b, "    double gradc_fg = ");
     char grad_name[300];
     snprintf(grad_name, sizeof grad_name, "%s_grad", f->name);
     put_call(b, f, grad_name, slot, args, true);
@@ -382,22 +382,23 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
     put_call_text(b, f, args);
     buf_puts(b, "\");\n");
     buf_printf(b,
-        "    printf(\"%%.17g\\n\", f);\n"
-        "    if (!(fg == f || (fg != fg && f != f)))\n"
-        "        printf(\"warning: %s_grad gives the value %%.17g\\n\", fg);\n"
+        "    gradc_put(gradc_f, 0);\n    printf(\"\\n\");\n"
+        "    if (!(gradc_fg == gradc_f || (gradc_fg != gradc_fg && gradc_f != gradc_f)))\n"
+        "        printf(\"warning: %s_grad gives the value %%.17g\\n\", gradc_fg);\n"
         "    if (%d == 0) {\n        printf(\"(no real inputs: no gradient)\\n\");\n        return 0;\n    }\n"
         "    printf(\"\\n%%-12s%%-24s%%-24s%%s\\n\", \"input\", \"gradient\", \"central difference\", "
         "\"|difference|\");\n"
-        "    for (int k = 0; k < %d; k++) {\n"
-        "        double x = v[k], h = cbrt(DBL_EPSILON) * (fabs(x) > 1 ? fabs(x) : 1);\n"
-        "        volatile double up = x + h, down = x - h;\n"
-        "        v[k] = up;\n        double fu = value();\n"
-        "        v[k] = down;\n        double fd = value();\n"
-        "        v[k] = x;\n"
-        "        double est = (fu - fd) / (up - down);\n"
-        "        printf(\"%%-12s\", names[k]);\n"
-        "        put(g[k]);\n        put(est);\n"
-        "        printf(\"%%.2g\\n\", fabs(g[k] - est));\n"
+        "    for (int gradc_k = 0; gradc_k < %d; gradc_k++) {\n"
+        "        double gradc_x = gradc_v[gradc_k];\n"
+        "        double gradc_h = cbrt(DBL_EPSILON) * (fabs(gradc_x) > 1 ? fabs(gradc_x) : 1);\n"
+        "        volatile double gradc_up = gradc_x + gradc_h, gradc_down = gradc_x - gradc_h;\n"
+        "        gradc_v[gradc_k] = gradc_up;\n        double gradc_fu = gradc_value();\n"
+        "        gradc_v[gradc_k] = gradc_down;\n        double gradc_fd = gradc_value();\n"
+        "        gradc_v[gradc_k] = gradc_x;\n"
+        "        double gradc_est = (gradc_fu - gradc_fd) / (gradc_up - gradc_down);\n"
+        "        printf(\"%%-12s\", gradc_names[gradc_k]);\n"
+        "        gradc_put(gradc_g[gradc_k], 24);\n        gradc_put(gradc_est, 24);\n"
+        "        printf(\"%%.2g\\n\", fabs(gradc_g[gradc_k] - gradc_est));\n"
         "    }\n    return 0;\n}\n",
         f->name, nv, nv);
     free(slot);

@@ -224,9 +224,12 @@ void ir_fmt_real(char *out, size_t n, double x)
         snprintf(out, n, x < 0 ? "-inf" : "inf");
         return;
     }
+    /* the shortest form that reads back exactly; no exponent for
+     * magnitudes a reader takes in at a glance */
+    bool plain = fabs(x) >= 1e-4 && fabs(x) < 1e15;
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, n, "%.*g", prec, x);
-        if (strtod(out, NULL) == x)
+        if (strtod(out, NULL) == x && (!plain || !strchr(out, 'e')))
             break;
     }
     if (!strpbrk(out, ".en"))
@@ -497,8 +500,8 @@ static void verify_call(Verify *vf, const Instr *in)
     const IrFunc *g = in->callee;
     if (!g || in->ncargs != g->params.len)
         bad(vf, "call with the wrong number of arguments");
-    if ((in->dst != NULL) != g->returns)
-        bad(vf, "call result does not match the callee");
+    if (in->dst && !g->returns)
+        bad(vf, "call result of a function that returns nothing");
     for (int i = 0; i < in->ncargs; i++) {
         const IrVar *p = g->params.items[i];
         Operand a = in->cargs[i];
@@ -585,6 +588,58 @@ static void verify_block(Verify *vf, const IrBlock *b)
         verify_instr(vf, b->instrs.items[i]);
 }
 
+static void note_defs(const IrBlock *b, bool *defined)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->dst)
+            defined[in->dst->id] = true;
+        if (in->arr)
+            defined[in->arr->id] = true;
+        if (in->ivar)
+            defined[in->ivar->id] = true;
+        if (in->then)
+            note_defs(in->then, defined);
+        if (in->els)
+            note_defs(in->els, defined);
+        if (in->body)
+            note_defs(in->body, defined);
+    }
+}
+
+static void check_defined_operand(const Verify *vf, Operand a, const bool *defined)
+{
+    if ((a.kind == OK_VAR || a.kind == OK_REF) && !a.var->is_param && !defined[a.var->id] &&
+        a.kind != OK_REF)
+        bad(vf, "use of a variable that is never defined");
+}
+
+static void check_defined(Verify *vf, const IrBlock *b, const bool *defined)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        vf->in = in;
+        for (int k = 0; k < in->nargs; k++)
+            check_defined_operand(vf, in->args[k], defined);
+        for (int k = 0; k < IR_MAX_DIMS; k++)
+            check_defined_operand(vf, in->idx[k], defined);
+        check_defined_operand(vf, in->cond, defined);
+        check_defined_operand(vf, in->lo, defined);
+        check_defined_operand(vf, in->hi, defined);
+        for (int k = 0; k < in->ncargs; k++)
+            check_defined_operand(vf, in->cargs[k], defined);
+        if (in->kind == I_OP && in->acc != ACC_SET)
+            check_defined_operand(vf, ir_v(in->dst), defined);
+        vf->in = NULL;
+        if (in->then)
+            check_defined(vf, in->then, defined);
+        if (in->els)
+            check_defined(vf, in->els, defined);
+        if (in->body)
+            check_defined(vf, in->body, defined);
+    }
+}
+
 void ir_verify(const IrFunc *f)
 {
     Verify vf = {f, NULL};
@@ -594,6 +649,12 @@ void ir_verify(const IrFunc *f)
             bad(&vf, "variable numbering is broken");
     }
     verify_block(&vf, f->body);
+    bool *defined = calloc((size_t)f->vars.len + 1, sizeof *defined);
+    if (!defined)
+        die("out of memory in the verifier");
+    note_defs(f->body, defined);
+    check_defined(&vf, f->body, defined);
+    free(defined);
 }
 
 void ir_verify_module(const IrModule *m)

@@ -380,9 +380,9 @@ static void lower_if(Lower *lw, const Stmt *st)
         IrVar *m = new_var(lw, sym->id, IT_REAL);
         IrBlock *saved = lw->blk;
         lw->blk = in->then;
-        emit_copy(lw, st->span, m, after_then[i]);
+        emit_copy(lw, (Span){0}, m, after_then[i]);
         lw->blk = in->els;
-        emit_copy(lw, st->span, m, after_else[i]);
+        emit_copy(lw, (Span){0}, m, after_else[i]);
         lw->blk = saved;
         lw->cur[sym->id_index] = ir_v(m);
     }

@@ -371,7 +371,8 @@ static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
     Operand a = in->args[0];
     if (v->is_param)
         return true;
-    if (a.kind == OK_VAR && !a.var->is_param && !named(a.var) && o->nuses[a.var->id] == 1 &&
+    if (a.kind == OK_VAR && !a.var->is_param && (!named(a.var) || a.var->name == v->name) &&
+        o->nuses[a.var->id] == 1 &&
         o->ndefs[a.var->id] == 1 && plain_def(o->def[a.var->id]) &&
         o->def_block[a.var->id] == b && a.var->type == v->type &&
         !instr_reads(o->def[a.var->id], v) && can_retarget(out, o->def[a.var->id], v)) {
@@ -382,6 +383,8 @@ static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
     if (o->ndefs[v->id] != 1 || !stable(o, a))
         return true;
     o->repl[v->id] = a;
+    if (a.kind == OK_VAR)
+        o->nuses[a.var->id] += o->nuses[v->id];     /* v's readers now read a */
     o->changed = true;
     return false;
 }
@@ -458,6 +461,7 @@ static void cse_instr(Opt *o, Cse *cse, Instr *in)
         return;
     }
     make_copy(in, ir_v(prev));
+    o->nuses[prev->id]++;
     o->changed = true;
 }
 
@@ -562,6 +566,15 @@ static bool dead(const Opt *o, const Instr *in)
     }
 }
 
+/* A call kept for what it writes through its pointers, its value unused. */
+static void drop_unused_result(Opt *o, Instr *in)
+{
+    if (in->kind == I_CALL && in->dst && o->nuses[in->dst->id] == 0) {
+        in->dst = NULL;
+        o->changed = true;
+    }
+}
+
 static void dce_block(Opt *o, IrBlock *b)
 {
     int w = 0;
@@ -580,6 +593,7 @@ static void dce_block(Opt *o, IrBlock *b)
             o->changed = true;
             continue;
         }
+        drop_unused_result(o, in);
         b->instrs.items[w++] = in;
     }
     b->instrs.len = w;
