@@ -1,0 +1,424 @@
+/* The IR interpreter of the unit tests (see interp.h). It follows the C
+ * that emit_c.c writes, instruction by instruction, but is written from
+ * the IR's definition and LANGUAGE.md, not from the emitter's code. */
+#include "interp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Slot {
+    double r;
+    int i;              /* ints and bools */
+    double *p;          /* arrays, and scalars passed by reference */
+    bool owned;         /* p was allocated here (a local array) */
+} Slot;
+
+typedef struct Frame {
+    const IrFunc *f;
+    Slot *s;
+    bool returned;
+    double ret;
+} Frame;
+
+typedef struct Val {
+    IrType t;
+    double r;
+    int i;
+} Val;
+
+static Val real_val(double r)
+{
+    return (Val){IT_REAL, r, 0};
+}
+
+static Val int_val(IrType t, int i)
+{
+    return (Val){t, 0, i};
+}
+
+static Slot *slot(Frame *fr, const IrVar *v)
+{
+    if (!v || v->id < 0 || v->id >= fr->f->vars.len || fr->f->vars.items[v->id] != v)
+        fail_msg("interp: %s: a variable of another function", fr->f->name);
+    return &fr->s[v->id];
+}
+
+static Val get(Frame *fr, Operand a)
+{
+    switch (a.kind) {
+    case OK_REAL:
+        return real_val(a.real);
+    case OK_INT:
+        return int_val(IT_INT, a.ival);
+    case OK_BOOL:
+        return int_val(IT_BOOL, a.ival != 0);
+    case OK_VAR: {
+        const IrVar *v = a.var;
+        Slot *s = slot(fr, v);
+        if (v->ndims > 0)
+            fail_msg("interp: %s: array '%s' read as a scalar", fr->f->name, v->name);
+        if (v->by_ref) {
+            if (!s->p)
+                fail_msg("interp: %s: read through a NULL reference", fr->f->name);
+            return real_val(*s->p);
+        }
+        return v->type == IT_REAL ? real_val(s->r) : int_val(v->type, s->i);
+    }
+    default:
+        break;
+    }
+    fail_msg("interp: %s: unexpected operand kind %d", fr->f->name, a.kind);
+    return real_val(0);
+}
+
+static double *address(Frame *fr, Operand a)
+{
+    if (a.kind != OK_REF && !(a.kind == OK_VAR && a.var->ndims > 0))
+        fail_msg("interp: %s: not an address", fr->f->name);
+    Slot *s = slot(fr, a.var);
+    if (a.var->ndims > 0 || a.var->by_ref)
+        return s->p;
+    return &s->r;
+}
+
+/* x^k as the emitter writes it: products and quotients for small constant
+ * k, pow otherwise. */
+static double powi(double x, Operand k, int kv)
+{
+    if (k.kind == OK_INT) {
+        switch (kv) {
+        case 0: return 1.0;
+        case 1: return x;
+        case 2: return x * x;
+        case 3: return x * x * x;
+        case -1: return 1.0 / x;
+        case -2: return 1.0 / (x * x);
+        default: break;
+        }
+    }
+    return pow(x, (double)kv);
+}
+
+static int int_op(const Frame *fr, Opcode op, int a, int b)
+{
+    switch (op) {
+    case OP_IADD: return a + b;
+    case OP_ISUB: return a - b;
+    case OP_IMUL: return a * b;
+    case OP_INEG: return -a;
+    case OP_IDIV:
+    case OP_IMOD:
+        if (b == 0)
+            fail_msg("interp: %s: int division by zero", fr->f->name);
+        return op == OP_IDIV ? a / b : a % b;
+    default:
+        fail_msg("interp: not an int op");
+        return 0;
+    }
+}
+
+static bool compare(Opcode op, Val a, Val b)
+{
+    double x = a.t == IT_REAL ? a.r : a.i, y = b.t == IT_REAL ? b.r : b.i;
+    switch (op) {
+    case OP_LT: return x < y;
+    case OP_LE: return x <= y;
+    case OP_GT: return x > y;
+    case OP_GE: return x >= y;
+    case OP_EQ: return x == y;
+    default: return x != y;
+    }
+}
+
+static Val eval_op(Frame *fr, Opcode op, const Operand *args, int nargs)
+{
+    if (nargs != ir_ops[op].arity)
+        fail_msg("interp: %s: '%s' with %d operands", fr->f->name, ir_ops[op].name, nargs);
+    Val v[IR_MAX_ARGS] = {{0}};
+    for (int k = 0; k < nargs; k++)
+        v[k] = get(fr, args[k]);
+    double x = v[0].r, y = v[1].r, d = v[2].r;
+    switch (op) {
+    case OP_COPY: return v[0];
+    case OP_ADD: return real_val(x + y);
+    case OP_SUB: return real_val(x - y);
+    case OP_MUL: return real_val(x * y);
+    case OP_DIV: return real_val(x / y);
+    case OP_NEG: return real_val(-x);
+    case OP_POW: return real_val(pow(x, y));
+    case OP_POWI: return real_val(powi(x, args[1], v[1].i));
+    case OP_SQRT: return real_val(sqrt(x));
+    case OP_CBRT: return real_val(cbrt(x));
+    case OP_EXP: return real_val(exp(x));
+    case OP_EXPM1: return real_val(expm1(x));
+    case OP_LOG: return real_val(log(x));
+    case OP_LOG1P: return real_val(log1p(x));
+    case OP_LOG2: return real_val(log2(x));
+    case OP_LOG10: return real_val(log10(x));
+    case OP_SIN: return real_val(sin(x));
+    case OP_COS: return real_val(cos(x));
+    case OP_TAN: return real_val(tan(x));
+    case OP_ASIN: return real_val(asin(x));
+    case OP_ACOS: return real_val(acos(x));
+    case OP_ATAN: return real_val(atan(x));
+    case OP_SINH: return real_val(sinh(x));
+    case OP_COSH: return real_val(cosh(x));
+    case OP_TANH: return real_val(tanh(x));
+    case OP_ASINH: return real_val(asinh(x));
+    case OP_ACOSH: return real_val(acosh(x));
+    case OP_ATANH: return real_val(atanh(x));
+    case OP_ERF: return real_val(erf(x));
+    case OP_ABS: return real_val(fabs(x));
+    case OP_ATAN2: return real_val(atan2(x, y));
+    case OP_HYPOT: return real_val(hypot(x, y));
+    case OP_MIN: return real_val(fmin(x, y));
+    case OP_MAX: return real_val(fmax(x, y));
+    case OP_ITOR: return real_val((double)v[0].i);
+    case OP_SELECT: return v[0].i ? v[1] : v[2];
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
+        return int_val(IT_BOOL, compare(op, v[0], v[1]));
+    case OP_AND: return int_val(IT_BOOL, v[0].i && v[1].i);
+    case OP_OR: return int_val(IT_BOOL, v[0].i || v[1].i);
+    case OP_NOT: return int_val(IT_BOOL, !v[0].i);
+    case OP_IADD: case OP_ISUB: case OP_IMUL: case OP_IDIV: case OP_IMOD: case OP_INEG:
+        return int_val(IT_INT, int_op(fr, op, v[0].i, v[1].i));
+    /* the kink helpers: seed (last operand) times the local derivative */
+    case OP_DABS: return real_val(x > 0 ? y : x < 0 ? -y : 0.0);
+    case OP_DMIN: return real_val(x < y || isnan(y) ? d : x == y ? 0.5 * d : 0.0);
+    case OP_DMAX: return real_val(x > y || isnan(y) ? d : x == y ? 0.5 * d : 0.0);
+    case OP_DPOWX: return real_val(y == 0 ? 0.0 : d * y * pow(x, y - 1));
+    case OP_DPOWY: return real_val(x == 0 ? 0.0 : d * y * log(x));     /* y is x^b */
+    case OP_DHYPOT: return real_val(y == 0 ? 0.0 : d * (x / y));       /* y is hypot */
+    case OP_DPOWI: return real_val(v[1].i == 0 ? 0.0 : d * v[1].i * pow(x, v[1].i - 1));
+    case OP_COUNT: break;
+    }
+    fail_msg("interp: unknown opcode %d", op);
+    return real_val(0);
+}
+
+static void accumulate(double *to, AccMode acc, double x)
+{
+    *to = acc == ACC_SET ? x : acc == ACC_ADD ? *to + x : *to - x;
+}
+
+static void write_scalar(Frame *fr, const IrVar *v, AccMode acc, Val x)
+{
+    Slot *s = slot(fr, v);
+    if (v->ndims > 0)
+        fail_msg("interp: %s: array as a destination", fr->f->name);
+    if (v->by_ref) {
+        if (s->p)                               /* NULL: a skipped output */
+            accumulate(s->p, acc, x.r);
+        else if (!v->nullable)
+            fail_msg("interp: %s: write through a NULL reference", fr->f->name);
+        return;
+    }
+    if (v->type == IT_REAL)
+        accumulate(&s->r, acc, x.r);
+    else if (acc == ACC_SET)
+        s->i = x.i;
+    else
+        fail_msg("interp: %s: accumulation into an int", fr->f->name);
+}
+
+static int dim(Frame *fr, const IrVar *arr, int k)
+{
+    Val n = get(fr, arr->dims[k]);
+    if (n.t != IT_INT || n.i < 0)
+        fail_msg("interp: %s: bad size of '%s'", fr->f->name, arr->name);
+    return n.i;
+}
+
+static int size_of(Frame *fr, const IrVar *arr)
+{
+    int n = 1;
+    for (int k = 0; k < arr->ndims; k++)
+        n *= dim(fr, arr, k);
+    return n;
+}
+
+static double *element(Frame *fr, const Instr *in)
+{
+    const IrVar *arr = in->arr;
+    Slot *s = slot(fr, arr);
+    if (!s->p)
+        fail_msg("interp: %s: array '%s' used before it exists", fr->f->name, arr->name);
+    int at = 0;
+    for (int k = 0; k < arr->ndims; k++) {
+        Val ix = get(fr, in->idx[k]);
+        int n = dim(fr, arr, k);
+        if (ix.t != IT_INT || ix.i < 0 || ix.i >= n)
+            fail_msg("interp: %s: index %d outside '%s' (size %d)", fr->f->name, ix.i, arr->name, n);
+        at = at * n + ix.i;
+    }
+    return &s->p[at];
+}
+
+static void run_block(Frame *fr, const IrBlock *b);
+
+static void run_call(Frame *fr, const Instr *in)
+{
+    const IrFunc *g = in->callee;
+    if (!g || in->ncargs != g->params.len)
+        fail_msg("interp: %s: call with the wrong arguments", fr->f->name);
+    IVal *args = calloc((size_t)in->ncargs + 1, sizeof *args);
+    for (int k = 0; k < in->ncargs; k++) {
+        const IrVar *p = g->params.items[k];
+        if (p->ndims > 0 || p->by_ref) {
+            args[k].p = address(fr, in->cargs[k]);
+        } else {
+            Val v = get(fr, in->cargs[k]);
+            args[k].r = v.r;
+            args[k].i = v.i;
+        }
+    }
+    double r = interp_call(g, args);
+    free(args);
+    if (in->dst)
+        write_scalar(fr, in->dst, ACC_SET, real_val(r));
+}
+
+static void run_for(Frame *fr, const Instr *in)
+{
+    Val lo = get(fr, in->lo), hi = get(fr, in->hi);
+    Slot *iv = slot(fr, in->ivar);
+    if (in->down) {
+        for (int i = hi.i - 1; i >= lo.i && !fr->returned; i--) {
+            iv->i = i;
+            run_block(fr, in->body);
+        }
+    } else {
+        for (int i = lo.i; i < hi.i && !fr->returned; i++) {
+            iv->i = i;
+            run_block(fr, in->body);
+        }
+    }
+}
+
+static void run_instr(Frame *fr, const Instr *in)
+{
+    switch (in->kind) {
+    case I_OP:
+        write_scalar(fr, in->dst, in->acc, eval_op(fr, in->op, in->args, in->nargs));
+        break;
+    case I_LOAD: {
+        double x = *element(fr, in);
+        write_scalar(fr, in->dst, ACC_SET, real_val(x));
+        break;
+    }
+    case I_STORE: {
+        Val x = eval_op(fr, in->op, in->args, in->nargs);
+        accumulate(element(fr, in), in->acc, x.r);
+        break;
+    }
+    case I_FILL: {
+        Slot *s = slot(fr, in->arr);
+        int n = size_of(fr, in->arr);
+        if (!s->p) {
+            s->p = calloc((size_t)n + 1, sizeof *s->p);
+            s->owned = true;
+        }
+        memset(s->p, 0, sizeof *s->p * (size_t)n);
+        break;
+    }
+    case I_IF: {
+        Val c = get(fr, in->cond);
+        if (c.t != IT_BOOL)
+            fail_msg("interp: %s: the condition of an if is not a bool", fr->f->name);
+        if (c.i)
+            run_block(fr, in->then);
+        else if (in->els)
+            run_block(fr, in->els);
+        break;
+    }
+    case I_FOR:
+        run_for(fr, in);
+        break;
+    case I_CALL:
+        run_call(fr, in);
+        break;
+    case I_RETURN:
+        fr->ret = get(fr, in->args[0]).r;
+        fr->returned = true;
+        break;
+    default:
+        /* an instruction kind newer than this interpreter: say so, and
+         * skip the test rather than blame gradc */
+        fprintf(stderr, "interp: %s: instruction kind %d is not supported by tests/unit/interp.c "
+                "yet; skipping\n", fr->f->name, in->kind);
+        skip();
+    }
+}
+
+static void run_block(Frame *fr, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len && !fr->returned; i++)
+        run_instr(fr, b->instrs.items[i]);
+}
+
+double interp_call(const IrFunc *f, const IVal *args)
+{
+    Frame fr = {f, calloc((size_t)f->vars.len + 1, sizeof(Slot)), false, NAN};
+    for (int k = 0; k < f->params.len; k++) {
+        const IrVar *p = f->params.items[k];
+        Slot *s = &fr.s[p->id];
+        if (p->ndims > 0 || p->by_ref)
+            s->p = args[k].p;
+        else if (p->type == IT_REAL)
+            s->r = args[k].r;
+        else
+            s->i = args[k].i;
+    }
+    run_block(&fr, f->body);
+    if (f->returns && !fr.returned)
+        fail_msg("interp: %s returned no value", f->name);
+    for (int i = 0; i < f->vars.len; i++)
+        if (fr.s[i].owned)
+            free(fr.s[i].p);
+    free(fr.s);
+    return fr.ret;
+}
+
+enum { MAX_SCALARS = 16 };
+
+double interp_scalar(const IrFunc *f, const double *x)
+{
+    IVal args[MAX_SCALARS] = {{0}};
+    if (f->params.len > MAX_SCALARS)
+        fail_msg("interp_scalar: too many parameters");
+    for (int k = 0; k < f->params.len; k++)
+        args[k].r = x[k];
+    return interp_call(f, args);
+}
+
+double interp_grad(Cx *cx, const char *name, const double *x, double *g)
+{
+    const IrFunc *p = unit_func(cx, name);
+    char gname[300];
+    snprintf(gname, sizeof gname, "%s_grad", name);
+    const IrFunc *f = unit_func(cx, gname);
+    if (!p || !f)
+        fail_msg("interp_grad: no '%s' or '%s'", name, gname);
+    int n = p->params.len;
+    if (f->params.len != 2 * n || 2 * n > MAX_SCALARS)
+        fail_msg("interp_grad: '%s' has %d parameters, expected %d", gname, f->params.len, 2 * n);
+    IVal args[MAX_SCALARS] = {{0}};
+    for (int k = 0; k < n; k++) {
+        args[k].r = x[k];
+        g[k] = NAN;                     /* f_grad must overwrite every output */
+        args[n + k].p = &g[k];
+    }
+    return interp_call(f, args);
+}
+
+double interp_fd(const IrFunc *f, const double *x, int i, double h)
+{
+    double xp[MAX_SCALARS], xm[MAX_SCALARS];
+    memcpy(xp, x, sizeof *x * (size_t)f->params.len);
+    memcpy(xm, x, sizeof *x * (size_t)f->params.len);
+    xp[i] += h;
+    xm[i] -= h;
+    return (interp_scalar(f, xp) - interp_scalar(f, xm)) / (2 * h);
+}

@@ -1,0 +1,359 @@
+/* The optimiser (opt.c): only what is exact in IEEE arithmetic is folded or
+ * simplified; copies and constants propagate; common subexpressions merge;
+ * dead code goes. Checked on the primal IR (and the gradient's), and the
+ * optimised functions must compute bit for bit what the unoptimised ones do. */
+#include "interp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The optimised primal of `fn f(x) = EXPR;` (or of a whole program). */
+static Cx *opt_primal(const char *src)
+{
+    return unit_ok(src, UNIT_PRIMAL, true);
+}
+
+static bool has_real_arg(const Instr *in, double x)
+{
+    for (int k = 0; k < in->nargs; k++)
+        if (in->args[k].kind == OK_REAL && in->args[k].real == x &&
+            signbit(in->args[k].real) == signbit(x))
+            return true;
+    return false;
+}
+
+/* The value of f at x: optimised and not must agree bit for bit. The
+ * gradients only closely: AD runs on the optimised primal, where merged
+ * common subexpressions sum their adjoints in another order. */
+static void same_values(const char *src, const char *name, const double *xs, int npts, int nargs)
+{
+    Cx *a = unit_ok(src, UNIT_ALL, false), *b = unit_ok(src, UNIT_ALL, true);
+    char gname[64];
+    snprintf(gname, sizeof gname, "%s_grad", name);
+    for (int i = 0; i < npts; i++) {
+        const double *x = xs + i * nargs;
+        double va = interp_scalar(unit_func(a, name), x);
+        double vb = interp_scalar(unit_func(b, name), x);
+        if (memcmp(&va, &vb, sizeof va) != 0 && !(isnan(va) && isnan(vb)))
+            fail_msg("%s: optimised %.17g, unoptimised %.17g", src, vb, va);
+        double ga[8], gb[8];
+        interp_grad(a, name, x, ga);
+        interp_grad(b, name, x, gb);
+        for (int k = 0; k < nargs; k++)
+            if (!(ga[k] == gb[k] || (isnan(ga[k]) && isnan(gb[k])) ||
+                  fabs(ga[k] - gb[k]) <= 1e-14 * fmax(1, fabs(ga[k]))))
+                fail_msg("%s: partial %d optimised %.17g, unoptimised %.17g", src, k, gb[k], ga[k]);
+    }
+    cx_free(a);
+    cx_free(b);
+}
+
+/* ---- folding ------------------------------------------------------------------- */
+
+/* Correctly rounded operations fold; library functions that are not
+ * correctly rounded (sin, exp, pow ...) do not, since the generated code
+ * must compute what the C library gives. */
+static void folds_only_exact_ops(void **state)
+{
+    (void)state;
+    Cx *cx = opt_primal("fn f(x) = x + sqrt(4);");
+    IrFunc *f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_SQRT), 0);
+    char *t = unit_func_text(cx, "f");
+    assert_contains(t, "add x.0, 2.0");
+    free(t);
+    cx_free(cx);
+
+    cx = opt_primal("fn f(x) = x + sin(1);");
+    f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_SIN), 1);
+    t = unit_func_text(cx, "f");
+    assert_contains(t, "sin 1.0");
+    free(t);
+    cx_free(cx);
+
+    static const char *const unfolded[] = {"exp(1)", "log(2)", "pow(2, 0.5)", "2^0.5", "cos(0.5)",
+                                           "tan(1)", "erf(1)", "cbrt(2)", "atan2(1, 2)", "hypot(3, 4)"};
+    for (size_t i = 0; i < sizeof unfolded / sizeof *unfolded; i++) {
+        char src[100];
+        snprintf(src, sizeof src, "fn f(x) = x * %s;", unfolded[i]);
+        cx = opt_primal(src);
+        f = unit_func(cx, "f");
+        if (f->body->instrs.len < 3)
+            fail_msg("'%s' was folded", unfolded[i]);
+        cx_free(cx);
+    }
+
+    cx = opt_primal("fn f(x) = x * (2 * 3 + 1 / 4 - 0.5 + abs(-2) + 3^2 - (-1));");
+    t = unit_func_text(cx, "f");
+    assert_contains(t, "mul x.0, 17.75");
+    free(t);
+    cx_free(cx);
+}
+
+static void folds_conditions_and_branches(void **state)
+{
+    (void)state;
+    Cx *cx = opt_primal("fn f(x) {\n let y = x;\n if (2 > 1 && !(3 < 1)) { y = x * 2; } else { y = sin(x); }\n return y;\n}");
+    IrFunc *f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_SIN), 0);        /* the dead branch is gone */
+    for (int i = 0; i < f->body->instrs.len; i++)
+        assert_int_not_equal(((Instr *)f->body->instrs.items[i])->kind, I_IF);
+    double x = 1.5;
+    assert_close(interp_scalar(f, &x), 3, 0);
+    cx_free(cx);
+    cx = opt_primal("fn f(x) = 1 < 2 ? x : 2 * x;");
+    assert_int_equal(unit_count_op(unit_func(cx, "f"), OP_SELECT), 0);
+    cx_free(cx);
+}
+
+/* ---- algebraic identities ----------------------------------------------------------- */
+
+static void identities(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *expr;
+        Opcode gone;            /* the operation that must disappear */
+        bool removed;
+    } cases[] = {
+        {"x * 1", OP_MUL, true},
+        {"1 * x", OP_MUL, true},
+        {"x / 1", OP_DIV, true},
+        {"x - 0", OP_SUB, true},
+        {"x + -0.0", OP_ADD, true},
+        {"x ^ 1", OP_POWI, true},
+        /* not exact: x + 0 is +0 for x = -0; 0 * x is NaN for inf, -0 for -x */
+        {"x + 0", OP_ADD, false},
+        {"0 + x", OP_ADD, false},
+        {"0 * x", OP_MUL, false},
+        {"x * 0", OP_MUL, false},
+        {"x - x", OP_SUB, false},
+        {"x / x", OP_DIV, false},
+        {"0 - x", OP_SUB, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char src[100];
+        snprintf(src, sizeof src, "fn f(x) = %s;", cases[i].expr);
+        Cx *cx = opt_primal(src);
+        int n = unit_count_op(unit_func(cx, "f"), cases[i].gone);
+        if (cases[i].removed && n != 0)
+            fail_msg("'%s' was not simplified", cases[i].expr);
+        if (!cases[i].removed && n != 1)
+            fail_msg("'%s' was simplified, which is not exact", cases[i].expr);
+        cx_free(cx);
+    }
+    /* x * -1 and x / -1 are negations */
+    Cx *cx = opt_primal("fn f(x, y) = x * -1 + y / -1;");
+    IrFunc *f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_MUL), 0);
+    assert_int_equal(unit_count_op(f, OP_DIV), 0);
+    assert_int_equal(unit_count_op(f, OP_NEG), 2);
+    cx_free(cx);
+    /* and every one of them computes what the unoptimised code does, -0 included */
+    double xs[] = {-0.0, 0.0, 1.5, -2, INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char src[100];
+        snprintf(src, sizeof src, "fn f(x) = %s;", cases[i].expr);
+        same_values(src, "f", xs, 7, 1);
+    }
+}
+
+/* The adjoint code has no x * 1, no / 1, no accumulated zeros and no
+ * zero terms. */
+static bool useless(const Instr *in, const void *data)
+{
+    (void)data;
+    if (in->kind != I_OP && in->kind != I_STORE)
+        return false;
+    if ((in->op == OP_MUL || in->op == OP_DIV) && (has_real_arg(in, 1) || has_real_arg(in, -1)))
+        return !(in->op == OP_DIV && in->args[0].kind == OK_REAL);
+    if (in->acc != ACC_SET && in->op == OP_COPY && in->args[0].kind == OK_REAL &&
+        in->args[0].real == 0)
+        return true;
+    if (in->op == OP_SUB && in->args[1].kind == OK_REAL && in->args[1].real == 0 &&
+        !signbit(in->args[1].real))
+        return true;
+    /* a zero term of an adjoint (DESIGN.md: no zero terms) */
+    bool adjoint = in->kind == I_OP && (in->dst->adj_of || in->dst->grad_of);
+    if (adjoint && in->op == OP_MUL && (has_real_arg(in, 0) || has_real_arg(in, -0.0)))
+        return true;
+    return false;
+}
+
+static void no_useless_arithmetic_after_ad(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {
+        "fn f(x0, x1) = (2*x0 + 5*x1) * (3*x0*x1);",
+        "fn f(x, y) { let a = 1 - x; let b = y - x^2; return a^2 + 100*b^2; }",
+        "fn f(x, y) = x + y - x * y + sin(x) / y;",
+        "fn f(x) = x > 0 ? x : -x;",
+        "fn h(x) = x * x;\nfn f(x, y) = h(x) + h(y) * 2;",
+        "fn h(x) = x * x;\nfn f(x, y) { let a = x * y; return h(a); }",
+    };
+    for (size_t i = 0; i < sizeof programs / sizeof *programs; i++) {
+        Cx *cx = unit_ok(programs[i], UNIT_ALL, true);
+        for (int k = 0; k < cx->ir->funcs.len; k++) {
+            const IrFunc *f = cx->ir->funcs.items[k];
+            int n = unit_count_instrs(f, useless, NULL);
+            if (n) {
+                char *t = unit_ir_text(cx);
+                print_error("%s:\n%s\n", programs[i], t);
+                free(t);
+                fail_msg("%s: %d useless instructions in %s", programs[i], n, f->name);
+            }
+        }
+        cx_free(cx);
+    }
+}
+
+/* ---- propagation, CSE, DCE ----------------------------------------------------- */
+
+static void dead_code(void **state)
+{
+    (void)state;
+    Cx *cx = opt_primal("fn f(x) {\n let u = sin(x);\n let v = u * exp(x);\n return x * 2;\n}");
+    IrFunc *f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_SIN), 0);
+    assert_int_equal(unit_count_op(f, OP_EXP), 0);
+    assert_int_equal(f->body->instrs.len, 2);           /* mul, ret */
+    cx_free(cx);
+    /* an unused call of a function without outputs goes too */
+    cx = opt_primal("fn g(x) = x * x;\nfn f(x) { let u = g(x); return x; }");
+    assert_int_equal(unit_func(cx, "f")->body->instrs.len, 1);
+    cx_free(cx);
+    /* an if whose branches end up empty goes */
+    cx = opt_primal("fn f(x) { let u = x; if (x > 0) { u = sin(x); } return x; }");
+    assert_int_equal(unit_func(cx, "f")->body->instrs.len, 1);
+    cx_free(cx);
+}
+
+static void common_subexpressions(void **state)
+{
+    (void)state;
+    Cx *cx = opt_primal("fn f(x, y) = sin(x) + sin(x) * (x * y) + y * x + exp(x * y);");
+    IrFunc *f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_SIN), 1);
+    assert_int_equal(unit_count_op(f, OP_MUL), 2);      /* x*y (y*x is the same), sin * xy */
+    cx_free(cx);
+    /* not across operands that differ, nor for a - b vs b - a */
+    cx = opt_primal("fn f(x, y) = (x - y) * (y - x) + (x / y) * (y / x);");
+    f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_SUB), 2);
+    assert_int_equal(unit_count_op(f, OP_DIV), 2);
+    cx_free(cx);
+    /* a value computed before an if is reused inside it */
+    cx = opt_primal("fn f(x) { let a = sin(x); let r = a; if (x > 0) { r = sin(x) * 2; } return r; }");
+    assert_int_equal(unit_count_op(unit_func(cx, "f"), OP_SIN), 1);
+    cx_free(cx);
+    /* but one computed in one branch is not visible in the other, nor after */
+    cx = opt_primal("fn f(x) {\n let r = x;\n if (x > 0) { r = sin(x); } else { r = sin(x) + 1; }\n"
+                    " return r + sin(x);\n}");
+    f = unit_func(cx, "f");
+    assert_true(unit_count_op(f, OP_SIN) >= 2);
+    double xs[] = {1.0, -1.0};
+    for (int i = 0; i < 2; i++)
+        assert_close(interp_scalar(f, &xs[i]), xs[i] > 0 ? 2 * sin(1.0) : 2 * sin(-1.0) + 1, 1e-15);
+    cx_free(cx);
+}
+
+static void copies_propagate(void **state)
+{
+    (void)state;
+    Cx *cx = opt_primal("fn f(x) {\n let a = x;\n let b = a;\n let c = b * 2;\n return c;\n}");
+    IrFunc *f = unit_func(cx, "f");
+    assert_int_equal(unit_count_op(f, OP_COPY), 0);
+    char *t = unit_func_text(cx, "f");
+    assert_contains(t, "mul x.0, 2.0");
+    free(t);
+    cx_free(cx);
+}
+
+/* A variable written through a reference (a callee's reverse helper adds
+ * into the caller's adjoint through &d) is not a constant: its zero must
+ * not be propagated past the call. */
+static void writes_through_references_are_definitions(void **state)
+{
+    (void)state;
+    Cx *cx = unit_ok("fn h(x) = x * x;\nfn f(x) = h(x);", UNIT_ALL, true);
+    double x = 3, g;
+    interp_grad(cx, "f", &x, &g);
+    assert_close(g, 6, 0);
+    IrFunc *f = unit_func(cx, "f_grad");
+    const IrVar *gx = f->params.items[1];
+    for (int i = 0; i < f->body->instrs.len; i++) {
+        const Instr *in = f->body->instrs.items[i];
+        if (in->kind == I_OP && in->dst == gx && in->args[0].kind == OK_REAL)
+            fail_msg("the gradient is written as the constant %g", in->args[0].real);
+    }
+    cx_free(cx);
+}
+
+/* CSE forgets, at the end of a block, what the block computed: even when
+ * the table has grown (past 32 entries) while the block was open. */
+static void cse_scope_survives_table_growth(void **state)
+{
+    (void)state;
+    Buf src;
+    buf_init(&src);
+    buf_puts(&src, "fn f(x, y) {\n  let r = x;\n  if (x > 0) {\n    r = sin(y)");
+    for (int k = 2; k < 40; k++)
+        buf_printf(&src, " + x * %d", k);
+    buf_puts(&src, ";\n  }\n  return r + sin(y);\n}\n");
+    Cx *cx = unit_ok(src.data, UNIT_PRIMAL, true);
+    IrFunc *f = unit_func(cx, "f");
+    double x[2] = {-1, 2};
+    assert_close(interp_scalar(f, x), -1 + sin(2.0), 1e-15);
+    /* the sin after the if is computed after the if */
+    assert_int_equal(unit_count_op(f, OP_SIN), 2);
+    cx_free(cx);
+    buf_free(&src);
+}
+
+/* A copy whose source is retargeted (the source's instruction now defines
+ * the copy's variable) must not leave CSE pointing at the old name. */
+static void cse_after_copy_retarget(void **state)
+{
+    (void)state;
+    double x[2] = {0.3, 0.2};
+    Cx *cx = unit_ok("fn f(x, y) = sin(x - exp(y) - (y - 1));", UNIT_ALL, true);
+    double g[2];
+    double v = interp_grad(cx, "f", x, g);
+    double u = x[0] - exp(x[1]) - (x[1] - 1);
+    assert_close(v, sin(u), 1e-15);
+    assert_close(g[0], cos(u), 1e-15);
+    assert_close(g[1], cos(u) * (-exp(x[1]) - 1), 1e-15);
+    cx_free(cx);
+}
+
+/* Optimised and unoptimised code agree bit for bit on a mix of programs. */
+static void optimiser_is_exact(void **state)
+{
+    (void)state;
+    double pts[] = {0.7, -1.3, 2.5, 0.1, -0.4, 1.9};
+    same_values("fn f(x, y) = (x + 0) * 1 - 0 + y / 1 + (x - y) * (x - y) + sqrt(4) * x;", "f", pts, 3, 2);
+    same_values("fn f(x, y) {\n let a = x * y;\n let b = a;\n if (a > 0) { b = a * a + sin(x); }\n"
+                " return b + a * 1 + (x > y ? x : y);\n}", "f", pts, 3, 2);
+    same_values("fn f(x, y) = x^2 + x^-1 + x^3 * y^-2 + pow(x * x, y) + 2^3;", "f", pts, 3, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(folds_only_exact_ops),
+        cmocka_unit_test(folds_conditions_and_branches),
+        cmocka_unit_test(identities),
+        cmocka_unit_test(no_useless_arithmetic_after_ad),
+        cmocka_unit_test(dead_code),
+        cmocka_unit_test(common_subexpressions),
+        cmocka_unit_test(copies_propagate),
+        cmocka_unit_test(writes_through_references_are_definitions),
+        cmocka_unit_test(cse_scope_survives_table_growth),
+        cmocka_unit_test(cse_after_copy_retarget),
+        cmocka_unit_test(optimiser_is_exact),
+    };
+    return cmocka_run_group_tests_name("opt", tests, NULL, NULL);
+}
