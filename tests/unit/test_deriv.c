@@ -242,6 +242,35 @@ static void int_parameter_power(void **state)
     }
 }
 
+/* Int exponents computed from int parameters: x^(c ? 2 : 3), x^(n / 2)
+ * (int division: the exponent is an int context), x^(-n). */
+static double dk(double x, int k)
+{
+    return k == 0 ? 0 : k * pow(x, k - 1);
+}
+
+static void computed_int_exponents(void **state)
+{
+    (void)state;
+    for (int opt = 0; opt <= 1; opt++) {
+        Cx *cx = unit_ok("fn t(x, int n) = x^(n > 0 ? 2 : 3) + x^(n / 2) + x^(-n);", UNIT_ALL, opt);
+        IrFunc *g = unit_func(cx, "t_grad");
+        static const int ns[] = {-3, -2, 0, 1, 3, 4};
+        for (int i = 0; i < 6; i++) {
+            int n = ns[i], a = n > 0 ? 2 : 3, b = n / 2, c = -n;
+            double x = -1.25, gx = NAN;
+            IVal args[3] = {{0}};
+            args[0].r = x;
+            args[1].i = n;
+            args[2].p = &gx;
+            double v = interp_call(g, args);
+            assert_close(v, pow(x, a) + pow(x, b) + pow(x, c), 1e-14);
+            assert_close(gx, dk(x, a) + dk(x, b) + dk(x, c), 1e-14);
+        }
+        cx_free(cx);
+    }
+}
+
 /* ---- values at kinks (LANGUAGE.md section 5) --------------------------------- */
 
 static void kink_abs(void **state)
@@ -387,6 +416,7 @@ int main(void)
         cmocka_unit_test(arithmetic_operators),
         cmocka_unit_test(integer_powers),
         cmocka_unit_test(int_parameter_power),
+        cmocka_unit_test(computed_int_exponents),
         cmocka_unit_test(kink_abs),
         cmocka_unit_test(kink_min_max_tie),
         cmocka_unit_test(kink_sqrt_cbrt_at_zero),

@@ -360,6 +360,31 @@ static void integer_powers(void **state)
     cx_free(cx);
 }
 
+/* else-if chains and merges read as C does; unused parameters are cast
+ * to void (no -Wunused-parameter warning). */
+static void control_flow_and_parameters(void **state)
+{
+    (void)state;
+    Cx *cx = unit_ok("fn f(x) {\n let y = x;\n if (x > 0) { y = sin(x); } else if (x < -1) { y = cos(x); }"
+                     " else { y = 3; }\n return y;\n}\n"
+                     "fn g(int n) = n * 2;\n"
+                     "fn k(x, y) = x;\n", UNIT_ALL, true);
+    char *c = unit_c_text(cx), *h = unit_h_text(cx);
+    char **body = body_of(c, "k");
+    assert_non_null(body[0]);
+    assert_string_equal(body[0], "    (void)y;");
+    free_lines(body);
+    assert_contains(c, "double g_grad(int n)\n");
+    assert_contains(h, "double g_grad(int n);\n");
+    assert_contains(h, "double k_grad(double x, double y, double *g_x, double *g_y);\n");
+    assert_contains(c, "if (g_y) *g_y = 0.0;");
+    /* a block of the C function for each IR block: every { closes */
+    assert_int_equal(unit_count(c, "{"), unit_count(c, "}"));
+    free(c);
+    free(h);
+    cx_free(cx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +396,7 @@ int main(void)
         cmocka_unit_test(names_are_safe_and_unique),
         cmocka_unit_test(constants),
         cmocka_unit_test(integer_powers),
+        cmocka_unit_test(control_flow_and_parameters),
     };
     return cmocka_run_group_tests_name("emit", tests, NULL, NULL);
 }

@@ -201,7 +201,7 @@ static void no_useless_arithmetic_after_ad(void **state)
             int n = unit_count_instrs(f, useless, NULL);
             if (n) {
                 char *t = unit_ir_text(cx);
-                print_error("%s:\n%s\n", programs[i], t);
+                fprintf(stderr, "%s:\n%s\n", programs[i], t);
                 free(t);
                 fail_msg("%s: %d useless instructions in %s", programs[i], n, f->name);
             }
@@ -229,6 +229,65 @@ static void dead_code(void **state)
     cx = opt_primal("fn f(x) { let u = x; if (x > 0) { u = sin(x); } return x; }");
     assert_int_equal(unit_func(cx, "f")->body->instrs.len, 1);
     cx_free(cx);
+}
+
+/* Uses of each variable of f (operands, indices, conditions, bounds, call
+ * arguments, array sizes). */
+static void count_uses(const IrBlock *b, int *uses)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        const Operand *ops[] = {&in->args[0], &in->args[1], &in->args[2], &in->idx[0], &in->idx[1],
+                                &in->cond, &in->lo, &in->hi};
+        for (size_t k = 0; k < sizeof ops / sizeof *ops; k++)
+            if (ops[k]->kind == OK_VAR || ops[k]->kind == OK_REF)
+                uses[ops[k]->var->id]++;
+        for (int k = 0; k < in->ncargs; k++)
+            if (in->cargs[k].kind == OK_VAR || in->cargs[k].kind == OK_REF)
+                uses[in->cargs[k].var->id]++;
+        if (in->kind == I_LOAD)
+            uses[in->arr->id]++;
+        if (in->kind == I_OP && in->acc != ACC_SET)
+            uses[in->dst->id]++;
+        if (in->then)
+            count_uses(in->then, uses);
+        if (in->els)
+            count_uses(in->els, uses);
+        if (in->body)
+            count_uses(in->body, uses);
+    }
+}
+
+static bool unused_value(const Instr *in, const void *data)
+{
+    const int *uses = data;
+    return (in->kind == I_OP || in->kind == I_LOAD) && !in->dst->is_param && uses[in->dst->id] == 0;
+}
+
+/* After optimisation no value is computed and never used, however long the
+ * chain of dead values (the generated C would warn: unused variable). */
+static void dead_code_of_any_length(void **state)
+{
+    (void)state;
+    Buf src;
+    buf_init(&src);
+    buf_puts(&src, "fn f(x) {\n  let a = x;\n");
+    for (int i = 0; i < 40; i++)
+        buf_puts(&src, "  a = sin(a);\n");
+    buf_puts(&src, "  return x;\n}\n");
+    Cx *cx = unit_ok(src.data, UNIT_ALL, true);
+    for (int k = 0; k < cx->ir->funcs.len; k++) {
+        const IrFunc *f = cx->ir->funcs.items[k];
+        int *uses = calloc((size_t)f->vars.len + 1, sizeof *uses);
+        count_uses(f->body, uses);
+        int n = unit_count_instrs(f, unused_value, uses);
+        free(uses);
+        if (n)
+            fail_msg("%s: %d values computed and never used", f->name, n);
+        assert_int_equal(unit_count_op(f, OP_SIN), 0);
+    }
+    cx_free(cx);
+    buf_free(&src);
 }
 
 static void common_subexpressions(void **state)
@@ -348,6 +407,7 @@ int main(void)
         cmocka_unit_test(identities),
         cmocka_unit_test(no_useless_arithmetic_after_ad),
         cmocka_unit_test(dead_code),
+        cmocka_unit_test(dead_code_of_any_length),
         cmocka_unit_test(common_subexpressions),
         cmocka_unit_test(copies_propagate),
         cmocka_unit_test(writes_through_references_are_definitions),

@@ -13,7 +13,7 @@ static void expect_errors(const char *src, int n, const char *want)
     int got;
     char *e = unit_errors(src, &got);
     if (got != n) {
-        print_error("%d errors (expected %d) for:\n%s\n---\n%s\n", got, n, src, e);
+        fprintf(stderr, "%d errors (expected %d) for:\n%s\n---\n%s\n", got, n, src, e);
         free(e);
         fail();
     }

@@ -35,8 +35,9 @@ void unit_assert_contains(const char *hay, const char *needle, bool want, const 
 {
     bool found = hay && strstr(hay, needle);
     if (found != want) {
-        print_error("%s %s \"%s\"; it is:\n%s\n", what, want ? "does not contain" : "contains",
-                    needle, hay ? hay : "(null)");
+        /* stderr directly: cmocka's print_error cuts long texts */
+        fprintf(stderr, "%s %s \"%s\"; it is:\n%s\n", what, want ? "does not contain" : "contains",
+                needle, hay ? hay : "(null)");
         _fail(file, line);
     }
 }
@@ -158,8 +159,8 @@ Cx *unit_ok(const char *src, UnitStage stage, bool optimize)
     bool ok;
     Cx *cx = unit_cx(src, stage, optimize, &ok);
     if (!ok || cx->diag.errors) {
-        print_error("unexpected errors compiling:\n%s\n---\n%s\n", src,
-                    cx->diag.text.data ? cx->diag.text.data : "");
+        fprintf(stderr, "unexpected errors compiling:\n%s\n---\n%s\n", src,
+                cx->diag.text.data ? cx->diag.text.data : "");
         cx_free(cx);
         fail();
     }
