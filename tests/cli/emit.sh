@@ -1,0 +1,37 @@
+# --emit=c|h|ast|ir prints one artefact on standard output and writes no
+# file; --emit=c and --emit=h print what a default-name compile writes.
+. "$2/lib.sh"
+
+cp "$SAMPLES/seed.fn" seed.fn
+mkdir ref
+(cd ref && "$GRADC" ../seed.fn) || bad "gradc ../seed.fn failed"
+
+for kind in c h ast ir; do
+    mkdir "e_$kind"
+    cd "e_$kind"
+    run ../seed.fn "--emit=$kind"
+    expect_status 0 "--emit=$kind"
+    expect_stderr_empty "--emit=$kind"
+    [ -s "$OUTF" ] || bad "--emit=$kind printed nothing"
+    expect_listing . "" "--emit=$kind writes no file"
+    cp "$OUTF" "../out.$kind"
+    cd ..
+done
+
+cmp -s out.c ref/seed.c || bad "--emit=c differs from the seed.c that gradc writes"
+cmp -s out.h ref/seed.h || bad "--emit=h differs from the seed.h that gradc writes"
+grep -q 'f_grad' out.c || bad "--emit=c has no f_grad"
+grep -q 'fn f' out.ast || bad "--emit=ast does not show the function"
+grep -q 'f_grad' out.ir || bad "--emit=ir has no f_grad"
+
+# errors in the input: exit 1, the diagnostics, nothing on standard output
+cp "$CLI_SRC/bad.fn" bad.fn
+for kind in c h ast ir; do
+    run bad.fn "--emit=$kind"
+    expect_status 1 "--emit=$kind on bad.fn"
+    expect_stdout_empty "--emit=$kind on bad.fn"
+    expect_stderr_has "bad.fn:2:15: error:" "--emit=$kind on bad.fn"
+done
+expect_listing . "bad.fn e_ast e_c e_h e_ir out.ast out.c out.h out.ir ref seed.fn" "after --emit on bad.fn"
+
+finish
