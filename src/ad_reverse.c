@@ -7,7 +7,16 @@
  * Only active values get adjoints: those that depend on a differentiated
  * input (varied) and influence the result (useful). An adjoint that has
  * received nothing is zero, so its operation is skipped: untaken branches
- * and constants cost nothing and cannot turn 0 into NaN. */
+ * and constants cost nothing and cannot turn 0 into NaN.
+ *
+ * Loops stay loops: the adjoint of a loop is the loop run backwards. A value
+ * the reverse sweep needs from an iteration is either recomputed at the
+ * start of the reverse iteration (when it depends only on values that the
+ * loop does not overwrite: inputs, loop indices, arrays never written) or,
+ * when the forward sweep overwrites it (a carried scalar, a load from an
+ * array that is written, a branch decision on those), pushed on a tape just
+ * before it is overwritten and popped back when the reverse sweep passes
+ * that point: the reverse sweep sees every value as the forward sweep did. */
 #include <string.h>
 
 #include "ad.h"
@@ -25,16 +34,43 @@ typedef struct Rev {
     Cx *cx;
     IrFunc *p;                  /* the primal */
     IrFunc *g;                  /* the function being built */
+    FuncRole role;
+    int nvars;                  /* of the primal */
     IrVar **map;                /* primal var -> its value in g */
     IrVar **adj;                /* primal var -> its adjoint in g */
     bool *varied, *useful;
     bool *init;                 /* the adjoint has been given a value */
     IrBlock **home;             /* primal var -> innermost block holding all its definitions */
+    bool *in_loop;              /* has a definition inside a loop */
+    bool *recompute;            /* defined in a loop, recomputed in the reverse sweep */
+    bool *needed;               /* its value is read by the reverse sweep */
+    int *ndefs;
+    Instr **def;                /* the (last) definition */
+    PtrVec *defs;               /* every definition */
+    IrVar *seed;                /* the scalar seed parameter of a helper */
+    IrVar **gparam;             /* primal param -> its gradient parameter in g */
+    IrVar **seedparam;          /* primal out param -> its seed parameter in g */
     Open *open;
     int nopen, capopen;
     IrVar *dummy;               /* sink for adjoints of arguments that are constants */
-    IrVar **gparam;             /* primal param -> its gradient parameter in g */
+    PtrVec saved_maps;          /* map entries shadowed by recomputed values */
+    /* instruction order, for "is this array written after that call" */
+    int nseq;
+    PtrVec loops;               /* I_FOR of the primal */
+    int *seq_of_loop_end;       /* by position in loops */
 } Rev;
+
+static IrVar *clone_var(Rev *r, const IrVar *v);
+
+static bool is_input(const IrVar *v)
+{
+    return v->is_param && v->type == IT_REAL && !v->src_const && (v->ndims == 0 || v->readonly);
+}
+
+static bool is_output(const IrVar *v)
+{
+    return v->is_param && v->ndims > 0 && !v->readonly;
+}
 
 /* ---- activity --------------------------------------------------------- */
 
@@ -53,6 +89,12 @@ static bool set_flag(bool *flags, const IrVar *v)
         return false;
     flags[v->id] = true;
     return true;
+}
+
+static bool callee_writes(const Instr *in, int k)
+{
+    const IrVar *p = in->callee->params.items[k];
+    return p->ndims > 0 && !p->readonly;
 }
 
 static bool varied_block(Rev *r, const IrBlock *b)
@@ -84,15 +126,12 @@ static bool varied_block(Rev *r, const IrBlock *b)
         case I_CALL:
             if (any_varied(r, in->cargs, in->ncargs)) {
                 changed |= set_flag(r->varied, in->dst);
-                for (int k = 0; k < in->ncargs; k++) {
-                    const IrVar *p = in->callee->params.items[k];
-                    if (p->ndims > 0 && !p->readonly)
+                for (int k = 0; k < in->ncargs; k++)
+                    if (callee_writes(in, k))
                         changed |= set_flag(r->varied, in->cargs[k].var);
-                }
             }
             break;
-        case I_FILL:
-        case I_RETURN:
+        default:
             break;
         }
     }
@@ -136,19 +175,19 @@ static bool useful_block(Rev *r, const IrBlock *b)
             break;
         case I_CALL: {
             bool out_useful = in->dst && r->useful[in->dst->id];
-            for (int k = 0; k < in->ncargs; k++) {
-                const IrVar *p = in->callee->params.items[k];
-                if (p->ndims > 0 && !p->readonly && r->useful[in->cargs[k].var->id])
+            for (int k = 0; k < in->ncargs; k++)
+                if (callee_writes(in, k) && r->useful[in->cargs[k].var->id])
                     out_useful = true;
-            }
             if (out_useful)
-                changed |= mark_useful(r, in->cargs, in->ncargs);
+                for (int k = 0; k < in->ncargs; k++)
+                    if (!callee_writes(in, k))
+                        changed |= mark_useful(r, &in->cargs[k], 1);
             break;
         }
         case I_RETURN:
             changed |= mark_useful(r, in->args, in->nargs);
             break;
-        case I_FILL:
+        default:
             break;
         }
     }
@@ -159,9 +198,12 @@ static void analyse_activity(Rev *r)
 {
     for (int i = 0; i < r->p->params.len; i++) {
         const IrVar *v = r->p->params.items[i];
-        if (v->type == IT_REAL && !(v->src_const))
+        if (is_input(v))
             r->varied[v->id] = true;
+        if (is_output(v))
+            r->useful[v->id] = true;
     }
+    /* loops carry values around: repeat to a fixed point */
     while (varied_block(r, r->p->body))
         ;
     while (useful_block(r, r->p->body))
@@ -173,28 +215,52 @@ static bool active(const Rev *r, const IrVar *v)
     return v->type == IT_REAL && r->varied[v->id] && r->useful[v->id];
 }
 
-/* ---- where adjoints live ---------------------------------------------- */
+/* ---- where values live ------------------------------------------------ */
 
-static void note_def(Rev *r, IrVar *v, IrBlock *b)
+static bool block_in_loop(const IrBlock *b)
 {
-    r->home[v->id] = r->home[v->id] ? ir_common_block(r->home[v->id], b) : b;
+    for (; b && b->owner; b = b->parent)
+        if (b->owner->kind == I_FOR)
+            return true;
+    return false;
 }
 
-static void find_homes(Rev *r, IrBlock *b)
+static bool inside(const IrBlock *b, const IrBlock *outer)
+{
+    for (; b; b = b->parent)
+        if (b == outer)
+            return true;
+    return false;
+}
+
+static void note_def(Rev *r, IrVar *v, Instr *in, IrBlock *b)
+{
+    r->home[v->id] = r->home[v->id] ? ir_common_block(r->home[v->id], b) : b;
+    r->ndefs[v->id]++;
+    r->def[v->id] = in;
+    vec_push(r->cx->arena, &r->defs[v->id], in);
+    r->in_loop[v->id] |= block_in_loop(b);
+}
+
+/* Definitions, homes and instruction order (in->seq, set here). */
+static void scan_defs(Rev *r, IrBlock *b)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
+        in->seq = ++r->nseq;
         if (in->kind == I_OP || in->kind == I_LOAD || (in->kind == I_CALL && in->dst))
-            note_def(r, in->dst, b);
+            note_def(r, in->dst, in, b);
         else if (in->kind == I_STORE || in->kind == I_FILL)
-            note_def(r, in->arr, b);
-        else if (in->kind == I_IF) {
-            find_homes(r, in->then);
+            note_def(r, in->arr, in, b);
+        if (in->kind == I_IF) {
+            scan_defs(r, in->then);
             if (in->els)
-                find_homes(r, in->els);
+                scan_defs(r, in->els);
         } else if (in->kind == I_FOR) {
-            note_def(r, in->ivar, in->body);
-            find_homes(r, in->body);
+            note_def(r, in->ivar, in, in->body);
+            vec_push(r->cx->arena, &r->loops, in);
+            scan_defs(r, in->body);
+            in->seq_end = r->nseq;
         }
     }
 }
@@ -204,6 +270,262 @@ static IrBlock *home_of(const Rev *r, const IrVar *v)
     return v->is_param || !r->home[v->id] ? r->p->body : r->home[v->id];
 }
 
+static IrBlock *block_of(const Instr *in);
+
+/* The copies into variables a loop carries close its body (lowering puts
+ * them there); the reverse sweep undoes them first, restoring the values the
+ * iteration started with. Returns the index of the first of them. */
+static int carried_suffix(const Rev *r, const IrBlock *body)
+{
+    int k = body->instrs.len;
+    while (k > 0) {
+        const Instr *in = body->instrs.items[k - 1];
+        if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET || r->ndefs[in->dst->id] < 2 ||
+            inside(home_of(r, in->dst), body))
+            break;
+        k--;
+    }
+    return k;
+}
+
+static bool is_loop_body(const IrBlock *b)
+{
+    return b->owner && b->owner->kind == I_FOR && b->owner->body == b;
+}
+
+/* Whether operand u still holds, at the start of the reverse of block b
+ * (after the carried copies of a loop body are undone), the value that the
+ * definition `def` (in b) read: nothing else in b's region redefines u
+ * after def (what comes later outside it is undone first). */
+static bool holds_for(const Rev *r, const IrVar *u, const Instr *def, const IrBlock *b)
+{
+    const PtrVec *defs = &r->defs[u->id];
+    int suffix = is_loop_body(b) ? carried_suffix(r, b) : b->instrs.len;
+    int suffix_seq = suffix < b->instrs.len ? ((const Instr *)b->instrs.items[suffix])->seq : -1;
+    for (int i = 0; i < defs->len; i++) {
+        const Instr *d = defs->items[i];
+        if (d->seq <= def->seq || !inside(block_of(d), b))
+            continue;
+        if (block_of(d) == b && suffix_seq >= 0 && d->seq >= suffix_seq)
+            continue;                   /* undone before the recomputation */
+        return false;
+    }
+    return true;
+}
+
+/* A loop body between block `from` and its ancestor `home`. */
+static bool loop_between(const IrBlock *from, const IrBlock *home)
+{
+    for (const IrBlock *b = from; b && b != home; b = b->parent)
+        if (b->owner && b->owner->kind == I_FOR)
+            return true;
+    return false;
+}
+
+static bool defined_inside(const Rev *r, const IrVar *v, const IrBlock *b)
+{
+    const PtrVec *defs = &r->defs[v->id];
+    for (int i = 0; i < defs->len; i++)
+        if (inside(block_of(defs->items[i]), b))
+            return true;
+    return false;
+}
+
+/* Values defined in a loop that the reverse sweep recomputes rather than
+ * saves: single definitions by a pure operation (or a load from an array
+ * nothing writes) of operands that still hold their values. */
+static bool recompute_candidate(const Rev *r, const IrVar *v)
+{
+    const Instr *d = r->def[v->id];
+    if (!r->in_loop[v->id] || r->ndefs[v->id] != 1 || !d)
+        return false;
+    if (d->kind == I_LOAD)
+        return d->arr->is_param && d->arr->readonly;
+    return d->kind == I_OP && d->acc == ACC_SET;
+}
+
+static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b)
+{
+    if (a.kind != OK_VAR || a.var->is_param)
+        return true;
+    const IrVar *u = a.var;
+    if (r->ndefs[u->id] == 1 && r->def[u->id]->kind == I_FOR)
+        return true;                    /* a loop index */
+    return holds_for(r, u, d, b);
+}
+
+static void classify_recompute(Rev *r)
+{
+    for (int i = 0; i < r->nvars; i++)
+        r->recompute[i] = recompute_candidate(r, r->p->vars.items[i]);
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (int i = 0; i < r->nvars; i++) {
+            if (!r->recompute[i])
+                continue;
+            const Instr *d = r->def[i];
+            const IrBlock *b = block_of(d);
+            bool ok = true;
+            for (int k = 0; k < d->nargs; k++)
+                ok &= operand_ok(r, d->args[k], d, b);
+            for (int k = 0; d->kind == I_LOAD && k < d->arr->ndims; k++)
+                ok &= operand_ok(r, d->idx[k], d, b);
+            if (!ok) {
+                r->recompute[i] = false;
+                changed = true;
+            }
+        }
+    }
+}
+
+/* ---- what the reverse sweep reads ------------------------------------- */
+
+static void need(Rev *r, Operand a)
+{
+    /* only the primal's own variables (rules also mention the seed and
+     * their temporaries, which live in a scratch function) */
+    if ((a.kind == OK_VAR || a.kind == OK_REF) && a.var->id < r->nvars &&
+        r->p->vars.items[a.var->id] == a.var)
+        r->needed[a.var->id] = true;
+}
+
+/* The operands a derivative rule reads: found by running it on a scratch
+ * function and looking at what it refers to. */
+static void need_rule(Rev *r, const Instr *in, IrFunc *scratch)
+{
+    IrBlock *b = ir_block(r->cx);
+    DerivCx dc = {r->cx, scratch, b, in->span};
+    Operand seed = ir_v(ir_var(r->cx, scratch, NULL, IT_REAL));
+    Operand res = in->kind == I_OP ? ir_v(in->dst) : ir_real(0);
+    for (int i = 0; i < in->nargs; i++) {
+        Operand a = in->args[i];
+        if (a.kind != OK_VAR || !active(r, a.var) || !deriv_differentiable(in->op, i))
+            continue;
+        Contrib c = deriv_contrib(&dc, in->op, in->args, res, i, seed);
+        for (int k = 0; k < c.nargs; k++)
+            need(r, c.args[k]);
+    }
+    for (int k = 0; k < b->instrs.len; k++) {
+        const Instr *x = b->instrs.items[k];
+        for (int j = 0; j < x->nargs; j++)
+            need(r, x->args[j]);
+    }
+}
+
+static bool block_active(const Rev *r, const IrBlock *b);
+
+static bool instr_active(const Rev *r, const Instr *in)
+{
+    switch (in->kind) {
+    case I_OP:
+    case I_LOAD:
+        return active(r, in->dst);
+    case I_STORE:
+        return active(r, in->arr);
+    case I_CALL:
+        if (in->dst && active(r, in->dst))
+            return true;
+        for (int k = 0; k < in->ncargs; k++)
+            if (callee_writes(in, k) && active(r, in->cargs[k].var))
+                return true;
+        return false;
+    case I_IF:
+        return block_active(r, in->then) || (in->els && block_active(r, in->els));
+    case I_FOR:
+        return block_active(r, in->body);
+    default:
+        return false;
+    }
+}
+
+static bool block_active(const Rev *r, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (instr_active(r, b->instrs.items[i]))
+            return true;
+    return false;
+}
+
+static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        bool act = instr_active(r, in);
+        switch (in->kind) {
+        case I_OP:
+            if (act)
+                need_rule(r, in, scratch);
+            break;
+        case I_LOAD:
+        case I_STORE:
+            if (act) {
+                for (int k = 0; k < in->arr->ndims; k++)
+                    need(r, in->idx[k]);
+                if (in->kind == I_STORE)
+                    need_rule(r, in, scratch);
+            }
+            break;
+        case I_IF:
+            if (act)
+                need(r, in->cond);
+            need_block(r, in->then, scratch);
+            if (in->els)
+                need_block(r, in->els, scratch);
+            break;
+        case I_FOR:
+            if (act) {
+                need(r, in->lo);
+                need(r, in->hi);
+            }
+            need_block(r, in->body, scratch);
+            break;
+        case I_CALL:
+            for (int k = 0; act && k < in->ncargs; k++)
+                if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims == 0)
+                    need(r, in->cargs[k]);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Recomputing a value needs its operands. */
+static void close_needed(Rev *r)
+{
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (int i = 0; i < r->nvars; i++) {
+            if (!r->needed[i] || !r->recompute[i])
+                continue;
+            const Instr *d = r->def[i];
+            for (int k = 0; k < d->nargs; k++) {
+                Operand a = d->args[k];
+                if (a.kind == OK_VAR && !r->needed[a.var->id])
+                    changed = r->needed[a.var->id] = true;
+            }
+            for (int k = 0; d->kind == I_LOAD && k < d->arr->ndims; k++) {
+                Operand a = d->idx[k];
+                if (a.kind == OK_VAR && !r->needed[a.var->id])
+                    changed = r->needed[a.var->id] = true;
+            }
+        }
+    }
+}
+
+/* A definition whose overwritten value the reverse sweep restores. */
+static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
+{
+    return v && r->needed[v->id] && !r->recompute[v->id] && block_in_loop(block_of(in));
+}
+
+/* An array argument whose contents at the call must be restored for the
+ * reverse sweep: one that is written later (in order, or by a later
+ * iteration of a loop around the call). */
+static bool array_written_after(const Rev *r, const IrVar *a, const Instr *call);
+
 /* ---- building the reverse sweep --------------------------------------- */
 
 static IrBlock *cur_block(const Rev *r)
@@ -211,23 +533,40 @@ static IrBlock *cur_block(const Rev *r)
     return r->open[r->nopen - 1].rev;
 }
 
+static Instr *emit_in(Rev *r, IrBlock *b, InstrKind kind, Span at)
+{
+    Instr *in = ir_instr(r->cx, kind, at);
+    ir_append(r->cx, b, in);
+    return in;
+}
+
 static Instr *emit(Rev *r, IrBlock *b, IrVar *dst, AccMode acc, Opcode op, int n, const Operand *args)
 {
-    Instr *in = ir_instr(r->cx, I_OP, (Span){0});
+    Instr *in = emit_in(r, b, I_OP, (Span){0});
     in->op = op;
     in->acc = acc;
     in->dst = dst;
     in->nargs = n;
     for (int i = 0; i < n; i++)
         in->args[i] = args[i];
-    ir_append(r->cx, b, in);
     return in;
+}
+
+static IrVar *new_like(Rev *r, const IrVar *shape, const char *name)
+{
+    IrVar *a = ir_var(r->cx, r->g, name, IT_REAL);
+    a->ndims = shape->ndims;
+    for (int k = 0; k < shape->ndims; k++) {
+        Operand d = shape->dims[k];
+        a->dims[k] = d.kind == OK_VAR ? ir_v(r->map[d.var->id]) : d;
+    }
+    return a;
 }
 
 static IrVar *adjoint(Rev *r, const IrVar *pv)
 {
     if (!r->adj[pv->id]) {
-        IrVar *a = ir_var(r->cx, r->g, NULL, IT_REAL);
+        IrVar *a = new_like(r, pv, NULL);
         a->adj_of = r->map[pv->id];
         r->adj[pv->id] = a;
     }
@@ -247,8 +586,12 @@ static void ensure_init(Rev *r, const IrVar *pv)
             break;
         }
     }
-    Operand zero = ir_real(0);
-    emit(r, at, adjoint(r, pv), ACC_SET, OP_COPY, 1, &zero);
+    if (pv->ndims > 0) {
+        emit_in(r, at, I_FILL, (Span){0})->arr = adjoint(r, pv);
+    } else {
+        Operand zero = ir_real(0);
+        emit(r, at, adjoint(r, pv), ACC_SET, OP_COPY, 1, &zero);
+    }
     r->init[pv->id] = true;
 }
 
@@ -278,6 +621,21 @@ static void accumulate(Rev *r, const IrVar *pv, Contrib c, Span at)
     in->span = at;
 }
 
+/* adj(arr)[idx] += c */
+static void accumulate_element(Rev *r, const IrVar *arr, const Operand *idx, Contrib c, Span at)
+{
+    if (c.none)
+        return;
+    ensure_init(r, arr);
+    Instr *in = emit_in(r, cur_block(r), I_STORE, at);
+    in->arr = adjoint(r, arr);
+    memcpy(in->idx, idx, sizeof in->idx);
+    in->op = c.op;
+    in->acc = c.negate ? ACC_SUB : ACC_ADD;
+    in->nargs = c.nargs;
+    memcpy(in->args, c.args, sizeof in->args);
+}
+
 static Operand map_operand(const Rev *r, Operand a)
 {
     if (a.kind == OK_VAR || a.kind == OK_REF)
@@ -285,33 +643,87 @@ static Operand map_operand(const Rev *r, Operand a)
     return a;
 }
 
-static DerivCx deriv_cx(Rev *r, Span at)
+static void map_indices(const Rev *r, const Instr *in, Operand *out)
 {
-    return (DerivCx){r->cx, r->g, cur_block(r), at};
+    memset(out, 0, sizeof(Operand) * IR_MAX_DIMS);
+    for (int k = 0; k < in->arr->ndims; k++)
+        out[k] = map_operand(r, in->idx[k]);
 }
 
-static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb);
-
-static void rev_op(Rev *r, const Instr *in)
+static void pop_into(Rev *r, IrVar *pv, Span at)
 {
-    const IrVar *pv = in->dst;
-    if (!active(r, pv) || !r->init[pv->id])
-        return;                             /* its adjoint is zero */
+    emit_in(r, cur_block(r), I_POP, at)->dst = r->map[pv->id];
+}
+
+/* The contributions of operation `in` with the given seed. */
+static void contribute(Rev *r, const Instr *in, Operand seed, bool negate)
+{
     Operand args[IR_MAX_ARGS];
     for (int i = 0; i < in->nargs; i++)
         args[i] = map_operand(r, in->args[i]);
-    Operand seed = ir_v(adjoint(r, pv));
-    DerivCx dc = deriv_cx(r, in->span);
+    Operand res = in->kind == I_OP ? ir_v(r->map[in->dst->id]) : ir_real(0);
+    DerivCx dc = {r->cx, r->g, cur_block(r), in->span};
     for (int i = 0; i < in->nargs; i++) {
         const Operand a = in->args[i];
         if (a.kind != OK_VAR || !active(r, a.var) || !deriv_differentiable(in->op, i))
             continue;
-        Contrib c = deriv_contrib(&dc, in->op, args, ir_v(r->map[pv->id]), i, seed);
-        if (in->acc == ACC_SUB)
+        Contrib c = deriv_contrib(&dc, in->op, args, res, i, seed);
+        if (negate)
             c.negate = !c.negate;
         accumulate(r, a.var, c, in->span);
     }
 }
+
+static void rev_op(Rev *r, const Instr *in)
+{
+    const IrVar *pv = in->dst;
+    if (active(r, pv) && r->init[pv->id]) {
+        IrVar *d = adjoint(r, pv);
+        contribute(r, in, ir_v(d), in->acc == ACC_SUB);
+        /* a variable that a loop overwrites (carried) starts afresh before */
+        if (in->acc == ACC_SET && loop_between(block_of(in), home_of(r, pv))) {
+            Operand zero = ir_real(0);
+            emit(r, cur_block(r), d, ACC_SET, OP_COPY, 1, &zero);
+        }
+    }
+}
+
+static void rev_load(Rev *r, const Instr *in)
+{
+    const IrVar *pv = in->dst;
+    if (!active(r, pv) || !r->init[pv->id] || !active(r, in->arr))
+        return;
+    Operand idx[IR_MAX_DIMS];
+    map_indices(r, in, idx);
+    Contrib c = {.op = OP_COPY, .nargs = 1, .args = {ir_v(adjoint(r, pv))}};
+    accumulate_element(r, in->arr, idx, c, in->span);
+}
+
+/* arr[idx] acc= op(args): the element's adjoint is the seed; a plain
+ * store then clears it (the old value did not reach the result). */
+static void rev_store(Rev *r, const Instr *in)
+{
+    if (!active(r, in->arr) || !r->init[in->arr->id])
+        return;
+    Operand idx[IR_MAX_DIMS];
+    map_indices(r, in, idx);
+    IrVar *seed = ir_var(r->cx, r->g, NULL, IT_REAL);
+    Instr *ld = emit_in(r, cur_block(r), I_LOAD, in->span);
+    ld->dst = seed;
+    ld->arr = adjoint(r, in->arr);
+    memcpy(ld->idx, idx, sizeof ld->idx);
+    contribute(r, in, ir_v(seed), in->acc == ACC_SUB);
+    if (in->acc == ACC_SET) {
+        Instr *st = emit_in(r, cur_block(r), I_STORE, in->span);
+        st->arr = adjoint(r, in->arr);
+        memcpy(st->idx, idx, sizeof st->idx);
+        st->op = OP_COPY;
+        st->nargs = 1;
+        st->args[0] = ir_real(0);
+    }
+}
+
+static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb);
 
 static void rev_if(Rev *r, const Instr *in)
 {
@@ -335,51 +747,102 @@ static void rev_if(Rev *r, const Instr *in)
     ir_append(r->cx, cur_block(r), out);
 }
 
+/* The loop backwards. Adjoints of values that live outside the loop and are
+ * written inside it (carried scalars) get their zero before it. */
+static void rev_for(Rev *r, const Instr *in)
+{
+    if (!instr_active(r, in))
+        return;
+    for (int i = 0; i < r->nvars; i++) {
+        const IrVar *v = r->p->vars.items[i];
+        if (active(r, v) && v->ndims == 0 && !inside(home_of(r, v), in->body) &&
+            defined_inside(r, v, in->body))
+            ensure_init(r, v);
+    }
+    IrBlock *body = ir_block(r->cx);
+    rev_block(r, in->body, body);
+    if (body->instrs.len == 0)
+        return;
+    Instr *out = ir_instr(r->cx, I_FOR, in->span);
+    out->note = arena_printf(r->cx->arena, "the loop of line %d, backwards", in->span.line);
+    out->ivar = r->map[in->ivar->id];
+    out->lo = map_operand(r, in->lo);
+    out->hi = map_operand(r, in->hi);
+    out->body = body;
+    out->down = true;
+    ir_append(r->cx, cur_block(r), out);
+}
+
 static IrVar *dummy(Rev *r)
 {
     if (!r->dummy) {
         r->dummy = ir_var(r->cx, r->g, "unused", IT_REAL);
-        Operand zero = ir_real(0);
         Instr *in = ir_instr(r->cx, I_OP, (Span){0});
         in->op = OP_COPY;
         in->dst = r->dummy;
         in->nargs = 1;
-        in->args[0] = zero;
+        in->args[0] = ir_real(0);
         vec_insert(r->cx->arena, &r->open[0].rev->instrs, 0, in);
     }
     return r->dummy;
 }
 
-/* y = g(args): g's reverse helper adds seed * dg/dargs into their adjoints. */
+/* A call: the callee's reverse helper adds the seeds times its Jacobian
+ * into the adjoints of the arguments; the outputs it wrote start afresh. */
 static void rev_call(Rev *r, const Instr *in)
 {
-    if (!in->dst || !active(r, in->dst) || !r->init[in->dst->id])
+    if (!instr_active(r, in))
         return;
+    for (int k = in->ncargs - 1; k >= 0; k--)
+        if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && !callee_writes(in, k) &&
+            array_written_after(r, in->cargs[k].var, in))
+            emit_in(r, cur_block(r), I_POPA, in->span)->arr = r->map[in->cargs[k].var->id];
     IrFunc *rev = ad_rev_helper(r->cx, in->callee);
     Instr *out = ir_instr(r->cx, I_CALL, in->span);
     out->callee = rev;
-    out->dst = ir_var(r->cx, r->g, NULL, IT_REAL);
     out->ncargs = rev->params.len;
     out->cargs = ARENA_ARRAY(r->cx->arena, Operand, out->ncargs);
     int k = 0;
     for (int i = 0; i < in->ncargs; i++)
-        out->cargs[k++] = map_operand(r, in->cargs[i]);
-    out->cargs[k++] = ir_v(adjoint(r, in->dst));
+        if (!callee_writes(in, i))
+            out->cargs[k++] = map_operand(r, in->cargs[i]);
+    if (in->callee->returns) {
+        if (in->dst && active(r, in->dst) && r->init[in->dst->id])
+            out->cargs[k++] = ir_v(adjoint(r, in->dst));
+        else
+            out->cargs[k++] = ir_real(0);       /* only outputs matter */
+    }
+    for (int i = 0; i < in->ncargs; i++) {
+        if (!callee_writes(in, i))
+            continue;
+        const IrVar *a = in->cargs[i].var;
+        if (active(r, a)) {
+            ensure_init(r, a);
+            out->cargs[k++] = ir_v(adjoint(r, a));
+        } else {
+            out->cargs[k++] = (Operand){.kind = OK_NULL};
+        }
+    }
     for (int i = 0; i < in->ncargs; i++) {
         const IrVar *p = in->callee->params.items[i];
-        if (p->type != IT_REAL || p->src_const || p->ndims > 0)
+        if (!is_input(p))
             continue;
         Operand a = in->cargs[i];
-        if (a.kind == OK_VAR && active(r, a.var)) {
+        bool act = a.kind == OK_VAR && active(r, a.var);
+        if (act)
             ensure_init(r, a.var);
-            out->cargs[k++] = ir_ref(adjoint(r, a.var));
-        } else {
-            out->cargs[k++] = ir_ref(dummy(r));
-        }
+        if (p->ndims > 0)
+            out->cargs[k++] = act ? ir_v(adjoint(r, a.var)) : (Operand){.kind = OK_NULL};
+        else
+            out->cargs[k++] = ir_ref(act ? adjoint(r, a.var) : dummy(r));
     }
     if (k != out->ncargs)
         die("reverse: call to %s has %d arguments, expected %d", rev->name, k, out->ncargs);
     ir_append(r->cx, cur_block(r), out);
+    /* the call overwrote its outputs: their old values had no effect */
+    for (int i = 0; i < in->ncargs; i++)
+        if (callee_writes(in, i) && active(r, in->cargs[i].var))
+            emit_in(r, cur_block(r), I_FILL, in->span)->arr = adjoint(r, in->cargs[i].var);
 }
 
 static void rev_instr(Rev *r, const Instr *in)
@@ -388,19 +851,57 @@ static void rev_instr(Rev *r, const Instr *in)
     case I_OP:
         rev_op(r, in);
         break;
+    case I_LOAD:
+        rev_load(r, in);
+        break;
+    case I_STORE:
+        rev_store(r, in);
+        break;
     case I_IF:
         rev_if(r, in);
+        break;
+    case I_FOR:
+        rev_for(r, in);
         break;
     case I_CALL:
         rev_call(r, in);
         break;
-    case I_RETURN:
+    default:
         break;
-    case I_LOAD:
-    case I_STORE:
-    case I_FILL:
-    case I_FOR:
-        die("reverse mode of arrays and loops is not implemented yet");
+    }
+    IrVar *v = in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
+    if (saved_def(r, in, v))
+        pop_into(r, v, in->span);
+}
+
+/* In a loop, the values the reverse sweep recomputes are recomputed when it
+ * enters their block, in their original order, into fresh variables of the
+ * reverse block (the forward ones have moved on). Returns the primal
+ * variables remapped, for rev_block to map back. */
+static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
+{
+    if (!block_in_loop(pb))
+        return;
+    for (int i = 0; i < pb->instrs.len; i++) {
+        const Instr *in = pb->instrs.items[i];
+        if ((in->kind != I_OP && in->kind != I_LOAD) || !r->recompute[in->dst->id] ||
+            !r->needed[in->dst->id])
+            continue;
+        Instr *out = ir_instr(r->cx, in->kind, in->span);
+        *out = *in;
+        out->note = NULL;
+        if (in->arr)
+            out->arr = r->map[in->arr->id];
+        for (int k = 0; k < in->nargs; k++)
+            out->args[k] = map_operand(r, in->args[k]);
+        for (int k = 0; k < IR_MAX_DIMS; k++)
+            out->idx[k] = map_operand(r, in->idx[k]);
+        IrVar *fresh = clone_var(r, in->dst);
+        out->dst = fresh;
+        vec_push(r->cx->arena, remapped, in->dst);
+        vec_push(r->cx->arena, &r->saved_maps, r->map[in->dst->id]);
+        r->map[in->dst->id] = fresh;
+        ir_append(r->cx, cur_block(r), out);
     }
 }
 
@@ -415,8 +916,20 @@ static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb)
         r->capopen = cap;
     }
     r->open[r->nopen++] = (Open){pb, rb};
-    for (int i = pb->instrs.len - 1; i >= 0; i--)
+    int n = pb->instrs.len;
+    int suffix = is_loop_body(pb) ? carried_suffix(r, pb) : n;
+    for (int i = n - 1; i >= suffix; i--)
         rev_instr(r, pb->instrs.items[i]);
+    PtrVec remapped = {0};
+    int mark = r->saved_maps.len;
+    recompute_block(r, pb, &remapped);
+    for (int i = suffix - 1; i >= 0; i--)
+        rev_instr(r, pb->instrs.items[i]);
+    for (int i = remapped.len - 1; i >= 0; i--) {
+        const IrVar *v = remapped.items[i];
+        r->map[v->id] = r->saved_maps.items[mark + i];
+    }
+    r->saved_maps.len = mark;
     r->nopen--;
 }
 
@@ -455,6 +968,19 @@ static Instr *clone_instr(Rev *r, const Instr *in)
     return out;
 }
 
+/* Pushes in this block, not counting nested loops (they reserve their own). */
+static int count_pushes(const IrBlock *b)
+{
+    int n = 0;
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        n += in->kind == I_PUSH;
+        if (in->kind == I_IF)
+            n += count_pushes(in->then) + (in->els ? count_pushes(in->els) : 0);
+    }
+    return n;
+}
+
 static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
 {
     IrBlock *out = ir_block(r->cx);
@@ -465,10 +991,117 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 *ret = map_operand(r, in->args[0]);
             continue;
         }
-        ir_append(r->cx, out, clone_instr(r, in));
+        IrVar *v = in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
+        if (saved_def(r, in, v)) {
+            Instr *push = emit_in(r, out, I_PUSH, in->span);
+            push->nargs = 1;
+            push->args[0] = ir_v(r->map[v->id]);
+        }
+        if (in->kind == I_CALL && instr_active(r, in))
+            for (int k = 0; k < in->ncargs; k++)
+                if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 &&
+                    !callee_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
+                    emit_in(r, out, I_PUSHA, in->span)->arr = r->map[in->cargs[k].var->id];
+        Instr *c = clone_instr(r, in);
+        if (in->kind == I_FOR && instr_active(r, in)) {
+            int k = count_pushes(c->body);
+            if (k > 0) {
+                Instr *res = emit_in(r, out, I_RESERVE, in->span);
+                res->lo = c->lo;
+                res->hi = c->hi;
+                res->nargs = k;
+            } else {
+                c->note = "saves nothing: the reverse sweep recomputes what it needs";
+            }
+        }
+        ir_append(r->cx, out, c);
     }
     return out;
 }
+
+/* ---- sizes and order -------------------------------------------------- */
+
+static IrBlock *block_of(const Instr *in)
+{
+    return in->block;
+}
+
+static void set_blocks(IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        in->block = b;
+        if (in->then)
+            set_blocks(in->then);
+        if (in->els)
+            set_blocks(in->els);
+        if (in->body)
+            set_blocks(in->body);
+    }
+}
+
+static bool writes_array(const Instr *in, const IrVar *a)
+{
+    if ((in->kind == I_STORE || in->kind == I_FILL) && in->arr == a)
+        return true;
+    if (in->kind == I_CALL)
+        for (int k = 0; k < in->ncargs; k++)
+            if (callee_writes(in, k) && in->cargs[k].var == a)
+                return true;
+    return false;
+}
+
+static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->seq >= from && in->seq <= to && writes_array(in, a))
+            return true;
+        if ((in->then && written_in_range(in->then, a, from, to)) ||
+            (in->els && written_in_range(in->els, a, from, to)) ||
+            (in->body && written_in_range(in->body, a, from, to)))
+            return true;
+    }
+    return false;
+}
+
+static bool array_written_after(const Rev *r, const IrVar *a, const Instr *call)
+{
+    if (a->is_param && a->readonly)
+        return false;
+    if (written_in_range(r->p->body, a, call->seq + 1, r->nseq))
+        return true;
+    for (int i = 0; i < r->loops.len; i++) {
+        const Instr *l = r->loops.items[i];
+        if (call->seq > l->seq && call->seq <= l->seq_end &&
+            written_in_range(r->p->body, a, l->seq, l->seq_end))
+            return true;
+    }
+    return false;
+}
+
+static bool has_alloc(const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (((Instr *)b->instrs.items[i])->kind == I_ALLOC)
+            return true;
+    return false;
+}
+
+/* Adjoint arrays need memory even where the primal had none. Their sizes
+ * are parameters, known on entry. */
+static void ensure_alloc(Rev *r)
+{
+    bool arrays = false;
+    for (int i = 0; i < r->g->vars.len; i++) {
+        const IrVar *v = r->g->vars.items[i];
+        arrays |= v->ndims > 0 && !v->is_param;
+    }
+    if (arrays && !has_alloc(r->g->body))
+        vec_insert(r->cx->arena, &r->g->body->instrs, 0, ir_instr(r->cx, I_ALLOC, (Span){0}));
+}
+
+/* ---- the transform ---------------------------------------------------- */
 
 static IrVar *clone_var(Rev *r, const IrVar *v)
 {
@@ -481,34 +1114,58 @@ static IrVar *clone_var(Rev *r, const IrVar *v)
     return c;
 }
 
-/* ---- the transform ---------------------------------------------------- */
-
-static const char *grad_param_name(Rev *r, const IrVar *p)
-{
-    return arena_printf(r->cx->arena, "g_%s", p->name);
-}
-
-static void add_params(Rev *r, FuncRole role)
+static void add_params(Rev *r)
 {
     IrFunc *p = r->p, *g = r->g;
+    /* the primal's parameters (a helper keeps its outputs to itself) */
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
+        if (r->role == ROLE_REV && is_output(v))
+            continue;
         IrVar *c = clone_var(r, v);
         c->is_param = true;
         vec_push(r->cx->arena, &g->params, c);
         r->map[v->id] = c;
     }
-    if (role == ROLE_REV)
-        ir_param(r->cx, g, "seed", IT_REAL);
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
-        if (v->type != IT_REAL || v->src_const)
+        if (r->role == ROLE_REV && is_output(v))
+            r->map[v->id] = clone_var(r, v);
+    }
+    /* the seeds */
+    if (r->role == ROLE_REV && p->returns)
+        r->seed = ir_param(r->cx, g, "seed", IT_REAL);
+    for (int i = 0; i < p->params.len; i++) {
+        const IrVar *v = p->params.items[i];
+        if (!is_output(v) || (r->role != ROLE_REV && r->role != ROLE_VJP))
             continue;
-        IrVar *gp = ir_param(r->cx, g, grad_param_name(r, v), IT_REAL);
-        gp->by_ref = true;
-        gp->nullable = role == ROLE_GRAD;
+        IrVar *s = new_like(r, v, arena_printf(r->cx->arena, "seed_%s", v->name));
+        s->is_param = true;
+        s->readonly = true;
+        s->nullable = true;
+        s->seed_of = r->map[v->id];
+        vec_push(r->cx->arena, &g->params, s);
+        r->seedparam[v->id] = s;
+    }
+    /* the gradients */
+    for (int i = 0; i < p->params.len; i++) {
+        const IrVar *v = p->params.items[i];
+        if (!is_input(v))
+            continue;
+        IrVar *gp = new_like(r, v, arena_printf(r->cx->arena, "g_%s", v->name));
+        gp->is_param = true;
+        gp->by_ref = v->ndims == 0;
+        gp->nullable = r->role != ROLE_REV || v->ndims > 0;
         gp->grad_of = r->map[v->id];
+        vec_push(r->cx->arena, &g->params, gp);
         r->gparam[v->id] = gp;
+        if (v->ndims > 0) {
+            /* the adjoint array is the caller's, or scratch when that is NULL */
+            IrVar *a = adjoint(r, v);
+            a->alias = gp;
+            a->scratch_zero = r->role == ROLE_REV;
+            r->init[v->id] = r->role == ROLE_REV;
+        }
     }
 }
 
@@ -521,8 +1178,33 @@ static void clone_locals(Rev *r)
     }
 }
 
-/* The gradient outputs: written (f_grad) or added to the caller's (helper). */
-static void write_gradients(Rev *r, FuncRole role)
+/* The seeds of the outputs become their adjoints' starting values. */
+static void seed_outputs(Rev *r, Span at)
+{
+    IrFunc *p = r->p;
+    for (int i = 0; i < p->params.len; i++) {
+        const IrVar *v = p->params.items[i];
+        if (!r->seedparam[v->id] || !active(r, v))
+            continue;
+        Instr *in = emit_in(r, cur_block(r), I_ACOPY, at);
+        in->arr = adjoint(r, v);
+        in->nargs = 1;
+        in->args[0] = ir_v(r->seedparam[v->id]);
+        r->init[v->id] = true;
+    }
+    const IrBlock *pb = p->body;
+    if (!p->returns || !pb->instrs.len)
+        return;
+    const Instr *last = pb->instrs.items[pb->instrs.len - 1];
+    Operand rv = last->kind == I_RETURN ? last->args[0] : (Operand){0};
+    if (rv.kind == OK_VAR && active(r, rv.var)) {
+        Operand seed = r->seed ? ir_v(r->seed) : ir_real(1);
+        accumulate(r, rv.var, (Contrib){.op = OP_COPY, .nargs = 1, .args = {seed}}, last->span);
+    }
+}
+
+/* The gradient outputs: written (f_grad, f_vjp) or added to the caller's. */
+static void write_gradients(Rev *r)
 {
     IrBlock *b = r->g->body;
     for (int i = 0; i < r->p->params.len; i++) {
@@ -530,8 +1212,13 @@ static void write_gradients(Rev *r, FuncRole role)
         IrVar *gp = r->gparam[pv->id];
         if (!gp)
             continue;
+        if (pv->ndims > 0) {
+            if (!r->init[pv->id])
+                emit_in(r, b, I_FILL, (Span){0})->arr = adjoint(r, pv);
+            continue;
+        }
         Operand v = r->init[pv->id] ? ir_v(r->adj[pv->id]) : ir_real(0);
-        if (role == ROLE_GRAD)
+        if (r->role != ROLE_REV)
             emit(r, b, gp, ACC_SET, OP_COPY, 1, &v);
         else if (r->init[pv->id])
             emit(r, b, gp, ACC_ADD, OP_COPY, 1, &v);
@@ -543,64 +1230,64 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     Rev r = {0};
     r.cx = cx;
     r.p = p;
+    r.role = role;
     r.g = ir_func(cx, name, role);
     r.g->returns = p->returns;
     r.g->src = p->src;
     r.g->primal = p;
     r.g->nline = p->nline;
-    int n = p->vars.len;
+    int n = r.nvars = p->vars.len;
     r.map = ARENA_ARRAY(cx->arena, IrVar *, n);
     r.adj = ARENA_ARRAY(cx->arena, IrVar *, n);
     r.varied = ARENA_ARRAY(cx->arena, bool, n);
     r.useful = ARENA_ARRAY(cx->arena, bool, n);
     r.init = ARENA_ARRAY(cx->arena, bool, n);
     r.home = ARENA_ARRAY(cx->arena, IrBlock *, n);
+    r.in_loop = ARENA_ARRAY(cx->arena, bool, n);
+    r.recompute = ARENA_ARRAY(cx->arena, bool, n);
+    r.needed = ARENA_ARRAY(cx->arena, bool, n);
+    r.ndefs = ARENA_ARRAY(cx->arena, int, n);
+    r.def = ARENA_ARRAY(cx->arena, Instr *, n);
+    r.defs = ARENA_ARRAY(cx->arena, PtrVec, n);
     r.gparam = ARENA_ARRAY(cx->arena, IrVar *, n);
+    r.seedparam = ARENA_ARRAY(cx->arena, IrVar *, n);
 
     ir_link_blocks(p);
+    set_blocks(p->body);
     analyse_activity(&r);
-    find_homes(&r, p->body);
-    add_params(&r, role);
+    scan_defs(&r, p->body);
+    classify_recompute(&r);
+    IrFunc *scratch = ir_func(cx, "scratch", ROLE_PRIMAL);
+    need_block(&r, p->body, scratch);
+    close_needed(&r);
+    add_params(&r);
     clone_locals(&r);
+
+    /* the reverse sweep first: it decides what the forward sweep saves */
+    IrBlock *rev = ir_block(cx);
+    r.open = ARENA_ARRAY(cx->arena, Open, 16);
+    r.capopen = 16;
+    r.open[r.nopen++] = (Open){p->body, rev};
+    const IrBlock *pb = p->body;
+    Span end = pb->instrs.len ? ((Instr *)pb->instrs.items[pb->instrs.len - 1])->span : (Span){0};
+    seed_outputs(&r, end);
+    for (int i = pb->instrs.len - 1; i >= 0; i--)
+        rev_instr(&r, pb->instrs.items[i]);
+    r.nopen = 0;
 
     Operand ret = {0};
     IrBlock *fwd = clone_block(&r, p->body, &ret);
-    IrBlock *rev = ir_block(cx);
     r.g->body = fwd;
     if (fwd->instrs.len)
         ((Instr *)fwd->instrs.items[0])->note = "forward sweep";
-
-    /* the seed, then the instructions in reverse */
-    r.open = NULL;
-    r.nopen = r.capopen = 0;
-    {
-        Open first = {p->body, rev};
-        r.open = ARENA_ARRAY(cx->arena, Open, 16);
-        r.capopen = 16;
-        r.open[r.nopen++] = first;
-        Operand ret_primal = {0};
-        const IrBlock *pb = p->body;
-        if (pb->instrs.len) {
-            const Instr *last = pb->instrs.items[pb->instrs.len - 1];
-            if (last->kind == I_RETURN)
-                ret_primal = last->args[0];
-        }
-        if (ret_primal.kind == OK_VAR && active(&r, ret_primal.var)) {
-            Operand seed = role == ROLE_REV ? ir_v(r.g->params.items[p->params.len]) : ir_real(1);
-            accumulate(&r, ret_primal.var, (Contrib){.op = OP_COPY, .nargs = 1, .args = {seed}},
-                       ((Instr *)pb->instrs.items[pb->instrs.len - 1])->span);
-        }
-        for (int i = pb->instrs.len - 1; i >= 0; i--)
-            rev_instr(&r, pb->instrs.items[i]);
-        r.nopen = 0;
-    }
     if (rev->instrs.len)
         ((Instr *)rev->instrs.items[0])->note = "reverse sweep";
     for (int i = 0; i < rev->instrs.len; i++)
         ir_append(cx, fwd, rev->instrs.items[i]);
-    write_gradients(&r, role);
+    write_gradients(&r);
+    ensure_alloc(&r);
     if (p->returns) {
-        Instr *in = ir_instr(cx, I_RETURN, (Span){0});
+        Instr *in = ir_instr(cx, I_RETURN, end);
         in->nargs = 1;
         in->args[0] = ret;
         ir_append(cx, fwd, in);
@@ -623,10 +1310,11 @@ bool ad_reverse_module(Cx *cx)
     int n = cx->ir->funcs.len;
     for (int i = 0; i < n; i++) {
         IrFunc *p = cx->ir->funcs.items[i];
-        if (p->role != ROLE_PRIMAL || !p->returns)
+        if (p->role != ROLE_PRIMAL)
             continue;
-        const char *name = arena_printf(cx->arena, "%s_grad", p->name);
-        IrFunc *g = reverse(cx, p, ROLE_GRAD, name);
+        FuncRole role = p->returns ? ROLE_GRAD : ROLE_VJP;
+        const char *name = arena_printf(cx->arena, "%s_%s", p->name, p->returns ? "grad" : "vjp");
+        IrFunc *g = reverse(cx, p, role, name);
         g->exported = true;
         p->grad = g;
         vec_push(cx->arena, &cx->ir->funcs, g);

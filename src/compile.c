@@ -1,6 +1,7 @@
 /* The compilation pipeline: one call per stage, as a list. */
 #include "compile.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ad.h"
@@ -57,5 +58,8 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
     verify(cx);
     if (opt->optimize)
         opt_module(cx);
+    else if (!getenv("GRADC_NO_CLEANUP"))
+        opt_cleanup(cx);
+    verify(cx);
     return true;
 }

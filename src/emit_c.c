@@ -32,7 +32,10 @@ typedef struct Emit {
     Instr **anchor;             /* by var id: the instruction of its LCA block to declare it before */
     bool *used;                 /* by var id: mentioned at all */
     int seq;
-    unsigned helpers;           /* support functions used: bit per opcode - OP_DABS */
+    bool need_tape;             /* this function uses the tape */
+    bool need_stdlib;           /* some function allocates or passes NULL */
+    bool *loopvar;              /* by var id: declared by a for */
+    Buf fail_all, fail_grads;   /* what the function does when memory runs out */
     int stmts;                  /* statements written in this function */
 } Emit;
 
@@ -149,7 +152,16 @@ static void scan_block(Emit *e, IrBlock *b)
             if (in->els)
                 scan_block(e, in->els);
         } else if (in->kind == I_FOR) {
+            e->loopvar[in->ivar->id] = true;
             scan_block(e, in->body);
+        } else if (in->kind == I_ALLOC) {
+            for (int k = 0; k < e->f->vars.len; k++) {
+                IrVar *v = e->f->vars.items[k];
+                for (int d = 0; v->ndims > 0 && !v->is_param && d < v->ndims; d++)
+                    mention_operand(e, v->dims[d], in, b);
+                if (v->alias)
+                    mention(e, v->alias, in, b, false);
+            }
         }
     }
 }
@@ -168,13 +180,14 @@ static void place_declarations(Emit *e, IrFunc *f)
     e->at_def = ARENA_ARRAY(e->cx->arena, bool, n);
     e->anchor = ARENA_ARRAY(e->cx->arena, Instr *, n);
     e->used = ARENA_ARRAY(e->cx->arena, bool, n);
+    e->loopvar = ARENA_ARRAY(e->cx->arena, bool, n);
     e->seq = 0;
     ir_link_blocks(f);
     scan_block(e, f->body);
     for (int i = 0; i < n; i++) {
         IrVar *v = f->vars.items[i];
         Instr *first = e->first[i];
-        if (!first || v->ndims > 0)
+        if (!first || v->ndims > 0 || e->loopvar[i])
             continue;
         IrBlock *where;
         find_block_of(e, first, &where);
@@ -261,6 +274,10 @@ static void put_operand(Emit *e, Operand a, bool parens)
     case OK_BOOL:
         buf_puts(e->o, a.ival ? "1" : "0");
         break;
+    case OK_NULL:
+        e->need_stdlib = true;
+        buf_puts(e->o, "NULL");
+        break;
     case OK_NONE:
         die("emit: missing operand");
     }
@@ -308,8 +325,6 @@ static void put_powi(Emit *e, Operand x, Operand k)
 static void put_rhs(Emit *e, Opcode op, const Operand *a, int n)
 {
     const OpInfo *info = &ir_ops[op];
-    if (op >= OP_DABS)
-        e->helpers |= 1u << (op - OP_DABS);
     switch (info->form) {
     case INFIX:
         put_operand(e, a[0], false);
@@ -370,9 +385,23 @@ static void put_element(Emit *e, IrVar *arr, const Operand *idx)
     buf_putc(e->o, ']');
 }
 
+/* The number of elements of an array, as a size_t expression. */
+static void put_count(Emit *e, IrVar *v)
+{
+    buf_puts(e->o, "gradc_count(");
+    put_operand(e, v->dims[0], false);
+    buf_puts(e->o, ", ");
+    if (v->ndims == 2)
+        put_operand(e, v->dims[1], false);
+    else
+        buf_puts(e->o, "1");
+    buf_putc(e->o, ')');
+}
+
 /* ---- statements ------------------------------------------------------- */
 
 static void put_block(Emit *e, IrBlock *b);
+static void put_alloc(Emit *e);
 
 static void line_start(Emit *e)
 {
@@ -564,7 +593,54 @@ static void put_instr(Emit *e, Instr *in)
         buf_puts(e->o, ";\n");
         break;
     case I_FILL:
-        die("emit: arrays are not implemented yet");
+        line_start(e);
+        buf_printf(e->o, "gradc_fill(%s, ", var_name(e, in->arr));
+        put_count(e, in->arr);
+        buf_puts(e->o, ");\n");
+        break;
+    case I_ACOPY:
+        line_start(e);
+        buf_printf(e->o, "gradc_copy(%s, %s, ", var_name(e, in->arr), var_name(e, in->args[0].var));
+        put_count(e, in->arr);
+        buf_puts(e->o, ");\n");
+        break;
+    case I_PUSH:
+        line_start(e);
+        buf_puts(e->o, "gradc_push(&gradc_t, ");
+        put_operand(e, in->args[0], false);
+        buf_puts(e->o, ");\n");
+        break;
+    case I_POP:
+        line_start(e);
+        buf_printf(e->o, "%s = %sgradc_pop(&gradc_t);\n", var_name(e, in->dst),
+                   in->dst->type == IT_REAL ? "" : "(int)");
+        break;
+    case I_PUSHA:
+    case I_POPA:
+        line_start(e);
+        buf_printf(e->o, "gradc_%s(&gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
+                   var_name(e, in->arr));
+        put_count(e, in->arr);
+        buf_puts(e->o, ");\n");
+        break;
+    case I_RESERVE:
+        line_start(e);
+        buf_printf(e->o, "/* the reverse sweep needs %d value%s per iteration: %d * (", in->nargs,
+                   in->nargs == 1 ? "" : "s", in->nargs);
+        put_operand(e, in->hi, false);
+        buf_puts(e->o, " - ");
+        put_operand(e, in->lo, true);
+        buf_puts(e->o, ") doubles on the tape */\n");
+        line_start(e);
+        buf_puts(e->o, "gradc_reserve(&gradc_t, ");
+        put_operand(e, in->lo, false);
+        buf_puts(e->o, ", ");
+        put_operand(e, in->hi, false);
+        buf_printf(e->o, ", %d);\n", in->nargs);
+        break;
+    case I_ALLOC:
+        put_alloc(e);
+        break;
     }
 }
 
@@ -572,6 +648,191 @@ static void put_block(Emit *e, IrBlock *b)
 {
     for (int i = 0; i < b->instrs.len; i++)
         put_instr(e, b->instrs.items[i]);
+}
+
+static bool is_local_array(const IrVar *v)
+{
+    return v->ndims > 0 && !v->is_param;
+}
+
+/* All local arrays in one block of memory, taken on entry: sizes come from
+ * int parameters only. A NULL gradient array gets scratch space instead. */
+static void put_alloc(Emit *e)
+{
+    IrFunc *f = e->f;
+    e->need_stdlib = true;
+    line_start(e);
+    buf_puts(e->o, "/* memory for the arrays:");
+    for (int i = 0; i < f->vars.len; i++) {
+        IrVar *v = f->vars.items[i];
+        if (is_local_array(v))
+            buf_printf(e->o, " %s%s", var_name(e, v),
+                       v->alias ? arena_printf(e->cx->arena, " (if %s is NULL)", var_name(e, v->alias)) : "");
+    }
+    buf_puts(e->o, " */\n");
+    line_start(e);
+    buf_puts(e->o, "size_t gradc_size = 0;\n");
+    for (int i = 0; i < f->vars.len; i++) {
+        IrVar *v = f->vars.items[i];
+        if (!is_local_array(v))
+            continue;
+        line_start(e);
+        buf_puts(e->o, "gradc_size = gradc_sum(gradc_size, ");
+        if (v->alias)
+            buf_printf(e->o, "%s ? 0 : ", var_name(e, v->alias));
+        put_count(e, v);
+        buf_puts(e->o, ");\n");
+    }
+    line_start(e);
+    buf_puts(e->o, "double *gradc_work = gradc_alloc(gradc_size);\n");
+    line_start(e);
+    buf_puts(e->o, "if (!gradc_work) {\n");
+    buf_putn(e->o, e->fail_all.data, e->fail_all.len);
+    line_start(e);
+    buf_puts(e->o, "}\n");
+    line_start(e);
+    buf_puts(e->o, "double *gradc_next = gradc_work;\n");
+    for (int i = 0; i < f->vars.len; i++) {
+        IrVar *v = f->vars.items[i];
+        if (!is_local_array(v))
+            continue;
+        line_start(e);
+        if (v->alias) {
+            buf_printf(e->o, "double *%s = %s;\n", var_name(e, v), var_name(e, v->alias));
+            line_start(e);
+            buf_printf(e->o, "if (!%s) {\n", var_name(e, v));
+            e->level++;
+        }
+        if (v->alias)
+            line_start(e);
+        buf_printf(e->o, v->alias ? "%s = gradc_next;\n" : "double *%s = gradc_next;\n", var_name(e, v));
+        line_start(e);
+        buf_puts(e->o, "gradc_next += ");
+        put_count(e, v);
+        buf_puts(e->o, ";\n");
+        if (v->alias) {
+            if (v->scratch_zero) {
+                line_start(e);
+                buf_printf(e->o, "gradc_fill(%s, ", var_name(e, v));
+                put_count(e, v);
+                buf_puts(e->o, ");\n");
+            }
+            e->level--;
+            line_start(e);
+            buf_puts(e->o, "}\n");
+        }
+    }
+}
+
+/* What a function does when it cannot get memory: NaN for the value and
+ * for every output it would have written (all of them, or, when the tape
+ * failed after the forward sweep, the gradients only). */
+static void put_fail(Emit *e, Buf *o, bool outputs, bool grads, bool ret)
+{
+    Buf *saved = e->o;
+    e->o = o;
+    e->level++;
+    IrFunc *f = e->f;
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        bool is_out = p->ndims > 0 && !p->readonly && !p->grad_of;
+        if ((is_out && outputs) || (p->grad_of && grads)) {
+            line_start(e);
+            if (p->ndims > 0) {
+                buf_printf(e->o, p->nullable ? "if (%s) gradc_fill_nan(%s, " : "gradc_fill_nan(%s%s, ",
+                           p->cname, p->nullable ? p->cname : "");
+                put_count(e, p);
+                buf_puts(e->o, ");\n");
+            } else {
+                buf_printf(e->o, p->nullable ? "if (%s) *%s = NAN;\n" : "%s*%s = NAN;\n",
+                           p->nullable ? p->cname : "", p->cname);
+            }
+        }
+    }
+    if (ret) {
+        if (e->need_tape) {
+            line_start(e);
+            buf_puts(e->o, "free(gradc_t.data);\n");
+        }
+        line_start(e);
+        buf_puts(e->o, f->returns ? "return NAN;\n" : "return;\n");
+    }
+    e->level--;
+    e->o = saved;
+}
+
+static bool uses_tape(const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_PUSH || in->kind == I_POP || in->kind == I_PUSHA || in->kind == I_POPA ||
+            in->kind == I_RESERVE)
+            return true;
+        if ((in->then && uses_tape(in->then)) || (in->els && uses_tape(in->els)) ||
+            (in->body && uses_tape(in->body)))
+            return true;
+    }
+    return false;
+}
+
+static bool has_alloc_instr(const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (((Instr *)b->instrs.items[i])->kind == I_ALLOC)
+            return true;
+    return false;
+}
+
+/* Frees what the function took, before it returns. */
+static void put_epilogue(Emit *e)
+{
+    if (e->need_tape) {
+        line_start(e);
+        buf_puts(e->o, "free(gradc_t.data);\n");
+    }
+    if (has_alloc_instr(e->f->body)) {
+        line_start(e);
+        buf_puts(e->o, "free(gradc_work);\n");
+    }
+}
+
+/* The function's top level: with a tape, the reverse sweep runs only if
+ * the forward sweep could save everything; the frees come before the
+ * return. */
+static void put_body(Emit *e, IrBlock *b)
+{
+    int n = b->instrs.len;
+    Instr *last = n ? b->instrs.items[n - 1] : NULL;
+    int end = last && last->kind == I_RETURN ? n - 1 : n;
+    int rev = end;
+    for (int i = 0; e->need_tape && i < end; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->note && strcmp(in->note, "reverse sweep") == 0) {
+            rev = i;
+            break;
+        }
+    }
+    for (int i = 0; i < rev; i++)
+        put_instr(e, b->instrs.items[i]);
+    if (rev < end) {
+        buf_putc(e->o, '\n');
+        line_start(e);
+        buf_puts(e->o, "if (!gradc_t.failed) {\n");
+        e->level++;
+        for (int i = rev; i < end; i++)
+            put_instr(e, b->instrs.items[i]);
+        e->level--;
+        line_start(e);
+        buf_puts(e->o, "} else {\n");
+        line_start(e);
+        buf_puts(e->o, "    /* out of memory for the tape */\n");
+        buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
+        line_start(e);
+        buf_puts(e->o, "}\n");
+    }
+    put_epilogue(e);
+    if (end < n)
+        put_instr(e, last);
 }
 
 static void put_signature(Emit *e, IrFunc *f)
@@ -620,54 +881,249 @@ static void put_func(Emit *e, IrFunc *f)
     e->level = 0;
     e->last_line = 0;
     e->stmts = 0;
+    e->need_tape = uses_tape(f->body);
+    buf_free(&e->fail_all);
+    buf_free(&e->fail_grads);
+    e->level = 1;
+    put_fail(e, &e->fail_all, true, true, true);
+    put_fail(e, &e->fail_grads, false, true, false);
+    e->level = 0;
     put_signature(e, f);
     buf_puts(e->o, "\n{\n");
     e->level = 1;
     put_unused_params(e, f);
-    put_block(e, f->body);
+    if (e->need_tape) {
+        e->need_stdlib = true;
+        line_start(e);
+        buf_puts(e->o, "gradc_tape gradc_t = {NULL, 0, 0, 0};\n");
+    }
+    put_body(e, f->body);
     buf_puts(e->o, "}\n");
 }
 
 /* ---- support code ----------------------------------------------------- */
 
-/* Local derivatives at kinks (LANGUAGE.md section 5), by helper opcode. */
-static const char *const support_code[] = {
-    "/* |x|: the adjoint d passes with the sign of x; at 0, nothing */\n"
-    "static double gradc_dabs(double x, double d)\n"
-    "{\n"
-    "    return x > 0 ? d : x < 0 ? -d : 0.0;\n"
-    "}\n",
-    "/* fmin(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
-    "static double gradc_dmin(double a, double b, double d)\n"
-    "{\n"
-    "    return a < b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
-    "}\n",
-    "/* fmax(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
-    "static double gradc_dmax(double a, double b, double d)\n"
-    "{\n"
-    "    return a > b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
-    "}\n",
-    "/* pow(a, b), d/da: b a^(b-1), and 0 for b = 0 */\n"
-    "static double gradc_dpowx(double a, double b, double d)\n"
-    "{\n"
-    "    return b == 0.0 ? 0.0 : d * b * pow(a, b - 1.0);\n"
-    "}\n",
-    "/* t = pow(a, b), d/db: t log(a), and 0 for a = 0 */\n"
-    "static double gradc_dpowy(double a, double t, double d)\n"
-    "{\n"
-    "    return a == 0.0 ? 0.0 : d * t * log(a);\n"
-    "}\n",
-    "/* t = hypot(a, b), d/da: a / t, and 0 at the origin */\n"
-    "static double gradc_dhypot(double a, double t, double d)\n"
-    "{\n"
-    "    return t == 0.0 ? 0.0 : d * (a / t);\n"
-    "}\n",
-    "/* a^k for an int k, d/da: k a^(k-1), and 0 for k = 0 */\n"
-    "static double gradc_dpowi(double a, int k, double d)\n"
-    "{\n"
-    "    return k == 0 ? 0.0 : d * k * pow(a, (double)(k - 1));\n"
-    "}\n",
+/* What generated code may need, in the order written; a piece is written
+ * when the functions use it (found by name in their text), with the pieces
+ * it needs. */
+typedef struct Support {
+    const char *name;           /* as called: "gradc_dabs(" */
+    const char *needs;          /* names of other pieces, space-separated */
+    const char *code;
+} Support;
+
+static const Support support[] = {
+    {"gradc_dabs(", "",
+     "/* |x|: the adjoint d passes with the sign of x; at 0, nothing */\n"
+     "static double gradc_dabs(double x, double d)\n"
+     "{\n"
+     "    return x > 0 ? d : x < 0 ? -d : 0.0;\n"
+     "}\n"
+    },
+    {"gradc_dmin(", "",
+     "/* fmin(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
+     "static double gradc_dmin(double a, double b, double d)\n"
+     "{\n"
+     "    return a < b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
+     "}\n"
+    },
+    {"gradc_dmax(", "",
+     "/* fmax(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
+     "static double gradc_dmax(double a, double b, double d)\n"
+     "{\n"
+     "    return a > b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
+     "}\n"
+    },
+    {"gradc_dpowx(", "",
+     "/* pow(a, b), d/da: b a^(b-1), and 0 for b = 0 */\n"
+     "static double gradc_dpowx(double a, double b, double d)\n"
+     "{\n"
+     "    return b == 0.0 ? 0.0 : d * b * pow(a, b - 1.0);\n"
+     "}\n"
+    },
+    {"gradc_dpowy(", "",
+     "/* t = pow(a, b), d/db: t log(a), and 0 for a = 0 */\n"
+     "static double gradc_dpowy(double a, double t, double d)\n"
+     "{\n"
+     "    return a == 0.0 ? 0.0 : d * t * log(a);\n"
+     "}\n"
+    },
+    {"gradc_dhypot(", "",
+     "/* t = hypot(a, b), d/da: a / t, and 0 at the origin */\n"
+     "static double gradc_dhypot(double a, double t, double d)\n"
+     "{\n"
+     "    return t == 0.0 ? 0.0 : d * (a / t);\n"
+     "}\n"
+    },
+    {"gradc_dpowi(", "",
+     "/* a^k for an int k, d/da: k a^(k-1), and 0 for k = 0 */\n"
+     "static double gradc_dpowi(double a, int k, double d)\n"
+     "{\n"
+     "    return k == 0 ? 0.0 : d * k * pow(a, (double)(k - 1));\n"
+     "}\n"
+    },
+    {"gradc_dom(", "",
+     "/* outside a function's domain (its value is NaN), so is its derivative */\n"
+     "static double gradc_dom(double value, double d)\n"
+     "{\n"
+     "    return value != value ? value : d;\n"
+     "}\n"
+    },
+    {"gradc_count(", "",
+     "/* The number of elements of an array: a negative size or an overflow\n"
+     "   gives SIZE_MAX, which no allocation satisfies and no loop runs to. */\n"
+     "static size_t gradc_count(int a, int b)\n"
+     "{\n"
+     "    if (a < 0 || b < 0 || (b > 0 && (size_t)a > SIZE_MAX / (size_t)b))\n"
+     "        return SIZE_MAX;\n"
+     "    return (size_t)a * (size_t)b;\n"
+     "}\n"
+    },
+    {"gradc_sum(", "",
+     "static size_t gradc_sum(size_t a, size_t b)\n"
+     "{\n"
+     "    return a > SIZE_MAX - b ? SIZE_MAX : a + b;\n"
+     "}\n"
+    },
+    {"gradc_alloc(", "",
+     "static double *gradc_alloc(size_t n)\n"
+     "{\n"
+     "    if (n > SIZE_MAX / sizeof(double) - 1)\n"
+     "        return NULL;\n"
+     "    return malloc(n ? n * sizeof(double) : 1);\n"
+     "}\n"
+    },
+    {"gradc_fill(", "",
+     "static void gradc_fill(double *a, size_t n)\n"
+     "{\n"
+     "    for (size_t i = 0; n != SIZE_MAX && i < n; i++)\n"
+     "        a[i] = 0.0;\n"
+     "}\n"
+    },
+    {"gradc_fill_nan(", "",
+     "static void gradc_fill_nan(double *a, size_t n)\n"
+     "{\n"
+     "    for (size_t i = 0; n != SIZE_MAX && i < n; i++)\n"
+     "        a[i] = NAN;\n"
+     "}\n"
+    },
+    {"gradc_copy(", "",
+     "/* a NULL source counts as zeros */\n"
+     "static void gradc_copy(double *a, const double *b, size_t n)\n"
+     "{\n"
+     "    for (size_t i = 0; n != SIZE_MAX && i < n; i++)\n"
+     "        a[i] = b ? b[i] : 0.0;\n"
+     "}\n"
+    },
+    {"gradc_tape ", "",
+     "/* The tape: values that the forward sweep overwrites and the reverse\n"
+     "   sweep needs, last in, first out. It grows as needed; if memory runs\n"
+     "   out it stops saving and the gradient comes out as NaN. */\n"
+     "typedef struct gradc_tape {\n"
+     "    double *data;\n"
+     "    size_t len, cap;\n"
+     "    int failed;\n"
+     "} gradc_tape;\n"
+    },
+    {"gradc_room(", "gradc_tape ",
+     "static int gradc_room(gradc_tape *t, size_t n)\n"
+     "{\n"
+     "    if (t->failed)\n"
+     "        return 0;\n"
+     "    if (n <= t->cap - t->len)\n"
+     "        return 1;\n"
+     "    size_t cap = t->cap ? t->cap : 64;\n"
+     "    while (cap - t->len < n) {\n"
+     "        if (cap > SIZE_MAX / 2 / sizeof(double)) {\n"
+     "            t->failed = 1;\n"
+     "            return 0;\n"
+     "        }\n"
+     "        cap *= 2;\n"
+     "    }\n"
+     "    double *data = realloc(t->data, cap * sizeof(double));\n"
+     "    if (!data) {\n"
+     "        t->failed = 1;\n"
+     "        return 0;\n"
+     "    }\n"
+     "    t->data = data;\n"
+     "    t->cap = cap;\n"
+     "    return 1;\n"
+     "}\n"
+    },
+    {"gradc_reserve(", "gradc_room(",
+     "/* room for `per` values in each iteration of lo..hi */\n"
+     "static void gradc_reserve(gradc_tape *t, int lo, int hi, size_t per)\n"
+     "{\n"
+     "    size_t n = hi > lo ? (size_t)((long long)hi - lo) : 0;\n"
+     "    gradc_room(t, n > SIZE_MAX / per ? SIZE_MAX : n * per);\n"
+     "}\n"
+    },
+    {"gradc_push(", "gradc_room(",
+     "static void gradc_push(gradc_tape *t, double x)\n"
+     "{\n"
+     "    if (t->len < t->cap || gradc_room(t, 1))\n"
+     "        t->data[t->len++] = x;\n"
+     "}\n"
+    },
+    {"gradc_pop(", "gradc_tape ",
+     "static double gradc_pop(gradc_tape *t)\n"
+     "{\n"
+     "    return t->len ? t->data[--t->len] : 0.0;\n"
+     "}\n"
+    },
+    {"gradc_pusha(", "gradc_room(",
+     "static void gradc_pusha(gradc_tape *t, const double *a, size_t n)\n"
+     "{\n"
+     "    if (n != SIZE_MAX && gradc_room(t, n))\n"
+     "        for (size_t i = 0; i < n; i++)\n"
+     "            t->data[t->len++] = a[i];\n"
+     "}\n"
+    },
+    {"gradc_popa(", "gradc_tape ",
+     "static void gradc_popa(gradc_tape *t, double *a, size_t n)\n"
+     "{\n"
+     "    if (n == SIZE_MAX || n > t->len) {\n"
+     "        t->failed = 1;\n"
+     "        return;\n"
+     "    }\n"
+     "    t->len -= n;\n"
+     "    for (size_t i = 0; i < n; i++)\n"
+     "        a[i] = t->data[t->len + i];\n"
+     "}\n"
+    },
 };
+
+enum { NSUPPORT = sizeof support / sizeof support[0] };
+
+static void mark_support(bool *used, const char *name)
+{
+    for (int k = 0; k < NSUPPORT; k++) {
+        if (strcmp(support[k].name, name) != 0 || used[k])
+            continue;
+        used[k] = true;
+        const char *p = support[k].needs;
+        while (*p) {
+            const char *space = strchr(p, ' ');
+            const char *end = space ? space + 1 : p + strlen(p);
+            char dep[64];
+            snprintf(dep, sizeof dep, "%.*s", (int)(end - p), p);
+            mark_support(used, dep);
+            p = end;
+        }
+    }
+}
+
+/* The pieces of support code the text calls, with their dependencies. */
+static void put_support(Buf *out, const Buf *text)
+{
+    bool used[NSUPPORT] = {false};
+    for (int k = 0; k < NSUPPORT; k++)
+        if (text->data && strstr(text->data, support[k].name))
+            mark_support(used, support[k].name);
+    for (int k = 0; k < NSUPPORT; k++)
+        if (used[k])
+            buf_printf(out, "\n%s", support[k].code);
+}
 
 static const char *base_name(const char *path)
 {
@@ -699,10 +1155,11 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
 
     put_banner(out, opt);
     buf_printf(out, "#include \"%s\"\n\n#include <math.h>\n", base_name(opt->header_name));
-    unsigned n = sizeof support_code / sizeof *support_code;
-    for (unsigned k = 0; k < n; k++)
-        if (e.helpers & (1u << k))
-            buf_printf(out, "\n%s", support_code[k]);
+    if (body.data && strstr(body.data, "gradc_count("))
+        buf_puts(out, "#include <stdint.h>\n");
+    if (e.need_stdlib)
+        buf_puts(out, "#include <stdlib.h>\n");
+    put_support(out, &body);
     bool protos = false;
     for (int i = 0; i < funcs->len; i++) {
         IrFunc *f = funcs->items[i];
@@ -718,6 +1175,8 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
     buf_putc(out, '\n');
     buf_putn(out, body.data, body.len);
     buf_free(&body);
+    buf_free(&e.fail_all);
+    buf_free(&e.fail_grads);
 }
 
 static void put_guard(Buf *o, const char *header)

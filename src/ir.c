@@ -120,6 +120,8 @@ bool ir_same(Operand a, Operand b)
     case OK_INT:
     case OK_BOOL:
         return a.ival == b.ival;
+    case OK_NULL:
+        return true;
     }
     return false;
 }
@@ -260,6 +262,9 @@ static void print_operand(Buf *o, Operand a)
     case OK_BOOL:
         buf_puts(o, a.ival ? "true" : "false");
         break;
+    case OK_NULL:
+        buf_puts(o, "null");
+        break;
     }
 }
 
@@ -344,6 +349,37 @@ static void print_instr(Buf *o, const Instr *in, int level)
         buf_puts(o, "ret");
         print_args(o, in->args, in->nargs);
         break;
+    case I_PUSH:
+        buf_puts(o, "push");
+        print_args(o, in->args, in->nargs);
+        break;
+    case I_POP:
+        print_var(o, in->dst);
+        buf_puts(o, " = pop");
+        break;
+    case I_PUSHA:
+        buf_puts(o, "pusha ");
+        print_var(o, in->arr);
+        break;
+    case I_POPA:
+        buf_puts(o, "popa ");
+        print_var(o, in->arr);
+        break;
+    case I_RESERVE:
+        buf_printf(o, "reserve %d per iteration of ", in->nargs);
+        print_operand(o, in->lo);
+        buf_puts(o, " .. ");
+        print_operand(o, in->hi);
+        break;
+    case I_ALLOC:
+        buf_puts(o, "alloc");
+        break;
+    case I_ACOPY:
+        buf_puts(o, "acopy ");
+        print_var(o, in->arr);
+        buf_puts(o, ", ");
+        print_operand(o, in->args[0]);
+        break;
     }
     if (in->span.line > 0 && in->kind != I_IF && in->kind != I_FOR)
         buf_printf(o, "    ; %d:%d", in->span.line, in->span.col);
@@ -375,7 +411,7 @@ static void print_param(Buf *o, const IrVar *v)
 void ir_print_func(Buf *o, const IrFunc *f)
 {
     static const char *const role[] = {
-        [ROLE_PRIMAL] = "primal", [ROLE_GRAD] = "grad", [ROLE_REV] = "rev",
+        [ROLE_PRIMAL] = "primal", [ROLE_GRAD] = "grad", [ROLE_VJP] = "vjp", [ROLE_REV] = "rev",
     };
     buf_printf(o, "func %s(", f->name);
     for (int i = 0; i < f->params.len; i++) {
@@ -508,6 +544,11 @@ static void verify_call(Verify *vf, const Instr *in)
         IrType t = check_operand(vf, a);
         if (t != p->type)
             bad(vf, "argument of the wrong type");
+        if (a.kind == OK_NULL) {
+            if (!p->nullable || p->ndims == 0)
+                bad(vf, "NULL for a parameter that needs an array");
+            continue;
+        }
         if (p->by_ref != (a.kind == OK_REF))
             bad(vf, "reference argument mismatch");
         if (p->ndims > 0) {
@@ -577,6 +618,35 @@ static void verify_instr(Verify *vf, const Instr *in)
     case I_RETURN:
         if (!vf->f->returns || in->nargs != 1 || check_operand(vf, in->args[0]) != IT_REAL)
             bad(vf, "malformed return");
+        break;
+    case I_PUSH:
+        check_scalar(vf, in->args[0]);
+        check_operand(vf, in->args[0]);
+        break;
+    case I_POP:
+        check_var(vf, in->dst);
+        if (in->dst->ndims)
+            bad(vf, "pop into an array");
+        break;
+    case I_PUSHA:
+    case I_POPA:
+        check_var(vf, in->arr);
+        if (!in->arr->ndims)
+            bad(vf, "array save of a scalar");
+        if (in->kind == I_POPA)
+            check_writable(vf, in->arr);
+        break;
+    case I_RESERVE:
+        if (check_operand(vf, in->lo) != IT_INT || check_operand(vf, in->hi) != IT_INT)
+            bad(vf, "malformed reserve");
+        break;
+    case I_ALLOC:
+        break;
+    case I_ACOPY:
+        check_var(vf, in->arr);
+        check_writable(vf, in->arr);
+        if (in->args[0].kind != OK_VAR || in->args[0].var->ndims != in->arr->ndims)
+            bad(vf, "malformed array copy");
         break;
     }
     vf->in = NULL;

@@ -51,6 +51,7 @@ typedef enum OperandKind {
     OK_REAL,
     OK_INT,
     OK_BOOL,
+    OK_NULL,        /* no array (a NULL pointer argument) */
 } OperandKind;
 
 typedef struct Operand {
@@ -79,6 +80,9 @@ struct IrVar {
     bool src_const;             /* a 'const' input: data, never differentiated */
     IrVar *adj_of;              /* an adjoint variable: of which variable */
     IrVar *grad_of;             /* a gradient parameter: of which parameter */
+    IrVar *seed_of;             /* a seed parameter: of which output */
+    IrVar *alias;               /* an adjoint array kept in this parameter when it is not NULL */
+    bool scratch_zero;          /* when the alias is NULL, zero the scratch array */
     const char *cname;          /* set by the emitter */
 };
 
@@ -91,6 +95,13 @@ typedef enum InstrKind {
     I_FOR,      /* for ivar in lo..hi (down: hi-1 down to lo) body */
     I_CALL,     /* dst = callee(args) */
     I_RETURN,   /* return args[0] */
+    I_PUSH,     /* tape <- args[0] (saved before an overwrite) */
+    I_POP,      /* dst <- tape */
+    I_PUSHA,    /* tape <- every element of arr */
+    I_POPA,     /* arr <- tape, every element */
+    I_RESERVE,  /* room on the tape for nargs values per iteration of lo..hi */
+    I_ACOPY,    /* arr = args[0].var element by element (zeros if it is NULL) */
+    I_ALLOC,    /* the function's local arrays get their memory here */
 } InstrKind;
 
 typedef enum AccMode {
@@ -127,12 +138,17 @@ struct Instr {
     int ncargs;
     Span span;
     const char *note;           /* a comment for the emitted code */
+    /* scratch for analyses */
+    int seq, seq_end;           /* preorder number; for I_FOR, the last one in its body */
+    IrBlock *block;             /* the block holding it */
+    bool live;
 };
 
 typedef enum FuncRole {
     ROLE_PRIMAL,    /* f: the value, or the outputs */
     ROLE_GRAD,      /* f_grad: value and gradient, written */
-    ROLE_REV,       /* static helper: value, gradient accumulated into refs */
+    ROLE_VJP,       /* f_vjp: outputs, and seeds . Jacobian written as gradient */
+    ROLE_REV,       /* static helper: gradient accumulated into the caller's adjoints */
 } FuncRole;
 
 struct IrFunc {
@@ -146,6 +162,7 @@ struct IrFunc {
     IrBlock *body;
     IrFunc *primal;             /* for derived functions */
     IrFunc *grad, *rev;         /* for primals: the derived functions made so far */
+    bool uses_tape;             /* set by the emitter */
     int nline;                  /* source line of the definition */
 };
 

@@ -13,6 +13,7 @@ typedef struct Lower {
     Func *src;
     IrFunc *f;
     IrBlock *blk;               /* where instructions go */
+    IrBlock *entry;             /* sizes of local arrays, computed on entry */
     Operand *cur;               /* by Sym.id_index: a scalar's current value */
     IrVar **var;                /* by Sym.id_index: an array's or loop variable's */
 } Lower;
@@ -318,12 +319,17 @@ static void lower_assign(Lower *lw, const Stmt *st)
     ir_append(lw->cx, lw->blk, in);
 }
 
+/* A local array; its sizes (int expressions of int parameters) are
+ * computed on entry, where the function gets all its memory at once. */
 static IrVar *new_array(Lower *lw, const char *name, Expr *const *dims, int ndims)
 {
     IrVar *v = new_var(lw, name, IT_REAL);
     v->ndims = ndims;
+    IrBlock *saved = lw->blk;
+    lw->blk = lw->entry;
     for (int i = 0; i < ndims; i++)
         v->dims[i] = lower_expr(lw, dims[i], NULL);
+    lw->blk = saved;
     return v;
 }
 
@@ -479,17 +485,35 @@ static void declare_params(Lower *lw)
             lw->var[p->sym->id_index] = v;
         else
             lw->cur[p->sym->id_index] = ir_v(v);
+        if (p->kind == P_OUT) {                 /* outputs are zero-filled on entry */
+            Instr *in = ir_instr(lw->cx, I_FILL, p->span);
+            in->arr = v;
+            ir_append(lw->cx, lw->f->body, in);   /* the body, before the statements */
+        }
     }
 }
 
 static void lower_func(Cx *cx, Func *src)
 {
-    Lower lw = {cx, src, src->ir, NULL, NULL, NULL};
+    Lower lw = {cx, src, src->ir, NULL, ir_block(cx), NULL, NULL};
     int nsyms = src->syms.len + 1;
     lw.cur = ARENA_ARRAY(cx->arena, Operand, nsyms);
     lw.var = ARENA_ARRAY(cx->arena, IrVar *, nsyms);
+    IrBlock *body = ir_block(cx);
+    lw.f->body = body;
     declare_params(&lw);
-    lower_block(&lw, src->body, lw.f->body);
+    lower_block(&lw, src->body, body);
+    /* entry: array sizes, the allocation, then the body */
+    bool arrays = false;
+    for (int i = 0; i < lw.f->vars.len; i++) {
+        const IrVar *v = lw.f->vars.items[i];
+        arrays |= v->ndims > 0 && !v->is_param;
+    }
+    if (arrays)
+        ir_append(cx, lw.entry, ir_instr(cx, I_ALLOC, src->span));
+    for (int i = 0; i < body->instrs.len; i++)
+        ir_append(cx, lw.entry, body->instrs.items[i]);
+    lw.f->body = lw.entry;
 }
 
 bool lower_program(Cx *cx)

@@ -6,6 +6,7 @@
  * nothing changes. */
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gradc.h"
@@ -20,6 +21,7 @@ typedef struct Opt {
     Instr **def;                /* by var id: the defining instruction, if one */
     IrBlock **def_block;        /* by var id: the block of that instruction */
     Operand *repl;              /* by var id: replace uses by this (OK_NONE: keep) */
+    int loops;                  /* loops around the block being optimised */
     bool changed;
 } Opt;
 
@@ -46,7 +48,25 @@ static void count_block(Opt *o, IrBlock *b)
             count_use(o, in->args[k]);
         switch (in->kind) {
         case I_OP:
+        case I_POP:
             count_def(o, in->dst, in, b);       /* a += is a definition, not a use */
+            break;
+        case I_PUSHA:
+            o->nuses[in->arr->id]++;
+            break;
+        case I_POPA:
+            o->ndefs[in->arr->id]++;
+            break;
+        case I_ACOPY:
+            o->ndefs[in->arr->id]++;
+            count_use(o, in->args[0]);
+            break;
+        case I_RESERVE:
+            count_use(o, in->lo);
+            count_use(o, in->hi);
+            break;
+        case I_PUSH:
+        case I_ALLOC:
             break;
         case I_LOAD:
             count_def(o, in->dst, in, b);
@@ -77,8 +97,12 @@ static void count_block(Opt *o, IrBlock *b)
         case I_CALL:
             if (in->dst)
                 count_def(o, in->dst, in, b);
-            for (int k = 0; k < in->ncargs; k++)
+            for (int k = 0; k < in->ncargs; k++) {
                 count_use(o, in->cargs[k]);
+                /* the callee adds into a variable passed by reference */
+                if (in->cargs[k].kind == OK_REF)
+                    o->ndefs[in->cargs[k].var->id]++;
+            }
             break;
         case I_RETURN:
             break;
@@ -371,7 +395,10 @@ static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
     Operand a = in->args[0];
     if (v->is_param)
         return true;
-    if (a.kind == OK_VAR && !a.var->is_param && (!named(a.var) || a.var->name == v->name) &&
+    /* a variable that a loop carries keeps its single copy at the end of the
+     * body: reverse mode restores it there */
+    bool carried = o->ndefs[v->id] > 1 && o->loops > 0;
+    if (!carried && a.kind == OK_VAR && !a.var->is_param && (!named(a.var) || a.var->name == v->name) &&
         o->nuses[a.var->id] == 1 &&
         o->ndefs[a.var->id] == 1 && plain_def(o->def[a.var->id]) &&
         o->def_block[a.var->id] == b && a.var->type == v->type &&
@@ -391,15 +418,20 @@ static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
 
 /* ---- common subexpressions -------------------------------------------- */
 
-typedef struct CseEntry {
-    const Instr *in;
-    IrVar *dst;
-} CseEntry;
-
 typedef struct Cse {
-    StrTab table;               /* key: op and operands, value: CseEntry* */
-    PtrVec undo;                /* StrTabEntry* added, innermost last */
+    StrTab table;               /* key: op and operands, value: the variable */
+    int *undo;                  /* entry indices set in open blocks, innermost last */
+    int nundo, capundo;
 } Cse;
+
+static void cse_note(Cse *c, int entry)
+{
+    if (c->nundo == c->capundo) {
+        c->capundo = c->capundo ? c->capundo * 2 : 64;
+        c->undo = xrealloc(c->undo, sizeof *c->undo * (size_t)c->capundo);
+    }
+    c->undo[c->nundo++] = entry;
+}
 
 static bool commutative(Opcode op)
 {
@@ -447,17 +479,12 @@ static void cse_instr(Opt *o, Cse *cse, Instr *in)
         k.args[0] = k.args[1];
         k.args[1] = t;
     }
-    int added;
-    StrTabEntry *e = strtab_get(&cse->table, (const char *)&k, sizeof k, &added);
-    if (added) {
-        e->value = in->dst;
-        vec_push(o->cx->arena, &cse->undo, e);
-        return;
-    }
+    StrTabEntry *e = strtab_get(&cse->table, (const char *)&k, sizeof k, NULL);
     IrVar *prev = e->value;
-    if (!prev) {
+    /* a value whose definition has since been given to another variable is gone */
+    if (!prev || !o->def[prev->id] || o->def[prev->id]->dst != prev) {
         e->value = in->dst;
-        vec_push(o->cx->arena, &cse->undo, e);
+        cse_note(cse, (int)(e - cse->table.entries));
         return;
     }
     make_copy(in, ir_v(prev));
@@ -507,14 +534,16 @@ static void opt_instr(Opt *o, Cse *cse, Instr *in, IrBlock *b, PtrVec *out)
         if (in->els)
             opt_block(o, cse, in->els);
     } else if (in->kind == I_FOR) {
+        o->loops++;
         opt_block(o, cse, in->body);
+        o->loops--;
     }
     vec_push(o->cx->arena, out, in);
 }
 
 static void opt_block(Opt *o, Cse *cse, IrBlock *b)
 {
-    int mark = cse->undo.len;
+    int mark = cse->nundo;
     PtrVec out = {0};
     const char *note = NULL;        /* of a deleted instruction: goes to the next one */
     for (int i = 0; i < b->instrs.len; i++) {
@@ -529,74 +558,200 @@ static void opt_block(Opt *o, Cse *cse, IrBlock *b)
         }
     }
     b->instrs = out;
-    for (int i = mark; i < cse->undo.len; i++)
-        ((StrTabEntry *)cse->undo.items[i])->value = NULL;
-    cse->undo.len = mark;
+    for (int i = mark; i < cse->nundo; i++)
+        cse->table.entries[cse->undo[i]].value = NULL;
+    cse->nundo = mark;
 }
 
 /* ---- dead code -------------------------------------------------------- */
 
-static bool dead(const Opt *o, const Instr *in)
+/* Marks from the roots (the return, writes through parameters and into
+ * the caller's arrays, the tape, the allocation) everything they depend on:
+ * a live variable makes its definitions live, a live instruction its
+ * operands and the if or for around it. The rest goes. Linear in the size
+ * of the function. */
+typedef struct Live {
+    Opt *o;
+    bool *var;                  /* by var id */
+    PtrVec *defs;               /* by var id: its defining instructions */
+    PtrVec work;                /* Instr* whose operands are still to mark */
+} Live;
+
+static void live_instr(Live *l, Instr *in);
+
+static void live_var(Live *l, IrVar *v)
+{
+    if (l->var[v->id])
+        return;
+    l->var[v->id] = true;
+    PtrVec *defs = &l->defs[v->id];
+    for (int i = 0; i < defs->len; i++)
+        live_instr(l, defs->items[i]);
+    for (int k = 0; k < v->ndims; k++)
+        if (v->dims[k].kind == OK_VAR)
+            live_var(l, v->dims[k].var);
+    if (v->alias)
+        live_var(l, v->alias);
+}
+
+static void live_operand(Live *l, Operand a)
+{
+    if (a.kind == OK_VAR || a.kind == OK_REF)
+        live_var(l, a.var);
+}
+
+static void live_instr(Live *l, Instr *in)
+{
+    if (in->live)
+        return;
+    in->live = true;
+    vec_push(l->o->cx->arena, &l->work, in);
+}
+
+static void live_operands(Live *l, Instr *in)
+{
+    for (int k = 0; k < in->nargs; k++)
+        live_operand(l, in->args[k]);
+    for (int k = 0; k < IR_MAX_DIMS; k++)
+        live_operand(l, in->idx[k]);
+    live_operand(l, in->cond);
+    live_operand(l, in->lo);
+    live_operand(l, in->hi);
+    for (int k = 0; k < in->ncargs; k++)
+        live_operand(l, in->cargs[k]);
+    if (in->kind == I_OP && in->acc != ACC_SET)
+        live_var(l, in->dst);                   /* += reads the old value */
+    if ((in->kind == I_STORE && in->acc != ACC_SET) || in->kind == I_LOAD || in->kind == I_PUSHA)
+        live_var(l, in->arr);
+    if (in->block && in->block->owner)
+        live_instr(l, in->block->owner);        /* the if or for around it */
+}
+
+static bool writes_outside(const IrVar *v)
+{
+    return v && (v->is_param || v->alias);
+}
+
+static bool is_root(const Instr *in)
 {
     switch (in->kind) {
-    case I_OP:
-    case I_LOAD:
-        return !in->dst->is_param && o->nuses[in->dst->id] == 0;
-    case I_CALL:
-        if (!in->dst || o->nuses[in->dst->id] > 0)
-            return false;
-        for (int k = 0; k < in->ncargs; k++)
-            if (in->cargs[k].kind == OK_REF)
-                return false;
-        for (int k = 0; k < in->callee->params.len; k++) {
-            const IrVar *p = in->callee->params.items[k];
-            if (p->ndims > 0 && !p->readonly)
-                return false;
-        }
+    case I_RETURN:
+    case I_PUSH:
+    case I_POP:
+    case I_PUSHA:
+    case I_POPA:
+    case I_RESERVE:
+    case I_ALLOC:
         return true;
-    case I_IF:
-        return in->then->instrs.len == 0 && (!in->els || in->els->instrs.len == 0);
-    case I_FOR:
-        return in->body->instrs.len == 0;
+    case I_OP:
+        return writes_outside(in->dst);
     case I_STORE:
     case I_FILL:
-        return !in->arr->is_param && o->nuses[in->arr->id] == 0;
+    case I_ACOPY:
+        return writes_outside(in->arr);
+    case I_CALL:
+        for (int k = 0; k < in->ncargs; k++) {
+            const IrVar *p = in->callee->params.items[k];
+            Operand a = in->cargs[k];
+            if ((a.kind == OK_REF || (p->ndims > 0 && !p->readonly)) && a.kind != OK_NULL &&
+                writes_outside(a.var))
+                return true;
+        }
+        return false;
     default:
         return false;
     }
 }
 
-/* A call kept for what it writes through its pointers, its value unused. */
-static void drop_unused_result(Opt *o, Instr *in)
+static void add_def(Live *l, IrVar *v, Instr *in)
 {
-    if (in->kind == I_CALL && in->dst && o->nuses[in->dst->id] == 0) {
-        in->dst = NULL;
-        o->changed = true;
+    vec_push(l->o->cx->arena, &l->defs[v->id], in);
+}
+
+/* Indexes definitions (writes to arrays and through references count) and
+ * clears the marks. */
+static void index_block(Live *l, IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        in->live = false;
+        in->block = b;
+        if (in->dst)
+            add_def(l, in->dst, in);
+        if (in->arr && (in->kind == I_STORE || in->kind == I_FILL || in->kind == I_ACOPY ||
+                        in->kind == I_POPA))
+            add_def(l, in->arr, in);
+        if (in->kind == I_FOR)
+            add_def(l, in->ivar, in);
+        for (int k = 0; in->kind == I_CALL && k < in->ncargs; k++) {
+            const IrVar *p = in->callee->params.items[k];
+            Operand a = in->cargs[k];
+            if (a.kind == OK_REF || (a.kind == OK_VAR && p->ndims > 0 && !p->readonly))
+                add_def(l, a.var, in);
+        }
+        if (in->then)
+            index_block(l, in->then);
+        if (in->els)
+            index_block(l, in->els);
+        if (in->body)
+            index_block(l, in->body);
     }
 }
 
-static void dce_block(Opt *o, IrBlock *b)
+static void root_block(Live *l, IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (is_root(in))
+            live_instr(l, in);
+        if (in->then)
+            root_block(l, in->then);
+        if (in->els)
+            root_block(l, in->els);
+        if (in->body)
+            root_block(l, in->body);
+    }
+}
+
+static void sweep_block(Opt *o, const Live *l, IrBlock *b)
 {
     int w = 0;
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
-        if (in->kind == I_IF) {
-            dce_block(o, in->then);
-            if (in->els)
-                dce_block(o, in->els);
-            if (in->els && in->els->instrs.len == 0)
-                in->els = NULL;
-        } else if (in->kind == I_FOR) {
-            dce_block(o, in->body);
-        }
-        if (dead(o, in)) {
+        if (!in->live) {
             o->changed = true;
             continue;
         }
-        drop_unused_result(o, in);
+        if (in->then)
+            sweep_block(o, l, in->then);
+        if (in->els) {
+            sweep_block(o, l, in->els);
+            if (in->els->instrs.len == 0)
+                in->els = NULL;
+        }
+        if (in->body)
+            sweep_block(o, l, in->body);
+        if (in->kind == I_CALL && in->dst && !l->var[in->dst->id]) {
+            in->dst = NULL;                     /* kept for what it writes */
+            o->changed = true;
+        }
         b->instrs.items[w++] = in;
     }
     b->instrs.len = w;
+}
+
+static void dce(Opt *o)
+{
+    int n = o->f->vars.len;
+    Live l = {o, NULL, NULL, {0}};
+    l.var = ARENA_ARRAY(o->cx->arena, bool, n + 1);
+    l.defs = ARENA_ARRAY(o->cx->arena, PtrVec, n + 1);
+    ir_link_blocks(o->f);
+    index_block(&l, o->f->body);
+    root_block(&l, o->f->body);
+    while (l.work.len > 0)
+        live_operands(&l, l.work.items[--l.work.len]);
+    sweep_block(o, &l, o->f->body);
 }
 
 /* ---- driver ----------------------------------------------------------- */
@@ -604,7 +759,7 @@ static void dce_block(Opt *o, IrBlock *b)
 static void opt_func(Cx *cx, IrFunc *f)
 {
     int n = f->vars.len;
-    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, false};
+    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false};
     o.ndefs = ARENA_ARRAY(cx->arena, int, n + 1);
     o.nuses = ARENA_ARRAY(cx->arena, int, n + 1);
     o.def = ARENA_ARRAY(cx->arena, Instr *, n + 1);
@@ -616,16 +771,27 @@ static void opt_func(Cx *cx, IrFunc *f)
         Cse cse = {0};
         strtab_init(&cse.table, cx->arena);
         opt_block(&o, &cse, f->body);
+        free(cse.undo);
         for (int i = 0; i < n; i++) {
             IrVar *v = f->vars.items[i];
             for (int k = 0; k < v->ndims; k++)
                 rewrite(&o, &v->dims[k]);
         }
-        count_all(&o);
-        dce_block(&o, f->body);
+        dce(&o);
         memset(o.repl, 0, sizeof *o.repl * (size_t)n);
         if (!o.changed)
             break;
+    }
+}
+
+/* Without optimisation, dead code still goes: the C must compile without
+ * unused variables. */
+void opt_cleanup(Cx *cx)
+{
+    for (int i = 0; i < cx->ir->funcs.len; i++) {
+        IrFunc *f = cx->ir->funcs.items[i];
+        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false};
+        dce(&o);
     }
 }
 

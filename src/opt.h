@@ -5,5 +5,7 @@
 typedef struct Cx Cx;
 
 void opt_module(Cx *cx);
+/* Only removes dead code (what -O0 still does). */
+void opt_cleanup(Cx *cx);
 
 #endif
