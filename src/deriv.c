@@ -105,10 +105,17 @@ RULE(sqrt) { UNUSED; return c2(OP_DIV, seed, val2(dc, OP_MUL, ir_real(2), res));
 RULE(cbrt) { UNUSED; return c2(OP_DIV, seed, val2(dc, OP_MUL, ir_real(3), val2(dc, OP_MUL, res, res))); }
 RULE(exp) { UNUSED; return c2(OP_MUL, seed, res); }
 RULE(expm1) { UNUSED; return c2(OP_MUL, seed, val2(dc, OP_ADD, res, ir_real(1))); }
-RULE(log) { UNUSED; return c2(OP_DIV, seed, a[0]); }
-RULE(log1p) { UNUSED; return c2(OP_DIV, seed, val2(dc, OP_ADD, a[0], ir_real(1))); }
-RULE(log2) { UNUSED; return c2(OP_DIV, seed, val2(dc, OP_MUL, a[0], ir_real(LN2))); }
-RULE(log10) { UNUSED; return c2(OP_DIV, seed, val2(dc, OP_MUL, a[0], ir_real(LN10))); }
+/* Outside its domain a function is NaN, and so is its derivative (the
+ * formula alone would give a number: 1/x at x = -1). */
+static Contrib in_domain(Operand res, Operand v)
+{
+    return c2(OP_DOM, res, v);
+}
+
+RULE(log) { UNUSED; return in_domain(res, val2(dc, OP_DIV, seed, a[0])); }
+RULE(log1p) { UNUSED; return in_domain(res, val2(dc, OP_DIV, seed, val2(dc, OP_ADD, a[0], ir_real(1)))); }
+RULE(log2) { UNUSED; return in_domain(res, val2(dc, OP_DIV, seed, val2(dc, OP_MUL, a[0], ir_real(LN2)))); }
+RULE(log10) { UNUSED; return in_domain(res, val2(dc, OP_DIV, seed, val2(dc, OP_MUL, a[0], ir_real(LN10)))); }
 RULE(sin) { UNUSED; return c2(OP_MUL, seed, val1(dc, OP_COS, a[0])); }
 RULE(cos) { UNUSED; return neg(c2(OP_MUL, seed, val1(dc, OP_SIN, a[0]))); }
 RULE(tan) { UNUSED; return c2(OP_MUL, seed, val2(dc, OP_ADD, val2(dc, OP_MUL, res, res), ir_real(1))); }
@@ -132,9 +139,9 @@ RULE(acosh)
 {
     UNUSED;
     Operand p = val2(dc, OP_MUL, val2(dc, OP_SUB, a[0], ir_real(1)), val2(dc, OP_ADD, a[0], ir_real(1)));
-    return c2(OP_DIV, seed, val1(dc, OP_SQRT, p));
+    return in_domain(res, val2(dc, OP_DIV, seed, val1(dc, OP_SQRT, p)));
 }
-RULE(atanh) { UNUSED; return c2(OP_DIV, seed, one_minus_sq(dc, a[0])); }
+RULE(atanh) { UNUSED; return in_domain(res, val2(dc, OP_DIV, seed, one_minus_sq(dc, a[0]))); }
 /* 2/sqrt(pi) exp(-a^2) */
 RULE(erf)
 {
@@ -183,6 +190,7 @@ RULE(dpowx) { UNUSED; return helper_seed(dc, OP_DPOWX, a, 3, seed); }
 RULE(dpowy) { UNUSED; return helper_seed(dc, OP_DPOWY, a, 3, seed); }
 RULE(dhypot) { UNUSED; return helper_seed(dc, OP_DHYPOT, a, 3, seed); }
 RULE(dpowi) { UNUSED; return helper_seed(dc, OP_DPOWI, a, 3, seed); }
+RULE(dom) { UNUSED; return helper_seed(dc, OP_DOM, a, 2, seed); }
 
 #define rule_NODIFF NULL
 static const Rule rules[OP_COUNT] = {

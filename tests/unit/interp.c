@@ -20,6 +20,8 @@ typedef struct Frame {
     Slot *s;
     bool returned;
     double ret;
+    double *tape;               /* values saved by the forward sweep */
+    size_t ntape, captape;
 } Frame;
 
 typedef struct Val {
@@ -192,6 +194,7 @@ static Val eval_op(Frame *fr, Opcode op, const Operand *args, int nargs)
     case OP_DPOWY: return real_val(x == 0 ? 0.0 : d * y * log(x));     /* y is x^b */
     case OP_DHYPOT: return real_val(y == 0 ? 0.0 : d * (x / y));       /* y is hypot */
     case OP_DPOWI: return real_val(v[1].i == 0 ? 0.0 : d * v[1].i * pow(x, v[1].i - 1));
+    case OP_DOM: return real_val(isnan(x) ? x : y);       /* outside the domain: NaN */
     case OP_COUNT: break;
     }
     fail_msg("interp: unknown opcode %d", op);
@@ -258,6 +261,35 @@ static double *element(Frame *fr, const Instr *in)
 
 static void run_block(Frame *fr, const IrBlock *b);
 
+static void tape_push(Frame *fr, Val v)
+{
+    if (fr->ntape == fr->captape) {
+        fr->captape = fr->captape ? fr->captape * 2 : 64;
+        fr->tape = realloc(fr->tape, sizeof *fr->tape * fr->captape);
+        if (!fr->tape)
+            fail_msg("interp: out of memory");
+    }
+    fr->tape[fr->ntape++] = v.t == IT_REAL ? v.r : v.i;
+}
+
+/* Every local array gets zeroed memory; an adjoint array lives in its
+ * gradient parameter when that is not NULL. */
+static void run_alloc(Frame *fr)
+{
+    for (int i = 0; i < fr->f->vars.len; i++) {
+        const IrVar *v = fr->f->vars.items[i];
+        if (v->ndims == 0 || v->is_param)
+            continue;
+        Slot *s = slot(fr, v);
+        if (v->alias && slot(fr, v->alias)->p) {
+            s->p = slot(fr, v->alias)->p;
+            continue;
+        }
+        s->p = calloc((size_t)size_of(fr, v) + 1, sizeof *s->p);
+        s->owned = true;
+    }
+}
+
 static void run_call(Frame *fr, const Instr *in)
 {
     const IrFunc *g = in->callee;
@@ -266,7 +298,9 @@ static void run_call(Frame *fr, const Instr *in)
     IVal *args = calloc((size_t)in->ncargs + 1, sizeof *args);
     for (int k = 0; k < in->ncargs; k++) {
         const IrVar *p = g->params.items[k];
-        if (p->ndims > 0 || p->by_ref) {
+        if (in->cargs[k].kind == OK_NULL) {
+            args[k].p = NULL;
+        } else if (p->ndims > 0 || p->by_ref) {
             args[k].p = address(fr, in->cargs[k]);
         } else {
             Val v = get(fr, in->cargs[k]);
@@ -316,10 +350,8 @@ static void run_instr(Frame *fr, const Instr *in)
     case I_FILL: {
         Slot *s = slot(fr, in->arr);
         int n = size_of(fr, in->arr);
-        if (!s->p) {
-            s->p = calloc((size_t)n + 1, sizeof *s->p);
-            s->owned = true;
-        }
+        if (!s->p)
+            fail_msg("interp: %s: fill of '%s' before its memory", fr->f->name, in->arr->name);
         memset(s->p, 0, sizeof *s->p * (size_t)n);
         break;
     }
@@ -343,6 +375,45 @@ static void run_instr(Frame *fr, const Instr *in)
         fr->ret = get(fr, in->args[0]).r;
         fr->returned = true;
         break;
+    case I_ALLOC:
+        run_alloc(fr);
+        break;
+    case I_ACOPY: {
+        double *to = slot(fr, in->arr)->p, *from = slot(fr, in->args[0].var)->p;
+        int n = size_of(fr, in->arr);
+        for (int k = 0; k < n; k++)
+            to[k] = from ? from[k] : 0.0;
+        break;
+    }
+    case I_PUSH:
+        tape_push(fr, get(fr, in->args[0]));
+        break;
+    case I_POP: {
+        if (fr->ntape == 0)
+            fail_msg("interp: %s: pop from an empty tape", fr->f->name);
+        double x = fr->tape[--fr->ntape];
+        write_scalar(fr, in->dst, ACC_SET, in->dst->type == IT_REAL ? real_val(x)
+                                                                    : int_val(in->dst->type, (int)x));
+        break;
+    }
+    case I_PUSHA: {
+        double *a = slot(fr, in->arr)->p;
+        int n = size_of(fr, in->arr);
+        for (int k = 0; k < n; k++)
+            tape_push(fr, real_val(a[k]));
+        break;
+    }
+    case I_POPA: {
+        double *a = slot(fr, in->arr)->p;
+        int n = size_of(fr, in->arr);
+        if (fr->ntape < (size_t)n)
+            fail_msg("interp: %s: array pop from a short tape", fr->f->name);
+        fr->ntape -= (size_t)n;
+        memcpy(a, fr->tape + fr->ntape, sizeof *a * (size_t)n);
+        break;
+    }
+    case I_RESERVE:
+        break;
     default:
         /* an instruction kind newer than this interpreter: say so, and
          * skip the test rather than blame gradc */
@@ -360,7 +431,7 @@ static void run_block(Frame *fr, const IrBlock *b)
 
 double interp_call(const IrFunc *f, const IVal *args)
 {
-    Frame fr = {f, calloc((size_t)f->vars.len + 1, sizeof(Slot)), false, NAN};
+    Frame fr = {f, calloc((size_t)f->vars.len + 1, sizeof(Slot)), false, NAN, NULL, 0, 0};
     for (int k = 0; k < f->params.len; k++) {
         const IrVar *p = f->params.items[k];
         Slot *s = &fr.s[p->id];
@@ -378,6 +449,7 @@ double interp_call(const IrFunc *f, const IVal *args)
         if (fr.s[i].owned)
             free(fr.s[i].p);
     free(fr.s);
+    free(fr.tape);
     return fr.ret;
 }
 
