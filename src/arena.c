@@ -167,6 +167,10 @@ static void buf_reserve(Buf *b, size_t extra)
 void buf_putn(Buf *b, const char *s, size_t n)
 {
     buf_reserve(b, n);
+    if (n == 0) {
+        b->data[b->len] = '\0';
+        return;
+    }
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';

@@ -225,9 +225,12 @@ Param *ast_param(Cx *cx, Span at, ParamKind kind, const char *id, PtrVec *dims)
     return p;
 }
 
-Func *ast_func(Cx *cx, Span at, const char *id, PtrVec *params, Block *body, bool expr_form)
+Func *ast_func(Cx *cx, Span at, const char *id, PtrVec *params, Block *body, bool expr_form,
+               int start_off, int end_off)
 {
     Func *f = ARENA_NEW(cx->arena, Func);
+    f->start_off = start_off;
+    f->end_off = end_off;
     f->id = id;
     f->span = at;
     f->params = *params;

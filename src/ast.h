@@ -168,6 +168,7 @@ struct Func {
     PtrVec params;              /* Param* */
     Block *body;
     bool expr_form;
+    int start_off, end_off;     /* from 'fn' to just after the last token */
     /* sema */
     int index;                  /* position in the file */
     bool has_out;
@@ -199,6 +200,7 @@ struct Sym {
     int id_index;               /* position in Func.syms */
     int decl_depth;             /* if/for statements open at the declaration */
     bool visible;               /* in scope at the current point of sema */
+    bool bad;                   /* its declaration was refused: stay quiet about it */
 };
 
 /* Constructors, called from the grammar's actions. */
@@ -224,7 +226,8 @@ Block *ast_block_of(Cx *cx, Stmt *s);
 void ast_block_add(Cx *cx, Block *b, Stmt *s);
 
 Param *ast_param(Cx *cx, Span at, ParamKind kind, const char *id, PtrVec *dims);
-Func *ast_func(Cx *cx, Span at, const char *id, PtrVec *params, Block *body, bool expr_form);
+Func *ast_func(Cx *cx, Span at, const char *id, PtrVec *params, Block *body, bool expr_form,
+               int start_off, int end_off);
 void ast_program_add(Cx *cx, Func *f);
 
 void ast_list_push(Cx *cx, PtrVec *list, void *item);

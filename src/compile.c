@@ -39,9 +39,14 @@ static void verify(Cx *cx)
 #endif
 }
 
+/* Sema runs even after syntax errors: functions that parsed are checked,
+ * so independent errors are all reported in one run. */
 bool compile_front(Cx *cx)
 {
-    return parse_program(cx) && sema_check(cx);
+    bool ok = parse_program(cx);
+    if (diag_full(&cx->diag))
+        return false;
+    return sema_check(cx) && ok;
 }
 
 bool compile_all(Cx *cx, const CompileOptions *opt)

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { DEFAULT_LIMIT = 50, LINE_WINDOW = 150 };
@@ -15,12 +16,22 @@ void diag_init(Diag *d, const char *path, const char *src, size_t len)
     d->len = len;
     d->errors = 0;
     d->limit = DEFAULT_LIMIT;
+    d->offs = NULL;
     buf_init(&d->text);
 }
 
 void diag_fini(Diag *d)
 {
     buf_free(&d->text);
+    free(d->offs);
+}
+
+bool diag_any_in(const Diag *d, int from, int to)
+{
+    for (int i = 0; i < d->errors; i++)
+        if (d->offs[i] >= from && d->offs[i] < to)
+            return true;
+    return false;
 }
 
 bool diag_full(const Diag *d)
@@ -96,6 +107,8 @@ void diag_error(Diag *d, Span at, const char *fmt, ...)
     va_start(ap, fmt);
     report(d, at, "error", fmt, ap);
     va_end(ap);
+    d->offs = xrealloc(d->offs, sizeof *d->offs * (size_t)(d->errors + 1));
+    d->offs[d->errors] = at.off;
     if (++d->errors == d->limit)
         buf_printf(&d->text, "%s: too many errors (%d); stopping\n", d->path, d->limit);
 }

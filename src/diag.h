@@ -22,6 +22,7 @@ typedef struct Diag {
     int errors;
     int limit;              /* stop reporting after this many errors */
     Buf text;               /* what was reported, in order */
+    int *offs;              /* offset of each error, in order */
 } Diag;
 
 void diag_init(Diag *d, const char *path, const char *src, size_t len);
@@ -29,6 +30,8 @@ void diag_fini(Diag *d);
 void diag_error(Diag *d, Span at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(Diag *d, Span at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool diag_full(const Diag *d);
+/* Whether an error was reported in [from, to). */
+bool diag_any_in(const Diag *d, int from, int to);
 
 /* Writes a byte string for a message: printable ASCII as is, others as \xNN;
  * longer strings are cut with "...". */

@@ -36,6 +36,9 @@ struct Cx {
     int tok_off;                /* the last token scanned, for messages */
     int tok_len;
     bool nesting_reported;
+    Span tok_end;               /* just after the last token: where EOF errors point */
+    int lex_err_line, lex_err_off;  /* the last lexical error, to spare its echo */
+    int dropped_funcs;          /* functions lost to syntax errors */
     IrModule *ir;
 };
 

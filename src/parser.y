@@ -33,6 +33,7 @@ static Span tok_span(Cx *cx);
 %define api.pure full
 %define api.location.type {Span}
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 %parse-param {Cx *cx} {yyscan_t scanner}
@@ -80,14 +81,14 @@ static Span tok_span(Cx *cx);
 program
     : %empty
     | program func                      { if ($2) ast_program_add(cx, $2); }
-    | program error '}'
-    | program error ';'
+    | program error '}'                 { cx->dropped_funcs++; }
+    | program error ';'                 { cx->dropped_funcs++; }
     ;
 
 func
     : FN IDENT '(' params ')' '=' expr ';'
-                                        { $$ = ast_func(cx, @2, $2, &$4, ast_block_of(cx, ast_return(cx, @7, $7)), true); }
-    | FN IDENT '(' params ')' block     { $$ = ast_func(cx, @2, $2, &$4, $6, false); }
+                                        { $$ = ast_func(cx, @2, $2, &$4, ast_block_of(cx, ast_return(cx, @7, $7)), true, @1.off, @8.off + 1); }
+    | FN IDENT '(' params ')' block     { $$ = ast_func(cx, @2, $2, &$4, $6, false, @1.off, $6->close.off + 1); }
     ;
 
 params
@@ -277,6 +278,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
     (void)scanner;
     yysymbol_kind_t found = yypcontext_token(ctx);
     Span at = *yypcontext_location(ctx);
+    /* the echo of a lexical error just reported on this line: stay quiet */
+    if (cx->lex_err_line == at.line && at.off >= cx->lex_err_off)
+        return 0;
     yysymbol_kind_t exp[YYNTOKENS];
     int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 
@@ -285,32 +289,41 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
     bool want_expr = false;
     yysymbol_kind_t shown[YYNTOKENS];
     int nshown = 0, nops = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; exp[i] == YYSYMBOL_IDENT && j < n; j++)
+            want_expr |= exp[j] == YYSYMBOL_NUMBER;
+    for (int i = 0; i < n; i++)
+        nops += is_binary_op(exp[i]);
     for (int i = 0; i < n; i++) {
-        if (exp[i] == YYSYMBOL_IDENT) {
-            for (int j = 0; j < n; j++)
-                want_expr |= exp[j] == YYSYMBOL_NUMBER;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        if (want_expr && is_expr_start(exp[i]))
+        if ((want_expr && is_expr_start(exp[i])) || is_binary_op(exp[i]))
             continue;
-        if (is_binary_op(exp[i])) {
-            nops++;
+        /* after an expression, a call or an index could follow: unsaid too */
+        if (nops > 0 && (strcmp(yysymbol_name(exp[i]), "'('") == 0 ||
+                         strcmp(yysymbol_name(exp[i]), "'['") == 0))
             continue;
-        }
         shown[nshown++] = exp[i];
+    }
+    const Bracket *open = open_bracket_before(cx, at);
+    bool closer_expected = false;
+    for (int i = 0; open && i < n; i++) {
+        const char *name = yysymbol_name(exp[i]);
+        closer_expected |= name[0] == '\'' && name[1] == closer_of(open->ch);
     }
 
     Buf msg;
     buf_init(&msg);
     int items = nshown + want_expr;
-    if (items == 0 && nops > 0)
-        buf_puts(&msg, "expected an operator");
-    else if (items == 0 || items > 4)
+    const char *where = found == YYSYMBOL_YYEOF ? " at " : " before ";
+    if (found == YYSYMBOL_YYEOF && closer_expected) {
+        buf_printf(&msg, "expected '%c' at end of file", closer_of(open->ch));
+    } else if (items == 0 && nops > 0) {
+        buf_printf(&msg, "expected an operator%s", where);
+        put_found(cx, &msg, found);
+    } else if (items == 0 || items > 5) {
         buf_puts(&msg, "unexpected ");
-    else
+        put_found(cx, &msg, found);
+    } else {
         buf_puts(&msg, "expected ");
-    if (items > 0 && items <= 4) {
         int k = 0;
         if (want_expr) {
             buf_puts(&msg, "expression");
@@ -320,23 +333,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
             buf_puts(&msg, k == 0 ? "" : k == items - 1 ? " or " : ", ");
             put_symbol(&msg, shown[i]);
         }
-        buf_puts(&msg, found == YYSYMBOL_YYEOF ? " at " : " before ");
-    } else if (nops > 0 && items == 0) {
-        buf_puts(&msg, found == YYSYMBOL_YYEOF ? " at " : " before ");
+        buf_puts(&msg, where);
+        put_found(cx, &msg, found);
     }
-    put_found(cx, &msg, found);
-
-    const Bracket *open = open_bracket_before(cx, at);
-    if (open) {
-        char want = closer_of(open->ch);
-        for (int i = 0; i < n; i++) {
-            const char *name = yysymbol_name(exp[i]);
-            if (name[0] == '\'' && name[1] == want) {
-                buf_printf(&msg, " (to close '%c' at %d:%d)", open->ch, open->at.line, open->at.col);
-                break;
-            }
-        }
-    }
+    /* name the opener when its closer is what is missing */
+    if (open && closer_expected && (found == YYSYMBOL_YYEOF || (items <= 3 && !want_expr)))
+        buf_printf(&msg, " (to close '%c' at %d:%d)", open->ch, open->at.line, open->at.col);
     diag_error(&cx->diag, at, "%s", msg.data);
     buf_free(&msg);
     return 0;
@@ -348,6 +350,7 @@ bool parse_program(Cx *cx)
     if (!lex_scan_init(cx, cx->diag.src, cx->diag.len, &scanner))
         die("cannot initialise the scanner");
     int errors = cx->diag.errors;
+    cx->lex_err_line = -1;
     int rc = yyparse(cx, scanner);
     lex_scan_fini(scanner);
     return rc == 0 && cx->diag.errors == errors;

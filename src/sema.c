@@ -27,6 +27,7 @@ typedef struct Sema {
     PtrVec open;            /* Stmt*, the if/for statements around the point */
     PtrVec scope;           /* Sym*, declared in open blocks, innermost last */
     StrTab marks;           /* (stmt, sym) pairs already in Stmt.assigned */
+    StrTab decls;           /* id -> Span*, every name the function declares */
 } Sema;
 
 /* Suffixes of the functions gradc writes for each function of the file. */
@@ -98,6 +99,8 @@ static const char *suggest_func(Sema *s, const char *id)
     int best_d = strlen(id) <= 2 ? 1 : 2;
     for (int i = 0; i < s->funcs.len; i++) {
         const char *name = s->funcs.entries[i].key;
+        if (s->fn && strcmp(name, s->fn->id) == 0)
+            continue;                   /* that would be recursion */
         int d = edit_distance(id, name);
         if (d <= best_d && d > 0) {
             best = name;
@@ -129,8 +132,8 @@ static Sym *find_sym(Sema *s, const char *id)
 /* Declares a name in the current function; no name may be declared twice. */
 static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
 {
-    if (!check_not_builtin(s, at, id, kind == SYM_PARAM ? "parameter" : "variable"))
-        return NULL;
+    /* a refused name is still declared, so that its uses do not cascade */
+    check_not_builtin(s, at, id, kind == SYM_PARAM ? "parameter" : "variable");
     int added;
     StrTabEntry *e = strtab_get(&s->syms, id, strlen(id), &added);
     if (!added) {
@@ -151,6 +154,50 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
     vec_push(s->cx->arena, &s->scope, sym);
     e->value = sym;
     return sym;
+}
+
+/* An undeclared name: declared later in the function, misspelt, or unknown. */
+static void report_undeclared(Sema *s, Span at, const char *id)
+{
+    StrTabEntry *later = strtab_find(&s->decls, id, strlen(id));
+    const Span *decl = later ? later->value : NULL;
+    if (decl && decl->off > at.off) {
+        diag_error(s->d, at, "'%s' is used before its declaration at %d:%d", id, decl->line, decl->col);
+        return;
+    }
+    const char *hint = suggest_var(s, id);
+    if (hint)
+        diag_error(s->d, at, "'%s' is not declared; did you mean '%s'?", id, hint);
+    else
+        diag_error(s->d, at, "'%s' is not declared", id);
+}
+
+static void note_decl(Sema *s, const char *id, Span at)
+{
+    int added;
+    StrTabEntry *e = strtab_get(&s->decls, id, strlen(id), &added);
+    if (added) {
+        Span *copy = ARENA_NEW(s->cx->arena, Span);
+        *copy = at;
+        e->value = copy;
+    }
+}
+
+static void collect_decls(Sema *s, const Block *b)
+{
+    for (int i = 0; i < b->stmts.len; i++) {
+        const Stmt *st = b->stmts.items[i];
+        if (st->kind == S_LET || st->kind == S_LET_ARRAY)
+            note_decl(s, st->let.id, st->let.id_span);
+        else if (st->kind == S_FOR) {
+            note_decl(s, st->for_.id, st->for_.id_span);
+            collect_decls(s, st->for_.body);
+        } else if (st->kind == S_IF) {
+            collect_decls(s, st->if_.then);
+            if (st->if_.els)
+                collect_decls(s, st->if_.els);
+        }
+    }
 }
 
 /* ---- expressions ------------------------------------------------------ */
@@ -260,6 +307,8 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
     Sym *sym = find_sym(s, id);
     if (sym && sym->visible) {
         e->name.sym = sym;
+        if (sym->bad)
+            return TY_ERR;
         if (sym->ndims > 0) {
             diag_error(s->d, e->span, "'%s' is an array; index it: %s[i]", id, id);
             return TY_ERR;
@@ -277,13 +326,8 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
                    sym->span.line, sym->span.col);
     else if (ir_builtin(id) >= 0 || find_func(s, id))
         diag_error(s->d, e->span, "'%s' is a function; call it: %s(...)", id, id);
-    else {
-        const char *hint = suggest_var(s, id);
-        if (hint)
-            diag_error(s->d, e->span, "'%s' is not declared; did you mean '%s'?", id, hint);
-        else
-            diag_error(s->d, e->span, "'%s' is not declared", id);
-    }
+    else
+        report_undeclared(s, e->span, id);
     return TY_ERR;
 }
 
@@ -461,6 +505,8 @@ static Ty check_call(Sema *s, Expr **ep, Want want)
     if (!g) {
         Sym *sym = find_sym(s, id);
         const char *hint = suggest_func(s, id);
+        if (s->cx->dropped_funcs > 0)
+            return TY_ERR;              /* it may be a function lost to a syntax error */
         if (sym && sym->visible)
             diag_error(s->d, e->span, "'%s' is a variable, not a function", id);
         else if (hint)
@@ -493,10 +539,12 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
             diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
                        id, sym->span.line, sym->span.col);
         else
-            diag_error(s->d, e->span, "'%s' is not declared", id);
+            report_undeclared(s, e->span, id);
         return TY_ERR;
     }
     e->index.sym = sym;
+    if (sym->bad)
+        return TY_ERR;
     if (sym->ndims == 0) {
         diag_error(s->d, e->span, "'%s' is not an array and cannot be indexed", id);
         return TY_ERR;
@@ -621,6 +669,8 @@ static void check_assign(Sema *s, Stmt *st)
             diag_error(s->d, t->span, "'%s' is not declared (declare it with 'let %s = ...;')", id, id);
         return;
     }
+    if (sym->bad)
+        return;
     if (t->kind == E_NAME) {
         t->name.sym = sym;
         if (sym->kind == SYM_PARAM)
@@ -823,13 +873,15 @@ static void check_params(Sema *s, Func *f)
         }
         for (int k = 0; k < p->ndims; k++)
             check_dim(s, p, &p->dims[k]);
-        if (p->kind == P_OUT && p->ndims == 0)
+        bool bad = p->kind == P_OUT && p->ndims == 0;
+        if (bad)
             diag_error(s->d, p->span, "'out' parameter '%s' must be an array: out %s[n]", p->id, p->id);
         Sym *sym = declare(s, p->span, p->id, SYM_PARAM, p->kind == P_INT ? TY_INT : TY_REAL);
         if (sym) {
             sym->pkind = p->kind;
             sym->ndims = p->ndims;
             sym->dims = p->dims;
+            sym->bad = bad;
         }
         p->sym = sym;
     }
@@ -839,7 +891,15 @@ static void check_body(Sema *s, Func *f)
 {
     int errors = s->d->errors;
     s->fn = f;
+    /* a function with a lexical or syntax error is not checked further:
+     * its tree is incomplete and would only give echoes */
+    if (diag_any_in(s->d, f->start_off, f->end_off)) {
+        f->ok = false;
+        return;
+    }
     strtab_init(&s->syms, s->cx->arena);
+    strtab_init(&s->decls, s->cx->arena);
+    collect_decls(s, f->body);
     s->open.len = 0;
     s->scope.len = 0;
     check_params(s, f);
