@@ -30,6 +30,7 @@ typedef struct Emit {
     int *first_seq;
     bool *at_def;               /* declared where first defined */
     Instr **anchor;             /* by var id: the instruction of its LCA block to declare it before */
+    StrTab decls;               /* anchor instruction -> PtrVec* of the variables declared before it */
     bool *used;                 /* by var id: mentioned at all */
     int seq;
     bool need_tape;             /* this function uses the tape */
@@ -166,7 +167,28 @@ static void scan_block(Emit *e, IrBlock *b)
     }
 }
 
-static Instr *find_block_of(Emit *e, Instr *in, IrBlock **where);
+static void set_blocks(IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        in->block = b;
+        if (in->then)
+            set_blocks(in->then);
+        if (in->els)
+            set_blocks(in->els);
+        if (in->body)
+            set_blocks(in->body);
+    }
+}
+
+static PtrVec *decls_before(Emit *e, const Instr *anchor, bool create)
+{
+    StrTabEntry *x = create ? strtab_get(&e->decls, (const char *)&anchor, sizeof anchor, NULL)
+                            : strtab_find(&e->decls, (const char *)&anchor, sizeof anchor);
+    if (x && !x->value && create)
+        x->value = ARENA_NEW(e->cx->arena, PtrVec);
+    return x ? x->value : NULL;
+}
 
 /* Decides, for every variable, whether it is declared at its first
  * definition or before the statement of its innermost common block that
@@ -183,14 +205,15 @@ static void place_declarations(Emit *e, IrFunc *f)
     e->loopvar = ARENA_ARRAY(e->cx->arena, bool, n);
     e->seq = 0;
     ir_link_blocks(f);
+    set_blocks(f->body);
+    strtab_init(&e->decls, e->cx->arena);
     scan_block(e, f->body);
     for (int i = 0; i < n; i++) {
         IrVar *v = f->vars.items[i];
         Instr *first = e->first[i];
         if (!first || v->ndims > 0 || e->loopvar[i])
             continue;
-        IrBlock *where;
-        find_block_of(e, first, &where);
+        IrBlock *where = first->block;
         if (e->at_def[i] && where == e->lca[i] && first->dst == v)
             continue;
         e->at_def[i] = false;
@@ -202,30 +225,8 @@ static void place_declarations(Emit *e, IrFunc *f)
             b = b->parent;
         }
         e->anchor[i] = anchor;
+        vec_push(e->cx->arena, decls_before(e, anchor, true), v);
     }
-}
-
-/* The block directly holding `in` (found through the linked blocks). */
-static bool block_holds(IrBlock *b, Instr *in, IrBlock **where)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        Instr *x = b->instrs.items[i];
-        if (x == in) {
-            *where = b;
-            return true;
-        }
-        if ((x->then && block_holds(x->then, in, where)) || (x->els && block_holds(x->els, in, where)) ||
-            (x->body && block_holds(x->body, in, where)))
-            return true;
-    }
-    return false;
-}
-
-static Instr *find_block_of(Emit *e, Instr *in, IrBlock **where)
-{
-    if (!block_holds(e->f->body, in, where))
-        die("emit: instruction not in its function");
-    return in;
 }
 
 /* ---- expressions ------------------------------------------------------ */
@@ -403,9 +404,13 @@ static void put_count(Emit *e, IrVar *v)
 static void put_block(Emit *e, IrBlock *b);
 static void put_alloc(Emit *e);
 
+/* Indentation stops growing at a depth no reader follows anyway, so that
+ * the output stays linear in the size of the input. */
+enum { MAX_INDENT = 24 };
+
 static void line_start(Emit *e)
 {
-    buf_indent(e->o, e->level);
+    buf_indent(e->o, e->level < MAX_INDENT ? e->level : MAX_INDENT);
 }
 
 /* The source line, as a comment, when the code moves to a new line. */
@@ -445,9 +450,10 @@ static void put_source_line(Emit *e, Span at)
 
 static void put_declarations(Emit *e, Instr *anchor)
 {
-    for (int i = 0; i < e->f->vars.len; i++) {
-        IrVar *v = e->f->vars.items[i];
-        if (e->anchor[i] != anchor || v->is_param || v->ndims > 0)
+    PtrVec *vars = decls_before(e, anchor, false);
+    for (int i = 0; vars && i < vars->len; i++) {
+        IrVar *v = vars->items[i];
+        if (v->is_param || v->ndims > 0)
             continue;
         line_start(e);
         buf_printf(e->o, "%s %s = %s;\n", c_type(v->type), var_name(e, v),
@@ -483,9 +489,7 @@ static void put_if(Emit *e, Instr *in)
             break;
         IrBlock *els = in->els;
         Instr *only = els->instrs.len == 1 ? els->instrs.items[0] : NULL;
-        bool decls = false;
-        for (int i = 0; only && i < e->f->vars.len; i++)
-            decls |= e->anchor[i] == only;
+        bool decls = only && decls_before(e, only, false);
         if (only && only->kind == I_IF && !decls && !only->note) {
             line_start(e);
             buf_puts(e->o, "} else ");

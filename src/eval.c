@@ -47,6 +47,10 @@ static bool number(Parser *p, double *out)
         p->err = "expected a number";
         return false;
     }
+    if (!isfinite(*out)) {
+        p->err = "a number must be finite";
+        return false;
+    }
     p->i = (size_t)(end - p->s);
     return true;
 }
@@ -206,8 +210,8 @@ static void put_double(Buf *b, double x)
 static int check_args(const IrFunc *f, const Arg *args, int nargs, int *ints)
 {
     if (nargs != f->params.len) {
-        fprintf(stderr, "gradc: error: --eval: '%s' takes %d arguments but %d are given\n",
-                f->name, f->params.len, nargs);
+        fprintf(stderr, "gradc: error: --eval: '%s' takes %d argument%s but %d %s given\n",
+                f->name, f->params.len, f->params.len == 1 ? "" : "s", nargs, nargs == 1 ? "is" : "are");
         return EXIT_USAGE;
     }
     for (int i = 0; i < nargs; i++) {
@@ -247,14 +251,14 @@ static int check_args(const IrFunc *f, const Arg *args, int nargs, int *ints)
     return -1;
 }
 
+/* As written by a person: 100, 0.25, 1e-09 (no ".0" on integers). */
 static void put_short(Buf *b, double x)
 {
     char num[40];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(num, sizeof num, "%.*g", p, x);
-        if (strtod(num, NULL) == x || x != x)
-            break;
-    }
+    ir_fmt_real(num, sizeof num, x);
+    size_t n = strlen(num);
+    if (n > 2 && strcmp(num + n - 2, ".0") == 0)
+        num[n - 2] = '\0';
     buf_puts(b, num);
 }
 

@@ -3,10 +3,13 @@
  * place), so that an error never leaves a half-written or stale file.
  * Exit status: 0 success, 1 errors in the input, 2 bad usage or I/O. */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compile.h"
@@ -16,7 +19,7 @@
 #include "ir.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
-enum { MAX_INPUT = 1 << 30 };
+enum { INPUT_LIMIT = 1 << 30 };
 
 typedef struct Options {
     const char *input;
@@ -136,7 +139,7 @@ static int read_input(const char *path, char **src, size_t *len)
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-        if (b.len + n > MAX_INPUT) {
+        if (b.len + n > INPUT_LIMIT) {
             fclose(fp);
             buf_free(&b);
             fprintf(stderr, "gradc: error: '%s' is larger than 1 GiB\n", path);
@@ -192,6 +195,10 @@ static bool write_temp(Pending *p, const Buf *text)
         p->tmp = NULL;
         return false;
     }
+    /* mkstemp makes the file private; an output gets the usual mode */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     FILE *fp = fdopen(fd, "wb");
     if (!fp) {
         close(fd);
@@ -209,6 +216,55 @@ static void drop_temp(Pending *p)
         free(p->tmp);
         p->tmp = NULL;
     }
+}
+
+/* The path of a file that may not exist yet, with its folder resolved:
+ * two spellings of one file compare equal. NULL if the folder is missing. */
+static char *canonical(const char *path)
+{
+    char *a = strdup(path), *b = strdup(path);
+    char *dir = realpath(dirname(a), NULL);
+    char *out = NULL;
+    if (dir) {
+        const char *base = basename(b);
+        out = xmalloc(strlen(dir) + strlen(base) + 2);
+        sprintf(out, "%s/%s", dir, base);
+    }
+    free(dir);
+    free(a);
+    free(b);
+    return out;
+}
+
+/* Refuses outputs that would destroy something: the input itself, a
+ * folder, or one file for both outputs. Returns an exit status or -1. */
+static int check_outputs(const char *input, const char *c_path, const char *h_path)
+{
+    const char *paths[2] = {c_path, h_path};
+    char *in = canonical(input), *canon[2] = {NULL, NULL};
+    int status = -1;
+    for (int i = 0; i < 2 && status < 0; i++) {
+        struct stat st;
+        size_t n = strlen(paths[i]);
+        if (n == 0 || paths[i][n - 1] == '/' || (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))) {
+            fprintf(stderr, "gradc: error: cannot write '%s': it is a folder\n", paths[i]);
+            status = EXIT_USAGE;
+            break;
+        }
+        canon[i] = canonical(paths[i]);
+        if (canon[i] && in && strcmp(canon[i], in) == 0) {
+            fprintf(stderr, "gradc: error: '%s' is the input; gradc will not overwrite it\n", paths[i]);
+            status = EXIT_USAGE;
+        }
+    }
+    if (status < 0 && canon[0] && canon[1] && strcmp(canon[0], canon[1]) == 0) {
+        fprintf(stderr, "gradc: error: the C file and the header are both '%s'\n", c_path);
+        status = EXIT_USAGE;
+    }
+    free(in);
+    free(canon[0]);
+    free(canon[1]);
+    return status;
 }
 
 /* Both files, or neither: temporaries first, then the renames. */
@@ -285,7 +341,7 @@ static int run(Job *job)
         else if (opt->emit)
             fwrite(opt->emit[0] == 'c' ? c_text.data : h_text.data, 1,
                    opt->emit[0] == 'c' ? c_text.len : h_text.len, stdout);
-        else
+        else if ((status = check_outputs(opt->input, out_c, out_h)) < 0)
             status = write_outputs(out_c, &c_text, out_h, &h_text);
     }
     if (fflush(stdout) != 0 && status == 0)
