@@ -219,10 +219,7 @@ static bool active(const Rev *r, const IrVar *v)
 
 static bool block_in_loop(const IrBlock *b)
 {
-    for (; b && b->owner; b = b->parent)
-        if (b->owner->kind == I_FOR)
-            return true;
-    return false;
+    return b->in_loop;
 }
 
 static bool inside(const IrBlock *b, const IrBlock *outer)

@@ -171,6 +171,7 @@ static void link_block(IrBlock *b, IrBlock *parent, Instr *owner)
     b->parent = parent;
     b->owner = owner;
     b->depth = parent ? parent->depth + 1 : 0;
+    b->in_loop = (parent && parent->in_loop) || (owner && owner->kind == I_FOR);
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
         if (in->kind == I_IF) {

@@ -116,6 +116,7 @@ struct IrBlock {
     IrBlock *parent;
     Instr *owner;
     int depth;
+    bool in_loop;               /* inside a loop body (its own or an ancestor) */
 };
 
 struct Instr {

@@ -4,6 +4,7 @@
  * some of them and users' own files may include the rest. */
 #include "names.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,7 @@ bool names_is_reserved(const char *s)
 void scope_init(NameScope *s, Arena *a, const NameScope *parent)
 {
     strtab_init(&s->taken, a);
+    strtab_init(&s->next, a);
     s->parent = parent;
 }
 
@@ -195,7 +197,11 @@ const char *scope_take(NameScope *s, const char *base)
         base = name = arena_printf(a, "v%s%s", base[0] == '_' ? "" : "_", base);
     else if (names_is_reserved(base))               /* double -> double_ */
         base = name = arena_printf(a, "%s_", base);
-    for (int k = 1; scope_has(s, name) || names_is_reserved(name); k++)
-        name = arena_printf(a, "%s_%d", base, k);
+    /* base_1, base_2, ...: continue where the last search for base ended */
+    StrTabEntry *next = strtab_get(&s->next, base, strlen(base), NULL);
+    intptr_t k = (intptr_t)next->value;
+    while (scope_has(s, name) || names_is_reserved(name))
+        name = arena_printf(a, "%s_%ld", base, (long)++k);
+    next->value = (void *)k;
     return strtab_get(&s->taken, name, strlen(name), NULL)->key;
 }

@@ -20,6 +20,7 @@ bool names_is_reserved(const char *s);
  * reserved, else the first of base_1, base_2, ... that is. */
 typedef struct NameScope {
     StrTab taken;
+    StrTab next;                /* base -> the next suffix to try (as intptr_t) */
     const struct NameScope *parent;
 } NameScope;
 
