@@ -140,6 +140,13 @@ static bool expect(Parser *p, char c, const char *msg)
     return true;
 }
 
+static void free_args(Arg *args, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(args[i].vals);
+    free(args);
+}
+
 static int parse_call(const char *text, char *name, size_t cap, Arg **args, int *nargs)
 {
     Parser p = {text, 0, NULL};
@@ -182,14 +189,10 @@ static int parse_call(const char *text, char *name, size_t cap, Arg **args, int 
     return -1;
 fail:
     fprintf(stderr, "gradc: error: --eval '%s': %s at column %zu\n", text, p.err, p.i + 1);
+    free_args(*args, *nargs);
+    *args = NULL;
+    *nargs = 0;
     return EXIT_USAGE;
-}
-
-static void free_args(Arg *args, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(args[i].vals);
-    free(args);
 }
 
 /* ---- the driver ------------------------------------------------------- */
