@@ -328,6 +328,8 @@ static bool defined_inside(const Rev *r, const IrVar *v, const IrBlock *b)
     return false;
 }
 
+static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at);
+
 /* Values defined in a loop that the reverse sweep recomputes rather than
  * saves: single definitions by a pure operation (or a load from an array
  * nothing writes) of operands that still hold their values. */
@@ -336,8 +338,8 @@ static bool recompute_candidate(const Rev *r, const IrVar *v)
     const Instr *d = r->def[v->id];
     if (!r->in_loop[v->id] || r->ndefs[v->id] != 1 || !d)
         return false;
-    if (d->kind == I_LOAD)
-        return d->arr->is_param && d->arr->readonly;
+    if (d->kind == I_LOAD)      /* an array that nothing writes from here on */
+        return !array_written_after(r, d->arr, d);
     return d->kind == I_OP && d->acc == ACC_SET;
 }
 
@@ -518,10 +520,9 @@ static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
     return v && r->needed[v->id] && !r->recompute[v->id] && block_in_loop(block_of(in));
 }
 
-/* An array argument whose contents at the call must be restored for the
- * reverse sweep: one that is written later (in order, or by a later
- * iteration of a loop around the call). */
-static bool array_written_after(const Rev *r, const IrVar *a, const Instr *call);
+/* An array whose contents at `at` (a call reading it, a load) the reverse
+ * sweep cannot find again in it: one written later, in order or by a
+ * later iteration of a loop around `at`. */
 
 /* ---- building the reverse sweep --------------------------------------- */
 
@@ -1062,15 +1063,15 @@ static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to)
     return false;
 }
 
-static bool array_written_after(const Rev *r, const IrVar *a, const Instr *call)
+static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at)
 {
     if (a->is_param && a->readonly)
         return false;
-    if (written_in_range(r->p->body, a, call->seq + 1, r->nseq))
+    if (written_in_range(r->p->body, a, at->seq + 1, r->nseq))
         return true;
     for (int i = 0; i < r->loops.len; i++) {
         const Instr *l = r->loops.items[i];
-        if (call->seq > l->seq && call->seq <= l->seq_end &&
+        if (at->seq > l->seq && at->seq <= l->seq_end &&
             written_in_range(r->p->body, a, l->seq, l->seq_end))
             return true;
     }

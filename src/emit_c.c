@@ -654,9 +654,9 @@ static void put_block(Emit *e, IrBlock *b)
         put_instr(e, b->instrs.items[i]);
 }
 
-static bool is_local_array(const IrVar *v)
+static bool is_local_array(const Emit *e, const IrVar *v)
 {
-    return v->ndims > 0 && !v->is_param;
+    return v->ndims > 0 && !v->is_param && e->used[v->id];
 }
 
 /* All local arrays in one block of memory, taken on entry: sizes come from
@@ -669,7 +669,7 @@ static void put_alloc(Emit *e)
     buf_puts(e->o, "/* memory for the arrays:");
     for (int i = 0; i < f->vars.len; i++) {
         IrVar *v = f->vars.items[i];
-        if (is_local_array(v))
+        if (is_local_array(e, v))
             buf_printf(e->o, " %s%s", var_name(e, v),
                        v->alias ? arena_printf(e->cx->arena, " (if %s is NULL)", var_name(e, v->alias)) : "");
     }
@@ -678,7 +678,7 @@ static void put_alloc(Emit *e)
     buf_puts(e->o, "size_t gradc_size = 0;\n");
     for (int i = 0; i < f->vars.len; i++) {
         IrVar *v = f->vars.items[i];
-        if (!is_local_array(v))
+        if (!is_local_array(e, v))
             continue;
         line_start(e);
         buf_puts(e->o, "gradc_size = gradc_sum(gradc_size, ");
@@ -698,7 +698,7 @@ static void put_alloc(Emit *e)
     buf_puts(e->o, "double *gradc_next = gradc_work;\n");
     for (int i = 0; i < f->vars.len; i++) {
         IrVar *v = f->vars.items[i];
-        if (!is_local_array(v))
+        if (!is_local_array(e, v))
             continue;
         line_start(e);
         if (v->alias) {

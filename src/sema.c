@@ -136,8 +136,10 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
     check_not_builtin(s, at, id, kind == SYM_PARAM ? "parameter" : "variable");
     int added;
     StrTabEntry *e = strtab_get(&s->syms, id, strlen(id), &added);
-    if (!added) {
-        const Sym *old = e->value;
+    const Sym *old = added ? NULL : e->value;
+    /* loops that do not nest may use the same index: that is no shadowing */
+    bool reuse = old && kind == SYM_LOOP && old->kind == SYM_LOOP && !old->visible;
+    if (old && !reuse) {
         diag_error(s->d, at, "'%s' is already declared at %d:%d (a name is declared once per function)",
                    id, old->span.line, old->span.col);
         return NULL;
