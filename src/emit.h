@@ -11,6 +11,7 @@ typedef struct Cx Cx;
 typedef struct EmitOptions {
     const char *source_name;    /* the .fn file, for comments */
     const char *header_name;    /* the header, for #include and its guard */
+    const char *c_name;         /* the C file, for #line */
     bool no_line;               /* no #line directives */
 } EmitOptions;
 

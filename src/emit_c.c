@@ -38,6 +38,10 @@ typedef struct Emit {
     bool *loopvar;              /* by var id: declared by a for */
     Buf fail_all, fail_grads;   /* what the function does when memory runs out */
     int stmts;                  /* statements written in this function */
+    /* #line: the line the C compiler believes it is on, in the .fn file
+     * (fn_line > 0) or in the C file (fn_line 0) */
+    int fn_line;
+    size_t fn_pos;              /* where the last directive ended in the text */
 } Emit;
 
 /* ---- names ------------------------------------------------------------ */
@@ -403,6 +407,7 @@ static void put_count(Emit *e, IrVar *v)
 
 static void put_block(Emit *e, IrBlock *b);
 static void put_alloc(Emit *e);
+static const char *base_name(const char *path);
 
 /* Indentation stops growing at a depth no reader follows anyway, so that
  * the output stays linear in the size of the input. */
@@ -548,6 +553,34 @@ static void put_call(Emit *e, Instr *in)
     buf_puts(e->o, ");\n");
 }
 
+/* The line the compiler is on in the .fn file now (0: in the C file). */
+static int implied_line(Emit *e)
+{
+    if (e->fn_line == 0)
+        return 0;
+    for (size_t i = e->fn_pos; i < e->o->len; i++)
+        e->fn_line += e->o->data[i] == '\n';
+    e->fn_pos = e->o->len;
+    return e->fn_line;
+}
+
+/* #line before a statement: the .fn line it comes from, or back to the C
+ * file for code of gradc's own (fixed up in put_c_lines). */
+static void put_line_directive(Emit *e, Span at)
+{
+    if (e->opt->no_line)
+        return;
+    int now = implied_line(e);
+    if (at.line > 0 && now != at.line) {
+        buf_printf(e->o, "#line %d \"%s\"\n", at.line, base_name(e->opt->source_name));
+        e->fn_line = at.line;
+        e->fn_pos = e->o->len;
+    } else if (at.line <= 0 && now != 0) {
+        buf_puts(e->o, "#line @@\n");
+        e->fn_line = 0;
+    }
+}
+
 static void put_instr(Emit *e, Instr *in)
 {
     e->stmts++;
@@ -560,6 +593,8 @@ static void put_instr(Emit *e, Instr *in)
         e->last_line = 0;
     }
     put_source_line(e, in->span);
+    if (in->kind != I_ALLOC)
+        put_line_directive(e, in->span);
     switch (in->kind) {
     case I_OP:
         put_op(e, in);
@@ -664,6 +699,7 @@ static bool is_local_array(const Emit *e, const IrVar *v)
 static void put_alloc(Emit *e)
 {
     IrFunc *f = e->f;
+    put_line_directive(e, (Span){0});
     e->need_stdlib = true;
     line_start(e);
     buf_puts(e->o, "/* memory for the arrays:");
@@ -790,6 +826,7 @@ static bool has_alloc_instr(const IrBlock *b)
 /* Frees what the function took, before it returns. */
 static void put_epilogue(Emit *e)
 {
+    put_line_directive(e, (Span){0});
     if (e->need_tape) {
         line_start(e);
         buf_puts(e->o, "free(gradc_t.data);\n");
@@ -902,6 +939,7 @@ static void put_func(Emit *e, IrFunc *f)
         buf_puts(e->o, "gradc_tape gradc_t = {NULL, 0, 0, 0};\n");
     }
     put_body(e, f->body);
+    put_line_directive(e, (Span){0});
     buf_puts(e->o, "}\n");
 }
 
@@ -1141,8 +1179,30 @@ static void put_banner(Buf *o, const EmitOptions *opt)
                   "   run gradc again. */\n", GRADC_VERSION, base_name(opt->source_name));
 }
 
-void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
+/* "#line @@" means "back to this file, on the next line": now that the
+ * whole text is known, write the numbers in. */
+static void put_c_lines(Buf *out, const Buf *text, const char *c_name)
 {
+    int line = 1;
+    const char *p = text->data ? text->data : "";
+    const char *end = p + text->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        if (n == 9 && memcmp(p, "#line @@\n", 9) == 0)
+            buf_printf(out, "#line %d \"%s\"\n", line + 1, c_name);
+        else
+            buf_putn(out, p, n);
+        line++;
+        p += n;
+    }
+}
+
+void emit_c(Cx *cx, const EmitOptions *opt, Buf *final)
+{
+    Buf whole;
+    buf_init(&whole);
+    Buf *out = &whole;
     Buf body;
     buf_init(&body);
     Emit e = {0};
@@ -1181,6 +1241,8 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
     buf_free(&body);
     buf_free(&e.fail_all);
     buf_free(&e.fail_grads);
+    put_c_lines(final, &whole, base_name(opt->c_name));
+    buf_free(&whole);
 }
 
 static void put_guard(Buf *o, const char *header)
@@ -1199,16 +1261,24 @@ static void put_fn_doc(Emit *e, IrFunc *f)
                    f->nline, f->returns ? "the value" : "writes the outputs");
         return;
     }
-    buf_printf(o, "/* The value of %s and its gradient, written to ", p->name);
+    if (f->role == ROLE_VJP)
+        buf_printf(o, "/* Writes the outputs of %s and, to ", p->name);
+    else
+        buf_printf(o, "/* The value of %s and its gradient, written to ", p->name);
     int k = 0;
     for (int i = 0; i < f->params.len; i++) {
         IrVar *g = f->params.items[i];
         if (g->grad_of)
-            buf_printf(o, "%s*%s", k++ ? ", " : "", g->cname);
+            buf_printf(o, g->ndims ? "%s%s[]" : "%s*%s", k++ ? ", " : "", g->cname);
     }
     if (k == 0)
         buf_puts(o, "nothing (no real inputs)");
-    buf_puts(o, k ? ";\n   a NULL pointer skips that output. */\n" : ". */\n");
+    if (f->role == ROLE_VJP)
+        buf_puts(o, k ? ",\n   the sum over the outputs of seed * d output / d input. A NULL seed counts\n"
+                        "   as zeros; a NULL gradient pointer skips that output. */\n"
+                      : ". */\n");
+    else
+        buf_puts(o, k ? ";\n   a NULL pointer skips that output. */\n" : ". */\n");
 }
 
 void emit_h(Cx *cx, const EmitOptions *opt, Buf *out)

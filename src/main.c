@@ -326,7 +326,7 @@ static int run(Job *job)
     const char *out_c = opt->out_c ? opt->out_c : c_path;
     char *h_path = opt->out_h ? NULL : replace_ext(out_c, ".h");
     const char *out_h = opt->out_h ? opt->out_h : h_path;
-    EmitOptions eopt = {opt->input, out_h, opt->no_line};
+    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line};
     Buf c_text, h_text;
     buf_init(&c_text);
     buf_init(&h_text);

@@ -116,7 +116,7 @@ static void child_compile(void *arg)
         buf_init(&b);
         ir_print_module(&b, cx->ir);
         if (job->stage == UNIT_ALL) {
-            EmitOptions eo = {"t.fn", "t.h", false};
+            EmitOptions eo = {.source_name = "t.fn", .header_name = "t.h", .c_name = "t.c", .no_line = true};
             emit_c(cx, &eo, &b);
             emit_h(cx, &eo, &b);
         }
@@ -229,7 +229,7 @@ char *unit_c_text(Cx *cx)
 {
     Buf b;
     buf_init(&b);
-    EmitOptions eo = {"t.fn", "t.h", false};
+    EmitOptions eo = {.source_name = "t.fn", .header_name = "t.h", .c_name = "t.c", .no_line = true};
     emit_c(cx, &eo, &b);
     return take(&b);
 }
@@ -238,7 +238,7 @@ char *unit_h_text(Cx *cx)
 {
     Buf b;
     buf_init(&b);
-    EmitOptions eo = {"t.fn", "t.h", false};
+    EmitOptions eo = {.source_name = "t.fn", .header_name = "t.h", .c_name = "t.c", .no_line = true};
     emit_h(cx, &eo, &b);
     return take(&b);
 }
