@@ -209,38 +209,72 @@ static void put_double(Buf *b, double x)
         buf_puts(b, num);
 }
 
-/* Checks the arguments against the parameters; fills in the sizes. */
-static int check_args(const IrFunc *f, const Arg *args, int nargs, int *ints)
+static int count_outputs(const IrFunc *f)
 {
-    if (nargs != f->params.len) {
-        fprintf(stderr, "gradc: error: --eval: '%s' takes %d argument%s but %d %s given\n",
-                f->name, f->params.len, f->params.len == 1 ? "" : "s", nargs, nargs == 1 ? "is" : "are");
+    int n = 0;
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        n += p->ndims > 0 && !p->readonly;
+    }
+    return n;
+}
+
+static bool is_out(const IrVar *p)
+{
+    return p->ndims > 0 && !p->readonly;
+}
+
+/* Checks the arguments against the parameters, with the sizes they give;
+ * `out` arguments may be left out (they are outputs). Returns the arguments
+ * one per parameter in *full, or an exit status. */
+static int check_args(const IrFunc *f, Arg *args, int nargs, Arg **full)
+{
+    int nout = count_outputs(f);
+    bool omitted = nout > 0 && nargs == f->params.len - nout;
+    if (nargs != f->params.len && !omitted) {
+        int want = f->params.len - nout;
+        fprintf(stderr, "gradc: error: --eval: '%s' takes %d argument%s but %d %s given\n", f->name,
+                want, want == 1 ? "" : "s", nargs, nargs == 1 ? "is" : "are");
         return EXIT_USAGE;
     }
-    for (int i = 0; i < nargs; i++) {
+    int *ints = calloc((size_t)f->vars.len + 1, sizeof *ints);
+    *full = calloc((size_t)f->params.len + 1, sizeof **full);
+    int status = -1;
+    for (int i = 0, k = 0; i < f->params.len && status < 0; i++) {
         const IrVar *p = f->params.items[i];
-        const Arg *a = &args[i];
+        Arg *a = (omitted && is_out(p)) ? NULL : &args[k++];
+        Arg *to = &(*full)[i];
         if (p->ndims == 0) {
             if (a->is_list) {
                 fprintf(stderr, "gradc: error: --eval: '%s' is a scalar, not an array\n", p->name);
-                return EXIT_USAGE;
+                status = EXIT_USAGE;
+                break;
             }
             if (p->type == IT_INT) {
                 double v = a->vals[0];
                 if (v != floor(v) || fabs(v) > 1e9) {
                     fprintf(stderr, "gradc: error: --eval: '%s' is an int\n", p->name);
-                    return EXIT_USAGE;
+                    status = EXIT_USAGE;
+                    break;
                 }
                 ints[p->id] = (int)v;
             }
+            *to = *a;
+            to->vals = xmalloc(sizeof(double));
+            to->vals[0] = a->vals[0];
             continue;
         }
         int dims[2];
-        for (int k = 0; k < p->ndims; k++)
-            dims[k] = p->dims[k].kind == OK_INT ? p->dims[k].ival : ints[p->dims[k].var->id];
+        for (int d = 0; d < p->ndims; d++)
+            dims[d] = p->dims[d].kind == OK_INT ? p->dims[d].ival : ints[p->dims[d].var->id];
         int rows = p->ndims == 2 ? dims[0] : 1, cols = p->ndims == 2 ? dims[1] : dims[0];
-        bool shape_ok = a->is_list && (p->ndims == 2 ? a->rows == rows && a->cols == cols && a->n == rows * cols
-                                                     : a->rows == 1 && a->n == cols);
+        if (rows < 0 || cols < 0 || (double)rows * cols > 1e6) {
+            fprintf(stderr, "gradc: error: --eval: '%s' would have %d x %d elements\n", p->name, rows, cols);
+            status = EXIT_USAGE;
+            break;
+        }
+        bool shape_ok = !a || (a->is_list && (p->ndims == 2 ? a->rows == rows && a->cols == cols && a->n == rows * cols
+                                                         : a->rows == 1 && a->n == cols));
         if (!shape_ok) {
             if (p->ndims == 2)
                 fprintf(stderr, "gradc: error: --eval: '%s' must be a %d x %d array: [[...], ...]\n",
@@ -248,10 +282,23 @@ static int check_args(const IrFunc *f, const Arg *args, int nargs, int *ints)
             else
                 fprintf(stderr, "gradc: error: --eval: '%s' must be an array of %d numbers: [...]\n",
                         p->name, cols);
-            return EXIT_USAGE;
+            status = EXIT_USAGE;
+            break;
         }
+        to->is_list = true;
+        to->rows = rows;
+        to->cols = cols;
+        to->n = rows * cols;
+        to->vals = calloc((size_t)to->n + 1, sizeof *to->vals);
+        if (a)
+            memcpy(to->vals, a->vals, sizeof *to->vals * (size_t)to->n);
     }
-    return -1;
+    free(ints);
+    if (status >= 0) {
+        free_args(*full, f->params.len);
+        *full = NULL;
+    }
+    return status;
 }
 
 /* As written by a person: 100, 0.25, 1e-09 (no ".0" on integers). */
@@ -269,9 +316,11 @@ static void put_short(Buf *b, double x)
 static void put_call_text(Buf *b, const IrFunc *f, const Arg *args)
 {
     buf_printf(b, "%s(", f->name);
-    for (int i = 0; i < f->params.len; i++) {
+    for (int i = 0, k = 0; i < f->params.len; i++) {
         const Arg *a = &args[i];
-        if (i)
+        if (is_out(f->params.items[i]))
+            continue;
+        if (k++)
             buf_puts(b, ", ");
         if (!a->is_list) {
             put_short(b, a->vals[0]);
@@ -301,29 +350,94 @@ static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot,
         if (p->type == IT_INT)
             buf_printf(b, "%d", (int)args[i].vals[0]);
         else if (p->ndims > 0)
-            buf_printf(b, "&gradc_%s[%d]", p->src_const ? "c" : "v", slot[i]);
+            buf_printf(b, "&gradc_%s[%d]", is_out(p) ? "o" : p->src_const ? "c" : "v", slot[i]);
         else
             buf_printf(b, "gradc_%s[%d]", p->src_const ? "c" : "v", slot[i]);
+    }
+    for (int i = 0; grads && i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (is_out(p))
+            buf_printf(b, ", &gradc_s[%d]", slot[i]);
     }
     if (grads) {
         for (int i = 0; i < f->params.len; i++) {
             const IrVar *p = f->params.items[i];
-            if (p->type == IT_REAL && !p->src_const)
+            if (p->type == IT_REAL && !p->src_const && !is_out(p))
                 buf_printf(b, ", &gradc_g[%d]", slot[i]);
         }
     }
     buf_putc(b, ')');
 }
 
+/* The names of the inputs (or of the outputs), element by element. */
+static void put_names(Buf *b, const IrFunc *f, const Arg *args, const char *var, bool outs, int n)
+{
+    buf_printf(b, "static const char *const %s[%d] = {", var, n ? n : 1);
+    int k = 0;
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (p->type != IT_REAL || p->src_const || is_out(p) != outs)
+            continue;
+        for (int j = 0; j < args[i].n; j++, k++) {
+            buf_puts(b, k ? ", " : "");
+            if (p->ndims == 0)
+                buf_printf(b, "\"%s\"", p->name);
+            else if (p->ndims == 1)
+                buf_printf(b, "\"%s[%d]\"", p->name, j);
+            else
+                buf_printf(b, "\"%s[%d][%d]\"", p->name, j / args[i].cols, j % args[i].cols);
+        }
+    }
+    buf_printf(b, "%s};\n", k ? "" : "\"\"");
+}
+
+/* For a function with outputs: the outputs, then each entry of the
+ * Jacobian from f_vjp (one unit seed per output) beside a central
+ * difference. */
+static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *args, int nv, int no)
+{
+    buf_puts(b, "    (void)gradc_f;\n    printf(\"%s writes\\n\", \"");
+    put_call_text(b, f, args);
+    buf_printf(b, "\");\n"
+        "    for (int gradc_j = 0; gradc_j < %d; gradc_j++) {\n"
+        "        printf(\"  %%s = \", gradc_onames[gradc_j]);\n"
+        "        gradc_put(gradc_o[gradc_j], 0);\n        printf(\"\\n\");\n    }\n"
+        "    if (%d == 0) {\n        printf(\"(no real inputs: no derivatives)\\n\");\n        return 0;\n    }\n"
+        "    printf(\"\\n%%-12s%%-12s%%-24s%%-24s%%s\\n\", \"output\", \"input\", \"gradient (vjp)\", "
+        "\"central difference\", \"|difference|\");\n"
+        "    for (int gradc_j = 0; gradc_j < %d; gradc_j++) {\n"
+        "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
+        "            gradc_s[gradc_i] = gradc_i == gradc_j;\n        ",
+        no, nv, no, no);
+    char vjp[300];
+    snprintf(vjp, sizeof vjp, "%s_vjp", f->name);
+    put_call(b, f, vjp, slot, args, true);
+    buf_printf(b, ";\n"
+        "        for (int gradc_k = 0; gradc_k < %d; gradc_k++) {\n"
+        "            double gradc_x = gradc_v[gradc_k];\n"
+        "            double gradc_h = cbrt(DBL_EPSILON) * (fabs(gradc_x) > 1 ? fabs(gradc_x) : 1);\n"
+        "            volatile double gradc_a = gradc_x + gradc_h, gradc_b = gradc_x - gradc_h;\n"
+        "            gradc_v[gradc_k] = gradc_a;\n            gradc_value();\n"
+        "            double gradc_fu = gradc_o[gradc_j];\n"
+        "            gradc_v[gradc_k] = gradc_b;\n            gradc_value();\n"
+        "            double gradc_fd = gradc_o[gradc_j];\n"
+        "            gradc_v[gradc_k] = gradc_x;\n"
+        "            double gradc_est = (gradc_fu - gradc_fd) / (gradc_a - gradc_b);\n"
+        "            printf(\"%%-12s%%-12s\", gradc_onames[gradc_j], gradc_names[gradc_k]);\n"
+        "            gradc_put(gradc_g[gradc_k], 24);\n            gradc_put(gradc_est, 24);\n"
+        "            printf(\"%%.2g\\n\", fabs(gradc_g[gradc_k] - gradc_est));\n"
+        "        }\n    }\n    return 0;\n}\n", nv);
+}
+
 static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *args)
 {
-    int nv = 0, nc = 0;
+    int nv = 0, nc = 0, no = 0;
     int *slot = xmalloc(sizeof *slot * (size_t)(f->params.len + 1));
     for (int i = 0; i < f->params.len; i++) {
         const IrVar *p = f->params.items[i];
         if (p->type != IT_REAL)
             continue;
-        int *count = p->src_const ? &nc : &nv;
+        int *count = is_out(p) ? &no : p->src_const ? &nc : &nv;
         slot[i] = *count;
         *count += args[i].n;
     }
@@ -333,7 +447,7 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
     int k = 0;
     for (int i = 0; i < f->params.len; i++) {
         const IrVar *p = f->params.items[i];
-        for (int j = 0; p->type == IT_REAL && !p->src_const && j < args[i].n; j++, k++) {
+        for (int j = 0; p->type == IT_REAL && !p->src_const && !is_out(p) && j < args[i].n; j++, k++) {
             buf_puts(b, k ? ", " : "");
             put_double(b, args[i].vals[j]);
         }
@@ -348,25 +462,18 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         }
     }
     buf_printf(b, "%s};\nstatic double gradc_g[%d];\n", k ? "" : "0", nv ? nv : 1);
-    buf_printf(b, "static const char *const gradc_names[%d] = {", nv ? nv : 1);
-    k = 0;
-    for (int i = 0; i < f->params.len; i++) {
-        const IrVar *p = f->params.items[i];
-        if (p->type != IT_REAL || p->src_const)
-            continue;
-        for (int j = 0; j < args[i].n; j++, k++) {
-            buf_puts(b, k ? ", " : "");
-            if (p->ndims == 0)
-                buf_printf(b, "\"%s\"", p->name);
-            else if (p->ndims == 1)
-                buf_printf(b, "\"%s[%d]\"", p->name, j);
-            else
-                buf_printf(b, "\"%s[%d][%d]\"", p->name, j / args[i].cols, j % args[i].cols);
-        }
+    buf_printf(b, "static double gradc_o[%d], gradc_s[%d], gradc_up[%d], gradc_down[%d];\n",
+               no ? no : 1, no ? no : 1, no ? no : 1, no ? no : 1);
+    put_names(b, f, args, "gradc_names", false, nv);
+    put_names(b, f, args, "gradc_onames", true, no);
+    buf_puts(b, "\nstatic double gradc_value(void)\n{\n    return ");
+    if (f->returns) {
+        put_call(b, f, f->name, slot, args, false);
+    } else {
+        buf_puts(b, "(");
+        put_call(b, f, f->name, slot, args, false);
+        buf_puts(b, ", 0.0)");
     }
-    buf_printf(b, "%s};\n\n", k ? "" : "\"\"");
-    buf_puts(b, "static double gradc_value(void)\n{\n    return ");
-    put_call(b, f, f->name, slot, args, false);
     buf_puts(b, ";\n}\n\n");
     buf_puts(b,
         "static void gradc_put(double x, int width)\n{\n"
@@ -380,6 +487,11 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         "}\n\n"
         "int main(void)\n{\n"
         "    double gradc_f = gradc_value();\n");
+    if (!f->returns) {
+        put_out_main(b, f, slot, args, nv, no);
+        free(slot);
+        return;
+    }
     buf_puts(b, "    double gradc_fg = ");
     char grad_name[300];
     snprintf(grad_name, sizeof grad_name, "%s_grad", f->name);
@@ -500,19 +612,13 @@ int eval_run(Cx *cx, const char *call, const Buf *c_text, const Buf *h_text, con
         free_args(args, nargs);
         return EXIT_USAGE;
     }
-    if (!f->returns) {
-        fprintf(stderr, "gradc: error: --eval: '%s' has 'out' parameters; --eval takes a "
-                "function that returns a value\n", name);
-        free_args(args, nargs);
-        return EXIT_USAGE;
-    }
-    int *ints = xmalloc(sizeof *ints * (size_t)(f->vars.len + 1));
-    status = check_args(f, args, nargs, ints);
-    free(ints);
-    if (status >= 0) {
-        free_args(args, nargs);
+    Arg *full;
+    status = check_args(f, args, nargs, &full);
+    free_args(args, nargs);
+    if (status >= 0)
         return status;
-    }
+    args = full;
+    nargs = f->params.len;
     const char *slash = strrchr(header_path, '/');
     const char *hname = slash ? slash + 1 : header_path;
     Buf driver;
