@@ -1,0 +1,63 @@
+# Included by tests/numeric/CMakeLists.txt: numeric tests of arrays, loops,
+# out parameters (f_vjp) and the memory the generated code takes, and the
+# array samples. Each registers with gradc_numeric_test, so the
+# numeric.cc.* compile tests pick up its generated C (default and -O0).
+
+# Feature tests, also without IR optimisation.
+foreach(t arrays vjp)
+  gradc_numeric_test(NAME ${t} FN ${t}.fn DRIVER test_${t}.c)
+  gradc_numeric_test(NAME ${t}_O0 FN ${t}.fn DRIVER test_${t}.c GRADC_OPTIONS -O0
+                     WARNINGS_ALLOWED)
+endforeach()
+
+# The array samples, also with -O0.
+set(NUMERIC_ARRAY_SAMPLES ext_rosenbrock logreg mlp gmm)
+foreach(s ${NUMERIC_ARRAY_SAMPLES})
+  gradc_numeric_test(NAME ${s} FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c)
+  gradc_numeric_test(NAME ${s}_O0 FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c GRADC_OPTIONS -O0
+                     WARNINGS_ALLOWED)
+endforeach()
+
+# Memory: the driver #includes the generated .c after defining malloc,
+# realloc and free to counting wrappers, so the .c is a dependency of the
+# executable but not compiled on its own (HEADER_FILE_ONLY).
+gradc_generate(NAME tape_mem FN tape_mem.fn)
+set_source_files_properties(${GRADC_GENERATED_C} PROPERTIES HEADER_FILE_ONLY ON)
+add_executable(numeric_tape_mem test_tape_mem.c ${GRADC_GENERATED_C})
+set_target_properties(numeric_tape_mem PROPERTIES
+  C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+target_compile_options(numeric_tape_mem PRIVATE ${NUMERIC_CFLAGS})
+target_include_directories(numeric_tape_mem PRIVATE
+  ${NUMERIC_GEN}/tape_mem ${CMAKE_CURRENT_SOURCE_DIR} ${CMOCKA_INCLUDE_DIR})
+target_link_libraries(numeric_tape_mem PRIVATE ${CMOCKA_LIBRARY} m)
+add_test(NAME numeric.tape_mem COMMAND numeric_tape_mem)
+set_tests_properties(numeric.tape_mem PROPERTIES TIMEOUT 60)
+set_property(GLOBAL APPEND PROPERTY GRADC_NUMERIC_GENERATED tape_mem ${GRADC_GENERATED_C})
+
+# Determinism of the new inputs, as numeric.determinism does for the others.
+set(inputs arrays.fn vjp.fn tape_mem.fn)
+foreach(s ${NUMERIC_ARRAY_SAMPLES})
+  list(APPEND inputs ${SAMPLES}/${s}.fn)
+endforeach()
+list(TRANSFORM inputs PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/ REGEX "^[^/]")
+add_test(NAME numeric.determinism_arrays
+  COMMAND ${CMAKE_COMMAND}
+    -DGRADC=$<TARGET_FILE:gradc>
+    "-DINPUTS=${inputs}"
+    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/determinism_arrays
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/determinism.cmake)
+
+# The array samples' headers as C++ (cxx/<name>.cpp), like numeric.cxx.*.
+find_program(NUMERIC_GXX g++)
+find_program(NUMERIC_CLANGXX clang++)
+foreach(cxx GXX CLANGXX)
+  if(NOT NUMERIC_${cxx})
+    continue()
+  endif()
+  string(TOLOWER ${cxx} name)
+  foreach(s ${NUMERIC_ARRAY_SAMPLES})
+    add_test(NAME numeric.cxx.${name}.${s}
+      COMMAND ${NUMERIC_${cxx}} -std=c++11 ${NUMERIC_CFLAGS} -fsyntax-only
+              -I${NUMERIC_GEN}/${s} ${CMAKE_CURRENT_SOURCE_DIR}/cxx/${s}.cpp)
+  endforeach()
+endforeach()
