@@ -12,4 +12,12 @@ bool ad_reverse_module(Cx *cx);
  * seed * d primal / d input into each adjoint. Made on first request. */
 IrFunc *ad_rev_helper(Cx *cx, IrFunc *primal);
 
+/* Adds f_jvp for every primal (if jvp) and f_hvp, forward mode over f_grad,
+ * for every primal returning a value (if hvp; needs ad_reverse_module). */
+bool ad_forward_module(Cx *cx, bool jvp, bool hvp);
+
+/* The static helper giving the value and tangent of f (any function) for
+ * callers' tangent code: (args..., a tangent per real argument, &dres). */
+IrFunc *ad_fwd_helper(Cx *cx, IrFunc *f);
+
 #endif

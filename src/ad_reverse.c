@@ -19,6 +19,7 @@
  * that point: the reverse sweep sees every value as the forward sweep did. */
 #include <string.h>
 
+#include "activity.h"
 #include "ad.h"
 #include "deriv.h"
 #include "gradc.h"
@@ -44,6 +45,7 @@ typedef struct Rev {
     bool *in_loop;              /* has a definition inside a loop */
     bool *recompute;            /* defined in a loop, recomputed in the reverse sweep */
     bool *needed;               /* its value is read by the reverse sweep */
+    PtrVec *need_at;            /* the blocks where it is read, for needed ones */
     int *ndefs;
     Instr **def;                /* the (last) definition */
     PtrVec *defs;               /* every definition */
@@ -54,6 +56,7 @@ typedef struct Rev {
     int nopen, capopen;
     IrVar *dummy;               /* sink for adjoints of arguments that are constants */
     PtrVec saved_maps;          /* map entries shadowed by recomputed values */
+    PtrVec kept;                /* output array, its copy, ... */
     /* instruction order, for "is this array written after that call" */
     int nseq;
     PtrVec loops;               /* I_FOR of the primal */
@@ -74,126 +77,6 @@ static bool is_output(const IrVar *v)
 
 /* ---- activity --------------------------------------------------------- */
 
-static bool any_varied(const Rev *r, const Operand *args, int n)
-{
-    for (int i = 0; i < n; i++)
-        if ((args[i].kind == OK_VAR || args[i].kind == OK_REF) && args[i].var->type == IT_REAL &&
-            r->varied[args[i].var->id])
-            return true;
-    return false;
-}
-
-static bool set_flag(bool *flags, const IrVar *v)
-{
-    if (!v || flags[v->id] || v->type != IT_REAL)
-        return false;
-    flags[v->id] = true;
-    return true;
-}
-
-static bool callee_writes(const Instr *in, int k)
-{
-    const IrVar *p = in->callee->params.items[k];
-    return p->ndims > 0 && !p->readonly;
-}
-
-static bool varied_block(Rev *r, const IrBlock *b)
-{
-    bool changed = false;
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        switch (in->kind) {
-        case I_OP:
-            if (any_varied(r, in->args, in->nargs))
-                changed |= set_flag(r->varied, in->dst);
-            break;
-        case I_LOAD:
-            if (r->varied[in->arr->id])
-                changed |= set_flag(r->varied, in->dst);
-            break;
-        case I_STORE:
-            if (any_varied(r, in->args, in->nargs))
-                changed |= set_flag(r->varied, in->arr);
-            break;
-        case I_IF:
-            changed |= varied_block(r, in->then);
-            if (in->els)
-                changed |= varied_block(r, in->els);
-            break;
-        case I_FOR:
-            changed |= varied_block(r, in->body);
-            break;
-        case I_CALL:
-            if (any_varied(r, in->cargs, in->ncargs)) {
-                changed |= set_flag(r->varied, in->dst);
-                for (int k = 0; k < in->ncargs; k++)
-                    if (callee_writes(in, k))
-                        changed |= set_flag(r->varied, in->cargs[k].var);
-            }
-            break;
-        default:
-            break;
-        }
-    }
-    return changed;
-}
-
-static bool mark_useful(Rev *r, const Operand *args, int n)
-{
-    bool changed = false;
-    for (int i = 0; i < n; i++)
-        if (args[i].kind == OK_VAR)
-            changed |= set_flag(r->useful, args[i].var);
-    return changed;
-}
-
-static bool useful_block(Rev *r, const IrBlock *b)
-{
-    bool changed = false;
-    for (int i = b->instrs.len - 1; i >= 0; i--) {
-        const Instr *in = b->instrs.items[i];
-        switch (in->kind) {
-        case I_OP:
-            if (r->useful[in->dst->id])
-                changed |= mark_useful(r, in->args, in->nargs);
-            break;
-        case I_LOAD:
-            if (r->useful[in->dst->id])
-                changed |= set_flag(r->useful, in->arr);
-            break;
-        case I_STORE:
-            if (r->useful[in->arr->id])
-                changed |= mark_useful(r, in->args, in->nargs);
-            break;
-        case I_IF:
-            changed |= useful_block(r, in->then);
-            if (in->els)
-                changed |= useful_block(r, in->els);
-            break;
-        case I_FOR:
-            changed |= useful_block(r, in->body);
-            break;
-        case I_CALL: {
-            bool out_useful = in->dst && r->useful[in->dst->id];
-            for (int k = 0; k < in->ncargs; k++)
-                if (callee_writes(in, k) && r->useful[in->cargs[k].var->id])
-                    out_useful = true;
-            if (out_useful)
-                for (int k = 0; k < in->ncargs; k++)
-                    if (!callee_writes(in, k))
-                        changed |= mark_useful(r, &in->cargs[k], 1);
-            break;
-        }
-        case I_RETURN:
-            changed |= mark_useful(r, in->args, in->nargs);
-            break;
-        default:
-            break;
-        }
-    }
-    return changed;
-}
-
 static void analyse_activity(Rev *r)
 {
     for (int i = 0; i < r->p->params.len; i++) {
@@ -203,11 +86,8 @@ static void analyse_activity(Rev *r)
         if (is_output(v))
             r->useful[v->id] = true;
     }
-    /* loops carry values around: repeat to a fixed point */
-    while (varied_block(r, r->p->body))
-        ;
-    while (useful_block(r, r->p->body))
-        ;
+    activity_varied(r->p, r->varied);
+    activity_useful(r->p, r->useful);
 }
 
 static bool active(const Rev *r, const IrVar *v)
@@ -319,15 +199,6 @@ static bool loop_between(const IrBlock *from, const IrBlock *home)
     return false;
 }
 
-static bool defined_inside(const Rev *r, const IrVar *v, const IrBlock *b)
-{
-    const PtrVec *defs = &r->defs[v->id];
-    for (int i = 0; i < defs->len; i++)
-        if (inside(block_of(defs->items[i]), b))
-            return true;
-    return false;
-}
-
 static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at);
 
 /* Values defined in a loop that the reverse sweep recomputes rather than
@@ -380,19 +251,28 @@ static void classify_recompute(Rev *r)
 
 /* ---- what the reverse sweep reads ------------------------------------- */
 
-static void need(Rev *r, Operand a)
+/* Operand a is read by the reverse of an instruction in block `at`. */
+static void need(Rev *r, Operand a, const IrBlock *at)
 {
     /* only the primal's own variables (rules also mention the seed and
      * their temporaries, which live in a scratch function) */
-    if ((a.kind == OK_VAR || a.kind == OK_REF) && a.var->id < r->nvars &&
-        r->p->vars.items[a.var->id] == a.var)
-        r->needed[a.var->id] = true;
+    if ((a.kind != OK_VAR && a.kind != OK_REF) || a.var->id >= r->nvars ||
+        r->p->vars.items[a.var->id] != a.var)
+        return;
+    int id = a.var->id;
+    PtrVec *at_list = &r->need_at[id];
+    r->needed[id] = true;
+    for (int i = 0; i < at_list->len; i++)
+        if (at_list->items[i] == at)
+            return;
+    vec_push(r->cx->arena, at_list, (void *)at);
 }
 
 /* The operands a derivative rule reads: found by running it on a scratch
  * function and looking at what it refers to. */
 static void need_rule(Rev *r, const Instr *in, IrFunc *scratch)
 {
+    const IrBlock *at = block_of(in);
     IrBlock *b = ir_block(r->cx);
     DerivCx dc = {r->cx, scratch, b, in->span};
     Operand seed = ir_v(ir_var(r->cx, scratch, NULL, IT_REAL));
@@ -403,12 +283,12 @@ static void need_rule(Rev *r, const Instr *in, IrFunc *scratch)
             continue;
         Contrib c = deriv_contrib(&dc, in->op, in->args, res, i, seed);
         for (int k = 0; k < c.nargs; k++)
-            need(r, c.args[k]);
+            need(r, c.args[k], at);
     }
     for (int k = 0; k < b->instrs.len; k++) {
         const Instr *x = b->instrs.items[k];
         for (int j = 0; j < x->nargs; j++)
-            need(r, x->args[j]);
+            need(r, x->args[j], at);
     }
 }
 
@@ -426,7 +306,7 @@ static bool instr_active(const Rev *r, const Instr *in)
         if (in->dst && active(r, in->dst))
             return true;
         for (int k = 0; k < in->ncargs; k++)
-            if (callee_writes(in, k) && active(r, in->cargs[k].var))
+            if (activity_callee_writes(in, k) && active(r, in->cargs[k].var))
                 return true;
         return false;
     case I_IF:
@@ -460,29 +340,29 @@ static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
         case I_STORE:
             if (act) {
                 for (int k = 0; k < in->arr->ndims; k++)
-                    need(r, in->idx[k]);
+                    need(r, in->idx[k], b);
                 if (in->kind == I_STORE)
                     need_rule(r, in, scratch);
             }
             break;
         case I_IF:
             if (act)
-                need(r, in->cond);
+                need(r, in->cond, b);
             need_block(r, in->then, scratch);
             if (in->els)
                 need_block(r, in->els, scratch);
             break;
         case I_FOR:
             if (act) {
-                need(r, in->lo);
-                need(r, in->hi);
+                need(r, in->lo, b);
+                need(r, in->hi, b);
             }
             need_block(r, in->body, scratch);
             break;
         case I_CALL:
             for (int k = 0; act && k < in->ncargs; k++)
                 if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims == 0)
-                    need(r, in->cargs[k]);
+                    need(r, in->cargs[k], b);
             break;
         default:
             break;
@@ -490,7 +370,7 @@ static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
     }
 }
 
-/* Recomputing a value needs its operands. */
+/* Recomputing a value needs its operands, where it is recomputed. */
 static void close_needed(Rev *r)
 {
     bool changed = true;
@@ -500,24 +380,32 @@ static void close_needed(Rev *r)
             if (!r->needed[i] || !r->recompute[i])
                 continue;
             const Instr *d = r->def[i];
-            for (int k = 0; k < d->nargs; k++) {
-                Operand a = d->args[k];
-                if (a.kind == OK_VAR && !r->needed[a.var->id])
-                    changed = r->needed[a.var->id] = true;
-            }
-            for (int k = 0; d->kind == I_LOAD && k < d->arr->ndims; k++) {
-                Operand a = d->idx[k];
-                if (a.kind == OK_VAR && !r->needed[a.var->id])
-                    changed = r->needed[a.var->id] = true;
+            const IrBlock *at = block_of(d);
+            for (int k = 0; k < d->nargs + (d->kind == I_LOAD ? d->arr->ndims : 0); k++) {
+                Operand a = k < d->nargs ? d->args[k] : d->idx[k - d->nargs];
+                if (a.kind != OK_VAR || a.var->is_param)
+                    continue;
+                bool was = r->needed[a.var->id];
+                int len = r->need_at[a.var->id].len;
+                need(r, a, at);
+                changed |= !was || r->need_at[a.var->id].len != len;
             }
         }
     }
 }
 
-/* A definition whose overwritten value the reverse sweep restores. */
+/* A definition whose overwritten value the reverse sweep restores: one in
+ * a loop whose value is read in the reverse of that same loop (a value read
+ * only after the loop needs no saving: the last one is there). */
 static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
 {
-    return v && r->needed[v->id] && !r->recompute[v->id] && block_in_loop(block_of(in));
+    if (!v || !r->needed[v->id] || r->recompute[v->id] || !block_in_loop(block_of(in)))
+        return false;
+    const PtrVec *at = &r->need_at[v->id];
+    for (int i = 0; i < at->len; i++)
+        if (ir_common_block(block_of(in), at->items[i])->in_loop)
+            return true;
+    return false;
 }
 
 /* An array whose contents at `at` (a call reading it, a load) the reverse
@@ -745,16 +633,50 @@ static void rev_if(Rev *r, const Instr *in)
     ir_append(r->cx, cur_block(r), out);
 }
 
-/* The loop backwards. Adjoints of values that live outside the loop and are
- * written inside it (carried scalars) get their zero before it. */
+static void mention_var(bool *seen, const IrVar *v)
+{
+    if (v)
+        seen[v->id] = true;
+}
+
+static void mention_operands(bool *seen, const Operand *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i].kind == OK_VAR || a[i].kind == OK_REF)
+            seen[a[i].var->id] = true;
+}
+
+/* Every variable a block reads or writes. */
+static void mentions(const IrBlock *b, bool *seen)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        mention_var(seen, in->dst);
+        mention_var(seen, in->arr);
+        mention_operands(seen, in->args, in->nargs);
+        mention_operands(seen, in->cargs, in->ncargs);
+        if (in->then)
+            mentions(in->then, seen);
+        if (in->els)
+            mentions(in->els, seen);
+        if (in->body)
+            mentions(in->body, seen);
+    }
+}
+
+/* The loop backwards. The adjoint of a value that lives outside the loop
+ * and is used inside it flows from one iteration to the next (a carried
+ * scalar, an array written and read): it gets its zero before the loop, so
+ * that every iteration adds into it. */
 static void rev_for(Rev *r, const Instr *in)
 {
     if (!instr_active(r, in))
         return;
+    bool *seen = ARENA_ARRAY(r->cx->arena, bool, r->nvars);
+    mentions(in->body, seen);
     for (int i = 0; i < r->nvars; i++) {
         const IrVar *v = r->p->vars.items[i];
-        if (active(r, v) && v->ndims == 0 && !inside(home_of(r, v), in->body) &&
-            defined_inside(r, v, in->body))
+        if (seen[i] && active(r, v) && !inside(home_of(r, v), in->body))
             ensure_init(r, v);
     }
     IrBlock *body = ir_block(r->cx);
@@ -792,7 +714,7 @@ static void rev_call(Rev *r, const Instr *in)
     if (!instr_active(r, in))
         return;
     for (int k = in->ncargs - 1; k >= 0; k--)
-        if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && !callee_writes(in, k) &&
+        if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && !activity_callee_writes(in, k) &&
             array_written_after(r, in->cargs[k].var, in))
             emit_in(r, cur_block(r), I_POPA, in->span)->arr = r->map[in->cargs[k].var->id];
     IrFunc *rev = ad_rev_helper(r->cx, in->callee);
@@ -802,7 +724,7 @@ static void rev_call(Rev *r, const Instr *in)
     out->cargs = ARENA_ARRAY(r->cx->arena, Operand, out->ncargs);
     int k = 0;
     for (int i = 0; i < in->ncargs; i++)
-        if (!callee_writes(in, i))
+        if (!activity_callee_writes(in, i))
             out->cargs[k++] = map_operand(r, in->cargs[i]);
     if (in->callee->returns) {
         if (in->dst && active(r, in->dst) && r->init[in->dst->id])
@@ -811,7 +733,7 @@ static void rev_call(Rev *r, const Instr *in)
             out->cargs[k++] = ir_real(0);       /* only outputs matter */
     }
     for (int i = 0; i < in->ncargs; i++) {
-        if (!callee_writes(in, i))
+        if (!activity_callee_writes(in, i))
             continue;
         const IrVar *a = in->cargs[i].var;
         if (active(r, a)) {
@@ -839,7 +761,7 @@ static void rev_call(Rev *r, const Instr *in)
     ir_append(r->cx, cur_block(r), out);
     /* the call overwrote its outputs: their old values had no effect */
     for (int i = 0; i < in->ncargs; i++)
-        if (callee_writes(in, i) && active(r, in->cargs[i].var))
+        if (activity_callee_writes(in, i) && active(r, in->cargs[i].var))
             emit_in(r, cur_block(r), I_FILL, in->span)->arr = adjoint(r, in->cargs[i].var);
 }
 
@@ -998,7 +920,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         if (in->kind == I_CALL && instr_active(r, in))
             for (int k = 0; k < in->ncargs; k++)
                 if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 &&
-                    !callee_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
+                    !activity_callee_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
                     emit_in(r, out, I_PUSHA, in->span)->arr = r->map[in->cargs[k].var->id];
         Instr *c = clone_instr(r, in);
         if (in->kind == I_FOR && instr_active(r, in)) {
@@ -1044,7 +966,7 @@ static bool writes_array(const Instr *in, const IrVar *a)
         return true;
     if (in->kind == I_CALL)
         for (int k = 0; k < in->ncargs; k++)
-            if (callee_writes(in, k) && in->cargs[k].var == a)
+            if (activity_callee_writes(in, k) && in->cargs[k].var == a)
                 return true;
     return false;
 }
@@ -1078,6 +1000,50 @@ static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at)
     return false;
 }
 
+static bool pops_array(const IrBlock *b, const IrVar *a)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_POPA && in->arr == a)
+            return true;
+        if ((in->then && pops_array(in->then, a)) || (in->els && pops_array(in->els, a)) ||
+            (in->body && pops_array(in->body, a)))
+            return true;
+    }
+    return false;
+}
+
+/* An output array that the reverse sweep restores (for a call that read it)
+ * is copied aside after the forward sweep and back at the end. */
+static void keep_outputs(Rev *r, IrBlock *fwd, const IrBlock *rev)
+{
+    for (int i = 0; i < r->g->params.len; i++) {
+        IrVar *y = r->g->params.items[i];
+        if (!y->is_out || !pops_array(rev, y))
+            continue;
+        IrVar *copy = ir_var(r->cx, r->g, NULL, IT_REAL);
+        copy->ndims = y->ndims;
+        for (int k = 0; k < y->ndims; k++)
+            copy->dims[k] = y->dims[k];
+        Instr *in = emit_in(r, fwd, I_ACOPY, (Span){0});
+        in->arr = copy;
+        in->nargs = 1;
+        in->args[0] = ir_v(y);
+        vec_push(r->cx->arena, &r->kept, y);
+        vec_push(r->cx->arena, &r->kept, copy);
+    }
+}
+
+static void restore_outputs(Rev *r)
+{
+    for (int i = 0; i + 1 < r->kept.len; i += 2) {
+        Instr *in = emit_in(r, r->g->body, I_ACOPY, (Span){0});
+        in->arr = r->kept.items[i];
+        in->nargs = 1;
+        in->args[0] = ir_v(r->kept.items[i + 1]);
+    }
+}
+
 static bool has_alloc(const IrBlock *b)
 {
     for (int i = 0; i < b->instrs.len; i++)
@@ -1109,6 +1075,7 @@ static IrVar *clone_var(Rev *r, const IrVar *v)
         c->dims[k] = map_operand(r, v->dims[k]);
     c->readonly = v->readonly;
     c->src_const = v->src_const;
+    c->is_out = v->is_out;
     return c;
 }
 
@@ -1161,7 +1128,6 @@ static void add_params(Rev *r)
             /* the adjoint array is the caller's, or scratch when that is NULL */
             IrVar *a = adjoint(r, v);
             a->alias = gp;
-            a->scratch_zero = r->role == ROLE_REV;
             r->init[v->id] = r->role == ROLE_REV;
         }
     }
@@ -1244,6 +1210,7 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     r.in_loop = ARENA_ARRAY(cx->arena, bool, n);
     r.recompute = ARENA_ARRAY(cx->arena, bool, n);
     r.needed = ARENA_ARRAY(cx->arena, bool, n);
+    r.need_at = ARENA_ARRAY(cx->arena, PtrVec, n);
     r.ndefs = ARENA_ARRAY(cx->arena, int, n);
     r.def = ARENA_ARRAY(cx->arena, Instr *, n);
     r.defs = ARENA_ARRAY(cx->arena, PtrVec, n);
@@ -1276,6 +1243,13 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     Operand ret = {0};
     IrBlock *fwd = clone_block(&r, p->body, &ret);
     r.g->body = fwd;
+    /* the reverse sweep restores what loops overwrote: keep the value */
+    if (ret.kind == OK_VAR) {
+        IrVar *keep = ir_var(cx, r.g, NULL, IT_REAL);
+        emit(&r, fwd, keep, ACC_SET, OP_COPY, 1, &ret);
+        ret = ir_v(keep);
+    }
+    keep_outputs(&r, fwd, rev);
     if (fwd->instrs.len)
         ((Instr *)fwd->instrs.items[0])->note = "forward sweep";
     if (rev->instrs.len)
@@ -1283,6 +1257,7 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     for (int i = 0; i < rev->instrs.len; i++)
         ir_append(cx, fwd, rev->instrs.items[i]);
     write_gradients(&r);
+    restore_outputs(&r);
     ensure_alloc(&r);
     if (p->returns) {
         Instr *in = ir_instr(cx, I_RETURN, end);

@@ -1,7 +1,6 @@
 /* The compilation pipeline: one call per stage, as a list. */
 #include "compile.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "ad.h"
@@ -49,6 +48,40 @@ bool compile_front(Cx *cx)
     return sema_check(cx) && ok;
 }
 
+/* Leaves out exported functions of two roles (made only to derive others). */
+static void drop_role(Cx *cx, FuncRole a, FuncRole b)
+{
+    PtrVec *funcs = &cx->ir->funcs;
+    int w = 0;
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (f->role != a && f->role != b)
+            funcs->items[w++] = f;
+    }
+    funcs->len = w;
+}
+
+/* Each function with its derived ones (f, f_grad or f_vjp, f_jvp, f_hvp),
+ * in the order of the file; the static helpers after them. */
+static void order_functions(Cx *cx)
+{
+    static const FuncRole order[] = {ROLE_PRIMAL, ROLE_GRAD, ROLE_VJP, ROLE_JVP, ROLE_HVP};
+    PtrVec *funcs = &cx->ir->funcs, sorted = {0};
+    for (int i = 0; i < cx->prog.funcs.len; i++) {
+        Func *src = cx->prog.funcs.items[i];
+        for (size_t r = 0; r < sizeof order / sizeof *order; r++)
+            for (int k = 0; k < funcs->len; k++) {
+                IrFunc *f = funcs->items[k];
+                if (f->exported && f->src == src && f->role == order[r])
+                    vec_push(cx->arena, &sorted, f);
+            }
+    }
+    for (int k = 0; k < funcs->len; k++)
+        if (!((IrFunc *)funcs->items[k])->exported)
+            vec_push(cx->arena, &sorted, funcs->items[k]);
+    *funcs = sorted;
+}
+
 bool compile_all(Cx *cx, const CompileOptions *opt)
 {
     if (!compile_front(cx))
@@ -59,12 +92,18 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         opt_module(cx);
     if (opt->primal_only)
         return true;
-    ad_reverse_module(cx);
+    if (!opt->no_grad || !opt->no_hvp)
+        ad_reverse_module(cx);
+    verify(cx);
+    ad_forward_module(cx, !opt->no_jvp, !opt->no_hvp);
+    if (opt->no_grad)
+        drop_role(cx, ROLE_GRAD, ROLE_VJP);
     verify(cx);
     if (opt->optimize)
         opt_module(cx);
-    else if (!getenv("GRADC_NO_CLEANUP"))
+    else
         opt_cleanup(cx);
     verify(cx);
+    order_functions(cx);
     return true;
 }

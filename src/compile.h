@@ -9,6 +9,7 @@ typedef struct Cx Cx;
 typedef struct CompileOptions {
     bool optimize;              /* run the IR optimiser (-O0 turns it off) */
     bool primal_only;           /* stop before differentiation */
+    bool no_grad, no_jvp, no_hvp;   /* routines left out (--routines) */
 } CompileOptions;
 
 /* Parse and check; false if the input has errors (in cx->diag). */

@@ -218,3 +218,35 @@ Contrib deriv_contrib(DerivCx *dc, Opcode op, const Operand *args, Operand res, 
         die("deriv: operand %d of '%s' has no derivative", i, ir_ops[op].name);
     return rules[op](dc, args, res, i, seed);
 }
+
+static bool mentions(Operand a, const IrVar *v)
+{
+    return (a.kind == OK_VAR || a.kind == OK_REF) && a.var == v;
+}
+
+/* Found by running the rule on scratch operands and looking for the result. */
+bool deriv_uses_result(Opcode op, int i)
+{
+    Arena *a = arena_new();
+    Cx cx = {0};
+    cx.arena = a;
+    IrFunc *f = ir_func(&cx, "scratch", ROLE_PRIMAL);
+    Operand args[IR_MAX_ARGS];
+    for (int k = 0; k < ir_ops[op].arity; k++) {
+        char t = ir_ops[op].sig[k];
+        args[k] = ir_v(ir_var(&cx, f, NULL, t == 'I' ? IT_INT : t == 'B' ? IT_BOOL : IT_REAL));
+    }
+    IrVar *res = ir_var(&cx, f, NULL, IT_REAL), *seed = ir_var(&cx, f, NULL, IT_REAL);
+    DerivCx dc = {&cx, f, ir_block(&cx), (Span){0}};
+    Contrib c = deriv_contrib(&dc, op, args, ir_v(res), i, ir_v(seed));
+    bool used = false;
+    for (int k = 0; k < c.nargs; k++)
+        used |= mentions(c.args[k], res);
+    for (int j = 0; j < dc.blk->instrs.len; j++) {
+        const Instr *in = dc.blk->instrs.items[j];
+        for (int k = 0; k < in->nargs; k++)
+            used |= mentions(in->args[k], res);
+    }
+    arena_free(a);
+    return used;
+}

@@ -28,6 +28,9 @@ typedef struct Contrib {
 /* args: the operation's operands and res its result, as values of dc->f. */
 Contrib deriv_contrib(DerivCx *dc, Opcode op, const Operand *args, Operand res, int i, Operand seed);
 
+/* Whether the rule for operand i of op reads the operation's result. */
+bool deriv_uses_result(Opcode op, int i);
+
 /* Whether operand i of op can carry a derivative at all. */
 bool deriv_differentiable(Opcode op, int i);
 

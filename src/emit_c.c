@@ -32,6 +32,8 @@ typedef struct Emit {
     Instr **anchor;             /* by var id: the instruction of its LCA block to declare it before */
     StrTab decls;               /* anchor instruction -> PtrVec* of the variables declared before it */
     bool *used;                 /* by var id: mentioned at all */
+    Instr *alloc;               /* the allocation, and its block */
+    IrBlock *alloc_block;
     int seq;
     bool need_tape;             /* this function uses the tape */
     bool need_stdlib;           /* some function allocates or passes NULL */
@@ -64,6 +66,8 @@ static const char *var_name(Emit *e, IrVar *v)
         return v->cname;
     if (v->adj_of)
         v->cname = scope_take(&e->local, arena_printf(e->cx->arena, "d_%s", var_name(e, v->adj_of)));
+    else if (v->tan_of)
+        v->cname = scope_take(&e->local, arena_printf(e->cx->arena, "d%s", var_name(e, v->tan_of)));
     else if (v->name)
         v->cname = scope_take(&e->local, v->name);
     else
@@ -160,13 +164,8 @@ static void scan_block(Emit *e, IrBlock *b)
             e->loopvar[in->ivar->id] = true;
             scan_block(e, in->body);
         } else if (in->kind == I_ALLOC) {
-            for (int k = 0; k < e->f->vars.len; k++) {
-                IrVar *v = e->f->vars.items[k];
-                for (int d = 0; v->ndims > 0 && !v->is_param && d < v->ndims; d++)
-                    mention_operand(e, v->dims[d], in, b);
-                if (v->alias)
-                    mention(e, v->alias, in, b, false);
-            }
+            e->alloc = in;                      /* its mentions come last */
+            e->alloc_block = b;
         }
     }
 }
@@ -211,7 +210,19 @@ static void place_declarations(Emit *e, IrFunc *f)
     ir_link_blocks(f);
     set_blocks(f->body);
     strtab_init(&e->decls, e->cx->arena);
+    e->alloc = NULL;
     scan_block(e, f->body);
+    /* the allocation mentions the sizes and the parameters kept in, of the
+     * arrays that are used */
+    for (int k = 0; e->alloc && k < n; k++) {
+        IrVar *v = f->vars.items[k];
+        if (v->ndims == 0 || v->is_param || !e->used[k])
+            continue;
+        for (int d = 0; d < v->ndims; d++)
+            mention_operand(e, v->dims[d], e->alloc, e->alloc_block);
+        if (v->alias)
+            mention(e, v->alias, e->alloc, e->alloc_block, false);
+    }
     for (int i = 0; i < n; i++) {
         IrVar *v = f->vars.items[i];
         Instr *first = e->first[i];
@@ -550,6 +561,8 @@ static void put_call(Emit *e, Instr *in)
             buf_puts(e->o, ", ");
         put_operand(e, in->cargs[i], false);
     }
+    if (!in->callee->exported)
+        buf_printf(e->o, "%sgradc_t", in->ncargs ? ", " : "");
     buf_puts(e->o, ");\n");
 }
 
@@ -627,7 +640,8 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_RETURN:
         line_start(e);
-        buf_puts(e->o, "return ");
+        /* out of memory anywhere: the value is NaN too */
+        buf_puts(e->o, e->need_tape && e->f->exported ? "return gradc_t->failed ? NAN : " : "return ");
         put_operand(e, in->args[0], false);
         buf_puts(e->o, ";\n");
         break;
@@ -645,19 +659,19 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_PUSH:
         line_start(e);
-        buf_puts(e->o, "gradc_push(&gradc_t, ");
+        buf_puts(e->o, "gradc_push(gradc_t, ");
         put_operand(e, in->args[0], false);
         buf_puts(e->o, ");\n");
         break;
     case I_POP:
         line_start(e);
-        buf_printf(e->o, "%s = %sgradc_pop(&gradc_t);\n", var_name(e, in->dst),
+        buf_printf(e->o, "%s = %sgradc_pop(gradc_t);\n", var_name(e, in->dst),
                    in->dst->type == IT_REAL ? "" : "(int)");
         break;
     case I_PUSHA:
     case I_POPA:
         line_start(e);
-        buf_printf(e->o, "gradc_%s(&gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
+        buf_printf(e->o, "gradc_%s(gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
                    var_name(e, in->arr));
         put_count(e, in->arr);
         buf_puts(e->o, ");\n");
@@ -671,7 +685,7 @@ static void put_instr(Emit *e, Instr *in)
         put_operand(e, in->lo, true);
         buf_puts(e->o, ") doubles on the tape */\n");
         line_start(e);
-        buf_puts(e->o, "gradc_reserve(&gradc_t, ");
+        buf_puts(e->o, "gradc_reserve(gradc_t, ");
         put_operand(e, in->lo, false);
         buf_puts(e->o, ", ");
         put_operand(e, in->hi, false);
@@ -694,8 +708,9 @@ static bool is_local_array(const Emit *e, const IrVar *v)
     return v->ndims > 0 && !v->is_param && e->used[v->id];
 }
 
-/* All local arrays in one block of memory, taken on entry: sizes come from
- * int parameters only. A NULL gradient array gets scratch space instead. */
+/* All local arrays in one block of memory, taken on entry (and zeroed):
+ * sizes come from int parameters only. Where the caller passes NULL for an
+ * array kept in its memory, scratch space stands in. */
 static void put_alloc(Emit *e)
 {
     IrFunc *f = e->f;
@@ -737,30 +752,29 @@ static void put_alloc(Emit *e)
         if (!is_local_array(e, v))
             continue;
         line_start(e);
-        if (v->alias) {
-            buf_printf(e->o, "double *%s = %s;\n", var_name(e, v), var_name(e, v->alias));
+        if (!v->alias) {
+            buf_printf(e->o, "double *%s = gradc_next;\n", var_name(e, v));
             line_start(e);
-            buf_printf(e->o, "if (!%s) {\n", var_name(e, v));
-            e->level++;
+            buf_puts(e->o, "gradc_next += ");
+            put_count(e, v);
+            buf_puts(e->o, ";\n");
+            continue;
         }
-        if (v->alias)
-            line_start(e);
-        buf_printf(e->o, v->alias ? "%s = gradc_next;\n" : "double *%s = gradc_next;\n", var_name(e, v));
+        /* kept in the caller's array, or in scratch when that is NULL */
+        buf_printf(e->o, "%sdouble *%s = %s;\n", v->readonly ? "const " : "", var_name(e, v),
+                   var_name(e, v->alias));
+        line_start(e);
+        buf_printf(e->o, "if (!%s) {\n", var_name(e, v));
+        e->level++;
+        line_start(e);
+        buf_printf(e->o, "%s = gradc_next;\n", var_name(e, v));
         line_start(e);
         buf_puts(e->o, "gradc_next += ");
         put_count(e, v);
         buf_puts(e->o, ";\n");
-        if (v->alias) {
-            if (v->scratch_zero) {
-                line_start(e);
-                buf_printf(e->o, "gradc_fill(%s, ", var_name(e, v));
-                put_count(e, v);
-                buf_puts(e->o, ");\n");
-            }
-            e->level--;
-            line_start(e);
-            buf_puts(e->o, "}\n");
-        }
+        e->level--;
+        line_start(e);
+        buf_puts(e->o, "}\n");
     }
 }
 
@@ -775,8 +789,8 @@ static void put_fail(Emit *e, Buf *o, bool outputs, bool grads, bool ret)
     IrFunc *f = e->f;
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
-        bool is_out = p->ndims > 0 && !p->readonly && !p->grad_of;
-        if ((is_out && outputs) || (p->grad_of && grads)) {
+        bool written = (p->ndims > 0 && !p->readonly) || p->by_ref;
+        if (written && (p->is_out ? outputs : grads)) {
             line_start(e);
             if (p->ndims > 0) {
                 buf_printf(e->o, p->nullable ? "if (%s) gradc_fill_nan(%s, " : "gradc_fill_nan(%s%s, ",
@@ -790,9 +804,12 @@ static void put_fail(Emit *e, Buf *o, bool outputs, bool grads, bool ret)
         }
     }
     if (ret) {
-        if (e->need_tape) {
+        if (!f->exported) {
             line_start(e);
-            buf_puts(e->o, "free(gradc_t.data);\n");
+            buf_puts(e->o, "gradc_t->failed = 1;\n");
+        } else if (e->need_tape) {
+            line_start(e);
+            buf_puts(e->o, "free(gradc_t->data);\n");
         }
         line_start(e);
         buf_puts(e->o, f->returns ? "return NAN;\n" : "return;\n");
@@ -806,7 +823,7 @@ static bool uses_tape(const IrBlock *b)
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
         if (in->kind == I_PUSH || in->kind == I_POP || in->kind == I_PUSHA || in->kind == I_POPA ||
-            in->kind == I_RESERVE)
+            in->kind == I_RESERVE || (in->kind == I_CALL && !in->callee->exported))
             return true;
         if ((in->then && uses_tape(in->then)) || (in->els && uses_tape(in->els)) ||
             (in->body && uses_tape(in->body)))
@@ -827,9 +844,9 @@ static bool has_alloc_instr(const IrBlock *b)
 static void put_epilogue(Emit *e)
 {
     put_line_directive(e, (Span){0});
-    if (e->need_tape) {
+    if (e->need_tape && e->f->exported) {
         line_start(e);
-        buf_puts(e->o, "free(gradc_t.data);\n");
+        buf_puts(e->o, "free(gradc_t->data);\n");
     }
     if (has_alloc_instr(e->f->body)) {
         line_start(e);
@@ -838,8 +855,8 @@ static void put_epilogue(Emit *e)
 }
 
 /* The function's top level: with a tape, the reverse sweep runs only if
- * the forward sweep could save everything; the frees come before the
- * return. */
+ * the forward sweep could save everything, and if memory ran out anywhere
+ * the derivatives are NaN; the frees come before the return. */
 static void put_body(Emit *e, IrBlock *b)
 {
     int n = b->instrs.len;
@@ -853,20 +870,26 @@ static void put_body(Emit *e, IrBlock *b)
             break;
         }
     }
-    for (int i = 0; i < rev; i++)
+    for (int i = 0; i < rev && i < end; i++)
         put_instr(e, b->instrs.items[i]);
-    if (rev < end) {
+    if (rev < end && e->f->exported) {
         buf_putc(e->o, '\n');
         line_start(e);
-        buf_puts(e->o, "if (!gradc_t.failed) {\n");
+        buf_puts(e->o, "if (!gradc_t->failed) {\n");
         e->level++;
         for (int i = rev; i < end; i++)
             put_instr(e, b->instrs.items[i]);
         e->level--;
         line_start(e);
-        buf_puts(e->o, "} else {\n");
+        buf_puts(e->o, "}\n");
+    } else {
+        for (int i = rev; i < end; i++)
+            put_instr(e, b->instrs.items[i]);
+    }
+    if (e->need_tape && e->f->exported && e->fail_grads.len > 0) {
+        /* memory ran out somewhere, here or in a helper: no derivatives */
         line_start(e);
-        buf_puts(e->o, "    /* out of memory for the tape */\n");
+        buf_puts(e->o, "if (gradc_t->failed) {\n");
         buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
         line_start(e);
         buf_puts(e->o, "}\n");
@@ -879,7 +902,7 @@ static void put_body(Emit *e, IrBlock *b)
 static void put_signature(Emit *e, IrFunc *f)
 {
     buf_printf(e->o, "%s%s %s(", f->exported ? "" : "static ", f->returns ? "double" : "void", f->name);
-    if (f->params.len == 0)
+    if (f->params.len == 0 && f->exported)
         buf_puts(e->o, "void");
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
@@ -892,6 +915,9 @@ static void put_signature(Emit *e, IrFunc *f)
         else
             buf_printf(e->o, "%s %s", c_type(p->type), p->cname);
     }
+    /* a helper saves on its caller's tape and reports failure there */
+    if (!f->exported)
+        buf_printf(e->o, "%sgradc_tape *gradc_t", f->params.len ? ", " : "");
     buf_putc(e->o, ')');
 }
 
@@ -922,7 +948,7 @@ static void put_func(Emit *e, IrFunc *f)
     e->level = 0;
     e->last_line = 0;
     e->stmts = 0;
-    e->need_tape = uses_tape(f->body);
+    e->need_tape = uses_tape(f->body) || !f->exported;
     buf_free(&e->fail_all);
     buf_free(&e->fail_grads);
     e->level = 1;
@@ -933,10 +959,14 @@ static void put_func(Emit *e, IrFunc *f)
     buf_puts(e->o, "\n{\n");
     e->level = 1;
     put_unused_params(e, f);
-    if (e->need_tape) {
+    if (!f->exported && !uses_tape(f->body) && !has_alloc_instr(f->body)) {
+        line_start(e);
+        buf_puts(e->o, "(void)gradc_t;\n");
+    }
+    if (e->need_tape && f->exported) {
         e->need_stdlib = true;
         line_start(e);
-        buf_puts(e->o, "gradc_tape gradc_t = {NULL, 0, 0, 0};\n");
+        buf_puts(e->o, "gradc_tape gradc_tape_ = {NULL, 0, 0, 0}, *gradc_t = &gradc_tape_;\n");
     }
     put_body(e, f->body);
     put_line_directive(e, (Span){0});
@@ -1032,7 +1062,7 @@ static const Support support[] = {
      "{\n"
      "    if (n > SIZE_MAX / sizeof(double) - 1)\n"
      "        return NULL;\n"
-     "    return malloc(n ? n * sizeof(double) : 1);\n"
+     "    return calloc(n ? n : 1, sizeof(double));\n"
      "}\n"
     },
     {"gradc_fill(", "",
@@ -1259,6 +1289,19 @@ static void put_fn_doc(Emit *e, IrFunc *f)
     if (f->role == ROLE_PRIMAL) {
         buf_printf(o, "/* %s, defined at %s:%d: %s */\n", f->name, base_name(e->opt->source_name),
                    f->nline, f->returns ? "the value" : "writes the outputs");
+        return;
+    }
+    if (f->role == ROLE_JVP) {
+        buf_printf(o, "/* %s of %s, and %s along the direction given by the tangents\n"
+                      "   (a NULL tangent array counts as zeros; a NULL output is skipped). */\n",
+                   p->returns ? "The value" : "Writes the outputs", p->name,
+                   p->returns ? "into *df its derivative" : "into the d... arrays their derivatives");
+        return;
+    }
+    if (f->role == ROLE_HVP) {
+        buf_printf(o, "/* The value of %s, its gradient into the g_... outputs and the Hessian\n"
+                      "   times the tangent direction into the hv_... outputs (a NULL pointer\n"
+                      "   skips that output; a NULL tangent array counts as zeros). */\n", p->name);
         return;
     }
     if (f->role == ROLE_VJP)

@@ -339,6 +339,29 @@ static void put_call_text(Buf *b, const IrFunc *f, const Arg *args)
 }
 
 /* The call of `f` (by its C name) on the flat input vector v. */
+static void put_hvp_call(Buf *b, const IrFunc *f, const int *slot, const Arg *args)
+{
+    buf_printf(b, "%s_hvp(", f->name);
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (i)
+            buf_puts(b, ", ");
+        if (p->type == IT_INT)
+            buf_printf(b, "%d", (int)args[i].vals[0]);
+        else
+            buf_printf(b, "%sgradc_%s[%d]", p->ndims ? "&" : "", p->src_const ? "c" : "v", slot[i]);
+    }
+    static const char *const groups[] = {"gradc_dir", "gradc_g2", "gradc_hv"};
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < f->params.len; i++) {
+            const IrVar *p = f->params.items[i];
+            if (p->type == IT_REAL && !p->src_const)
+                buf_printf(b, k == 0 && !p->ndims ? ", %s[%d]" : ", &%s[%d]", groups[k], slot[i]);
+        }
+    }
+    buf_putc(b, ')');
+}
+
 static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot, const Arg *args,
                      bool grads)
 {
@@ -429,7 +452,56 @@ static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
         "        }\n    }\n    return 0;\n}\n", nv);
 }
 
-static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *args)
+/* The Hessian, one column per unit direction from f_hvp, beside central
+ * differences of f_grad. */
+static void put_hessian(Buf *b, const IrFunc *f, const int *slot, const Arg *args, int nv)
+{
+    char grad[300];
+    snprintf(grad, sizeof grad, "%s_grad", f->name);
+    buf_printf(b,
+        "    static double gradc_H[%d][%d], gradc_F[%d][%d];\n"
+        "    double gradc_worst = 0;\n"
+        "    for (int gradc_j = 0; gradc_j < %d; gradc_j++) {\n"
+        "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
+        "            gradc_dir[gradc_i] = gradc_i == gradc_j;\n        ",
+        nv, nv, nv, nv, nv, nv);
+    put_hvp_call(b, f, slot, args);
+    buf_printf(b, ";\n"
+        "        double gradc_x = gradc_v[gradc_j];\n"
+        "        double gradc_h = cbrt(DBL_EPSILON) * (fabs(gradc_x) > 1 ? fabs(gradc_x) : 1);\n"
+        "        volatile double gradc_a = gradc_x + gradc_h, gradc_b = gradc_x - gradc_h;\n"
+        "        gradc_v[gradc_j] = gradc_a;\n        ");
+    put_call(b, f, grad, slot, args, true);
+    buf_printf(b, ";\n"
+        "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
+        "            gradc_F[gradc_i][gradc_j] = gradc_g[gradc_i];\n"
+        "        gradc_v[gradc_j] = gradc_b;\n        ", nv);
+    put_call(b, f, grad, slot, args, true);
+    buf_printf(b, ";\n"
+        "        gradc_v[gradc_j] = gradc_x;\n"
+        "        for (int gradc_i = 0; gradc_i < %d; gradc_i++) {\n"
+        "            gradc_F[gradc_i][gradc_j] = (gradc_F[gradc_i][gradc_j] - gradc_g[gradc_i]) / (gradc_a - gradc_b);\n"
+        "            gradc_H[gradc_i][gradc_j] = gradc_hv[gradc_i];\n"
+        "            double gradc_d = fabs(gradc_H[gradc_i][gradc_j] - gradc_F[gradc_i][gradc_j]);\n"
+        "            gradc_worst = gradc_d > gradc_worst || gradc_d != gradc_d ? gradc_d : gradc_worst;\n"
+        "        }\n"
+        "    }\n"
+        "    for (int gradc_m = 0; gradc_m < 2; gradc_m++) {\n"
+        "        printf(gradc_m ? \"\\ncentral differences of the gradient:\\n%%-12s\" : \"\\nHessian (f_hvp):\\n%%-12s\", \"\");\n"
+        "        for (int gradc_j = 0; gradc_j < %d; gradc_j++)\n"
+        "            printf(\"%%-24s\", gradc_names[gradc_j]);\n"
+        "        printf(\"\\n\");\n"
+        "        for (int gradc_i = 0; gradc_i < %d; gradc_i++) {\n"
+        "            printf(\"%%-12s\", gradc_names[gradc_i]);\n"
+        "            for (int gradc_j = 0; gradc_j < %d; gradc_j++)\n"
+        "                gradc_put(gradc_m ? gradc_F[gradc_i][gradc_j] : gradc_H[gradc_i][gradc_j], 24);\n"
+        "            printf(\"\\n\");\n"
+        "        }\n"
+        "    }\n"
+        "    printf(\"\\nlargest |difference|: %%.2g\\n\", gradc_worst);\n", nv, nv, nv, nv);
+}
+
+static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *args, bool hessian)
 {
     int nv = 0, nc = 0, no = 0;
     int *slot = xmalloc(sizeof *slot * (size_t)(f->params.len + 1));
@@ -441,7 +513,7 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         slot[i] = *count;
         *count += args[i].n;
     }
-    buf_printf(b, "#include <float.h>\n#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+    buf_printf(b, "#include <float.h>\n#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
                   "#include \"%s\"\n\n", header);
     buf_printf(b, "static double gradc_v[%d] = {", nv ? nv : 1);
     int k = 0;
@@ -461,7 +533,8 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
             put_double(b, args[i].vals[j]);
         }
     }
-    buf_printf(b, "%s};\nstatic double gradc_g[%d];\n", k ? "" : "0", nv ? nv : 1);
+    buf_printf(b, "%s};\nstatic double gradc_g[%d], gradc_dir[%d], gradc_g2[%d], gradc_hv[%d];\n",
+               k ? "" : "0", nv ? nv : 1, nv ? nv : 1, nv ? nv : 1, nv ? nv : 1);
     buf_printf(b, "static double gradc_o[%d], gradc_s[%d], gradc_up[%d], gradc_down[%d];\n",
                no ? no : 1, no ? no : 1, no ? no : 1, no ? no : 1);
     put_names(b, f, args, "gradc_names", false, nv);
@@ -478,9 +551,10 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
     buf_puts(b,
         "static void gradc_put(double x, int width)\n{\n"
         "    char s[40];\n"
+        "    int plain = fabs(x) >= 1e-4 && fabs(x) < 1e15;\n"
         "    for (int p = 1; p <= 17; p++) {\n"
         "        snprintf(s, sizeof s, \"%.*g\", p, x);\n"
-        "        if (strtod(s, NULL) == x || x != x)\n"
+        "        if ((strtod(s, NULL) == x && (!plain || !strchr(s, 'e'))) || x != x)\n"
         "            break;\n"
         "    }\n"
         "    printf(\"%-*s\", width, s);\n"
@@ -518,8 +592,11 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         "        printf(\"%%-12s\", gradc_names[gradc_k]);\n"
         "        gradc_put(gradc_g[gradc_k], 24);\n        gradc_put(gradc_est, 24);\n"
         "        printf(\"%%.2g\\n\", fabs(gradc_g[gradc_k] - gradc_est));\n"
-        "    }\n    return 0;\n}\n",
+        "    }\n",
         f->name, nv, nv);
+    if (hessian)
+        put_hessian(b, f, slot, args, nv);
+    buf_puts(b, "    return 0;\n}\n");
     free(slot);
 }
 
@@ -593,7 +670,8 @@ static int compile_and_run(const char *dir, const Buf *c_text, const Buf *h_text
     return 0;
 }
 
-int eval_run(Cx *cx, const char *call, const Buf *c_text, const Buf *h_text, const char *header_path)
+int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
+             const char *header_path)
 {
     char name[256];
     Arg *args;
@@ -623,7 +701,14 @@ int eval_run(Cx *cx, const char *call, const Buf *c_text, const Buf *h_text, con
     const char *hname = slash ? slash + 1 : header_path;
     Buf driver;
     buf_init(&driver);
-    put_driver(&driver, f, hname, args);
+    if (hessian && !f->returns) {
+        fprintf(stderr, "gradc: error: --hessian: '%s' has 'out' parameters; the Hessian is for "
+                "functions that return a value\n", name);
+        free_args(args, nargs);
+        buf_free(&driver);
+        return EXIT_USAGE;
+    }
+    put_driver(&driver, f, hname, args, hessian);
     const char *tmp = getenv("TMPDIR");
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/gradc-eval-XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -2,12 +2,15 @@
 #ifndef GRADC_EVAL_H
 #define GRADC_EVAL_H
 
+#include <stdbool.h>
+
 #include "arena.h"
 
 typedef struct Cx Cx;
 
-/* Runs `call` (such as "f(2, 1)") against the generated c_text/h_text;
- * returns the exit status. */
-int eval_run(Cx *cx, const char *call, const Buf *c_text, const Buf *h_text, const char *header_path);
+/* Runs `call` (such as "f(2, 1)") against the generated c_text/h_text,
+ * with the Hessian if asked; returns the exit status. */
+int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
+             const char *header_path);
 
 #endif

@@ -413,6 +413,7 @@ void ir_print_func(Buf *o, const IrFunc *f)
 {
     static const char *const role[] = {
         [ROLE_PRIMAL] = "primal", [ROLE_GRAD] = "grad", [ROLE_VJP] = "vjp", [ROLE_REV] = "rev",
+        [ROLE_JVP] = "jvp", [ROLE_HVP] = "hvp", [ROLE_FWD] = "fwd",
     };
     buf_printf(o, "func %s(", f->name);
     for (int i = 0; i < f->params.len; i++) {
@@ -659,22 +660,29 @@ static void verify_block(Verify *vf, const IrBlock *b)
         verify_instr(vf, b->instrs.items[i]);
 }
 
-static void note_defs(const IrBlock *b, bool *defined)
+static void note_defs(const IrFunc *f, const IrBlock *b, bool *defined)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
+        if (in->kind == I_ALLOC)                /* arrays exist from here on */
+            for (int k = 0; k < f->vars.len; k++)
+                if (((const IrVar *)f->vars.items[k])->ndims > 0)
+                    defined[k] = true;
         if (in->dst)
             defined[in->dst->id] = true;
         if (in->arr)
             defined[in->arr->id] = true;
         if (in->ivar)
             defined[in->ivar->id] = true;
+        for (int k = 0; k < in->ncargs; k++)     /* written through a pointer */
+            if (in->cargs[k].kind == OK_REF)
+                defined[in->cargs[k].var->id] = true;
         if (in->then)
-            note_defs(in->then, defined);
+            note_defs(f, in->then, defined);
         if (in->els)
-            note_defs(in->els, defined);
+            note_defs(f, in->els, defined);
         if (in->body)
-            note_defs(in->body, defined);
+            note_defs(f, in->body, defined);
     }
 }
 
@@ -723,7 +731,7 @@ void ir_verify(const IrFunc *f)
     bool *defined = calloc((size_t)f->vars.len + 1, sizeof *defined);
     if (!defined)
         die("out of memory in the verifier");
-    note_defs(f->body, defined);
+    note_defs(f, f->body, defined);
     check_defined(&vf, f->body, defined);
     free(defined);
 }

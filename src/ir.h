@@ -81,8 +81,9 @@ struct IrVar {
     IrVar *adj_of;              /* an adjoint variable: of which variable */
     IrVar *grad_of;             /* a gradient parameter: of which parameter */
     IrVar *seed_of;             /* a seed parameter: of which output */
+    IrVar *tan_of;              /* a tangent: of which variable */
+    bool is_out;                /* an out parameter of the .fn function */
     IrVar *alias;               /* an adjoint array kept in this parameter when it is not NULL */
-    bool scratch_zero;          /* when the alias is NULL, zero the scratch array */
     const char *cname;          /* set by the emitter */
 };
 
@@ -150,6 +151,9 @@ typedef enum FuncRole {
     ROLE_GRAD,      /* f_grad: value and gradient, written */
     ROLE_VJP,       /* f_vjp: outputs, and seeds . Jacobian written as gradient */
     ROLE_REV,       /* static helper: gradient accumulated into the caller's adjoints */
+    ROLE_JVP,       /* f_jvp: value or outputs, and their tangents */
+    ROLE_HVP,       /* f_hvp: value, gradient and Hessian-vector product */
+    ROLE_FWD,       /* static helper: the tangent of a callee */
 } FuncRole;
 
 struct IrFunc {
@@ -162,7 +166,7 @@ struct IrFunc {
     PtrVec vars;                /* IrVar*, every variable, by id */
     IrBlock *body;
     IrFunc *primal;             /* for derived functions */
-    IrFunc *grad, *rev;         /* for primals: the derived functions made so far */
+    IrFunc *grad, *rev, *fwd;   /* the derived functions made so far */
     bool uses_tape;             /* set by the emitter */
     int nline;                  /* source line of the definition */
 };

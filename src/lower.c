@@ -474,6 +474,7 @@ static void declare_params(Lower *lw)
         IrVar *v = ir_param(lw->cx, lw->f, p->id, p->kind == P_INT ? IT_INT : IT_REAL);
         v->readonly = p->ndims > 0 && p->kind != P_OUT;
         v->src_const = p->kind == P_CONST;
+        v->is_out = p->kind == P_OUT;
         v->ndims = p->ndims;
         for (int k = 0; k < p->ndims; k++) {
             /* a size is an earlier int parameter: its symbol's index is its position */

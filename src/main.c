@@ -29,6 +29,8 @@ typedef struct Options {
     const char *eval;           /* a call to evaluate */
     bool no_line;
     bool optimize;
+    bool hessian;
+    const char *routines;       /* --routines=... */
 } Options;
 
 typedef struct Job {
@@ -41,7 +43,7 @@ typedef struct Job {
 static const char usage_text[] =
     "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [--no-line] [-O0]\n"
     "       gradc FILE.fn --emit=c|h|ast|ir\n"
-    "       gradc FILE.fn --eval 'f(2, 1)'\n"
+    "       gradc FILE.fn --eval 'f(2, 1)' [--hessian]\n"
     "       gradc --help | --version\n";
 
 static const char help_text[] =
@@ -60,6 +62,11 @@ static const char help_text[] =
     "                    function at the given point, e.g. 'f(2, 1)', and print\n"
     "                    the value, every partial derivative and a central\n"
     "                    finite-difference estimate beside each\n"
+    "  --hessian         with --eval: also the Hessian, from f_hvp, beside central\n"
+    "                    differences of f_grad\n"
+    "  --routines=LIST   which derived functions to write, from grad (f_grad and\n"
+    "                    f_vjp), jvp and hvp; default grad,jvp,hvp. The functions\n"
+    "                    themselves are always written\n"
     "  --no-line         no #line directives in the generated C\n"
     "  -O0               no IR optimisation (to read the IR as generated)\n"
     "  --help            this text\n"
@@ -76,6 +83,34 @@ static int usage_error(const char *fmt, const char *arg)
     fputc('\n', stderr);
     fputs(usage_text, stderr);
     return EXIT_USAGE;
+}
+
+static bool has_routine(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (end != NULL);
+    }
+    return false;
+}
+
+static bool routines_ok(const char *list)
+{
+    if (!*list)
+        return false;
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (!((len == 4 && strncmp(p, "grad", 4) == 0) || (len == 3 && strncmp(p, "jvp", 3) == 0) ||
+              (len == 3 && strncmp(p, "hvp", 3) == 0)))
+            return false;
+        p += len + (end != NULL);
+    }
+    return true;
 }
 
 /* Returns -1 when the options are good, else an exit status. */
@@ -104,6 +139,12 @@ static int parse_options(int argc, char **argv, Options *opt)
                 return usage_error("unknown --emit kind '%s' (c, h, ast or ir)", opt->emit);
         } else if (strcmp(a, "--emit") == 0) {
             return usage_error("write --emit=KIND (c, h, ast or ir)%s", "");
+        } else if (strcmp(a, "--hessian") == 0) {
+            opt->hessian = true;
+        } else if (strncmp(a, "--routines=", 11) == 0) {
+            opt->routines = a + 11;
+            if (!routines_ok(opt->routines))
+                return usage_error("--routines takes a list of grad, jvp and hvp, not '%s'", opt->routines);
         } else if (strcmp(a, "--no-line") == 0) {
             opt->no_line = true;
         } else if (strcmp(a, "-O0") == 0) {
@@ -120,6 +161,8 @@ static int parse_options(int argc, char **argv, Options *opt)
         return usage_error("no input file%s", "");
     if (opt->emit && opt->eval)
         return usage_error("--emit and --eval cannot be combined%s", "");
+    if (opt->hessian && !opt->eval)
+        return usage_error("--hessian goes with --eval%s", "");
     return -1;
 }
 
@@ -316,6 +359,11 @@ static int run(Job *job)
         return ok ? 0 : EXIT_INPUT;
     }
     CompileOptions copt = {.optimize = opt->optimize};
+    if (opt->routines && !opt->eval) {
+        copt.no_grad = !has_routine(opt->routines, "grad");
+        copt.no_jvp = !has_routine(opt->routines, "jvp");
+        copt.no_hvp = !has_routine(opt->routines, "hvp");
+    }
     bool ok = compile_all(cx, &copt);
     fputs(cx->diag.text.data ? cx->diag.text.data : "", stderr);
     if (!ok) {
@@ -337,7 +385,7 @@ static int run(Job *job)
         emit_c(cx, &eopt, &c_text);
         emit_h(cx, &eopt, &h_text);
         if (opt->eval)
-            status = eval_run(cx, opt->eval, &c_text, &h_text, out_h);
+            status = eval_run(cx, opt->eval, opt->hessian, &c_text, &h_text, out_h);
         else if (opt->emit)
             fwrite(opt->emit[0] == 'c' ? c_text.data : h_text.data, 1,
                    opt->emit[0] == 'c' ? c_text.len : h_text.len, stdout);

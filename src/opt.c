@@ -23,6 +23,7 @@ typedef struct Opt {
     Operand *repl;              /* by var id: replace uses by this (OK_NONE: keep) */
     int loops;                  /* loops around the block being optimised */
     bool changed;
+    Arena *scratch;             /* for one round: freed when it ends */
 } Opt;
 
 /* ---- counting --------------------------------------------------------- */
@@ -605,7 +606,7 @@ static void live_instr(Live *l, Instr *in)
     if (in->live)
         return;
     in->live = true;
-    vec_push(l->o->cx->arena, &l->work, in);
+    vec_push(l->o->scratch, &l->work, in);
 }
 
 static void live_operands(Live *l, Instr *in)
@@ -665,7 +666,7 @@ static bool is_root(const Instr *in)
 
 static void add_def(Live *l, IrVar *v, Instr *in)
 {
-    vec_push(l->o->cx->arena, &l->defs[v->id], in);
+    vec_push(l->o->scratch, &l->defs[v->id], in);
 }
 
 /* Indexes definitions (writes to arrays and through references count) and
@@ -744,8 +745,8 @@ static void dce(Opt *o)
 {
     int n = o->f->vars.len;
     Live l = {o, NULL, NULL, {0}};
-    l.var = ARENA_ARRAY(o->cx->arena, bool, n + 1);
-    l.defs = ARENA_ARRAY(o->cx->arena, PtrVec, n + 1);
+    l.var = ARENA_ARRAY(o->scratch, bool, n + 1);
+    l.defs = ARENA_ARRAY(o->scratch, PtrVec, n + 1);
     ir_link_blocks(o->f);
     index_block(&l, o->f->body);
     root_block(&l, o->f->body);
@@ -759,7 +760,7 @@ static void dce(Opt *o)
 static void opt_func(Cx *cx, IrFunc *f)
 {
     int n = f->vars.len;
-    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false};
+    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL};
     o.ndefs = ARENA_ARRAY(cx->arena, int, n + 1);
     o.nuses = ARENA_ARRAY(cx->arena, int, n + 1);
     o.def = ARENA_ARRAY(cx->arena, Instr *, n + 1);
@@ -767,9 +768,10 @@ static void opt_func(Cx *cx, IrFunc *f)
     o.repl = ARENA_ARRAY(cx->arena, Operand, n + 1);
     for (int round = 0; round < 16; round++) {
         o.changed = false;
+        o.scratch = arena_new();
         count_all(&o);
         Cse cse = {0};
-        strtab_init(&cse.table, cx->arena);
+        strtab_init(&cse.table, o.scratch);
         opt_block(&o, &cse, f->body);
         free(cse.undo);
         for (int i = 0; i < n; i++) {
@@ -778,6 +780,7 @@ static void opt_func(Cx *cx, IrFunc *f)
                 rewrite(&o, &v->dims[k]);
         }
         dce(&o);
+        arena_free(o.scratch);
         memset(o.repl, 0, sizeof *o.repl * (size_t)n);
         if (!o.changed)
             break;
@@ -790,8 +793,9 @@ void opt_cleanup(Cx *cx)
 {
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *f = cx->ir->funcs.items[i];
-        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false};
+        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, arena_new()};
         dce(&o);
+        arena_free(o.scratch);
     }
 }
 
