@@ -25,6 +25,8 @@ typedef struct Options {
     const char *input;
     const char *out_c;
     const char *out_h;
+    const char *depfile;        /* --depfile FILE */
+    bool md;                    /* -MD: the dependency file beside the C */
     const char *emit;           /* c, h, ast, ir; NULL: write files */
     const char *eval;           /* a call to evaluate */
     bool no_line;
@@ -41,7 +43,8 @@ typedef struct Job {
 } Job;
 
 static const char usage_text[] =
-    "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [--no-line] [-O0]\n"
+    "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [-MD | --depfile FILE]\n"
+    "                [--no-line] [-O0]\n"
     "       gradc FILE.fn --emit=c|h|ast|ir\n"
     "       gradc FILE.fn --eval 'f(2, 1)' [--hessian]\n"
     "       gradc --help | --version\n";
@@ -55,6 +58,9 @@ static const char help_text[] =
     "  -o OUT.c          write the C source to OUT.c (default: FILE's stem + .c,\n"
     "                    in the current directory)\n"
     "  --header OUT.h    write the header to OUT.h (default: beside OUT.c)\n"
+    "  -MD               also write a make dependency file, 'OUT.c OUT.h: FILE.fn',\n"
+    "                    beside the C source and named after it (OUT.d)\n"
+    "  --depfile FILE    write the make dependency file to FILE\n"
     "  --emit=KIND       print one artefact to standard output instead of writing\n"
     "                    files: c, h, ast (the syntax tree), ir (the IR after\n"
     "                    differentiation and optimisation)\n"
@@ -127,11 +133,17 @@ static int parse_options(int argc, char **argv, Options *opt)
         } else if (strcmp(a, "--version") == 0) {
             printf("gradc %s\n", GRADC_VERSION);
             return 0;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0 || strcmp(a, "--eval") == 0) {
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0 || strcmp(a, "--eval") == 0 ||
+                   strcmp(a, "--depfile") == 0) {
             if (i + 1 >= argc)
                 return usage_error("option '%s' needs an argument", a);
-            const char **slot = a[1] == 'o' ? &opt->out_c : a[2] == 'h' ? &opt->out_h : &opt->eval;
+            const char **slot = a[1] == 'o'   ? &opt->out_c
+                                : a[2] == 'h' ? &opt->out_h
+                                : a[2] == 'd' ? &opt->depfile
+                                              : &opt->eval;
             *slot = argv[++i];
+        } else if (strcmp(a, "-MD") == 0) {
+            opt->md = true;
         } else if (strncmp(a, "--emit=", 7) == 0) {
             opt->emit = a + 7;
             if (strcmp(opt->emit, "c") && strcmp(opt->emit, "h") && strcmp(opt->emit, "ast") &&
@@ -163,6 +175,9 @@ static int parse_options(int argc, char **argv, Options *opt)
         return usage_error("--emit and --eval cannot be combined%s", "");
     if (opt->hessian && !opt->eval)
         return usage_error("--hessian goes with --eval%s", "");
+    if ((opt->md || opt->depfile) && (opt->emit || opt->eval))
+        return usage_error("%s goes with writing files, not with --emit or --eval",
+                           opt->depfile ? "--depfile" : "-MD");
     return -1;
 }
 
@@ -279,14 +294,21 @@ static char *canonical(const char *path)
     return out;
 }
 
+/* The files one run writes: the C source, the header, and (with -MD or
+ * --depfile) the dependency file. Absent ones have a NULL path. */
+enum { OUT_C, OUT_H, OUT_D, OUT_COUNT };
+
+static const char *const out_kind[OUT_COUNT] = {"the C file", "the header", "the dependency file"};
+
 /* Refuses outputs that would destroy something: the input itself, a
- * folder, or one file for both outputs. Returns an exit status or -1. */
-static int check_outputs(const char *input, const char *c_path, const char *h_path)
+ * folder, or one file for two outputs. Returns an exit status or -1. */
+static int check_outputs(const char *input, const char *const paths[OUT_COUNT])
 {
-    const char *paths[2] = {c_path, h_path};
-    char *in = canonical(input), *canon[2] = {NULL, NULL};
+    char *in = canonical(input), *canon[OUT_COUNT] = {NULL, NULL, NULL};
     int status = -1;
-    for (int i = 0; i < 2 && status < 0; i++) {
+    for (int i = 0; i < OUT_COUNT && status < 0; i++) {
+        if (!paths[i])
+            continue;
         struct stat st;
         size_t n = strlen(paths[i]);
         if (n == 0 || paths[i][n - 1] == '/' || (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))) {
@@ -300,35 +322,46 @@ static int check_outputs(const char *input, const char *c_path, const char *h_pa
             status = EXIT_USAGE;
         }
     }
-    if (status < 0 && canon[0] && canon[1] && strcmp(canon[0], canon[1]) == 0) {
-        fprintf(stderr, "gradc: error: the C file and the header are both '%s'\n", c_path);
-        status = EXIT_USAGE;
+    for (int i = 0; i < OUT_COUNT && status < 0; i++) {
+        for (int j = i + 1; j < OUT_COUNT && status < 0; j++) {
+            if (canon[i] && canon[j] && strcmp(canon[i], canon[j]) == 0) {
+                fprintf(stderr, "gradc: error: %s and %s are both '%s'\n", out_kind[i], out_kind[j], paths[i]);
+                status = EXIT_USAGE;
+            }
+        }
     }
     free(in);
-    free(canon[0]);
-    free(canon[1]);
+    for (int i = 0; i < OUT_COUNT; i++)
+        free(canon[i]);
     return status;
 }
 
-/* Both files, or neither: temporaries first, then the renames. */
-static int write_outputs(const char *c_path, const Buf *c_text, const char *h_path, const Buf *h_text)
+/* Every output, or none: temporaries first, then the renames. The header
+ * goes first and the dependency file last, so that a build tool never sees
+ * a C file newer than its header or a rule for files not yet written. */
+static int write_outputs(const char *const paths[OUT_COUNT], const Buf *const texts[OUT_COUNT])
 {
-    Pending files[2] = {{h_path, NULL}, {c_path, NULL}};
-    const Buf *texts[2] = {h_text, c_text};
-    for (int i = 0; i < 2; i++) {
-        if (!write_temp(&files[i], texts[i])) {
+    static const int order[OUT_COUNT] = {OUT_H, OUT_C, OUT_D};
+    Pending files[OUT_COUNT];
+    int n = 0;
+    for (int k = 0; k < OUT_COUNT; k++) {
+        if (paths[order[k]])
+            files[n++] = (Pending){paths[order[k]], NULL};
+    }
+    for (int i = 0; i < n; i++) {
+        if (!write_temp(&files[i], texts[order[i]])) {
             int saved = errno;
-            drop_temp(&files[0]);
-            drop_temp(&files[1]);
+            for (int j = 0; j <= i; j++)
+                drop_temp(&files[j]);
             errno = saved;
             return io_error("cannot write", files[i].path);
         }
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < n; i++) {
         if (rename(files[i].tmp, files[i].path) != 0) {
             int saved = errno;
-            drop_temp(&files[0]);
-            drop_temp(&files[1]);
+            for (int j = i; j < n; j++)
+                drop_temp(&files[j]);
             errno = saved;
             return io_error("cannot write", files[i].path);
         }
@@ -336,6 +369,61 @@ static int write_outputs(const char *c_path, const Buf *c_text, const char *h_pa
         files[i].tmp = NULL;
     }
     return 0;
+}
+
+/* A path as make reads it in a rule: spaces and '#' escaped, '$' doubled.
+ * A newline cannot be written at all. */
+static bool put_make_path(Buf *b, const char *path)
+{
+    for (const char *p = path; *p; p++) {
+        if (*p == '\n' || *p == '\r')
+            return false;
+        if (*p == ' ' || *p == '\t' || *p == '#')
+            buf_putc(b, '\\');
+        else if (*p == '$')
+            buf_putc(b, '$');
+        buf_putc(b, *p);
+    }
+    return true;
+}
+
+/* The make rule 'OUT.c OUT.h: FILE.fn': a .fn file includes nothing, so
+ * the input is the only prerequisite. */
+static int depfile_text(const char *const paths[OUT_COUNT], const char *input, Buf *out)
+{
+    const char *bad = NULL;
+    if (!put_make_path(out, paths[OUT_C]))
+        bad = paths[OUT_C];
+    buf_putc(out, ' ');
+    if (!put_make_path(out, paths[OUT_H]) && !bad)
+        bad = paths[OUT_H];
+    buf_puts(out, ": ");
+    if (!put_make_path(out, input) && !bad)
+        bad = input;
+    buf_putc(out, '\n');
+    if (bad) {
+        fprintf(stderr, "gradc: error: '%s' holds a line break; a dependency file cannot name it\n", bad);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Checks the output paths, then writes the C, the header and the
+ * dependency file if one was asked for. Returns the exit status. */
+static int write_files(const char *input, const char *const paths[OUT_COUNT], const Buf *c_text,
+                       const Buf *h_text)
+{
+    int status = check_outputs(input, paths);
+    if (status >= 0)
+        return status;
+    Buf d_text;
+    buf_init(&d_text);
+    if (paths[OUT_D])
+        status = depfile_text(paths, input, &d_text);
+    if (status < 0)
+        status = write_outputs(paths, (const Buf *const[OUT_COUNT]){c_text, h_text, &d_text});
+    buf_free(&d_text);
+    return status;
 }
 
 /* ---- the run ---------------------------------------------------------- */
@@ -374,6 +462,8 @@ static int run(Job *job)
     const char *out_c = opt->out_c ? opt->out_c : c_path;
     char *h_path = opt->out_h ? NULL : replace_ext(out_c, ".h");
     const char *out_h = opt->out_h ? opt->out_h : h_path;
+    char *d_path = opt->md && !opt->depfile ? replace_ext(out_c, ".d") : NULL;
+    const char *paths[OUT_COUNT] = {out_c, out_h, opt->depfile ? opt->depfile : d_path};
     EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line};
     Buf c_text, h_text;
     buf_init(&c_text);
@@ -389,8 +479,8 @@ static int run(Job *job)
         else if (opt->emit)
             fwrite(opt->emit[0] == 'c' ? c_text.data : h_text.data, 1,
                    opt->emit[0] == 'c' ? c_text.len : h_text.len, stdout);
-        else if ((status = check_outputs(opt->input, out_c, out_h)) < 0)
-            status = write_outputs(out_c, &c_text, out_h, &h_text);
+        else
+            status = write_files(opt->input, paths, &c_text, &h_text);
     }
     if (fflush(stdout) != 0 && status == 0)
         status = io_error("cannot write", "standard output");
@@ -398,6 +488,7 @@ static int run(Job *job)
     buf_free(&h_text);
     free(c_path);
     free(h_path);
+    free(d_path);
     cx_free(cx);
     return status;
 }
