@@ -5,6 +5,7 @@
 
 #include "ad.h"
 #include "gradc.h"
+#include "inline.h"
 #include "ir.h"
 #include "opt.h"
 
@@ -88,8 +89,11 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         return false;
     lower_program(cx);
     verify(cx);
-    if (opt->optimize)
+    if (opt->optimize) {
+        inline_module(cx);
+        verify(cx);
         opt_module(cx);
+    }
     if (opt->primal_only)
         return true;
     if (!opt->no_grad || !opt->no_hvp)

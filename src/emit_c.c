@@ -739,7 +739,9 @@ static void put_alloc(Emit *e)
         buf_puts(e->o, ");\n");
     }
     line_start(e);
-    buf_puts(e->o, "double *gradc_work = gradc_alloc(gradc_size);\n");
+    buf_puts(e->o, "double gradc_none[1] = {0.0};\n");
+    line_start(e);
+    buf_puts(e->o, "double *gradc_work = gradc_alloc(gradc_size, gradc_none);\n");
     line_start(e);
     buf_puts(e->o, "if (!gradc_work) {\n");
     buf_putn(e->o, e->fail_all.data, e->fail_all.len);
@@ -850,7 +852,9 @@ static void put_epilogue(Emit *e)
     }
     if (has_alloc_instr(e->f->body)) {
         line_start(e);
-        buf_puts(e->o, "free(gradc_work);\n");
+        buf_puts(e->o, "if (gradc_work != gradc_none)\n");
+        line_start(e);
+        buf_puts(e->o, "    free(gradc_work);\n");
     }
 }
 
@@ -1058,13 +1062,15 @@ static const Support support[] = {
      "}\n"
     },
     {"gradc_alloc(", "",
-     "static double *gradc_alloc(size_t n)\n"
+     "/* zeroed memory for n doubles; `none` stands in when n is 0 */\n"
+     "static double *gradc_alloc(size_t n, double *none)\n"
      "{\n"
-     "    if (n > SIZE_MAX / sizeof(double) - 1)\n"
+     "    if (n == 0)\n"
+     "        return none;\n"
+     "    if (n > SIZE_MAX / sizeof(double))\n"
      "        return NULL;\n"
-     "    return calloc(n ? n : 1, sizeof(double));\n"
-     "}\n"
-    },
+     "    return calloc(n, sizeof(double));\n"
+     "}\n"},
     {"gradc_fill(", "",
      "static void gradc_fill(double *a, size_t n)\n"
      "{\n"

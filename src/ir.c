@@ -166,6 +166,21 @@ void ir_walk(IrBlock *b, IrVisit fn, void *data)
     walk_block(b, fn, data);
 }
 
+void ir_collect_calls(Cx *cx, IrBlock *b, PtrVec *calls)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (in->kind == I_CALL)
+            vec_push(cx->arena, calls, in);
+        if (in->then)
+            ir_collect_calls(cx, in->then, calls);
+        if (in->els)
+            ir_collect_calls(cx, in->els, calls);
+        if (in->body)
+            ir_collect_calls(cx, in->body, calls);
+    }
+}
+
 static void link_block(IrBlock *b, IrBlock *parent, Instr *owner)
 {
     b->parent = parent;

@@ -203,6 +203,9 @@ void ir_print_module(Buf *out, const IrModule *m);
 void ir_verify(const IrFunc *f);
 void ir_verify_module(const IrModule *m);
 
+/* Appends every I_CALL of b (nested regions included) to calls. */
+void ir_collect_calls(Cx *cx, IrBlock *b, PtrVec *calls);
+
 /* Sets parent, owner and depth of every block of f. */
 void ir_link_blocks(IrFunc *f);
 /* The innermost block holding both a and b (NULL stands for f's body). */
