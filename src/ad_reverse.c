@@ -1076,6 +1076,7 @@ static IrVar *clone_var(Rev *r, const IrVar *v)
     c->readonly = v->readonly;
     c->src_const = v->src_const;
     c->is_out = v->is_out;
+    c->origin = (IrVar *)v;
     return c;
 }
 

@@ -18,4 +18,13 @@ typedef struct EmitOptions {
 void emit_c(Cx *cx, const EmitOptions *opt, Buf *out);
 void emit_h(Cx *cx, const EmitOptions *opt, Buf *out);
 
+typedef struct IrFunc IrFunc;
+
+/* The computational graph (Graphviz). Every primal function, or with
+ * `only` that one, with each node's value and adjoint when given (arrays
+ * by primal variable id; `ran` says which values were computed, and
+ * has_adjoint which adjoints exist). */
+void emit_dot(Cx *cx, const IrFunc *only, const double *value, const bool *ran,
+              const double *adjoint, const bool *has_adjoint, Buf *out);
+
 #endif

@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emit.h"
 #include "gradc.h"
+#include "interp.h"
 #include "ir.h"
 
 enum { EXIT_USAGE = 2 };
@@ -729,4 +731,87 @@ int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Bu
     buf_free(&driver);
     free_args(args, nargs);
     return status;
+}
+
+/* ---- the graph at a point --------------------------------------------- */
+
+/* --emit=dot --eval CALL: runs the function and its gradient on the IR and
+ * writes the graph with every node's value and adjoint. */
+int eval_dot(Cx *cx, const char *call, Buf *out)
+{
+    char name[256];
+    Arg *args;
+    int nargs;
+    int status = parse_call(call, name, sizeof name, &args, &nargs);
+    if (status >= 0)
+        return status;
+    IrFunc *f = NULL;
+    for (int i = 0; i < cx->ir->funcs.len; i++) {
+        IrFunc *g = cx->ir->funcs.items[i];
+        if (g->role == ROLE_PRIMAL && strcmp(g->name, name) == 0)
+            f = g;
+    }
+    if (!f) {
+        fprintf(stderr, "gradc: error: --eval: no function '%s' in '%s'\n", name, cx->diag.path);
+        free_args(args, nargs);
+        return EXIT_USAGE;
+    }
+    Arg *full;
+    status = check_args(f, args, nargs, &full);
+    free_args(args, nargs);
+    if (status >= 0)
+        return status;
+    int np = f->params.len;
+    IrFunc *g = f->grad && f->returns ? f->grad : NULL;
+    int ng = g ? g->params.len : np;
+    double *scalars = calloc((size_t)ng + 1, sizeof *scalars);
+    double **arrays = calloc((size_t)ng + 1, sizeof *arrays);
+    double **grads = calloc((size_t)ng + 1, sizeof *grads);
+    for (int k = 0; k < np; k++) {
+        const IrVar *p = f->params.items[k];
+        scalars[k] = full[k].vals[0];
+        arrays[k] = p->ndims ? full[k].vals : NULL;
+    }
+    Interp run = {0}, grad = {0};
+    interp_run(&run, f, scalars, arrays);
+    double *adjoint = calloc((size_t)f->vars.len + 1, sizeof *adjoint);
+    bool *has = calloc((size_t)f->vars.len + 1, sizeof *has);
+    if (g) {
+        /* a place for each gradient output: a double, or an array as the input's */
+        for (int k = np; k < ng; k++) {
+            const IrVar *gp = g->params.items[k];
+            int size = gp->ndims ? full[gp->grad_of->origin->id].n : 1;
+            grads[k] = calloc((size_t)size + 1, sizeof(double));
+            arrays[k] = grads[k];
+        }
+        interp_run(&grad, g, scalars, arrays);
+        for (int i = 0; i < g->vars.len; i++) {
+            const IrVar *v = g->vars.items[i];
+            const IrVar *of = v->adj_of ? v->adj_of->origin : NULL;
+            if (of && !v->ndims && !has[of->id]) {
+                adjoint[of->id] = grad.last[i];
+                has[of->id] = true;
+            }
+        }
+        /* the inputs' adjoints are the gradient */
+        for (int k = np; k < ng; k++) {
+            const IrVar *gp = g->params.items[k];
+            if (!gp->ndims) {
+                adjoint[gp->grad_of->origin->id] = grads[k][0];
+                has[gp->grad_of->origin->id] = true;
+            }
+        }
+    }
+    emit_dot(cx, f, run.last, run.set, adjoint, has, out);
+    interp_free(&run);
+    interp_free(&grad);
+    for (int k = 0; k < ng; k++)
+        free(grads[k]);
+    free(grads);
+    free(scalars);
+    free(arrays);
+    free(adjoint);
+    free(has);
+    free_args(full, np);
+    return 0;
 }

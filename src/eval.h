@@ -13,4 +13,8 @@ typedef struct Cx Cx;
 int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
              const char *header_path);
 
+/* --emit=dot with --eval: the graph of the called function with each
+ * node's value and adjoint at that point. Returns the exit status. */
+int eval_dot(Cx *cx, const char *call, Buf *out);
+
 #endif

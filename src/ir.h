@@ -82,6 +82,7 @@ struct IrVar {
     IrVar *grad_of;             /* a gradient parameter: of which parameter */
     IrVar *seed_of;             /* a seed parameter: of which output */
     IrVar *tan_of;              /* a tangent: of which variable */
+    IrVar *origin;              /* in a derived function: the primal's variable it copies */
     bool is_out;                /* an out parameter of the .fn function */
     IrVar *alias;               /* an adjoint array kept in this parameter when it is not NULL */
     const char *cname;          /* set by the emitter */

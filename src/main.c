@@ -45,7 +45,7 @@ typedef struct Job {
 static const char usage_text[] =
     "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [-MD | --depfile FILE]\n"
     "                [--no-line] [-O0]\n"
-    "       gradc FILE.fn --emit=c|h|ast|ir\n"
+    "       gradc FILE.fn --emit=c|h|ast|ir|dot [--eval 'f(2, 1)']\n"
     "       gradc FILE.fn --eval 'f(2, 1)' [--hessian]\n"
     "       gradc --help | --version\n";
 
@@ -147,10 +147,10 @@ static int parse_options(int argc, char **argv, Options *opt)
         } else if (strncmp(a, "--emit=", 7) == 0) {
             opt->emit = a + 7;
             if (strcmp(opt->emit, "c") && strcmp(opt->emit, "h") && strcmp(opt->emit, "ast") &&
-                strcmp(opt->emit, "ir"))
-                return usage_error("unknown --emit kind '%s' (c, h, ast or ir)", opt->emit);
+                strcmp(opt->emit, "ir") && strcmp(opt->emit, "dot"))
+                return usage_error("unknown --emit kind '%s' (c, h, ast, ir or dot)", opt->emit);
         } else if (strcmp(a, "--emit") == 0) {
-            return usage_error("write --emit=KIND (c, h, ast or ir)%s", "");
+            return usage_error("write --emit=KIND (c, h, ast, ir or dot)%s", "");
         } else if (strcmp(a, "--hessian") == 0) {
             opt->hessian = true;
         } else if (strncmp(a, "--routines=", 11) == 0) {
@@ -171,8 +171,8 @@ static int parse_options(int argc, char **argv, Options *opt)
     }
     if (!opt->input)
         return usage_error("no input file%s", "");
-    if (opt->emit && opt->eval)
-        return usage_error("--emit and --eval cannot be combined%s", "");
+    if (opt->emit && opt->eval && strcmp(opt->emit, "dot") != 0)
+        return usage_error("--eval goes with --emit=dot only%s", "");
     if (opt->hessian && !opt->eval)
         return usage_error("--hessian goes with --eval%s", "");
     if ((opt->md || opt->depfile) && (opt->emit || opt->eval))
@@ -446,7 +446,9 @@ static int run(Job *job)
         cx_free(cx);
         return ok ? 0 : EXIT_INPUT;
     }
-    CompileOptions copt = {.optimize = opt->optimize};
+    bool dot = opt->emit && strcmp(opt->emit, "dot") == 0;
+    /* the graph shows the operations as written: no optimisation */
+    CompileOptions copt = {.optimize = opt->optimize && !dot, .no_jvp = dot, .no_hvp = dot};
     if (opt->routines && !opt->eval) {
         copt.no_grad = !has_routine(opt->routines, "grad");
         copt.no_jvp = !has_routine(opt->routines, "jvp");
@@ -471,6 +473,13 @@ static int run(Job *job)
     if (opt->emit && strcmp(opt->emit, "ir") == 0) {
         ir_print_module(&c_text, cx->ir);
         fwrite(c_text.data, 1, c_text.len, stdout);
+    } else if (dot) {
+        if (opt->eval)
+            status = eval_dot(cx, opt->eval, &c_text);
+        else
+            emit_dot(cx, NULL, NULL, NULL, NULL, NULL, &c_text);
+        if (status == 0)
+            fwrite(c_text.data, 1, c_text.len, stdout);
     } else {
         emit_c(cx, &eopt, &c_text);
         emit_h(cx, &eopt, &h_text);

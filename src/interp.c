@@ -1,0 +1,343 @@
+/* An evaluator of the IR, for --emit=dot with a point: it runs a function
+ * (the primal, or its gradient) and keeps the last value each variable
+ * took, so that the graph can show every node's value and adjoint. It
+ * follows the C that emit_c.c writes: same operations, same helpers. */
+#include "interp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradc.h"
+
+typedef struct Run {
+    const IrFunc *f;
+    double *val;                /* by var id: scalar value (ints and bools too) */
+    bool *set;                  /* by var id: written at least once */
+    double **mem;               /* by var id: array storage */
+    bool *owned;
+    double *tape;
+    size_t ntape, captape;
+    bool returned;
+    double ret;
+} Run;
+
+static double run_call(Interp *it, const IrFunc *f, const double *scalars, double **arrays);
+
+static double get(const Run *r, Operand a)
+{
+    switch (a.kind) {
+    case OK_VAR:
+        return a.var->by_ref ? (r->mem[a.var->id] ? r->mem[a.var->id][0] : 0) : r->val[a.var->id];
+    case OK_REAL:
+        return a.real;
+    case OK_INT:
+    case OK_BOOL:
+        return a.ival;
+    default:
+        return 0;
+    }
+}
+
+static double powi(double x, Operand k, int kv)
+{
+    if (k.kind == OK_INT) {
+        switch (kv) {
+        case 0: return 1.0;
+        case 1: return x;
+        case 2: return x * x;
+        case 3: return x * x * x;
+        case -1: return 1.0 / x;
+        case -2: return 1.0 / (x * x);
+        default: break;
+        }
+    }
+    return pow(x, (double)kv);
+}
+
+/* One operation, as the generated C computes it. */
+static double op_value(const Run *r, Opcode op, const Operand *a, int n)
+{
+    double v[IR_MAX_ARGS] = {0};
+    for (int k = 0; k < n; k++)
+        v[k] = get(r, a[k]);
+    double x = v[0], y = v[1], d = v[2];
+    int i = (int)x, j = (int)y;
+    switch (op) {
+    case OP_COPY: return x;
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV: return x / y;
+    case OP_NEG: return -x;
+    case OP_POW: return pow(x, y);
+    case OP_POWI: return powi(x, a[1], j);
+    case OP_SQRT: return sqrt(x);
+    case OP_CBRT: return cbrt(x);
+    case OP_EXP: return exp(x);
+    case OP_EXPM1: return expm1(x);
+    case OP_LOG: return log(x);
+    case OP_LOG1P: return log1p(x);
+    case OP_LOG2: return log2(x);
+    case OP_LOG10: return log10(x);
+    case OP_SIN: return sin(x);
+    case OP_COS: return cos(x);
+    case OP_TAN: return tan(x);
+    case OP_ASIN: return asin(x);
+    case OP_ACOS: return acos(x);
+    case OP_ATAN: return atan(x);
+    case OP_SINH: return sinh(x);
+    case OP_COSH: return cosh(x);
+    case OP_TANH: return tanh(x);
+    case OP_ASINH: return asinh(x);
+    case OP_ACOSH: return acosh(x);
+    case OP_ATANH: return atanh(x);
+    case OP_ERF: return erf(x);
+    case OP_ABS: return fabs(x);
+    case OP_ATAN2: return atan2(x, y);
+    case OP_HYPOT: return hypot(x, y);
+    case OP_MIN: return fmin(x, y);
+    case OP_MAX: return fmax(x, y);
+    case OP_ITOR: return x;
+    case OP_SELECT: return x != 0 ? y : d;
+    case OP_LT: return x < y;
+    case OP_LE: return x <= y;
+    case OP_GT: return x > y;
+    case OP_GE: return x >= y;
+    case OP_EQ: return x == y;
+    case OP_NE: return x != y;
+    case OP_AND: return x != 0 && y != 0;
+    case OP_OR: return x != 0 || y != 0;
+    case OP_NOT: return x == 0;
+    case OP_IADD: return i + j;
+    case OP_ISUB: return i - j;
+    case OP_IMUL: return i * j;
+    case OP_IDIV: return j ? i / j : 0;
+    case OP_IMOD: return j ? i % j : 0;
+    case OP_INEG: return -i;
+    case OP_DABS: return x > 0 ? y : x < 0 ? -y : 0.0;
+    case OP_DMIN: return x < y || y != y ? d : x == y ? 0.5 * d : 0.0;
+    case OP_DMAX: return x > y || y != y ? d : x == y ? 0.5 * d : 0.0;
+    case OP_DPOWX: return y == 0 ? 0.0 : d * y * pow(x, y - 1);
+    case OP_DPOWY: return x == 0 ? 0.0 : d * y * log(x);
+    case OP_DHYPOT: return y == 0 ? 0.0 : d * (x / y);
+    case OP_DPOWI: return j == 0 ? 0.0 : d * j * pow(x, (double)(j - 1));
+    case OP_DOM: return x != x ? x : y;
+    case OP_COUNT: break;
+    }
+    return 0;
+}
+
+static void write(Run *r, const IrVar *v, AccMode acc, double x)
+{
+    double *to = v->by_ref ? r->mem[v->id] : &r->val[v->id];
+    r->set[v->id] = true;
+    if (!to)
+        return;                         /* a NULL output */
+    *to = acc == ACC_SET ? x : acc == ACC_ADD ? *to + x : *to - x;
+}
+
+static int size_of(const Run *r, const IrVar *v)
+{
+    int n = 1;
+    for (int k = 0; k < v->ndims; k++)
+        n *= (int)get(r, v->dims[k]);
+    return n > 0 ? n : 0;
+}
+
+static double *element(Run *r, const Instr *in)
+{
+    double *a = r->mem[in->arr->id];
+    if (!a)
+        return NULL;
+    int at = 0;
+    for (int k = 0; k < in->arr->ndims; k++) {
+        int n = (int)get(r, in->arr->dims[k]), i = (int)get(r, in->idx[k]);
+        if (i < 0 || i >= n)
+            return NULL;                /* out of bounds: the C would be undefined */
+        at = at * n + i;
+    }
+    return &a[at];
+}
+
+static void push(Run *r, double x)
+{
+    if (r->ntape == r->captape) {
+        r->captape = r->captape ? 2 * r->captape : 64;
+        r->tape = xrealloc(r->tape, sizeof *r->tape * r->captape);
+    }
+    r->tape[r->ntape++] = x;
+}
+
+static double pop(Run *r)
+{
+    return r->ntape ? r->tape[--r->ntape] : 0;
+}
+
+static void alloc_arrays(Run *r)
+{
+    for (int i = 0; i < r->f->vars.len; i++) {
+        const IrVar *v = r->f->vars.items[i];
+        if (v->ndims == 0 || v->is_param || r->mem[i])
+            continue;
+        if (v->alias && r->mem[v->alias->id]) {
+            r->mem[i] = r->mem[v->alias->id];
+            continue;
+        }
+        r->mem[i] = xmalloc(sizeof(double) * (size_t)(size_of(r, v) + 1));
+        memset(r->mem[i], 0, sizeof(double) * (size_t)(size_of(r, v) + 1));
+        r->owned[i] = true;
+    }
+}
+
+static void run_block(Interp *it, Run *r, const IrBlock *b);
+
+static void run_instr(Interp *it, Run *r, const Instr *in)
+{
+    double *e;
+    switch (in->kind) {
+    case I_OP:
+        write(r, in->dst, in->acc, op_value(r, in->op, in->args, in->nargs));
+        break;
+    case I_LOAD:
+        e = element(r, in);
+        write(r, in->dst, ACC_SET, e ? *e : NAN);
+        break;
+    case I_STORE:
+        if ((e = element(r, in))) {
+            double x = op_value(r, in->op, in->args, in->nargs);
+            *e = in->acc == ACC_SET ? x : in->acc == ACC_ADD ? *e + x : *e - x;
+        }
+        break;
+    case I_FILL:
+        if (r->mem[in->arr->id])
+            memset(r->mem[in->arr->id], 0, sizeof(double) * (size_t)size_of(r, in->arr));
+        break;
+    case I_ACOPY: {
+        double *to = r->mem[in->arr->id], *from = r->mem[in->args[0].var->id];
+        for (int k = 0; to && k < size_of(r, in->arr); k++)
+            to[k] = from ? from[k] : 0;
+        break;
+    }
+    case I_IF:
+        if (get(r, in->cond) != 0)
+            run_block(it, r, in->then);
+        else if (in->els)
+            run_block(it, r, in->els);
+        break;
+    case I_FOR: {
+        int lo = (int)get(r, in->lo), hi = (int)get(r, in->hi);
+        for (int i = in->down ? hi - 1 : lo; in->down ? i >= lo : i < hi; i += in->down ? -1 : 1) {
+            r->val[in->ivar->id] = i;
+            run_block(it, r, in->body);
+        }
+        break;
+    }
+    case I_CALL: {
+        const IrFunc *g = in->callee;
+        double *scalars = xmalloc(sizeof(double) * (size_t)(g->params.len + 1));
+        double **arrays = xmalloc(sizeof(double *) * (size_t)(g->params.len + 1));
+        for (int k = 0; k < g->params.len; k++) {
+            Operand a = in->cargs[k];
+            const IrVar *p = g->params.items[k];
+            scalars[k] = p->ndims || p->by_ref ? 0 : get(r, a);
+            arrays[k] = NULL;
+            if (a.kind == OK_REF)
+                arrays[k] = a.var->by_ref ? r->mem[a.var->id] : &r->val[a.var->id];
+            else if (p->ndims && a.kind == OK_VAR)
+                arrays[k] = r->mem[a.var->id];
+        }
+        double v = run_call(it, g, scalars, arrays);
+        if (in->dst)
+            write(r, in->dst, ACC_SET, v);
+        free(scalars);
+        free(arrays);
+        break;
+    }
+    case I_RETURN:
+        r->ret = get(r, in->args[0]);
+        r->returned = true;
+        break;
+    case I_PUSH:
+        push(r, get(r, in->args[0]));
+        break;
+    case I_POP:
+        write(r, in->dst, ACC_SET, pop(r));
+        break;
+    case I_PUSHA:
+        for (int k = 0; r->mem[in->arr->id] && k < size_of(r, in->arr); k++)
+            push(r, r->mem[in->arr->id][k]);
+        break;
+    case I_POPA:
+        for (int k = size_of(r, in->arr) - 1; r->mem[in->arr->id] && k >= 0; k--)
+            r->mem[in->arr->id][k] = pop(r);
+        break;
+    case I_ALLOC:
+        alloc_arrays(r);
+        break;
+    case I_RESERVE:
+        break;
+    }
+}
+
+static void run_block(Interp *it, Run *r, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len && !r->returned; i++)
+        run_instr(it, r, b->instrs.items[i]);
+}
+
+static double run_call(Interp *it, const IrFunc *f, const double *scalars, double **arrays)
+{
+    Run r = {0};
+    r.f = f;
+    int n = f->vars.len + 1;
+    r.val = xmalloc(sizeof(double) * (size_t)n);
+    r.mem = xmalloc(sizeof(double *) * (size_t)n);
+    r.owned = xmalloc(sizeof(bool) * (size_t)n);
+    r.set = xmalloc(sizeof(bool) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        r.val[i] = 0;
+        r.mem[i] = NULL;
+        r.owned[i] = false;
+        r.set[i] = false;
+    }
+    for (int k = 0; k < f->params.len; k++) {
+        const IrVar *p = f->params.items[k];
+        r.val[p->id] = scalars[k];
+        r.mem[p->id] = arrays[k];
+        r.set[p->id] = true;
+    }
+    alloc_arrays(&r);
+    run_block(it, &r, f->body);
+    if (f == it->watch) {
+        for (int i = 0; i < f->vars.len; i++) {
+            it->last[i] = r.val[i];
+            it->set[i] = r.set[i];
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (r.owned[i])
+            free(r.mem[i]);
+    free(r.val);
+    free(r.mem);
+    free(r.owned);
+    free(r.set);
+    free(r.tape);
+    return r.ret;
+}
+
+double interp_run(Interp *it, const IrFunc *f, const double *scalars, double **arrays)
+{
+    it->watch = f;
+    it->last = xmalloc(sizeof(double) * (size_t)(f->vars.len + 1));
+    it->set = xmalloc(sizeof(bool) * (size_t)(f->vars.len + 1));
+    return run_call(it, f, scalars, arrays);
+}
+
+void interp_free(Interp *it)
+{
+    free(it->last);
+    free(it->set);
+    it->last = NULL;
+    it->set = NULL;
+}
