@@ -1,8 +1,8 @@
 # gradc as a folder of another project (add_subdirectory): the same
 # gradc_add_sources, run by the gradc built in that project's tree, which
-# the build makes first; gradc's own tests are not added. Then the same
-# rebuild checks in brief: nothing when nothing changed, regeneration when
-# the .fn changes.
+# the build makes first; gradc's own tests, benchmark and install rules are
+# off by default there. Then the rebuild checks in brief: nothing when
+# nothing changed, regeneration when the .fn changes.
 . "$(dirname "$0")/lib.sh"
 
 mkdir proj
@@ -19,8 +19,10 @@ EOF2
 B=$WORK/build
 GEN=$B/gradc/consumer
 
-# -DGRADC_BENCH=OFF: only gradc itself is needed
-step "configuring" "$CMAKE" -S proj -B "$B" -G "$GENERATOR" -DGRADC_BENCH=OFF
+step "configuring" "$CMAKE" -S proj -B "$B" -G "$GENERATOR"
+for opt in GRADC_TESTS GRADC_BENCH GRADC_INSTALL; do
+    grep -q "^$opt:BOOL=OFF\$" "$B/CMakeCache.txt" || bad "$opt is not OFF by default in a subproject"
+done
 # building the consumer alone must build gradc first
 step "building the consumer" "$CMAKE" --build "$B" --parallel "$JOBS" --target consumer
 [ -x "$B/gradc-build/gradc" ] || bad "the in-tree gradc was not built"
