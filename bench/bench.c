@@ -315,6 +315,10 @@ static int run(Work *w, int *bad)
 int main(int argc, char **argv)
 {
     int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    /* --count: one call of each function, for instruction counts under
+     * valgrind --tool=callgrind (repeatable where timings are noisy) */
+    int count = argc > 1 && strcmp(argv[1], "--count") == 0;
+    quick |= count;
     printf("gradc benchmark: medians of %d batches of >= 20 ms; every gradient checked against a "
            "hand-written one\n\n", SAMPLES);
     printf("%-20s %-16s %11s %11s %7s %11s %7s %9s %11s %7s\n", "workload", "size", "f", "f_grad",
@@ -335,7 +339,12 @@ int main(int argc, char **argv)
         works[nw++] = mlp_work(256, 64, 128, 10, "B=256 64-128-10");
     works[nw++] = logreg_work(1000, 20, "n=1000 d=20");
     int bad = 0;
-    for (int i = 0; i < nw; i++)
+    for (int i = 0; i < nw; i++) {
+        if (count) {
+            sink = works[i].f(&works[i]) + works[i].grad(&works[i]) + works[i].hand(&works[i]);
+            continue;
+        }
         run(&works[i], &bad);
+    }
     return bad;
 }

@@ -564,6 +564,196 @@ static void opt_block(Opt *o, Cse *cse, IrBlock *b)
     cse->nundo = mark;
 }
 
+/* ---- stored values ---------------------------------------------------- */
+
+/* A load of the element a store of the same block just wrote reads the
+ * stored value: t[i] = v; ... u = t[i]  gives  u = v, if nothing between
+ * may write t. Indices compare as operands, so they must not change. */
+typedef struct Stored {
+    const Instr *store;
+} Stored;
+
+static bool writes_array(const Instr *in, const IrVar *a)
+{
+    if ((in->kind == I_STORE || in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_POPA) &&
+        in->arr == a)
+        return true;
+    if (in->kind == I_CALL)
+        for (int k = 0; k < in->ncargs; k++)
+            if (in->cargs[k].kind == OK_VAR && in->cargs[k].var == a)
+                return true;
+    return false;
+}
+
+static bool region_writes(const IrBlock *b, const IrVar *a)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (writes_array(in, a) || (in->then && region_writes(in->then, a)) ||
+            (in->els && region_writes(in->els, a)) || (in->body && region_writes(in->body, a)))
+            return true;
+    }
+    return false;
+}
+
+/* A loop's index: fixed within one iteration, so within one block. */
+static bool is_index(const Opt *o, Operand a)
+{
+    return a.kind == OK_VAR && o->ndefs[a.var->id] == 1 && o->def[a.var->id] &&
+           o->def[a.var->id]->kind == I_FOR;
+}
+
+static void forward_stores(Opt *o, IrBlock *b)
+{
+    PtrVec live = {0};                      /* stores whose values are still there */
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (in->then)
+            forward_stores(o, in->then);
+        if (in->els)
+            forward_stores(o, in->els);
+        if (in->body)
+            forward_stores(o, in->body);
+        if (in->kind == I_LOAD) {
+            for (int k = live.len - 1; k >= 0; k--) {
+                const Instr *st = live.items[k];
+                bool same = st->arr == in->arr;
+                for (int d = 0; same && d < in->arr->ndims; d++)
+                    same = ir_same(st->idx[d], in->idx[d]);
+                if (!same)
+                    continue;
+                in->kind = I_OP;
+                in->op = OP_COPY;
+                in->acc = ACC_SET;
+                in->nargs = 1;
+                in->args[0] = st->args[0];
+                in->arr = NULL;
+                if (in->args[0].kind == OK_VAR)
+                    o->nuses[in->args[0].var->id]++;
+                o->changed = true;
+                break;
+            }
+            continue;
+        }
+        /* anything that may write an array ends what we know of it */
+        for (int k = 0; k < live.len; k++) {
+            const Instr *st = live.items[k];
+            bool gone = writes_array(in, st->arr) || (in->then && region_writes(in->then, st->arr)) ||
+                        (in->els && region_writes(in->els, st->arr)) ||
+                        (in->body && region_writes(in->body, st->arr));
+            if (gone)
+                live.items[k--] = live.items[--live.len];
+        }
+        bool simple = in->kind == I_STORE && in->acc == ACC_SET && in->op == OP_COPY &&
+                      stable(o, in->args[0]);
+        for (int d = 0; simple && d < in->arr->ndims; d++)
+            simple = stable(o, in->idx[d]) || is_index(o, in->idx[d]);
+        if (simple)
+            vec_push(o->scratch, &live, in);
+    }
+}
+
+/* ---- loop-invariant code ---------------------------------------------- */
+
+/* An operation in a loop body whose operands do not change in the loop
+ * moves before the loop: computed once instead of every iteration. Only
+ * operations that cannot trap move (a loop that runs no iteration then
+ * computes them for nothing, harmlessly): no loads, no calls, no int
+ * division but by a nonzero constant. */
+static bool inside_block(const IrBlock *b, const IrBlock *outer)
+{
+    for (; b; b = b->parent)
+        if (b == outer)
+            return true;
+    return false;
+}
+
+static bool invariant(const Opt *o, Operand a, const Instr *loop)
+{
+    if (a.kind == OK_REAL || a.kind == OK_INT || a.kind == OK_BOOL)
+        return true;
+    if (a.kind != OK_VAR)
+        return false;
+    const IrVar *v = a.var;
+    if (v->is_param)
+        return !v->by_ref;
+    if (v == loop->ivar || o->ndefs[v->id] != 1 || !o->def[v->id])
+        return false;
+    /* an outer loop's index is fixed in this loop too */
+    return !inside_block(o->def_block[v->id], loop->body);
+}
+
+/* An index certainly inside dimension `dim`: a constant below a constant
+ * size, or the index of an enclosing loop that runs over 0..dim (or a
+ * part of it). Then a load may run where the loop would not have. */
+static bool in_bounds(const Opt *o, Operand ix, Operand dim)
+{
+    if (ix.kind == OK_INT)
+        return ix.ival >= 0 && dim.kind == OK_INT && ix.ival < dim.ival;
+    if (ix.kind != OK_VAR || o->ndefs[ix.var->id] != 1 || !o->def[ix.var->id])
+        return false;
+    const Instr *loop = o->def[ix.var->id];
+    if (loop->kind != I_FOR || loop->lo.kind != OK_INT || loop->lo.ival < 0)
+        return false;
+    return ir_same(loop->hi, dim) ||
+           (loop->hi.kind == OK_INT && dim.kind == OK_INT && loop->hi.ival <= dim.ival);
+}
+
+static bool hoistable_load(const Opt *o, const Instr *in, const Instr *loop)
+{
+    if (o->ndefs[in->dst->id] != 1 || region_writes(loop->body, in->arr))
+        return false;
+    for (int k = 0; k < in->arr->ndims; k++)
+        if (!invariant(o, in->idx[k], loop) || !in_bounds(o, in->idx[k], in->arr->dims[k]))
+            return false;
+    return true;
+}
+
+static bool hoistable(const Opt *o, const Instr *in, const Instr *loop)
+{
+    if (in->kind == I_LOAD)
+        return hoistable_load(o, in, loop);
+    if (in->kind != I_OP || in->acc != ACC_SET || in->dst->is_param || o->ndefs[in->dst->id] != 1)
+        return false;
+    if ((in->op == OP_IDIV || in->op == OP_IMOD) &&
+        (in->args[1].kind != OK_INT || in->args[1].ival == 0 || in->args[1].ival == -1))
+        return false;
+    for (int k = 0; k < in->nargs; k++)
+        if (!invariant(o, in->args[k], loop))
+            return false;
+    return true;
+}
+
+static void hoist_block(Opt *o, IrBlock *b)
+{
+    PtrVec out = {0};
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (in->then)
+            hoist_block(o, in->then);
+        if (in->els)
+            hoist_block(o, in->els);
+        if (in->kind == I_FOR) {
+            hoist_block(o, in->body);
+            IrBlock *body = in->body;
+            int w = 0;
+            for (int k = 0; k < body->instrs.len; k++) {
+                Instr *x = body->instrs.items[k];
+                if (hoistable(o, x, in)) {
+                    vec_push(o->cx->arena, &out, x);
+                    o->def_block[x->dst->id] = b;
+                    o->changed = true;
+                } else {
+                    body->instrs.items[w++] = x;
+                }
+            }
+            body->instrs.len = w;
+        }
+        vec_push(o->cx->arena, &out, in);
+    }
+    b->instrs = out;
+}
+
 /* ---- dead code -------------------------------------------------------- */
 
 /* Marks from the roots (the return, writes through parameters and into
@@ -772,6 +962,9 @@ static void opt_func(Cx *cx, IrFunc *f)
         count_all(&o);
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);
+        forward_stores(&o, f->body);
+        ir_link_blocks(f);
+        hoist_block(&o, f->body);
         opt_block(&o, &cse, f->body);
         free(cse.undo);
         for (int i = 0; i < n; i++) {

@@ -26,6 +26,6 @@ usage_case "--eval without its argument" "option '--eval' needs an argument" see
 usage_case "no input file" "no input file" 
 usage_case "no input file, only options" "no input file" -o x.c
 usage_case "two input files" "more than one input file" seed.fn seed.fn
-usage_case "--emit with --eval" "cannot be combined" seed.fn --emit=c --eval 'f(2, 1)'
+usage_case "--emit=c with --eval" "--eval goes with --emit=dot only" seed.fn --emit=c --eval 'f(2, 1)'
 
 finish
