@@ -549,7 +549,7 @@ int main(int argc, char **argv)
         func *f = &g.f[i];
         if (strncmp(f->name, "fwd_", 4) == 0)
             die("%s:%d: %s: the prefix fwd_ is the driver's", g.fn_path, f->line, f->name);
-        f->points = 3;
+        f->points = 5;
         for (int k = 0; k < f->np; k++) {
             f->p[k].ival = 3;
             f->p[k].lo = -1;

@@ -1,0 +1,100 @@
+# Included by tests/numeric/CMakeLists.txt: numeric.fwd.<stem> (and
+# numeric.fwd.<stem>_O0, from gradc -O0) check f_jvp and f_hvp of every
+# function with real inputs in every sample and numeric test program:
+# dot-product test against f_vjp / f_grad, finite differences, Hessian
+# symmetry, exact values, NULL and overwritten outputs (fwd_check.h says
+# exactly what).
+#
+# No driver is written by hand. fwd_gen (fwd_gen.c) reads a .fn file's
+# parameter lists and fwd_args.txt (int values, ranges of the random points)
+# and writes fwd/<name>.c: per function, one adapter that calls f, f_grad or
+# f_vjp, f_jvp and f_hvp from an array of argument slots, and a descriptor
+# of its parameters; the generic checker fwd_check.h does the rest. The
+# adapters are compiled against the header gradc writes, with -Werror, so a
+# prototype that disagrees with LANGUAGE.md section 6 stops the build.
+#
+# second_order.fn (second-order patterns the others exercise little) is
+# only here. The generated C of the other programs is already compiled at
+# -O2 by the numeric.cc.* tests of their own drivers, so only second_order's
+# is registered for them.
+#
+#   ctest --test-dir build -R numeric.fwd --output-on-failure
+
+add_executable(fwd_gen fwd_gen.c)
+set_target_properties(fwd_gen PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON)
+target_compile_options(fwd_gen PRIVATE ${NUMERIC_CFLAGS})
+
+set(FWD_PROGRAMS
+  ${SAMPLES}/seed.fn ${SAMPLES}/rosenbrock.fn ${SAMPLES}/gaussian.fn
+  ${SAMPLES}/black_scholes.fn ${SAMPLES}/projectile.fn ${SAMPLES}/logistic.fn
+  ${SAMPLES}/ext_rosenbrock.fn ${SAMPLES}/logreg.fn ${SAMPLES}/mlp.fn ${SAMPLES}/gmm.fn
+  builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
+  arrays.fn vjp.fn tape_mem.fn second_order.fn)
+
+# Every .fn under samples/ must be in the list: a new sample gets these
+# checks or the configuration says why not.
+file(GLOB fwd_all_samples ${SAMPLES}/*.fn)
+foreach(s ${fwd_all_samples})
+  if(NOT s IN_LIST FWD_PROGRAMS)
+    message(SEND_ERROR "tests/numeric/fwd.cmake: ${s} is not in FWD_PROGRAMS")
+  endif()
+endforeach()
+
+set(FWD_ARGS ${CMAKE_CURRENT_SOURCE_DIR}/fwd_args.txt)
+set(FWD_DIR ${CMAKE_CURRENT_BINARY_DIR}/fwd)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${FWD_ARGS})
+
+# fwd_gen checks the function and parameter names of the table's lines for
+# the file it reads; a line whose file is in no test would go unread.
+set(fwd_stems "")
+foreach(fn ${FWD_PROGRAMS})
+  get_filename_component(stem ${fn} NAME_WE)
+  list(APPEND fwd_stems ${stem})
+endforeach()
+file(STRINGS ${FWD_ARGS} fwd_lines REGEX "^[A-Za-z_]")
+foreach(line ${fwd_lines})
+  string(REGEX MATCH "^[A-Za-z_0-9]+" stem "${line}")
+  if(NOT stem IN_LIST fwd_stems)
+    message(SEND_ERROR "tests/numeric/fwd_args.txt: ${stem}.fn is not in FWD_PROGRAMS")
+  endif()
+endforeach()
+
+foreach(fn ${FWD_PROGRAMS})
+  get_filename_component(fn ${fn} ABSOLUTE)
+  get_filename_component(stem ${fn} NAME_WE)
+  foreach(variant default O0)
+    if(variant STREQUAL "default")
+      set(name fwd_${stem})
+      set(options "")
+      set(flags ${NUMERIC_CFLAGS})
+    else()
+      # -O0 code may keep unused values; the flags of the other _O0 tests
+      set(name fwd_${stem}_O0)
+      set(options -O0)
+      set(flags -Wall -Wextra -pedantic)
+    endif()
+    gradc_generate(NAME ${name} FN ${fn} OPTIONS ${options})
+    set(driver ${FWD_DIR}/${name}.c)
+    add_custom_command(
+      OUTPUT ${driver}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${FWD_DIR}
+      COMMAND fwd_gen ${fn} ${stem} ${FWD_ARGS} ${driver}
+      DEPENDS fwd_gen ${fn} ${FWD_ARGS}
+      COMMENT "fwd_gen ${stem}.fn (numeric test ${name})"
+      VERBATIM)
+    set(exe numeric_${name})
+    add_executable(${exe} ${driver} ${GRADC_GENERATED_C})
+    set_target_properties(${exe} PROPERTIES
+      C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+    target_compile_options(${exe} PRIVATE ${flags})
+    target_include_directories(${exe} PRIVATE
+      ${NUMERIC_GEN}/${name} ${CMAKE_CURRENT_SOURCE_DIR} ${CMOCKA_INCLUDE_DIR})
+    target_link_libraries(${exe} PRIVATE ${CMOCKA_LIBRARY} m)
+    string(REGEX REPLACE "^fwd_" "fwd." test ${name})
+    add_test(NAME numeric.${test} COMMAND ${exe})
+    set_tests_properties(numeric.${test} PROPERTIES TIMEOUT 30)
+    if(stem STREQUAL "second_order")
+      set_property(GLOBAL APPEND PROPERTY GRADC_NUMERIC_GENERATED ${name} ${GRADC_GENERATED_C})
+    endif()
+  endforeach()
+endforeach()
