@@ -27,9 +27,11 @@ typedef struct Fwd {
     IrVar *dummy;
 } Fwd;
 
-static bool carries_tangent(const IrVar *v)
+/* `const` parameters have no tangent in the exported API; the helpers
+ * for callers give them one (as inlining would). */
+static bool carries_tangent(const IrVar *v, FuncRole role)
 {
-    return v->is_param && v->type == IT_REAL && !v->src_const;
+    return v->is_param && v->type == IT_REAL && (role == ROLE_FWD || !v->src_const);
 }
 
 static bool is_output(const IrVar *v)
@@ -274,7 +276,7 @@ static void fwd_call(Fwd *w, const Instr *in)
         out->cargs[n++] = map_operand(w, in->cargs[i]);
     for (int i = 0; i < in->ncargs; i++) {
         const IrVar *p = in->callee->params.items[i];
-        if (!carries_tangent(p))
+        if (!carries_tangent(p, ROLE_FWD))
             continue;
         Operand a = in->cargs[i];
         bool v = is_varied(w, a);
@@ -389,7 +391,7 @@ static void fwd_instr(Fwd *w, const Instr *in)
         break;
     case I_RESERVE: {
         Instr *r = copy_instr(w, in);
-        r->nargs = in->nargs * 2;           /* room for the tangents too */
+        r->per = in->per * 2;               /* room for the tangents too */
         break;
     }
     case I_ALLOC:
@@ -408,7 +410,7 @@ static Instr *copy_instr(Fwd *w, const Instr *in)
         out->arr = w->map[in->arr->id];
     for (int i = 0; i < IR_MAX_DIMS; i++)
         out->idx[i] = map_operand(w, in->idx[i]);
-    for (int i = 0; i < in->nargs && in->kind != I_RESERVE; i++)
+    for (int i = 0; i < in->nargs; i++)
         out->args[i] = map_operand(w, in->args[i]);
     out->cond = map_operand(w, in->cond);
     out->lo = map_operand(w, in->lo);
@@ -499,7 +501,7 @@ static void add_params(Fwd *w)
     for (int i = 0; i < ps->len; i++) {
         const IrVar *v = ps->items[i];
         bool first = w->role == ROLE_FWD || (w->role == ROLE_JVP ? !is_output(v) : !is_grad(v));
-        if (carries_tangent(v) && first)
+        if (carries_tangent(v, w->role) && first)
             add_tangent(w, v, "d");
     }
     for (int i = 0; w->role == ROLE_HVP && i < ps->len; i++)
@@ -507,7 +509,7 @@ static void add_params(Fwd *w)
             add_clone(w, ps->items[i]);
     for (int i = 0; w->role != ROLE_FWD && i < ps->len; i++) {
         const IrVar *v = ps->items[i];
-        if (w->role == ROLE_JVP && carries_tangent(v) && is_output(v))
+        if (w->role == ROLE_JVP && carries_tangent(v, w->role) && is_output(v))
             add_tangent(w, v, "d");
         if (w->role == ROLE_HVP && is_grad(v))
             add_tangent(w, v, "hv_");
@@ -548,7 +550,7 @@ static IrFunc *forward(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     /* outputs are written whatever the inputs: their tangents too */
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
-        if (carries_tangent(v) && is_output(v))
+        if (carries_tangent(v, w.role) && is_output(v))
             w.varied[v->id] = true;
     }
     activity_varied(p, w.varied);

@@ -65,9 +65,19 @@ typedef struct Rev {
 
 static IrVar *clone_var(Rev *r, const IrVar *v);
 
-static bool is_input(const IrVar *v)
+/* A parameter the function differentiates. `const` marks data in the
+ * exported API; the helpers that callers' reverse sweeps call differentiate
+ * their const parameters too, so that a value passed to one keeps its
+ * derivative, as it does when the call is inlined. */
+static bool differentiated(const IrVar *v, bool helper)
 {
-    return v->is_param && v->type == IT_REAL && !v->src_const && (v->ndims == 0 || v->readonly);
+    return v->is_param && v->type == IT_REAL && (helper || !v->src_const) &&
+           (v->ndims == 0 || v->readonly);
+}
+
+static bool is_input(const Rev *r, const IrVar *v)
+{
+    return differentiated(v, r->role == ROLE_REV);
 }
 
 static bool is_output(const IrVar *v)
@@ -81,7 +91,7 @@ static void analyse_activity(Rev *r)
 {
     for (int i = 0; i < r->p->params.len; i++) {
         const IrVar *v = r->p->params.items[i];
-        if (is_input(v))
+        if (is_input(r, v))
             r->varied[v->id] = true;
         if (is_output(v))
             r->useful[v->id] = true;
@@ -745,7 +755,7 @@ static void rev_call(Rev *r, const Instr *in)
     }
     for (int i = 0; i < in->ncargs; i++) {
         const IrVar *p = in->callee->params.items[i];
-        if (!is_input(p))
+        if (!differentiated(p, true))
             continue;
         Operand a = in->cargs[i];
         bool act = a.kind == OK_VAR && active(r, a.var);
@@ -929,7 +939,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 Instr *res = emit_in(r, out, I_RESERVE, in->span);
                 res->lo = c->lo;
                 res->hi = c->hi;
-                res->nargs = k;
+                res->per = k;
             } else {
                 c->note = "saves nothing: the reverse sweep recomputes what it needs";
             }
@@ -1116,7 +1126,7 @@ static void add_params(Rev *r)
     /* the gradients */
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
-        if (!is_input(v))
+        if (!is_input(r, v))
             continue;
         IrVar *gp = new_like(r, v, arena_printf(r->cx->arena, "g_%s", v->name));
         gp->is_param = true;

@@ -15,7 +15,8 @@ static const double TWO_OVER_SQRT_PI = 1.12837916709551257390;
 /* An intermediate value: a fresh temporary = op(args). */
 static Operand val(DerivCx *dc, Opcode op, int n, Operand a, Operand b, Operand c)
 {
-    IrVar *t = ir_var(dc->cx, dc->f, NULL, IT_REAL);
+    char r = ir_ops[op].result;
+    IrVar *t = ir_var(dc->cx, dc->f, NULL, r == 'B' ? IT_BOOL : r == 'I' ? IT_INT : IT_REAL);
     Instr *in = ir_instr(dc->cx, I_OP, dc->at);
     in->op = op;
     in->dst = t;
@@ -170,9 +171,12 @@ RULE(select)
     return i == 1 ? c3(OP_SELECT, a[0], seed, ir_real(0)) : c3(OP_SELECT, a[0], ir_real(0), seed);
 }
 
-/* The helpers are linear in their seed (the last operand) and piecewise
- * constant or smooth in the rest; their own derivatives come with forward
- * mode over reverse. */
+/* The helpers are linear in their seed (the last operand). In the other
+ * operands, abs, min and max's shares are piecewise constant (no
+ * derivative); the power and hypot helpers are smooth where they are not
+ * guarded, and their derivatives there (which forward mode over reverse
+ * needs: second derivatives) are written with plain operations, guarded the
+ * same way by a select, so that a guarded NaN cannot leak. */
 static Contrib helper_seed(DerivCx *dc, Opcode op, const Operand *a, int n, Operand seed)
 {
     (void)dc;
@@ -186,10 +190,68 @@ static Contrib helper_seed(DerivCx *dc, Opcode op, const Operand *a, int n, Oper
 RULE(dabs) { UNUSED; return helper_seed(dc, OP_DABS, a, 2, seed); }
 RULE(dmin) { UNUSED; return helper_seed(dc, OP_DMIN, a, 3, seed); }
 RULE(dmax) { UNUSED; return helper_seed(dc, OP_DMAX, a, 3, seed); }
-RULE(dpowx) { UNUSED; return helper_seed(dc, OP_DPOWX, a, 3, seed); }
-RULE(dpowy) { UNUSED; return helper_seed(dc, OP_DPOWY, a, 3, seed); }
-RULE(dhypot) { UNUSED; return helper_seed(dc, OP_DHYPOT, a, 3, seed); }
-RULE(dpowi) { UNUSED; return helper_seed(dc, OP_DPOWI, a, 3, seed); }
+/* seed * v where the guard `is_zero` (x == 0) is false, else 0 */
+static Contrib unless_zero(DerivCx *dc, Operand x, Operand v, Operand seed)
+{
+    Operand zero = val2(dc, OP_EQ, x, ir_real(0));
+    return c3(OP_SELECT, zero, ir_real(0), val2(dc, OP_MUL, seed, v));
+}
+
+/* b == 0 ? 0 : d b a^(b-1):  d/da = d b (b-1) a^(b-2);
+ * d/db = d a^(b-1) (1 + b log a), the log term 0 where a = 0 */
+RULE(dpowx)
+{
+    UNUSED;
+    if (i == 2)
+        return helper_seed(dc, OP_DPOWX, a, 3, seed);
+    Operand b1 = val2(dc, OP_SUB, a[1], ir_real(1));
+    if (i == 0) {
+        Operand p = val2(dc, OP_POW, a[0], val2(dc, OP_SUB, a[1], ir_real(2)));
+        Operand v = val2(dc, OP_MUL, val2(dc, OP_MUL, a[2], a[1]), val2(dc, OP_MUL, b1, p));
+        return unless_zero(dc, a[1], v, seed);
+    }
+    Operand a0 = val2(dc, OP_EQ, a[0], ir_real(0));
+    Operand blog = val(dc, OP_SELECT, 3, a0, ir_real(0), val2(dc, OP_MUL, a[1], val1(dc, OP_LOG, a[0])));
+    Operand v = val2(dc, OP_MUL, val2(dc, OP_MUL, a[2], val2(dc, OP_POW, a[0], b1)),
+                     val2(dc, OP_ADD, blog, ir_real(1)));
+    return unless_zero(dc, a[1], v, seed);
+}
+
+/* a == 0 ? 0 : d t log a:  d/da = d t / a;  d/dt = d log a */
+RULE(dpowy)
+{
+    UNUSED;
+    if (i == 2)
+        return helper_seed(dc, OP_DPOWY, a, 3, seed);
+    Operand v = i == 0 ? val2(dc, OP_DIV, val2(dc, OP_MUL, a[2], a[1]), a[0])
+                       : val2(dc, OP_MUL, a[2], val1(dc, OP_LOG, a[0]));
+    return unless_zero(dc, a[0], v, seed);
+}
+
+/* t == 0 ? 0 : d a / t:  d/da = d / t;  d/dt = -d a / t^2 */
+RULE(dhypot)
+{
+    UNUSED;
+    if (i == 2)
+        return helper_seed(dc, OP_DHYPOT, a, 3, seed);
+    Operand v = i == 0 ? val2(dc, OP_DIV, a[2], a[1])
+                       : val1(dc, OP_NEG, val2(dc, OP_DIV, val2(dc, OP_MUL, a[2], a[0]),
+                                               val2(dc, OP_MUL, a[1], a[1])));
+    return unless_zero(dc, a[1], v, seed);
+}
+
+/* k == 0 ? 0 : d k a^(k-1):  d/da = d k (k-1) a^(k-2) (0 for k = 0, 1) */
+RULE(dpowi)
+{
+    UNUSED;
+    if (i == 2)
+        return helper_seed(dc, OP_DPOWI, a, 3, seed);
+    Operand k = val1(dc, OP_ITOR, a[1]);
+    Operand p = val2(dc, OP_POWI, a[0], val2(dc, OP_ISUB, a[1], ir_int(2)));
+    Operand v = val2(dc, OP_MUL, val2(dc, OP_MUL, a[2], k),
+                     val2(dc, OP_MUL, val2(dc, OP_SUB, k, ir_real(1)), p));
+    return unless_zero(dc, k, v, seed);
+}
 RULE(dom) { UNUSED; return helper_seed(dc, OP_DOM, a, 2, seed); }
 
 #define rule_NODIFF NULL
@@ -208,8 +270,10 @@ bool deriv_differentiable(Opcode op, int i)
         return false;
     if (op == OP_SELECT)
         return i > 0;
-    /* the helpers are differentiated in their seed only */
-    return op < OP_DABS || i == ir_ops[op].arity - 1;
+    /* abs, min, max and the domain guard: only in their seed */
+    if (op == OP_DABS || op == OP_DMIN || op == OP_DMAX || op == OP_DOM)
+        return i == ir_ops[op].arity - 1;
+    return true;
 }
 
 Contrib deriv_contrib(DerivCx *dc, Opcode op, const Operand *args, Operand res, int i, Operand seed)

@@ -678,8 +678,8 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_RESERVE:
         line_start(e);
-        buf_printf(e->o, "/* the reverse sweep needs %d value%s per iteration: %d * (", in->nargs,
-                   in->nargs == 1 ? "" : "s", in->nargs);
+        buf_printf(e->o, "/* the reverse sweep needs %d value%s per iteration: %d * (", in->per,
+                   in->per == 1 ? "" : "s", in->per);
         put_operand(e, in->hi, false);
         buf_puts(e->o, " - ");
         put_operand(e, in->lo, true);
@@ -689,7 +689,7 @@ static void put_instr(Emit *e, Instr *in)
         put_operand(e, in->lo, false);
         buf_puts(e->o, ", ");
         put_operand(e, in->hi, false);
-        buf_printf(e->o, ", %d);\n", in->nargs);
+        buf_printf(e->o, ", %d);\n", in->per);
         break;
     case I_ALLOC:
         put_alloc(e);

@@ -82,7 +82,7 @@ static Instr *copy_instr(Inliner *il, const Instr *src)
         in->ivar = map_var(il, src->ivar);
     for (int k = 0; k < IR_MAX_DIMS; k++)
         in->idx[k] = map_operand(il, src->idx[k]);
-    for (int k = 0; k < src->nargs && src->kind != I_RESERVE; k++)
+    for (int k = 0; k < src->nargs; k++)
         in->args[k] = map_operand(il, src->args[k]);
     in->cond = map_operand(il, src->cond);
     in->lo = map_operand(il, src->lo);

@@ -382,7 +382,7 @@ static void print_instr(Buf *o, const Instr *in, int level)
         print_var(o, in->arr);
         break;
     case I_RESERVE:
-        buf_printf(o, "reserve %d per iteration of ", in->nargs);
+        buf_printf(o, "reserve %d per iteration of ", in->per);
         print_operand(o, in->lo);
         buf_puts(o, " .. ");
         print_operand(o, in->hi);

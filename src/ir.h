@@ -101,7 +101,7 @@ typedef enum InstrKind {
     I_POP,      /* dst <- tape */
     I_PUSHA,    /* tape <- every element of arr */
     I_POPA,     /* arr <- tape, every element */
-    I_RESERVE,  /* room on the tape for nargs values per iteration of lo..hi */
+    I_RESERVE,  /* room on the tape for `per` values in each iteration of lo..hi */
     I_ACOPY,    /* arr = args[0].var element by element (zeros if it is NULL) */
     I_ALLOC,    /* the function's local arrays get their memory here */
 } InstrKind;
@@ -133,7 +133,8 @@ struct Instr {
     Operand cond;               /* I_IF */
     IrBlock *then, *els;        /* I_IF */
     IrVar *ivar;                /* I_FOR */
-    Operand lo, hi;
+    Operand lo, hi;             /* I_FOR, I_RESERVE */
+    int per;                    /* I_RESERVE */
     IrBlock *body;
     bool down;
     IrFunc *callee;             /* I_CALL */

@@ -106,7 +106,8 @@ static bool has_routine(const char *list, const char *name)
 
 static bool routines_ok(const char *list)
 {
-    if (!*list)
+    size_t n = strlen(list);
+    if (n == 0 || list[n - 1] == ',')
         return false;
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ',');
