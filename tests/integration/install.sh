@@ -6,7 +6,8 @@
 rm -rf "$PREFIX"
 step "cmake --install" "$CMAKE" --install "$GRADC_BUILD" --prefix "$PREFIX"
 for f in bin/gradc lib/cmake/gradc/gradcConfig.cmake lib/cmake/gradc/gradcConfigVersion.cmake \
-         lib/cmake/gradc/gradcTargets.cmake lib/cmake/gradc/gradcFunctions.cmake; do
+         lib/cmake/gradc/gradcTargets.cmake lib/cmake/gradc/gradcFunctions.cmake \
+         share/man/man1/gradc.1; do
     [ -f "$PREFIX/$f" ] || bad "$f was not installed"
 done
 [ -x "$PREFIX/bin/gradc" ] || bad "bin/gradc is not executable"
