@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gradc.h"
@@ -32,6 +33,10 @@ typedef struct Emit {
     Instr **anchor;             /* by var id: the instruction of its LCA block to declare it before */
     StrTab decls;               /* anchor instruction -> PtrVec* of the variables declared before it */
     bool *used;                 /* by var id: mentioned at all */
+    bool *framed;               /* by var id: kept in the frame of a split function */
+    bool in_part;               /* emitting a part, where framed variables are local copies */
+    int text_line;              /* the source line last shown in a comment, */
+    size_t text_start, text_end;    /* and its text */
     Instr *alloc;               /* the allocation, and its block */
     IrBlock *alloc_block;
     int seq;
@@ -73,6 +78,16 @@ static const char *var_name(Emit *e, IrVar *v)
     else
         v->cname = temp_name(e);
     return v->cname;
+}
+
+/* How code reaches a variable: its name, or its field of the frame that
+ * the parts of a split function share. */
+static const char *vref(Emit *e, IrVar *v)
+{
+    const char *name = var_name(e, v);
+    if (e->framed && e->framed[v->id] && !e->in_part)
+        return arena_printf(e->cx->arena, "gradc_fr->%s", name);
+    return name;
 }
 
 static void name_params(Emit *e, IrFunc *f)
@@ -274,12 +289,12 @@ static void put_operand(Emit *e, Operand a, bool parens)
 {
     switch (a.kind) {
     case OK_VAR: {
-        const char *name = var_name(e, a.var);
+        const char *name = vref(e, a.var);
         buf_printf(e->o, a.var->by_ref ? "*%s" : "%s", name);
         break;
     }
     case OK_REF:
-        buf_printf(e->o, a.var->by_ref ? "%s" : "&%s", var_name(e, a.var));
+        buf_printf(e->o, a.var->by_ref ? "%s" : "&%s", vref(e, a.var));
         break;
     case OK_REAL:
         put_real(e->o, a.real, parens);
@@ -388,7 +403,7 @@ static void put_rhs(Emit *e, Opcode op, const Operand *a, int n)
 
 static void put_element(Emit *e, IrVar *arr, const Operand *idx)
 {
-    buf_printf(e->o, "%s[", var_name(e, arr));
+    buf_printf(e->o, "%s[", vref(e, arr));
     if (arr->ndims == 2) {
         put_operand(e, idx[0], true);
         buf_puts(e->o, " * ");
@@ -437,16 +452,24 @@ static void put_source_line(Emit *e, Span at)
     e->last_line = at.line;
     const char *src = e->cx->diag.src;
     size_t len = e->cx->diag.len;
-    size_t s = (size_t)at.off, end;
-    while (s > 0 && src[s - 1] != '\n')
-        s--;
-    while (s < len && (src[s] == ' ' || src[s] == '\t'))
-        s++;
-    for (end = s; end < len && src[end] != '\n' && src[end] != '\r'; end++)
-        if (src[end] == '#' || (src[end] == '/' && end + 1 < len && src[end + 1] == '/'))
-            break;
-    while (end > s && (src[end - 1] == ' ' || src[end - 1] == '\t'))
-        end--;
+    if (at.line != e->text_line) {
+        /* the line's text without indentation and comment, found once
+           (a line may be very long, and split functions show it again) */
+        size_t s = (size_t)at.off, end;
+        while (s > 0 && src[s - 1] != '\n')
+            s--;
+        while (s < len && (src[s] == ' ' || src[s] == '\t'))
+            s++;
+        for (end = s; end < len && src[end] != '\n' && src[end] != '\r'; end++)
+            if (src[end] == '#' || (src[end] == '/' && end + 1 < len && src[end + 1] == '/'))
+                break;
+        while (end > s && (src[end - 1] == ' ' || src[end - 1] == '\t'))
+            end--;
+        e->text_line = at.line;
+        e->text_start = s;
+        e->text_end = end;
+    }
+    size_t s = e->text_start, end = e->text_end;
     line_start(e);
     buf_printf(e->o, "/* %d: ", at.line);
     size_t shown = 0;
@@ -469,7 +492,7 @@ static void put_declarations(Emit *e, Instr *anchor)
     PtrVec *vars = decls_before(e, anchor, false);
     for (int i = 0; vars && i < vars->len; i++) {
         IrVar *v = vars->items[i];
-        if (v->is_param || v->ndims > 0)
+        if (v->is_param || v->ndims > 0 || (e->framed && e->framed[v->id]))
             continue;
         line_start(e);
         buf_printf(e->o, "%s %s = %s;\n", c_type(v->type), var_name(e, v),
@@ -484,9 +507,9 @@ static void put_op(Emit *e, Instr *in)
     line_start(e);
     if (v->nullable)
         buf_printf(e->o, "if (%s) ", var_name(e, v));
-    if (e->at_def[v->id] && e->first[v->id] == in)
+    if (e->at_def[v->id] && e->first[v->id] == in && !(e->framed && e->framed[v->id]))
         buf_printf(e->o, "%s ", c_type(v->type));
-    buf_printf(e->o, v->by_ref ? "*%s %s " : "%s %s ", var_name(e, v), acc[in->acc]);
+    buf_printf(e->o, v->by_ref ? "*%s %s " : "%s %s ", vref(e, v), acc[in->acc]);
     put_rhs(e, in->op, in->args, in->nargs);
     buf_puts(e->o, ";\n");
 }
@@ -551,9 +574,9 @@ static void put_call(Emit *e, Instr *in)
 {
     line_start(e);
     if (in->dst) {
-        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in)
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !(e->framed && e->framed[in->dst->id]))
             buf_puts(e->o, "double ");
-        buf_printf(e->o, "%s = ", var_name(e, in->dst));
+        buf_printf(e->o, "%s = ", vref(e, in->dst));
     }
     buf_printf(e->o, "%s(", in->callee->name);
     for (int i = 0; i < in->ncargs; i++) {
@@ -614,9 +637,9 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_LOAD:
         line_start(e);
-        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in)
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !(e->framed && e->framed[in->dst->id]))
             buf_puts(e->o, "double ");
-        buf_printf(e->o, "%s = ", var_name(e, in->dst));
+        buf_printf(e->o, "%s = ", vref(e, in->dst));
         put_element(e, in->arr, in->idx);
         buf_puts(e->o, ";\n");
         break;
@@ -647,13 +670,13 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_FILL:
         line_start(e);
-        buf_printf(e->o, "gradc_fill(%s, ", var_name(e, in->arr));
+        buf_printf(e->o, "gradc_fill(%s, ", vref(e, in->arr));
         put_count(e, in->arr);
         buf_puts(e->o, ");\n");
         break;
     case I_ACOPY:
         line_start(e);
-        buf_printf(e->o, "gradc_copy(%s, %s, ", var_name(e, in->arr), var_name(e, in->args[0].var));
+        buf_printf(e->o, "gradc_copy(%s, %s, ", vref(e, in->arr), vref(e, in->args[0].var));
         put_count(e, in->arr);
         buf_puts(e->o, ");\n");
         break;
@@ -665,14 +688,14 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_POP:
         line_start(e);
-        buf_printf(e->o, "%s = %sgradc_pop(gradc_t);\n", var_name(e, in->dst),
+        buf_printf(e->o, "%s = %sgradc_pop(gradc_t);\n", vref(e, in->dst),
                    in->dst->type == IT_REAL ? "" : "(int)");
         break;
     case I_PUSHA:
     case I_POPA:
         line_start(e);
         buf_printf(e->o, "gradc_%s(gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
-                   var_name(e, in->arr));
+                   vref(e, in->arr));
         put_count(e, in->arr);
         buf_puts(e->o, ");\n");
         break;
@@ -754,8 +777,9 @@ static void put_alloc(Emit *e)
         if (!is_local_array(e, v))
             continue;
         line_start(e);
+        bool framed = e->framed && e->framed[v->id];
         if (!v->alias) {
-            buf_printf(e->o, "double *%s = gradc_next;\n", var_name(e, v));
+            buf_printf(e->o, framed ? "%s = gradc_next;\n" : "double *%s = gradc_next;\n", vref(e, v));
             line_start(e);
             buf_puts(e->o, "gradc_next += ");
             put_count(e, v);
@@ -763,13 +787,16 @@ static void put_alloc(Emit *e)
             continue;
         }
         /* kept in the caller's array, or in scratch when that is NULL */
-        buf_printf(e->o, "%sdouble *%s = %s;\n", v->readonly ? "const " : "", var_name(e, v),
-                   var_name(e, v->alias));
+        if (framed)
+            buf_printf(e->o, "%s = %s;\n", vref(e, v), var_name(e, v->alias));
+        else
+            buf_printf(e->o, "%sdouble *%s = %s;\n", v->readonly ? "const " : "", var_name(e, v),
+                       var_name(e, v->alias));
         line_start(e);
-        buf_printf(e->o, "if (!%s) {\n", var_name(e, v));
+        buf_printf(e->o, "if (!%s) {\n", vref(e, v));
         e->level++;
         line_start(e);
-        buf_printf(e->o, "%s = gradc_next;\n", var_name(e, v));
+        buf_printf(e->o, "%s = gradc_next;\n", vref(e, v));
         line_start(e);
         buf_puts(e->o, "gradc_next += ");
         put_count(e, v);
@@ -944,6 +971,352 @@ static void put_unused_params(Emit *e, IrFunc *f)
     }
 }
 
+/* ---- splitting a huge function ---------------------------------------- */
+
+/* A C compiler takes time superlinear in the size of one function. A
+ * function of more than opt->split statements is split: its top-level
+ * statements go, in order, into static parts of about part_size()
+ * statements each, which the function calls one after the other. Values
+ * that cross from one part to another, and the arrays, live in a frame (a
+ * struct) the parts share. */
+static int part_size(const Emit *e)
+{
+    int n = e->opt->split / 4;
+    return n > 200 ? 200 : n < 1 ? 1 : n;
+}
+
+static int statements(const IrBlock *b)
+{
+    int n = 0;
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        n++;
+        if (in->then)
+            n += statements(in->then);
+        if (in->els)
+            n += statements(in->els);
+        if (in->body)
+            n += statements(in->body);
+    }
+    return n;
+}
+
+static void mark_part(int *part, bool *framed, IrVar *v, int p)
+{
+    if (!v || v->is_param)
+        return;
+    if (part[v->id] && part[v->id] != p)
+        framed[v->id] = true;
+    part[v->id] = p;
+}
+
+static void mark_operands(int *part, bool *framed, const Operand *a, int n, int p)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i].kind == OK_VAR || a[i].kind == OK_REF)
+            mark_part(part, framed, a[i].var, p);
+}
+
+/* Records the part (1, 2, ...; the function itself is -1) of every variable
+ * mentioned; one mentioned in two goes into the frame. */
+static void mark_block(int *part, bool *framed, const IrBlock *b, int p)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        mark_part(part, framed, in->dst, p);
+        mark_part(part, framed, in->arr, p);
+        mark_operands(part, framed, in->args, in->nargs, p);
+        mark_operands(part, framed, in->idx, IR_MAX_DIMS, p);
+        mark_operands(part, framed, &in->cond, 1, p);
+        mark_operands(part, framed, &in->lo, 1, p);
+        mark_operands(part, framed, &in->hi, 1, p);
+        mark_operands(part, framed, in->cargs, in->ncargs, p);
+        if (in->then)
+            mark_block(part, framed, in->then, p);
+        if (in->els)
+            mark_block(part, framed, in->els, p);
+        if (in->body)
+            mark_block(part, framed, in->body, p);
+    }
+}
+
+/* What a part does with the variables: mentions them (1), and writes them
+ * (2). A framed variable a part mentions is copied from the frame when the
+ * part starts, and back when it ends if the part writes it: inside, it is
+ * a local, which a C compiler optimises far faster than memory. */
+enum { MENTIONS = 1, WRITES = 2 };
+
+typedef struct Uses {
+    unsigned char *use;         /* by var id */
+    int *ids;                   /* the variables used, as first met */
+    int n;
+} Uses;
+
+static void use_var(Uses *u, IrVar *v, int how)
+{
+    if (!v || v->is_param)
+        return;
+    if (!u->use[v->id])
+        u->ids[u->n++] = v->id;
+    u->use[v->id] |= (unsigned char)how;
+}
+
+static void use_operands(Uses *u, const Operand *a, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (a[i].kind == OK_VAR)
+            use_var(u, a[i].var, MENTIONS);
+        else if (a[i].kind == OK_REF)
+            use_var(u, a[i].var, MENTIONS | WRITES);   /* may be written through */
+    }
+}
+
+static void use_block(Emit *e, Uses *u, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        use_var(u, in->dst, MENTIONS | WRITES);
+        use_var(u, in->arr, MENTIONS);
+        use_operands(u, in->args, in->nargs);
+        use_operands(u, in->idx, IR_MAX_DIMS);
+        use_operands(u, &in->cond, 1);
+        use_operands(u, &in->lo, 1);
+        use_operands(u, &in->hi, 1);
+        use_operands(u, in->cargs, in->ncargs);
+        if (in->kind == I_ALLOC) {
+            for (int k = 0; k < e->f->vars.len; k++) {
+                IrVar *v = e->f->vars.items[k];
+                if (is_local_array(e, v))
+                    use_var(u, v, MENTIONS | WRITES);
+            }
+        }
+        if (in->then)
+            use_block(e, u, in->then);
+        if (in->els)
+            use_block(e, u, in->els);
+        if (in->body)
+            use_block(e, u, in->body);
+    }
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void put_frame_type(Emit *e, IrVar *v)
+{
+    if (v->ndims > 0)
+        buf_printf(e->o, "%sdouble *", v->readonly ? "const " : "");
+    else
+        buf_printf(e->o, "%s ", c_type(v->type));
+}
+
+/* Loop indices are declared by their loops, in whichever part. */
+static void unframe_loop_indices(bool *framed, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_FOR)
+            framed[in->ivar->id] = false;
+        if (in->then)
+            unframe_loop_indices(framed, in->then);
+        if (in->els)
+            unframe_loop_indices(framed, in->els);
+        if (in->body)
+            unframe_loop_indices(framed, in->body);
+    }
+}
+
+static void put_part(Emit *e, IrFunc *f, const char *name, PtrVec *instrs, const char *frame, Uses *u)
+{
+    buf_printf(e->o, "/* part of %s */\nstatic void %s(", f->name, name);
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (p->ndims > 0)
+            buf_printf(e->o, "%sdouble *%s, ", p->readonly ? "const " : "", p->cname);
+        else if (p->by_ref)
+            buf_printf(e->o, "double *%s, ", p->cname);
+        else
+            buf_printf(e->o, "%s %s, ", c_type(p->type), p->cname);
+    }
+    buf_printf(e->o, "struct %s *gradc_fr%s)\n{\n", frame, e->need_tape ? ", gradc_tape *gradc_t" : "");
+    e->level = 1;
+    for (int i = 0; i < f->params.len; i++) {
+        line_start(e);
+        buf_printf(e->o, "(void)%s;\n", ((IrVar *)f->params.items[i])->cname);
+    }
+    if (e->need_tape) {
+        line_start(e);
+        buf_puts(e->o, "(void)gradc_t;\n");
+    }
+    IrBlock all = {.instrs = *instrs};
+    use_block(e, u, &all);
+    qsort(u->ids, (size_t)u->n, sizeof *u->ids, by_id);
+    bool any = false;
+    for (int k = 0; k < u->n; k++) {
+        int i = u->ids[k];
+        IrVar *v = f->vars.items[i];
+        if (!e->framed[i])
+            continue;
+        line_start(e);
+        put_frame_type(e, v);
+        buf_printf(e->o, "%s = gradc_fr->%s;\n", var_name(e, v), var_name(e, v));
+        any = true;
+    }
+    if (!any) {
+        line_start(e);
+        buf_puts(e->o, "(void)gradc_fr;\n");
+    }
+    e->in_part = true;
+    e->last_line = 0;
+    for (int i = 0; i < instrs->len; i++)
+        put_instr(e, instrs->items[i]);
+    e->in_part = false;
+    put_line_directive(e, (Span){0});
+    for (int k = 0; k < u->n; k++) {
+        int i = u->ids[k];
+        IrVar *v = f->vars.items[i];
+        if (e->framed[i] && (u->use[i] & WRITES)) {
+            line_start(e);
+            buf_printf(e->o, "gradc_fr->%s = %s;\n", var_name(e, v), var_name(e, v));
+        }
+        u->use[i] = 0;
+    }
+    u->n = 0;
+    buf_puts(e->o, "}\n\n");
+}
+
+static void put_part_call(Emit *e, IrFunc *f, const char *name)
+{
+    line_start(e);
+    buf_printf(e->o, "%s(", name);
+    for (int i = 0; i < f->params.len; i++)
+        buf_printf(e->o, "%s, ", ((IrVar *)f->params.items[i])->cname);
+    buf_puts(e->o, e->need_tape ? "gradc_fr, gradc_t);\n" : "gradc_fr);\n");
+}
+
+static void put_split(Emit *e, IrFunc *f)
+{
+    IrBlock *b = f->body;
+    int n = b->instrs.len, first = 0, end = n;
+    if (n && ((Instr *)b->instrs.items[0])->kind == I_ALLOC)
+        first = 1;
+    Instr *last = n ? b->instrs.items[n - 1] : NULL;
+    if (last && last->kind == I_RETURN)
+        end = n - 1;
+    int rev = end;
+    for (int i = first; i < end; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->note && strcmp(in->note, "reverse sweep") == 0) {
+            rev = i;
+            break;
+        }
+    }
+    /* the parts, cut every part_size() statements and where the reverse sweep starts */
+    int *part_of = ARENA_ARRAY(e->cx->arena, int, n + 1);
+    int parts = 0, size = part_size(e);
+    for (int i = first; i < end; i++) {
+        if (size >= part_size(e) || i == rev) {
+            parts++;
+            size = 0;
+        }
+        part_of[i] = parts;
+        const Instr *in = b->instrs.items[i];
+        size += 1 + (in->then ? statements(in->then) : 0) + (in->els ? statements(in->els) : 0) +
+                (in->body ? statements(in->body) : 0);
+    }
+    int nv = f->vars.len;
+    int *part = ARENA_ARRAY(e->cx->arena, int, nv + 1);
+    e->framed = ARENA_ARRAY(e->cx->arena, bool, nv + 1);
+    for (int i = first; i < end; i++) {
+        IrBlock one = {0};
+        vec_push(e->cx->arena, &one.instrs, b->instrs.items[i]);
+        mark_block(part, e->framed, &one, part_of[i]);
+    }
+    unframe_loop_indices(e->framed, b);
+    for (int i = 0; i < nv; i++) {
+        IrVar *v = f->vars.items[i];
+        if (v->ndims > 0 && !v->is_param)
+            e->framed[i] = true;                /* arrays are allocated here */
+    }
+    if (last && last->kind == I_RETURN && last->args[0].kind == OK_VAR && !last->args[0].var->is_param)
+        e->framed[last->args[0].var->id] = true;
+    for (int i = 0; i < nv; i++) {
+        IrVar *v = f->vars.items[i];
+        for (int k = 0; e->alloc && v->ndims > 0 && !v->is_param && k < v->ndims; k++)
+            if (v->dims[k].kind == OK_VAR && !v->dims[k].var->is_param)
+                e->framed[v->dims[k].var->id] = true;
+    }
+    /* the frame */
+    const char *frame = scope_take(&e->global, arena_printf(e->cx->arena, "%s__frame", f->name));
+    buf_printf(e->o, "/* what the parts of %s share */\nstruct %s {\n", f->name, frame);
+    int fields = 0;
+    for (int i = 0; i < nv; i++) {
+        IrVar *v = f->vars.items[i];
+        if (!e->framed[i] || v->is_param)
+            continue;
+        fields++;
+        buf_puts(e->o, "    ");
+        put_frame_type(e, v);
+        buf_printf(e->o, "%s;\n", var_name(e, v));
+    }
+    if (!fields)
+        buf_puts(e->o, "    int unused;\n");
+    buf_puts(e->o, "};\n\n");
+    /* the parts */
+    const char **names = ARENA_ARRAY(e->cx->arena, const char *, parts + 1);
+    Uses uses = {ARENA_ARRAY(e->cx->arena, unsigned char, nv + 1), ARENA_ARRAY(e->cx->arena, int, nv + 1), 0};
+    for (int p = 1, i = first; p <= parts; p++) {
+        names[p] = scope_take(&e->global, arena_printf(e->cx->arena, "%s__part%d", f->name, p));
+        PtrVec instrs = {0};
+        for (; i < end && part_of[i] == p; i++)     /* a part is a run of statements */
+            vec_push(e->cx->arena, &instrs, b->instrs.items[i]);
+        put_part(e, f, names[p], &instrs, frame, &uses);
+    }
+    /* the function: the frame, the memory, the parts in order */
+    e->level = 0;
+    put_signature(e, f);
+    buf_puts(e->o, "\n{\n");
+    e->level = 1;
+    put_unused_params(e, f);
+    line_start(e);
+    buf_printf(e->o, "struct %s gradc_frame_ = {0}, *gradc_fr = &gradc_frame_;\n", frame);
+    if (e->need_tape && f->exported) {
+        e->need_stdlib = true;
+        line_start(e);
+        buf_puts(e->o, "gradc_tape gradc_tape_ = {NULL, 0, 0, 0}, *gradc_t = &gradc_tape_;\n");
+    }
+    if (first)
+        put_instr(e, b->instrs.items[0]);
+    for (int p = 1; p <= parts; p++) {
+        /* the reverse sweep runs only if no memory ran out before it */
+        if (e->need_tape && f->exported && rev < end && p >= part_of[rev]) {
+            line_start(e);
+            buf_puts(e->o, "if (!gradc_t->failed)\n");
+            e->level++;
+            put_part_call(e, f, names[p]);
+            e->level--;
+        } else {
+            put_part_call(e, f, names[p]);
+        }
+    }
+    if (e->need_tape && f->exported && e->fail_grads.len > 0) {
+        line_start(e);
+        buf_puts(e->o, "if (gradc_t->failed) {\n");
+        buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
+        line_start(e);
+        buf_puts(e->o, "}\n");
+    }
+    put_epilogue(e);
+    if (end < n)
+        put_instr(e, last);
+    put_line_directive(e, (Span){0});
+    buf_puts(e->o, "}\n");
+    e->framed = NULL;
+}
+
 static void put_func(Emit *e, IrFunc *f)
 {
     e->f = f;
@@ -959,6 +1332,10 @@ static void put_func(Emit *e, IrFunc *f)
     put_fail(e, &e->fail_all, true, true, true);
     put_fail(e, &e->fail_grads, false, true, false);
     e->level = 0;
+    if (e->opt->split > 0 && statements(f->body) > e->opt->split) {
+        put_split(e, f);
+        return;
+    }
     put_signature(e, f);
     buf_puts(e->o, "\n{\n");
     e->level = 1;
@@ -1195,9 +1572,11 @@ static void mark_support(bool *used, const char *name)
 static void put_support(Buf *out, const Buf *text)
 {
     bool used[NSUPPORT] = {false};
-    for (int k = 0; k < NSUPPORT; k++)
-        if (text->data && strstr(text->data, support[k].name))
-            mark_support(used, support[k].name);
+    /* one pass over the text, however many pieces there are */
+    for (const char *p = text->data; p && (p = strstr(p, "gradc_")) != NULL; p++)
+        for (int k = 0; k < NSUPPORT; k++)
+            if (!used[k] && strncmp(p, support[k].name, strlen(support[k].name)) == 0)
+                mark_support(used, support[k].name);
     for (int k = 0; k < NSUPPORT; k++)
         if (used[k])
             buf_printf(out, "\n%s", support[k].code);

@@ -30,6 +30,7 @@ typedef struct Options {
     const char *emit;           /* c, h, ast, ir; NULL: write files */
     const char *eval;           /* a call to evaluate */
     bool no_line;
+    int split;                  /* --split=N */
     bool optimize;
     bool hessian;
     const char *routines;       /* --routines=... */
@@ -44,7 +45,7 @@ typedef struct Job {
 
 static const char usage_text[] =
     "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [-MD | --depfile FILE]\n"
-    "                [--routines=LIST] [--no-line] [-O0]\n"
+    "                [--routines=LIST] [--split=N] [--no-line] [-O0]\n"
     "       gradc FILE.fn --emit=c|h|ast|ir|dot [--eval 'f(2, 1)']\n"
     "       gradc FILE.fn --eval 'f(2, 1)' [--hessian]\n"
     "       gradc --help | --version\n";
@@ -66,6 +67,9 @@ static const char help_text[] =
     "  --routines=LIST   which derived functions to write, from grad (f_grad and\n"
     "                    f_vjp), jvp and hvp; default grad,jvp,hvp. The functions\n"
     "                    themselves are always written\n"
+    "  --split=N         split a function of more than N statements (default\n"
+    "                    2000; 0: never) into static parts, which C compilers\n"
+    "                    optimise much faster than one huge function\n"
     "  --no-line         no #line directives in the generated C\n"
     "  -O0               no IR optimisation (to read the IR as generated)\n"
     "  --emit=KIND       print one artefact to standard output instead of writing\n"
@@ -129,6 +133,7 @@ static bool routines_ok(const char *list)
 static int parse_options(int argc, char **argv, Options *opt)
 {
     opt->optimize = true;
+    opt->split = GRADC_SPLIT_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -163,6 +168,13 @@ static int parse_options(int argc, char **argv, Options *opt)
             opt->routines = a + 11;
             if (!routines_ok(opt->routines))
                 return usage_error("--routines takes a list of grad, jvp and hvp, not '%s'", opt->routines);
+        } else if (strncmp(a, "--split=", 8) == 0) {
+            char *end;
+            errno = 0;
+            long n = strtol(a + 8, &end, 10);
+            if (end == a + 8 || *end || errno || n < 0 || n > 100000000)
+                return usage_error("--split takes a number of statements (0: never split), not '%s'", a + 8);
+            opt->split = (int)n;
         } else if (strcmp(a, "--no-line") == 0) {
             opt->no_line = true;
         } else if (strcmp(a, "-O0") == 0) {
@@ -472,7 +484,7 @@ static int run(Job *job)
     const char *out_h = opt->out_h ? opt->out_h : h_path;
     char *d_path = opt->md && !opt->depfile ? replace_ext(out_c, ".d") : NULL;
     const char *paths[OUT_COUNT] = {out_c, out_h, opt->depfile ? opt->depfile : d_path};
-    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line};
+    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line, opt->split};
     Buf c_text, h_text;
     buf_init(&c_text);
     buf_init(&h_text);

@@ -26,6 +26,9 @@ usage_case "--eval without its argument" "option '--eval' needs an argument" see
 usage_case "no input file" "no input file" 
 usage_case "no input file, only options" "no input file" -o x.c
 usage_case "two input files" "more than one input file" seed.fn seed.fn
+usage_case "--split=x" "--split takes a number of statements" seed.fn --split=x
+usage_case "--split=-1" "--split takes a number of statements" seed.fn --split=-1
+usage_case "--split= (empty)" "--split takes a number of statements" seed.fn --split=
 usage_case "--emit=c with --eval" "--eval goes with --emit=dot only" seed.fn --emit=c --eval 'f(2, 1)'
 
 finish

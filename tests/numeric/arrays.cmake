@@ -8,6 +8,8 @@ foreach(t arrays vjp)
   gradc_numeric_test(NAME ${t} FN ${t}.fn DRIVER test_${t}.c)
   gradc_numeric_test(NAME ${t}_O0 FN ${t}.fn DRIVER test_${t}.c GRADC_OPTIONS -O0
                      WARNINGS_ALLOWED)
+  # functions split into parts of two statements (--split)
+  gradc_numeric_test(NAME ${t}_split FN ${t}.fn DRIVER test_${t}.c GRADC_OPTIONS --split=8)
 endforeach()
 
 # The array samples, also with -O0.
@@ -16,23 +18,31 @@ foreach(s ${NUMERIC_ARRAY_SAMPLES})
   gradc_numeric_test(NAME ${s} FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c)
   gradc_numeric_test(NAME ${s}_O0 FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c GRADC_OPTIONS -O0
                      WARNINGS_ALLOWED)
+  gradc_numeric_test(NAME ${s}_split FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c
+                     GRADC_OPTIONS --split=8)
 endforeach()
 
 # Memory: the driver #includes the generated .c after defining malloc,
 # realloc and free to counting wrappers, so the .c is a dependency of the
 # executable but not compiled on its own (HEADER_FILE_ONLY).
-gradc_generate(NAME tape_mem FN tape_mem.fn)
-set_source_files_properties(${GRADC_GENERATED_C} PROPERTIES HEADER_FILE_ONLY ON)
-add_executable(numeric_tape_mem test_tape_mem.c ${GRADC_GENERATED_C})
-set_target_properties(numeric_tape_mem PROPERTIES
-  C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
-target_compile_options(numeric_tape_mem PRIVATE ${NUMERIC_CFLAGS})
-target_include_directories(numeric_tape_mem PRIVATE
-  ${NUMERIC_GEN}/tape_mem ${CMAKE_CURRENT_SOURCE_DIR} ${CMOCKA_INCLUDE_DIR})
-target_link_libraries(numeric_tape_mem PRIVATE ${CMOCKA_LIBRARY} m)
-add_test(NAME numeric.tape_mem COMMAND numeric_tape_mem)
-set_tests_properties(numeric.tape_mem PROPERTIES TIMEOUT 60)
-set_property(GLOBAL APPEND PROPERTY GRADC_NUMERIC_GENERATED tape_mem ${GRADC_GENERATED_C})
+foreach(variant tape_mem tape_mem_split)
+  if(variant STREQUAL "tape_mem_split")
+    gradc_generate(NAME ${variant} FN tape_mem.fn OPTIONS --split=8)
+  else()
+    gradc_generate(NAME ${variant} FN tape_mem.fn)
+  endif()
+  set_source_files_properties(${GRADC_GENERATED_C} PROPERTIES HEADER_FILE_ONLY ON)
+  add_executable(numeric_${variant} test_tape_mem.c ${GRADC_GENERATED_C})
+  set_target_properties(numeric_${variant} PROPERTIES
+    C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  target_compile_options(numeric_${variant} PRIVATE ${NUMERIC_CFLAGS})
+  target_include_directories(numeric_${variant} PRIVATE
+    ${NUMERIC_GEN}/${variant} ${CMAKE_CURRENT_SOURCE_DIR} ${CMOCKA_INCLUDE_DIR})
+  target_link_libraries(numeric_${variant} PRIVATE ${CMOCKA_LIBRARY} m)
+  add_test(NAME numeric.${variant} COMMAND numeric_${variant})
+  set_tests_properties(numeric.${variant} PROPERTIES TIMEOUT 60)
+  set_property(GLOBAL APPEND PROPERTY GRADC_NUMERIC_GENERATED ${variant} ${GRADC_GENERATED_C})
+endforeach()
 
 # Determinism of the new inputs, as numeric.determinism does for the others.
 set(inputs arrays.fn vjp.fn tape_mem.fn)
