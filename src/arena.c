@@ -68,6 +68,26 @@ void arena_free(Arena *a)
     free(a);
 }
 
+void arena_reset(Arena *a)
+{
+    ArenaChunk *keep = NULL;
+    for (ArenaChunk *c = a->head, *next; c; c = next) {
+        next = c->next;
+        if (!keep || c->size > keep->size) {
+            free(keep);
+            keep = c;
+        } else {
+            free(c);
+        }
+    }
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+    }
+    a->head = keep;
+    a->used_total = 0;
+}
+
 void *arena_alloc(Arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
@@ -188,14 +208,19 @@ void buf_puts(Buf *b, const char *s)
 
 void buf_vprintf(Buf *b, const char *fmt, va_list ap)
 {
+    /* format once into the room there is; again only when it did not fit */
+    buf_reserve(b, 64);
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         die("vsnprintf failed for format '%s'", fmt);
-    buf_reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    if ((size_t)n >= room) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

@@ -16,6 +16,8 @@ typedef struct Arena {
 
 Arena *arena_new(void);
 void arena_free(Arena *a);
+/* Forgets everything allocated, keeping the largest chunk for reuse. */
+void arena_reset(Arena *a);
 void *arena_alloc(Arena *a, size_t size);      /* zero-filled, 16-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_strdup(Arena *a, const char *s);

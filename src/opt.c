@@ -956,9 +956,11 @@ static void opt_func(Cx *cx, IrFunc *f)
     o.def = ARENA_ARRAY(cx->arena, Instr *, n + 1);
     o.def_block = ARENA_ARRAY(cx->arena, IrBlock *, n + 1);
     o.repl = ARENA_ARRAY(cx->arena, Operand, n + 1);
+    Arena *scratch = arena_new();
     for (int round = 0; round < 16; round++) {
         o.changed = false;
-        o.scratch = arena_new();
+        arena_reset(scratch);       /* memory already in use: no page faults */
+        o.scratch = scratch;
         count_all(&o);
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);
@@ -973,11 +975,11 @@ static void opt_func(Cx *cx, IrFunc *f)
                 rewrite(&o, &v->dims[k]);
         }
         dce(&o);
-        arena_free(o.scratch);
         memset(o.repl, 0, sizeof *o.repl * (size_t)n);
         if (!o.changed)
             break;
     }
+    arena_free(scratch);
 }
 
 /* Without optimisation, dead code still goes: the C must compile without

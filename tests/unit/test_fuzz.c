@@ -254,7 +254,7 @@ static char *program(unsigned long long seed)
     buf_init(&g.out);
     int nh = (int)rnd(&g, 3);
     for (int i = 0; i < nh; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "h%d", i);
         function(&g, name);
         g.nhelpers = i + 1;
