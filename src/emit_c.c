@@ -42,6 +42,7 @@ typedef struct Emit {
     int seq;
     bool need_tape;             /* this function uses the tape */
     bool need_stdlib;           /* some function allocates or passes NULL */
+    bool split_any;             /* some function is split into parts */
     bool *loopvar;              /* by var id: declared by a for */
     Buf fail_all, fail_grads;   /* what the function does when memory runs out */
     int stmts;                  /* statements written in this function */
@@ -888,19 +889,41 @@ static void put_epilogue(Emit *e)
 /* The function's top level: with a tape, the reverse sweep runs only if
  * the forward sweep could save everything, and if memory ran out anywhere
  * the derivatives are NaN; the frees come before the return. */
+/* Where the reverse sweep starts among the statements before end; end if
+ * there is none. */
+static int reverse_start(const IrBlock *b, int end)
+{
+    for (int i = 0; i < end; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->note && strcmp(in->note, "reverse sweep") == 0)
+            return i;
+    }
+    return end;
+}
+
+/* After the statements: derivatives made NaN if memory ran out, the memory
+ * freed, and the return (statement end, if there is one). */
+static void put_ending(Emit *e, IrBlock *b, int end)
+{
+    if (e->need_tape && e->f->exported && e->fail_grads.len > 0) {
+        /* memory ran out somewhere, here or in a helper: no derivatives */
+        line_start(e);
+        buf_puts(e->o, "if (gradc_t->failed) {\n");
+        buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
+        line_start(e);
+        buf_puts(e->o, "}\n");
+    }
+    put_epilogue(e);
+    if (end < b->instrs.len)
+        put_instr(e, b->instrs.items[end]);
+}
+
 static void put_body(Emit *e, IrBlock *b)
 {
     int n = b->instrs.len;
     Instr *last = n ? b->instrs.items[n - 1] : NULL;
     int end = last && last->kind == I_RETURN ? n - 1 : n;
-    int rev = end;
-    for (int i = 0; e->need_tape && i < end; i++) {
-        const Instr *in = b->instrs.items[i];
-        if (in->note && strcmp(in->note, "reverse sweep") == 0) {
-            rev = i;
-            break;
-        }
-    }
+    int rev = e->need_tape ? reverse_start(b, end) : end;
     for (int i = 0; i < rev && i < end; i++)
         put_instr(e, b->instrs.items[i]);
     if (rev < end && e->f->exported) {
@@ -917,17 +940,7 @@ static void put_body(Emit *e, IrBlock *b)
         for (int i = rev; i < end; i++)
             put_instr(e, b->instrs.items[i]);
     }
-    if (e->need_tape && e->f->exported && e->fail_grads.len > 0) {
-        /* memory ran out somewhere, here or in a helper: no derivatives */
-        line_start(e);
-        buf_puts(e->o, "if (gradc_t->failed) {\n");
-        buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
-        line_start(e);
-        buf_puts(e->o, "}\n");
-    }
-    put_epilogue(e);
-    if (end < n)
-        put_instr(e, last);
+    put_ending(e, b, end);
 }
 
 static void put_signature(Emit *e, IrFunc *f)
@@ -1131,7 +1144,7 @@ static void unframe_loop_indices(bool *framed, const IrBlock *b)
 
 static void put_part(Emit *e, IrFunc *f, const char *name, PtrVec *instrs, const char *frame, Uses *u)
 {
-    buf_printf(e->o, "/* part of %s */\nstatic void %s(", f->name, name);
+    buf_printf(e->o, "/* part of %s */\nstatic GRADC_NOINLINE void %s(", f->name, name);
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
         if (p->ndims > 0)
@@ -1206,14 +1219,8 @@ static void put_split(Emit *e, IrFunc *f)
     Instr *last = n ? b->instrs.items[n - 1] : NULL;
     if (last && last->kind == I_RETURN)
         end = n - 1;
-    int rev = end;
-    for (int i = first; i < end; i++) {
-        const Instr *in = b->instrs.items[i];
-        if (in->note && strcmp(in->note, "reverse sweep") == 0) {
-            rev = i;
-            break;
-        }
-    }
+    int rev = reverse_start(b, end);
+    e->split_any = true;
     /* the parts, cut every part_size() statements and where the reverse sweep starts */
     int *part_of = ARENA_ARRAY(e->cx->arena, int, n + 1);
     int parts = 0, size = part_size(e);
@@ -1302,16 +1309,7 @@ static void put_split(Emit *e, IrFunc *f)
             put_part_call(e, f, names[p]);
         }
     }
-    if (e->need_tape && f->exported && e->fail_grads.len > 0) {
-        line_start(e);
-        buf_puts(e->o, "if (gradc_t->failed) {\n");
-        buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
-        line_start(e);
-        buf_puts(e->o, "}\n");
-    }
-    put_epilogue(e);
-    if (end < n)
-        put_instr(e, last);
+    put_ending(e, b, end);
     put_line_directive(e, (Span){0});
     buf_puts(e->o, "}\n");
     e->framed = NULL;
@@ -1638,6 +1636,9 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *final)
         buf_puts(out, "#include <stdint.h>\n");
     if (e.need_stdlib)
         buf_puts(out, "#include <stdlib.h>\n");
+    if (e.split_any)    /* a compiler that inlined the parts would undo the split */
+        buf_puts(out, "\n#if defined(__GNUC__)\n#define GRADC_NOINLINE __attribute__((noinline))\n"
+                      "#else\n#define GRADC_NOINLINE\n#endif\n");
     put_support(out, &body);
     bool protos = false;
     for (int i = 0; i < funcs->len; i++) {

@@ -12,8 +12,8 @@ gen="$CLI_SRC/../../bench/gen_big.awk"
 awk -v N=2500 -f "$gen" >big.fn || bad "the generator failed"
 run big.fn
 expect_status 0 "gradc big.fn"
-grep -q '^static void big__part1(' big.c || bad "big (2,500 statements) is not split by default"
-grep -q '^static void big_grad__part1(' big.c || bad "big_grad is not split by default"
+grep -q '^static GRADC_NOINLINE void big__part1(' big.c || bad "big (2,500 statements) is not split by default"
+grep -q '^static GRADC_NOINLINE void big_grad__part1(' big.c || bad "big_grad is not split by default"
 run big.fn --split=0 -o whole.c
 expect_status 0 "gradc --split=0"
 if grep -q '__part1(' whole.c; then
@@ -40,7 +40,7 @@ for n in 40 12; do
 done
 [ "$(grep -c '__part' eval.0.txt)" -eq 0 ] || bad "unexpected output"
 run small.fn --split=40 --emit=c
-grep -q '^static void big_hvp__part1(' "$OUTF" || bad "--split=40 does not split big_hvp"
+grep -q '^static GRADC_NOINLINE void big_hvp__part1(' "$OUTF" || bad "--split=40 does not split big_hvp"
 
 # a deterministic result
 mkdir a b
