@@ -59,8 +59,10 @@ typedef struct Rev {
     PtrVec kept;                /* output array, its copy, ... */
     /* instruction order, for "is this array written after that call" */
     int nseq;
-    PtrVec loops;               /* I_FOR of the primal */
+    PtrVec loops;               /* I_FOR of the primal, in preorder */
     int *seq_of_loop_end;       /* by position in loops */
+    const Instr **snap_loop;    /* by var: the loop whose iterations save the array it loads from */
+    PtrVec *snaps;              /* by position in loops: the arrays each iteration saves */
 } Rev;
 
 static IrVar *clone_var(Rev *r, const IrVar *v);
@@ -211,16 +213,53 @@ static bool loop_between(const IrBlock *from, const IrBlock *home)
 
 static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at);
 
+static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to);
+
+/* A load from an array that the program writes again, in the outermost
+ * loop L around it, can still be recomputed if each iteration of L saves
+ * the array when it starts and the reverse sweep restores it when it has
+ * reversed the iteration: then, during the reverse of an iteration, the
+ * array holds what it held when that iteration ended, which is what the
+ * load read as long as nothing wrote the array after the load in the
+ * iteration (in order, or in a later iteration of an inner loop around the
+ * load) and nothing writes it after L. One copy of the array per iteration
+ * instead of one saved value per load: an MLP layer saves its input
+ * vector, not every product's operand. Returns L, or NULL. */
+static const Instr *snapshot_loop(const Rev *r, const Instr *load)
+{
+    const IrVar *a = load->arr;
+    const Instr *outer = NULL;
+    for (int i = 0; i < r->loops.len; i++) {
+        const Instr *l = r->loops.items[i];
+        if (load->seq <= l->seq || load->seq > l->seq_end)
+            continue;
+        if (!outer) {
+            outer = l;
+            if (written_in_range(r->p->body, a, l->seq_end + 1, r->nseq) ||
+                written_in_range(r->p->body, a, load->seq + 1, l->seq_end))
+                return NULL;
+        } else if (written_in_range(r->p->body, a, l->seq, l->seq_end)) {
+            return NULL;                /* an inner loop writes it again */
+        }
+    }
+    return outer;
+}
+
 /* Values defined in a loop that the reverse sweep recomputes rather than
  * saves: single definitions by a pure operation (or a load from an array
- * nothing writes) of operands that still hold their values. */
-static bool recompute_candidate(const Rev *r, const IrVar *v)
+ * nothing writes from here on, or that the iterations of a loop save) of
+ * operands that still hold their values. */
+static bool recompute_candidate(Rev *r, const IrVar *v)
 {
     const Instr *d = r->def[v->id];
     if (!r->in_loop[v->id] || r->ndefs[v->id] != 1 || !d)
         return false;
-    if (d->kind == I_LOAD)      /* an array that nothing writes from here on */
-        return !array_written_after(r, d->arr, d);
+    if (d->kind == I_LOAD) {
+        if (!array_written_after(r, d->arr, d))
+            return true;
+        r->snap_loop[v->id] = snapshot_loop(r, d);
+        return r->snap_loop[v->id] != NULL;
+    }
     return d->kind == I_OP && d->acc == ACC_SET;
 }
 
@@ -231,6 +270,15 @@ static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b
     const IrVar *u = a.var;
     if (r->ndefs[u->id] == 1 && r->def[u->id]->kind == I_FOR)
         return true;                    /* a loop index */
+    /* an operand that a loop inside b defines (an accumulator) would have
+       to be saved at each of its iterations to be found again: saving the
+       value itself, once, is cheaper */
+    const PtrVec *defs = &r->defs[u->id];
+    for (int i = 0; i < defs->len; i++) {
+        const IrBlock *db = block_of(defs->items[i]);
+        if (db != b && inside(db, b) && loop_between(db, b))
+            return false;
+    }
     return holds_for(r, u, d, b);
 }
 
@@ -402,6 +450,34 @@ static void close_needed(Rev *r)
             }
         }
     }
+}
+
+/* The arrays each loop's iterations save: those of the loads it lets the
+ * reverse sweep recompute and that the reverse sweep reads. */
+static void choose_snapshots(Rev *r)
+{
+    r->snaps = ARENA_ARRAY(r->cx->arena, PtrVec, r->loops.len + 1);
+    for (int i = 0; i < r->nvars; i++) {
+        if (!r->snap_loop[i] || !r->recompute[i] || !r->needed[i])
+            continue;
+        int k = 0;
+        while (r->loops.items[k] != r->snap_loop[i])
+            k++;
+        IrVar *a = r->def[i]->arr;
+        bool have = false;
+        for (int j = 0; j < r->snaps[k].len; j++)
+            have |= r->snaps[k].items[j] == a;
+        if (!have)
+            vec_push(r->cx->arena, &r->snaps[k], a);
+    }
+}
+
+static const PtrVec *snapshots_of(const Rev *r, const Instr *loop)
+{
+    for (int k = 0; k < r->loops.len; k++)
+        if (r->loops.items[k] == loop)
+            return &r->snaps[k];
+    return NULL;
 }
 
 /* A definition whose overwritten value the reverse sweep restores: one in
@@ -691,8 +767,12 @@ static void rev_for(Rev *r, const Instr *in)
     }
     IrBlock *body = ir_block(r->cx);
     rev_block(r, in->body, body);
-    if (body->instrs.len == 0)
+    const PtrVec *snaps = snapshots_of(r, in);
+    if (body->instrs.len == 0 && (!snaps || snaps->len == 0))
         return;
+    /* the arrays as the iteration found them, for the one before */
+    for (int i = snaps ? snaps->len - 1 : -1; i >= 0; i--)
+        emit_in(r, body, I_POPA, in->span)->arr = r->map[((IrVar *)snaps->items[i])->id];
     Instr *out = ir_instr(r->cx, I_FOR, in->span);
     out->note = arena_printf(r->cx->arena, "the loop of line %d, backwards", in->span.line);
     out->ivar = r->map[in->ivar->id];
@@ -933,14 +1013,32 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                     !activity_callee_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
                     emit_in(r, out, I_PUSHA, in->span)->arr = r->map[in->cargs[k].var->id];
         Instr *c = clone_instr(r, in);
+        const PtrVec *snaps = in->kind == I_FOR ? snapshots_of(r, in) : NULL;
+        if (snaps && snaps->len > 0 && instr_active(r, in)) {
+            for (int k = snaps->len - 1; k >= 0; k--) {
+                Instr *push = ir_instr(r->cx, I_PUSHA, in->span);
+                push->arr = r->map[((IrVar *)snaps->items[k])->id];
+                push->block = c->body;
+                vec_insert(r->cx->arena, &c->body->instrs, 0, push);
+            }
+        }
         if (in->kind == I_FOR && instr_active(r, in)) {
             int k = count_pushes(c->body);
+            if (snaps && snaps->len > 0) {
+                Buf names;
+                buf_init(&names);
+                for (int j = 0; j < snaps->len; j++)
+                    buf_printf(&names, "%s%s", j ? ", " : "", ((IrVar *)snaps->items[j])->name);
+                c->note = arena_printf(r->cx->arena, "each iteration saves %s as it starts (the whole "
+                                       "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
+                buf_free(&names);
+            }
             if (k > 0) {
                 Instr *res = emit_in(r, out, I_RESERVE, in->span);
                 res->lo = c->lo;
                 res->hi = c->hi;
                 res->per = k;
-            } else {
+            } else if (!c->note) {
                 c->note = "saves nothing: the reverse sweep recomputes what it needs";
             }
         }
@@ -1227,6 +1325,7 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     r.defs = ARENA_ARRAY(cx->arena, PtrVec, n);
     r.gparam = ARENA_ARRAY(cx->arena, IrVar *, n);
     r.seedparam = ARENA_ARRAY(cx->arena, IrVar *, n);
+    r.snap_loop = ARENA_ARRAY(cx->arena, const Instr *, n);
 
     ir_link_blocks(p);
     set_blocks(p->body);
@@ -1236,6 +1335,7 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     IrFunc *scratch = ir_func(cx, "scratch", ROLE_PRIMAL);
     need_block(&r, p->body, scratch);
     close_needed(&r);
+    choose_snapshots(&r);
     add_params(&r);
     clone_locals(&r);
 

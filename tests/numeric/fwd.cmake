@@ -29,7 +29,7 @@ set(FWD_PROGRAMS
   ${SAMPLES}/black_scholes.fn ${SAMPLES}/projectile.fn ${SAMPLES}/logistic.fn
   ${SAMPLES}/ext_rosenbrock.fn ${SAMPLES}/logreg.fn ${SAMPLES}/mlp.fn ${SAMPLES}/gmm.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
-  arrays.fn vjp.fn tape_mem.fn second_order.fn)
+  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn)
 
 # Every .fn under samples/ must be in the list: a new sample gets these
 # checks or the configuration says why not.
