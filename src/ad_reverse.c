@@ -1018,6 +1018,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
             for (int k = snaps->len - 1; k >= 0; k--) {
                 Instr *push = ir_instr(r->cx, I_PUSHA, in->span);
                 push->arr = r->map[((IrVar *)snaps->items[k])->id];
+                push->per = 1;          /* a snapshot: the emitter says how much */
                 push->block = c->body;
                 vec_insert(r->cx->arena, &c->body->instrs, 0, push);
             }

@@ -547,9 +547,40 @@ static void put_if(Emit *e, Instr *in)
     buf_puts(e->o, "}\n");
 }
 
+/* The memory a loop's array snapshots take (the PUSHAs that open its body),
+ * as a formula of the sizes and bounds. */
+static void put_snapshot_size(Emit *e, Instr *in)
+{
+    const IrBlock *b = in->body;
+    if (b->instrs.len == 0 || ((Instr *)b->instrs.items[0])->kind != I_PUSHA ||
+        ((Instr *)b->instrs.items[0])->per != 1)
+        return;
+    int k = 0;      /* with the tangents' copies, in f_hvp */
+    while (k < b->instrs.len && ((Instr *)b->instrs.items[k])->kind == I_PUSHA)
+        k++;
+    line_start(e);
+    buf_puts(e->o, "/* that is (");
+    for (int j = 0; j < k; j++) {
+        const IrVar *a = ((Instr *)b->instrs.items[j])->arr;
+        if (j)
+            buf_puts(e->o, " + ");
+        for (int d = 0; d < a->ndims; d++) {
+            if (d)
+                buf_puts(e->o, " * ");
+            put_operand(e, a->dims[d], true);
+        }
+    }
+    buf_puts(e->o, ") * (");
+    put_operand(e, in->hi, false);
+    buf_puts(e->o, " - ");
+    put_operand(e, in->lo, true);
+    buf_puts(e->o, ") doubles on the tape */\n");
+}
+
 static void put_for(Emit *e, Instr *in)
 {
     const char *i = var_name(e, in->ivar);
+    put_snapshot_size(e, in);
     line_start(e);
     if (in->down) {
         buf_printf(e->o, "for (int %s = ", i);

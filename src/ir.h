@@ -134,7 +134,7 @@ struct Instr {
     IrBlock *then, *els;        /* I_IF */
     IrVar *ivar;                /* I_FOR */
     Operand lo, hi;             /* I_FOR, I_RESERVE */
-    int per;                    /* I_RESERVE */
+    int per;                    /* I_RESERVE: values per iteration; I_PUSHA: 1 for a snapshot */
     IrBlock *body;
     bool down;
     IrFunc *callee;             /* I_CALL */
