@@ -445,6 +445,16 @@ static void line_start(Emit *e)
     buf_indent(e->o, e->level < MAX_INDENT ? e->level : MAX_INDENT);
 }
 
+/* if (COND) { TEXT } where TEXT is statements already indented */
+static void put_if_text(Emit *e, const char *cond, const Buf *text)
+{
+    line_start(e);
+    buf_printf(e->o, "if (%s) {\n", cond);
+    buf_putn(e->o, text->data, text->len);
+    line_start(e);
+    buf_puts(e->o, "}\n");
+}
+
 /* The source line, as a comment, when the code moves to a new line. */
 static void put_source_line(Emit *e, Span at)
 {
@@ -797,11 +807,7 @@ static void put_alloc(Emit *e)
     buf_puts(e->o, "double gradc_none[1] = {0.0};\n");
     line_start(e);
     buf_puts(e->o, "double *gradc_work = gradc_alloc(gradc_size, gradc_none);\n");
-    line_start(e);
-    buf_puts(e->o, "if (!gradc_work) {\n");
-    buf_putn(e->o, e->fail_all.data, e->fail_all.len);
-    line_start(e);
-    buf_puts(e->o, "}\n");
+    put_if_text(e, "!gradc_work", &e->fail_all);
     line_start(e);
     buf_puts(e->o, "double *gradc_next = gradc_work;\n");
     for (int i = 0; i < f->vars.len; i++) {
@@ -938,11 +944,7 @@ static void put_ending(Emit *e, IrBlock *b, int end)
 {
     if (e->need_tape && e->f->exported && e->fail_grads.len > 0) {
         /* memory ran out somewhere, here or in a helper: no derivatives */
-        line_start(e);
-        buf_puts(e->o, "if (gradc_t->failed) {\n");
-        buf_putn(e->o, e->fail_grads.data, e->fail_grads.len);
-        line_start(e);
-        buf_puts(e->o, "}\n");
+        put_if_text(e, "gradc_t->failed", &e->fail_grads);
     }
     put_epilogue(e);
     if (end < b->instrs.len)
