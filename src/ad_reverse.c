@@ -1019,7 +1019,6 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 Instr *push = ir_instr(r->cx, I_PUSHA, in->span);
                 push->arr = r->map[((IrVar *)snaps->items[k])->id];
                 push->per = 1;          /* a snapshot: the emitter says how much */
-                push->block = c->body;
                 vec_insert(r->cx->arena, &c->body->instrs, 0, push);
             }
         }
@@ -1055,19 +1054,6 @@ static IrBlock *block_of(const Instr *in)
     return in->block;
 }
 
-static void set_blocks(IrBlock *b)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        Instr *in = b->instrs.items[i];
-        in->block = b;
-        if (in->then)
-            set_blocks(in->then);
-        if (in->els)
-            set_blocks(in->els);
-        if (in->body)
-            set_blocks(in->body);
-    }
-}
 
 static bool writes_array(const Instr *in, const IrVar *a)
 {
@@ -1329,7 +1315,6 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     r.snap_loop = ARENA_ARRAY(cx->arena, const Instr *, n);
 
     ir_link_blocks(p);
-    set_blocks(p->body);
     analyse_activity(&r);
     scan_defs(&r, p->body);
     classify_recompute(&r);

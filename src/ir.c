@@ -189,6 +189,7 @@ static void link_block(IrBlock *b, IrBlock *parent, Instr *owner)
     b->in_loop = (parent && parent->in_loop) || (owner && owner->kind == I_FOR);
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
+        in->block = b;
         if (in->kind == I_IF) {
             link_block(in->then, b, in);
             if (in->els)

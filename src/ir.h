@@ -144,7 +144,7 @@ struct Instr {
     const char *note;           /* a comment for the emitted code */
     /* scratch for analyses */
     int seq, seq_end;           /* preorder number; for I_FOR, the last one in its body */
-    IrBlock *block;             /* the block holding it */
+    IrBlock *block;             /* the block holding it (set by ir_link_blocks) */
     bool live;
 };
 

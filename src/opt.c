@@ -866,7 +866,6 @@ static void index_block(Live *l, IrBlock *b)
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
         in->live = false;
-        in->block = b;
         if (in->dst)
             add_def(l, in->dst, in);
         if (in->arr && (in->kind == I_STORE || in->kind == I_FILL || in->kind == I_ACOPY ||
