@@ -672,33 +672,44 @@ static int compile_and_run(const char *dir, const Buf *c_text, const Buf *h_text
     return 0;
 }
 
-int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
-             const char *header_path)
+/* The call of --eval: parsed, its function found among the primal ones,
+ * and its arguments checked against the parameters (one per parameter in
+ * *args, out arrays made). Returns -1, or the exit status of an error. */
+static int resolve_call(Cx *cx, const char *call, IrFunc **fp, Arg **args)
 {
     char name[256];
-    Arg *args;
-    int nargs;
-    int status = parse_call(call, name, sizeof name, &args, &nargs);
+    Arg *given;
+    int ngiven;
+    int status = parse_call(call, name, sizeof name, &given, &ngiven);
     if (status >= 0)
         return status;
-    const IrFunc *f = NULL;
+    IrFunc *f = NULL;
     for (int i = 0; i < cx->ir->funcs.len; i++) {
-        const IrFunc *g = cx->ir->funcs.items[i];
+        IrFunc *g = cx->ir->funcs.items[i];
         if (g->role == ROLE_PRIMAL && strcmp(g->name, name) == 0)
             f = g;
     }
     if (!f) {
         fprintf(stderr, "gradc: error: --eval: no function '%s' in '%s'\n", name, cx->diag.path);
-        free_args(args, nargs);
+        free_args(given, ngiven);
         return EXIT_USAGE;
     }
-    Arg *full;
-    status = check_args(f, args, nargs, &full);
-    free_args(args, nargs);
+    status = check_args(f, given, ngiven, args);
+    free_args(given, ngiven);
+    *fp = f;
+    return status;
+}
+
+int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
+             const char *header_path)
+{
+    IrFunc *f;
+    Arg *args;
+    int status = resolve_call(cx, call, &f, &args);
     if (status >= 0)
         return status;
-    args = full;
-    nargs = f->params.len;
+    int nargs = f->params.len;
+    const char *name = f->name;
     const char *slash = strrchr(header_path, '/');
     const char *hname = slash ? slash + 1 : header_path;
     Buf driver;
@@ -739,26 +750,9 @@ int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Bu
  * writes the graph with every node's value and adjoint. */
 int eval_dot(Cx *cx, const char *call, Buf *out)
 {
-    char name[256];
-    Arg *args;
-    int nargs;
-    int status = parse_call(call, name, sizeof name, &args, &nargs);
-    if (status >= 0)
-        return status;
-    IrFunc *f = NULL;
-    for (int i = 0; i < cx->ir->funcs.len; i++) {
-        IrFunc *g = cx->ir->funcs.items[i];
-        if (g->role == ROLE_PRIMAL && strcmp(g->name, name) == 0)
-            f = g;
-    }
-    if (!f) {
-        fprintf(stderr, "gradc: error: --eval: no function '%s' in '%s'\n", name, cx->diag.path);
-        free_args(args, nargs);
-        return EXIT_USAGE;
-    }
+    IrFunc *f;
     Arg *full;
-    status = check_args(f, args, nargs, &full);
-    free_args(args, nargs);
+    int status = resolve_call(cx, call, &f, &full);
     if (status >= 0)
         return status;
     int np = f->params.len;
