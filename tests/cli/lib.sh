@@ -18,23 +18,7 @@ rm -rf "$WORK" "$OUTF" "$ERRF"
 mkdir -p "$WORK" || { echo "FAIL: cannot create $WORK"; exit 1; }
 cd "$WORK" || exit 1
 
-bad() {
-    echo "FAIL $TEST: $*"
-    FAILURES=$((FAILURES + 1))
-}
-
-note() {
-    echo "-- $*"
-}
-
-finish() {
-    if [ "$FAILURES" -ne 0 ]; then
-        echo "$TEST: $FAILURES check(s) failed (files kept in $WORK)"
-        exit 1
-    fi
-    echo "ok $TEST"
-    exit 0
-}
+. "$CLI_SRC/../report.sh"
 
 skip() {
     echo "SKIP $TEST: $*"

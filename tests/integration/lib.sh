@@ -21,23 +21,7 @@ cd "$WORK" || exit 1
 unset CMAKE_PREFIX_PATH CMAKE_GENERATOR CMAKE_BUILD_PARALLEL_LEVEL
 JOBS=2
 
-bad() {
-    echo "FAIL $TEST: $*"
-    FAILURES=$((FAILURES + 1))
-}
-
-note() {
-    echo "-- $*"
-}
-
-finish() {
-    if [ "$FAILURES" -ne 0 ]; then
-        echo "$TEST: $FAILURES check(s) failed (files kept in $WORK)"
-        exit 1
-    fi
-    echo "ok $TEST"
-    exit 0
-}
+. "$GRADC_SOURCE/tests/report.sh"
 
 # step WHAT CMD...: runs CMD with its output in $LOG; on failure reports
 # WHAT with the end of the output and stops the test
