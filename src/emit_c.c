@@ -186,19 +186,6 @@ static void scan_block(Emit *e, IrBlock *b)
     }
 }
 
-static void set_blocks(IrBlock *b)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        Instr *in = b->instrs.items[i];
-        in->block = b;
-        if (in->then)
-            set_blocks(in->then);
-        if (in->els)
-            set_blocks(in->els);
-        if (in->body)
-            set_blocks(in->body);
-    }
-}
 
 static PtrVec *decls_before(Emit *e, const Instr *anchor, bool create)
 {
@@ -224,7 +211,6 @@ static void place_declarations(Emit *e, IrFunc *f)
     e->loopvar = ARENA_ARRAY(e->cx->arena, bool, n);
     e->seq = 0;
     ir_link_blocks(f);
-    set_blocks(f->body);
     strtab_init(&e->decls, e->cx->arena);
     e->alloc = NULL;
     scan_block(e, f->body);
@@ -1047,45 +1033,6 @@ static int statements(const IrBlock *b)
     return n;
 }
 
-static void mark_part(int *part, bool *framed, IrVar *v, int p)
-{
-    if (!v || v->is_param)
-        return;
-    if (part[v->id] && part[v->id] != p)
-        framed[v->id] = true;
-    part[v->id] = p;
-}
-
-static void mark_operands(int *part, bool *framed, const Operand *a, int n, int p)
-{
-    for (int i = 0; i < n; i++)
-        if (a[i].kind == OK_VAR || a[i].kind == OK_REF)
-            mark_part(part, framed, a[i].var, p);
-}
-
-/* Records the part (1, 2, ...; the function itself is -1) of every variable
- * mentioned; one mentioned in two goes into the frame. */
-static void mark_block(int *part, bool *framed, const IrBlock *b, int p)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        mark_part(part, framed, in->dst, p);
-        mark_part(part, framed, in->arr, p);
-        mark_operands(part, framed, in->args, in->nargs, p);
-        mark_operands(part, framed, in->idx, IR_MAX_DIMS, p);
-        mark_operands(part, framed, &in->cond, 1, p);
-        mark_operands(part, framed, &in->lo, 1, p);
-        mark_operands(part, framed, &in->hi, 1, p);
-        mark_operands(part, framed, in->cargs, in->ncargs, p);
-        if (in->then)
-            mark_block(part, framed, in->then, p);
-        if (in->els)
-            mark_block(part, framed, in->els, p);
-        if (in->body)
-            mark_block(part, framed, in->body, p);
-    }
-}
-
 /* What a part does with the variables: mentions them (1), and writes them
  * (2). A framed variable a part mentions is copied from the frame when the
  * part starts, and back when it ends if the part writes it: inside, it is
@@ -1175,7 +1122,7 @@ static void unframe_loop_indices(bool *framed, const IrBlock *b)
     }
 }
 
-static void put_part(Emit *e, IrFunc *f, const char *name, PtrVec *instrs, const char *frame, Uses *u)
+static void put_part(Emit *e, IrFunc *f, const char *name, const PtrVec *instrs, const char *frame, Uses *u)
 {
     buf_printf(e->o, "/* part of %s */\nstatic GRADC_NOINLINE void %s(", f->name, name);
     for (int i = 0; i < f->params.len; i++) {
@@ -1267,13 +1214,24 @@ static void put_split(Emit *e, IrFunc *f)
         size += 1 + (in->then ? statements(in->then) : 0) + (in->els ? statements(in->els) : 0) +
                 (in->body ? statements(in->body) : 0);
     }
+    PtrVec *runs = ARENA_ARRAY(e->cx->arena, PtrVec, parts + 1);
+    for (int i = first; i < end; i++)
+        vec_push(e->cx->arena, &runs[part_of[i]], b->instrs.items[i]);
+    /* a variable that two parts mention goes into the frame */
     int nv = f->vars.len;
     int *part = ARENA_ARRAY(e->cx->arena, int, nv + 1);
     e->framed = ARENA_ARRAY(e->cx->arena, bool, nv + 1);
-    for (int i = first; i < end; i++) {
-        IrBlock one = {0};
-        vec_push(e->cx->arena, &one.instrs, b->instrs.items[i]);
-        mark_block(part, e->framed, &one, part_of[i]);
+    Uses uses = {ARENA_ARRAY(e->cx->arena, unsigned char, nv + 1), ARENA_ARRAY(e->cx->arena, int, nv + 1), 0};
+    for (int p = 1; p <= parts; p++) {
+        use_block(e, &uses, &(IrBlock){.instrs = runs[p]});
+        for (int k = 0; k < uses.n; k++) {
+            int id = uses.ids[k];
+            if (part[id] && part[id] != p)
+                e->framed[id] = true;
+            part[id] = p;
+            uses.use[id] = 0;
+        }
+        uses.n = 0;
     }
     unframe_loop_indices(e->framed, b);
     for (int i = 0; i < nv; i++) {
@@ -1307,13 +1265,9 @@ static void put_split(Emit *e, IrFunc *f)
     buf_puts(e->o, "};\n\n");
     /* the parts */
     const char **names = ARENA_ARRAY(e->cx->arena, const char *, parts + 1);
-    Uses uses = {ARENA_ARRAY(e->cx->arena, unsigned char, nv + 1), ARENA_ARRAY(e->cx->arena, int, nv + 1), 0};
-    for (int p = 1, i = first; p <= parts; p++) {
+    for (int p = 1; p <= parts; p++) {
         names[p] = scope_take(&e->global, arena_printf(e->cx->arena, "%s__part%d", f->name, p));
-        PtrVec instrs = {0};
-        for (; i < end && part_of[i] == p; i++)     /* a part is a run of statements */
-            vec_push(e->cx->arena, &instrs, b->instrs.items[i]);
-        put_part(e, f, names[p], &instrs, frame, &uses);
+        put_part(e, f, names[p], &runs[p], frame, &uses);
     }
     /* the function: the frame, the memory, the parts in order */
     e->level = 0;
