@@ -39,22 +39,6 @@ static double get(const Run *r, Operand a)
     }
 }
 
-static double powi(double x, Operand k, int kv)
-{
-    if (k.kind == OK_INT) {
-        switch (kv) {
-        case 0: return 1.0;
-        case 1: return x;
-        case 2: return x * x;
-        case 3: return x * x * x;
-        case -1: return 1.0 / x;
-        case -2: return 1.0 / (x * x);
-        default: break;
-        }
-    }
-    return pow(x, (double)kv);
-}
-
 /* One operation, as the generated C computes it. */
 static double op_value(const Run *r, Opcode op, const Operand *a, int n)
 {
@@ -64,40 +48,6 @@ static double op_value(const Run *r, Opcode op, const Operand *a, int n)
     double x = v[0], y = v[1], d = v[2];
     int i = (int)x, j = (int)y;
     switch (op) {
-    case OP_COPY: return x;
-    case OP_ADD: return x + y;
-    case OP_SUB: return x - y;
-    case OP_MUL: return x * y;
-    case OP_DIV: return x / y;
-    case OP_NEG: return -x;
-    case OP_POW: return pow(x, y);
-    case OP_POWI: return powi(x, a[1], j);
-    case OP_SQRT: return sqrt(x);
-    case OP_CBRT: return cbrt(x);
-    case OP_EXP: return exp(x);
-    case OP_EXPM1: return expm1(x);
-    case OP_LOG: return log(x);
-    case OP_LOG1P: return log1p(x);
-    case OP_LOG2: return log2(x);
-    case OP_LOG10: return log10(x);
-    case OP_SIN: return sin(x);
-    case OP_COS: return cos(x);
-    case OP_TAN: return tan(x);
-    case OP_ASIN: return asin(x);
-    case OP_ACOS: return acos(x);
-    case OP_ATAN: return atan(x);
-    case OP_SINH: return sinh(x);
-    case OP_COSH: return cosh(x);
-    case OP_TANH: return tanh(x);
-    case OP_ASINH: return asinh(x);
-    case OP_ACOSH: return acosh(x);
-    case OP_ATANH: return atanh(x);
-    case OP_ERF: return erf(x);
-    case OP_ABS: return fabs(x);
-    case OP_ATAN2: return atan2(x, y);
-    case OP_HYPOT: return hypot(x, y);
-    case OP_MIN: return fmin(x, y);
-    case OP_MAX: return fmax(x, y);
     case OP_ITOR: return x;
     case OP_SELECT: return x != 0 ? y : d;
     case OP_LT: return x < y;
@@ -115,17 +65,8 @@ static double op_value(const Run *r, Opcode op, const Operand *a, int n)
     case OP_IDIV: return j ? i / j : 0;
     case OP_IMOD: return j ? i % j : 0;
     case OP_INEG: return -i;
-    case OP_DABS: return x > 0 ? y : x < 0 ? -y : 0.0;
-    case OP_DMIN: return x < y || y != y ? d : x == y ? 0.5 * d : 0.0;
-    case OP_DMAX: return x > y || y != y ? d : x == y ? 0.5 * d : 0.0;
-    case OP_DPOWX: return y == 0 ? 0.0 : d * y * pow(x, y - 1);
-    case OP_DPOWY: return x == 0 ? 0.0 : d * y * log(x);
-    case OP_DHYPOT: return y == 0 ? 0.0 : d * (x / y);
-    case OP_DPOWI: return j == 0 ? 0.0 : d * j * pow(x, (double)(j - 1));
-    case OP_DOM: return x != x ? x : y;
-    case OP_COUNT: break;
+    default: return ir_real_op(op, v, n > 1 && a[1].kind == OK_INT);
     }
-    return 0;
 }
 
 static void write(Run *r, const IrVar *v, AccMode acc, double x)

@@ -16,4 +16,5 @@ typedef struct Interp {
 double interp_run(Interp *it, const IrFunc *f, const double *scalars, double **arrays);
 void interp_free(Interp *it);
 
+
 #endif

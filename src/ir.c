@@ -220,6 +220,78 @@ IrBlock *ir_common_block(IrBlock *a, IrBlock *b)
     return a;
 }
 
+/* ---- values ------------------------------------------------------------ */
+
+/* x^k as the emitter writes it: products and quotients for a small
+ * literal k, pow otherwise. */
+static double powi(double x, bool literal, int k)
+{
+    if (literal) {
+        switch (k) {
+        case 0: return 1.0;
+        case 1: return x;
+        case 2: return x * x;
+        case 3: return x * x * x;
+        case -1: return 1.0 / x;
+        case -2: return 1.0 / (x * x);
+        default: break;
+        }
+    }
+    return pow(x, (double)k);
+}
+
+double ir_real_op(Opcode op, const double *v, bool literal_exponent)
+{
+    double x = v[0], y = v[1], d = v[2];
+    int k = (int)y;                     /* the int exponent of powi, dpowi */
+    switch (op) {
+    case OP_COPY: return x;
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV: return x / y;
+    case OP_NEG: return -x;
+    case OP_POW: return pow(x, y);
+    case OP_POWI: return powi(x, literal_exponent, k);
+    case OP_SQRT: return sqrt(x);
+    case OP_CBRT: return cbrt(x);
+    case OP_EXP: return exp(x);
+    case OP_EXPM1: return expm1(x);
+    case OP_LOG: return log(x);
+    case OP_LOG1P: return log1p(x);
+    case OP_LOG2: return log2(x);
+    case OP_LOG10: return log10(x);
+    case OP_SIN: return sin(x);
+    case OP_COS: return cos(x);
+    case OP_TAN: return tan(x);
+    case OP_ASIN: return asin(x);
+    case OP_ACOS: return acos(x);
+    case OP_ATAN: return atan(x);
+    case OP_SINH: return sinh(x);
+    case OP_COSH: return cosh(x);
+    case OP_TANH: return tanh(x);
+    case OP_ASINH: return asinh(x);
+    case OP_ACOSH: return acosh(x);
+    case OP_ATANH: return atanh(x);
+    case OP_ERF: return erf(x);
+    case OP_ABS: return fabs(x);
+    case OP_ATAN2: return atan2(x, y);
+    case OP_HYPOT: return hypot(x, y);
+    case OP_MIN: return fmin(x, y);
+    case OP_MAX: return fmax(x, y);
+    /* the kink helpers: seed (last operand) times the local derivative */
+    case OP_DABS: return x > 0 ? y : x < 0 ? -y : 0.0;
+    case OP_DMIN: return x < y || y != y ? d : x == y ? 0.5 * d : 0.0;
+    case OP_DMAX: return x > y || y != y ? d : x == y ? 0.5 * d : 0.0;
+    case OP_DPOWX: return y == 0 ? 0.0 : d * y * pow(x, y - 1);
+    case OP_DPOWY: return x == 0 ? 0.0 : d * y * log(x);       /* y is x^b */
+    case OP_DHYPOT: return y == 0 ? 0.0 : d * (x / y);          /* y is hypot */
+    case OP_DPOWI: return k == 0 ? 0.0 : d * k * pow(x, (double)(k - 1));
+    case OP_DOM: return x != x ? x : y;                         /* outside the domain: NaN */
+    default: return NAN;                /* not a real operation */
+    }
+}
+
 /* ---- printer ----------------------------------------------------------- */
 
 static const char *const type_name[] = {[IT_REAL] = "real", [IT_INT] = "int", [IT_BOOL] = "bool"};

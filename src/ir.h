@@ -210,6 +210,13 @@ void ir_collect_calls(Cx *cx, IrBlock *b, PtrVec *calls);
 
 /* Sets parent, owner and depth of every block of f. */
 void ir_link_blocks(IrFunc *f);
+
+/* The value of a real operation (arithmetic, libm, the kink helpers) on
+ * v[0..arity-1], as the generated C computes it; for powi and dpowi v[1]
+ * is the int exponent, and literal_exponent says it was a literal (then
+ * x^2 is x * x, as the emitter writes it). NaN for other operations. The
+ * interpreters (--emit=dot, the unit tests' oracle) share it. */
+double ir_real_op(Opcode op, const double *v, bool literal_exponent);
 /* The innermost block holding both a and b (NULL stands for f's body). */
 IrBlock *ir_common_block(IrBlock *a, IrBlock *b);
 

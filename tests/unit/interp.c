@@ -85,24 +85,6 @@ static double *address(Frame *fr, Operand a)
     return &s->r;
 }
 
-/* x^k as the emitter writes it: products and quotients for small constant
- * k, pow otherwise. */
-static double powi(double x, Operand k, int kv)
-{
-    if (k.kind == OK_INT) {
-        switch (kv) {
-        case 0: return 1.0;
-        case 1: return x;
-        case 2: return x * x;
-        case 3: return x * x * x;
-        case -1: return 1.0 / x;
-        case -2: return 1.0 / (x * x);
-        default: break;
-        }
-    }
-    return pow(x, (double)kv);
-}
-
 static int int_op(const Frame *fr, Opcode op, int a, int b)
 {
     switch (op) {
@@ -141,42 +123,8 @@ static Val eval_op(Frame *fr, Opcode op, const Operand *args, int nargs)
     Val v[IR_MAX_ARGS] = {{0}};
     for (int k = 0; k < nargs; k++)
         v[k] = get(fr, args[k]);
-    double x = v[0].r, y = v[1].r, d = v[2].r;
     switch (op) {
     case OP_COPY: return v[0];
-    case OP_ADD: return real_val(x + y);
-    case OP_SUB: return real_val(x - y);
-    case OP_MUL: return real_val(x * y);
-    case OP_DIV: return real_val(x / y);
-    case OP_NEG: return real_val(-x);
-    case OP_POW: return real_val(pow(x, y));
-    case OP_POWI: return real_val(powi(x, args[1], v[1].i));
-    case OP_SQRT: return real_val(sqrt(x));
-    case OP_CBRT: return real_val(cbrt(x));
-    case OP_EXP: return real_val(exp(x));
-    case OP_EXPM1: return real_val(expm1(x));
-    case OP_LOG: return real_val(log(x));
-    case OP_LOG1P: return real_val(log1p(x));
-    case OP_LOG2: return real_val(log2(x));
-    case OP_LOG10: return real_val(log10(x));
-    case OP_SIN: return real_val(sin(x));
-    case OP_COS: return real_val(cos(x));
-    case OP_TAN: return real_val(tan(x));
-    case OP_ASIN: return real_val(asin(x));
-    case OP_ACOS: return real_val(acos(x));
-    case OP_ATAN: return real_val(atan(x));
-    case OP_SINH: return real_val(sinh(x));
-    case OP_COSH: return real_val(cosh(x));
-    case OP_TANH: return real_val(tanh(x));
-    case OP_ASINH: return real_val(asinh(x));
-    case OP_ACOSH: return real_val(acosh(x));
-    case OP_ATANH: return real_val(atanh(x));
-    case OP_ERF: return real_val(erf(x));
-    case OP_ABS: return real_val(fabs(x));
-    case OP_ATAN2: return real_val(atan2(x, y));
-    case OP_HYPOT: return real_val(hypot(x, y));
-    case OP_MIN: return real_val(fmin(x, y));
-    case OP_MAX: return real_val(fmax(x, y));
     case OP_ITOR: return real_val((double)v[0].i);
     case OP_SELECT: return v[0].i ? v[1] : v[2];
     case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
@@ -186,16 +134,13 @@ static Val eval_op(Frame *fr, Opcode op, const Operand *args, int nargs)
     case OP_NOT: return int_val(IT_BOOL, !v[0].i);
     case OP_IADD: case OP_ISUB: case OP_IMUL: case OP_IDIV: case OP_IMOD: case OP_INEG:
         return int_val(IT_INT, int_op(fr, op, v[0].i, v[1].i));
-    /* the kink helpers: seed (last operand) times the local derivative */
-    case OP_DABS: return real_val(x > 0 ? y : x < 0 ? -y : 0.0);
-    case OP_DMIN: return real_val(x < y || isnan(y) ? d : x == y ? 0.5 * d : 0.0);
-    case OP_DMAX: return real_val(x > y || isnan(y) ? d : x == y ? 0.5 * d : 0.0);
-    case OP_DPOWX: return real_val(y == 0 ? 0.0 : d * y * pow(x, y - 1));
-    case OP_DPOWY: return real_val(x == 0 ? 0.0 : d * y * log(x));     /* y is x^b */
-    case OP_DHYPOT: return real_val(y == 0 ? 0.0 : d * (x / y));       /* y is hypot */
-    case OP_DPOWI: return real_val(v[1].i == 0 ? 0.0 : d * v[1].i * pow(x, v[1].i - 1));
-    case OP_DOM: return real_val(isnan(x) ? x : y);       /* outside the domain: NaN */
     case OP_COUNT: break;
+    default: {
+        /* real operations compute as the generated C does (ir_real_op);
+           powi and dpowi take their exponent as an int */
+        double x[IR_MAX_ARGS] = {v[0].r, v[1].t == IT_REAL ? v[1].r : v[1].i, v[2].r};
+        return real_val(ir_real_op(op, x, args[1].kind == OK_INT));
+    }
     }
     fail_msg("interp: unknown opcode %d", op);
     return real_val(0);
