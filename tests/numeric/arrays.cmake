@@ -25,24 +25,9 @@ endforeach()
 # Memory: the driver #includes the generated .c after defining malloc,
 # realloc and free to counting wrappers, so the .c is a dependency of the
 # executable but not compiled on its own (HEADER_FILE_ONLY).
-foreach(variant tape_mem tape_mem_split)
-  if(variant STREQUAL "tape_mem_split")
-    gradc_generate(NAME ${variant} FN tape_mem.fn OPTIONS --split=8)
-  else()
-    gradc_generate(NAME ${variant} FN tape_mem.fn)
-  endif()
-  set_source_files_properties(${GRADC_GENERATED_C} PROPERTIES HEADER_FILE_ONLY ON)
-  add_executable(numeric_${variant} test_tape_mem.c ${GRADC_GENERATED_C})
-  set_target_properties(numeric_${variant} PROPERTIES
-    C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
-  target_compile_options(numeric_${variant} PRIVATE ${NUMERIC_CFLAGS})
-  target_include_directories(numeric_${variant} PRIVATE
-    ${NUMERIC_GEN}/${variant} ${CMAKE_CURRENT_SOURCE_DIR} ${CMOCKA_INCLUDE_DIR})
-  target_link_libraries(numeric_${variant} PRIVATE ${CMOCKA_LIBRARY} m)
-  add_test(NAME numeric.${variant} COMMAND numeric_${variant})
-  set_tests_properties(numeric.${variant} PROPERTIES TIMEOUT 60)
-  set_property(GLOBAL APPEND PROPERTY GRADC_NUMERIC_GENERATED ${variant} ${GRADC_GENERATED_C})
-endforeach()
+gradc_numeric_test(NAME tape_mem FN tape_mem.fn DRIVER test_tape_mem.c DRIVER_INCLUDES_C TIMEOUT 60)
+gradc_numeric_test(NAME tape_mem_split FN tape_mem.fn DRIVER test_tape_mem.c DRIVER_INCLUDES_C TIMEOUT 60
+                   GRADC_OPTIONS --split=8)
 
 # Determinism of the new inputs, as numeric.determinism does for the others.
 set(inputs arrays.fn vjp.fn tape_mem.fn)
