@@ -596,6 +596,54 @@ static bool region_writes(const IrBlock *b, const IrVar *a)
     return false;
 }
 
+/* Whether in, or anything in its blocks, names array a at all. */
+static bool mentions_array(const Instr *in, const IrVar *a)
+{
+    if (in->arr == a || instr_reads(in, a))
+        return true;
+    const IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
+            if (mentions_array(sub[s]->instrs.items[i], a))
+                return true;
+    return false;
+}
+
+/* A fill of a local array that the next mention of the array, in the same
+ * block, fills again is dead (`let h[n];` then a call's zero-filled `out`
+ * h): it goes. Only local arrays that share memory with nothing, so that no
+ * other name can read them in between. */
+static void drop_dead_fills(Opt *o, IrBlock *b)
+{
+    int kept = 0;
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (in->then)
+            drop_dead_fills(o, in->then);
+        if (in->els)
+            drop_dead_fills(o, in->els);
+        if (in->body)
+            drop_dead_fills(o, in->body);
+        bool dead = false;
+        if (in->kind == I_FILL && !in->arr->is_param && !in->arr->alias) {
+            for (int j = i + 1; j < b->instrs.len; j++) {
+                const Instr *next = b->instrs.items[j];
+                if (next->kind == I_FILL && next->arr == in->arr) {
+                    dead = true;
+                    break;
+                }
+                if (mentions_array(next, in->arr))
+                    break;
+            }
+        }
+        if (dead)
+            o->changed = true;
+        else
+            b->instrs.items[kept++] = in;
+    }
+    b->instrs.len = kept;
+}
+
 /* A loop's index: fixed within one iteration, so within one block. */
 static bool is_index(const Opt *o, Operand a)
 {
@@ -964,6 +1012,7 @@ static void opt_func(Cx *cx, IrFunc *f)
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);
         forward_stores(&o, f->body);
+        drop_dead_fills(&o, f->body);
         ir_link_blocks(f);
         hoist_block(&o, f->body);
         opt_block(&o, &cse, f->body);

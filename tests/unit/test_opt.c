@@ -389,6 +389,44 @@ static void cse_after_copy_retarget(void **state)
 }
 
 /* Optimised and unoptimised code agree bit for bit on a mix of programs. */
+static bool fills_h(const Instr *in, const void *data)
+{
+    (void)data;
+    return in->kind == I_FILL && in->arr->name && strcmp(in->arr->name, "h") == 0;
+}
+
+static bool is_call(const Instr *in, const void *data)
+{
+    (void)data;
+    return in->kind == I_CALL;
+}
+
+/* `let h[n];` then a call that zero-fills its out array h (inlined): the
+ * first fill is dead and goes; a fill followed by a read stays. */
+static void dead_fills(void **state)
+{
+    (void)state;
+    static const char src[] =
+        "fn layer(int n, w[n], out h[n]) { for i in 0..n { h[i] += sin(w[i]); } }\n"
+        "fn f(int n, w[n]) {\n"
+        "    let h[n];\n"
+        "    layer(n, w, h);\n"
+        "    let s = h[0];\n"
+        "    layer(n, w, h);\n"
+        "    return s + h[1];\n"
+        "}\n";
+    Cx *raw = unit_ok(src, UNIT_PRIMAL, false), *opt = opt_primal(src);
+    /* layer is inlined (no call left), which brings its two fills of h */
+    assert_int_equal(unit_count_instrs(unit_func(opt, "f"), is_call, NULL), 0);
+    assert_int_equal(unit_count_instrs(unit_func(opt, "f"), fills_h, NULL), 2);
+    double w[3] = {0.3, -1.2, 2.0}, g[3];
+    IVal args[3] = {{.i = 3}, {.p = w}, {.p = g}};
+    double va = interp_call(unit_func(raw, "f"), args), vb = interp_call(unit_func(opt, "f"), args);
+    assert_true(va == vb && va == sin(0.3) + sin(-1.2));
+    cx_free(raw);
+    cx_free(opt);
+}
+
 static void optimiser_is_exact(void **state)
 {
     (void)state;
@@ -413,6 +451,7 @@ int main(void)
         cmocka_unit_test(writes_through_references_are_definitions),
         cmocka_unit_test(cse_scope_survives_table_growth),
         cmocka_unit_test(cse_after_copy_retarget),
+        cmocka_unit_test(dead_fills),
         cmocka_unit_test(optimiser_is_exact),
     };
     return cmocka_run_group_tests_name("opt", tests, NULL, NULL);
