@@ -89,11 +89,12 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         return false;
     lower_program(cx);
     verify(cx);
-    if (opt->optimize) {
+    if (opt->optimize && !opt->no_inline) {
         inline_module(cx);
         verify(cx);
-        opt_module(cx);
     }
+    if (opt->optimize)
+        opt_module(cx);
     if (opt->primal_only)
         return true;
     if (!opt->no_grad || !opt->no_hvp)

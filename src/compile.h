@@ -8,6 +8,7 @@ typedef struct Cx Cx;
 
 typedef struct CompileOptions {
     bool optimize;              /* run the IR optimiser (-O0 turns it off) */
+    bool no_inline;             /* keep calls as calls (--no-inline) */
     bool primal_only;           /* stop before differentiation */
     bool no_grad, no_jvp, no_hvp;   /* routines left out (--routines) */
 } CompileOptions;

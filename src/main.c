@@ -32,6 +32,7 @@ typedef struct Options {
     bool no_line;
     int split;                  /* --split=N */
     bool optimize;
+    bool no_inline;             /* --no-inline */
     bool hessian;
     const char *routines;       /* --routines=... */
 } Options;
@@ -45,7 +46,7 @@ typedef struct Job {
 
 static const char usage_text[] =
     "usage: gradc FILE.fn [-o OUT.c] [--header OUT.h] [-MD | --depfile FILE]\n"
-    "                [--routines=LIST] [--split=N] [--no-line] [-O0]\n"
+    "                [--routines=LIST] [--split=N] [--no-line] [-O0] [--no-inline]\n"
     "       gradc FILE.fn --emit=c|h|ast|ir|dot [--eval 'f(2, 1)']\n"
     "       gradc FILE.fn --eval 'f(2, 1)' [--hessian]\n"
     "       gradc --help | --version\n";
@@ -72,6 +73,8 @@ static const char help_text[] =
     "                    optimise much faster than one huge function\n"
     "  --no-line         no #line directives in the generated C\n"
     "  -O0               no IR optimisation (to read the IR as generated)\n"
+    "  --no-inline       keep calls between .fn functions as calls (by default\n"
+    "                    small functions are inlined before differentiation)\n"
     "  --emit=KIND       print one artefact to standard output instead of writing\n"
     "                    files: c, h, ast (the syntax tree), ir (the IR after\n"
     "                    differentiation and optimisation), dot (the computational\n"
@@ -179,6 +182,8 @@ static int parse_options(int argc, char **argv, Options *opt)
             opt->no_line = true;
         } else if (strcmp(a, "-O0") == 0) {
             opt->optimize = false;
+        } else if (strcmp(a, "--no-inline") == 0) {
+            opt->no_inline = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
         } else if (opt->input) {
@@ -466,7 +471,7 @@ static int run(Job *job)
     }
     bool dot = opt->emit && strcmp(opt->emit, "dot") == 0;
     /* the graph shows the operations as written: no optimisation */
-    CompileOptions copt = {.optimize = opt->optimize && !dot, .no_jvp = dot, .no_hvp = dot};
+    CompileOptions copt = {.optimize = opt->optimize && !dot, .no_inline = opt->no_inline, .no_jvp = dot, .no_hvp = dot};
     if (opt->routines && !opt->eval) {
         copt.no_grad = !has_routine(opt->routines, "grad");
         copt.no_jvp = !has_routine(opt->routines, "jvp");
