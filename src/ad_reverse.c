@@ -326,6 +326,25 @@ static void need(Rev *r, Operand a, const IrBlock *at)
     vec_push(r->cx->arena, at_list, (void *)at);
 }
 
+/* Whether the reverse of `in` recomputes its result rather than read its
+ * variable: a variable defined more than once (the optimiser made `s = a/p`
+ * define the variable that a later loop carries) holds, when the reverse
+ * sweep gets there, a later value, unless the reverse restored it. The
+ * operands do hold theirs, so a rule that reads the result (`/`, exp,
+ * sqrt ...) gets it computed again from them. */
+static bool result_recomputed(const Rev *r, const Instr *in)
+{
+    if (in->kind != I_OP || r->ndefs[in->dst->id] < 2)
+        return false;
+    for (int i = 0; i < in->nargs; i++)
+        if (ir_is_var(in->args[i], in->dst))
+            die("reverse: %s reads the variable it defines", ir_ops[in->op].name);
+    for (int i = 0; i < in->nargs; i++)
+        if (deriv_differentiable(in->op, i) && deriv_uses_result(in->op, i))
+            return true;
+    return false;
+}
+
 /* The operands a derivative rule reads: found by running it on a scratch
  * function and looking at what it refers to. */
 static void need_rule(Rev *r, const Instr *in, IrFunc *scratch)
@@ -334,7 +353,12 @@ static void need_rule(Rev *r, const Instr *in, IrFunc *scratch)
     IrBlock *b = ir_block(r->cx);
     DerivCx dc = {r->cx, scratch, b, in->span};
     Operand seed = ir_v(ir_var(r->cx, scratch, NULL, IT_REAL));
-    Operand res = in->kind == I_OP ? ir_v(in->dst) : ir_real(0);
+    Operand res = ir_real(0);
+    if (in->kind == I_OP && !result_recomputed(r, in))
+        res = ir_v(in->dst);
+    else if (in->kind == I_OP)
+        for (int i = 0; i < in->nargs; i++)
+            need(r, in->args[i], at);
     for (int i = 0; i < in->nargs; i++) {
         Operand a = in->args[i];
         if (a.kind != OK_VAR || !active(r, a.var) || !deriv_differentiable(in->op, i))
@@ -635,6 +659,11 @@ static void contribute(Rev *r, const Instr *in, Operand seed, bool negate)
         args[i] = map_operand(r, in->args[i]);
     Operand res = in->kind == I_OP ? ir_v(r->map[in->dst->id]) : ir_real(0);
     DerivCx dc = {r->cx, r->g, cur_block(r), in->span};
+    if (result_recomputed(r, in)) {
+        IrVar *t = ir_var(r->cx, r->g, NULL, IT_REAL);
+        emit(r, cur_block(r), t, ACC_SET, in->op, in->nargs, args)->span = in->span;
+        res = ir_v(t);
+    }
     for (int i = 0; i < in->nargs; i++) {
         const Operand a = in->args[i];
         if (a.kind != OK_VAR || !active(r, a.var) || !deriv_differentiable(in->op, i))
@@ -693,6 +722,20 @@ static void rev_store(Rev *r, const Instr *in)
         st->nargs = 1;
         st->args[0] = ir_real(0);
     }
+}
+
+/* arr = 0 everywhere: the values it overwrote had no effect, so their
+ * adjoints start afresh (an inlined call's zero-filled out array, an
+ * array declared in a loop). The declaration's own fill, where the array
+ * lives, has nothing before it to clear. */
+static void rev_fill(Rev *r, const Instr *in)
+{
+    const IrVar *a = in->arr;
+    if (!active(r, a) || !r->init[a->id])
+        return;
+    if (r->defs[a->id].items[0] == in && block_of(in) == home_of(r, a))
+        return;
+    emit_in(r, cur_block(r), I_FILL, in->span)->arr = adjoint(r, a);
 }
 
 static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb);
@@ -866,6 +909,9 @@ static void rev_instr(Rev *r, const Instr *in)
         break;
     case I_STORE:
         rev_store(r, in);
+        break;
+    case I_FILL:
+        rev_fill(r, in);
         break;
     case I_IF:
         rev_if(r, in);

@@ -62,6 +62,37 @@ static void drop_role(Cx *cx, FuncRole a, FuncRole b)
     funcs->len = w;
 }
 
+/* Leaves out static helpers that no exported function calls, directly or
+ * through other helpers (a reverse helper made for a call that turned out
+ * inactive): C compilers warn about unused static functions. */
+static void prune_helpers(Cx *cx)
+{
+    PtrVec *funcs = &cx->ir->funcs, work = {0};
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        f->reached = f->exported;
+        if (f->reached)
+            vec_push(cx->arena, &work, f);
+    }
+    while (work.len > 0) {
+        IrFunc *f = work.items[--work.len];
+        PtrVec calls = {0};
+        ir_collect_calls(cx, f->body, &calls);
+        for (int k = 0; k < calls.len; k++) {
+            IrFunc *g = ((Instr *)calls.items[k])->callee;
+            if (!g->reached) {
+                g->reached = true;
+                vec_push(cx->arena, &work, g);
+            }
+        }
+    }
+    int w = 0;
+    for (int i = 0; i < funcs->len; i++)
+        if (((IrFunc *)funcs->items[i])->reached)
+            funcs->items[w++] = funcs->items[i];
+    funcs->len = w;
+}
+
 /* Each function with its derived ones (f, f_grad or f_vjp, f_jvp, f_hvp),
  * in the order of the file; the static helpers after them. */
 static void order_functions(Cx *cx)
@@ -109,6 +140,7 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
     else
         opt_cleanup(cx);
     verify(cx);
+    prune_helpers(cx);
     order_functions(cx);
     return true;
 }

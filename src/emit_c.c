@@ -762,9 +762,13 @@ static bool is_local_array(const Emit *e, const IrVar *v)
 /* All local arrays in one block of memory, taken on entry (and zeroed):
  * sizes come from int parameters only. Where the caller passes NULL for an
  * array kept in its memory, scratch space stands in. */
+static bool allocates(const Emit *e);
+
 static void put_alloc(Emit *e)
 {
     IrFunc *f = e->f;
+    if (!allocates(e))
+        return;
     put_line_directive(e, (Span){0});
     e->need_stdlib = true;
     line_start(e);
@@ -893,6 +897,18 @@ static bool has_alloc_instr(const IrBlock *b)
     return false;
 }
 
+/* Whether the function takes memory for local arrays: it has the
+ * instruction and an array that is still used after optimisation. */
+static bool allocates(const Emit *e)
+{
+    if (!has_alloc_instr(e->f->body))
+        return false;
+    for (int i = 0; i < e->f->vars.len; i++)
+        if (is_local_array(e, e->f->vars.items[i]))
+            return true;
+    return false;
+}
+
 /* Frees what the function took, before it returns. */
 static void put_epilogue(Emit *e)
 {
@@ -901,7 +917,7 @@ static void put_epilogue(Emit *e)
         line_start(e);
         buf_puts(e->o, "free(gradc_t->data);\n");
     }
-    if (has_alloc_instr(e->f->body)) {
+    if (allocates(e)) {
         line_start(e);
         buf_puts(e->o, "if (gradc_work != gradc_none)\n");
         line_start(e);
@@ -990,9 +1006,10 @@ static void put_unused_params(Emit *e, IrFunc *f)
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
         bool used = false;
+        /* a size is written only where its array is */
         for (int k = 0; k < f->vars.len && !used; k++) {
             IrVar *v = f->vars.items[k];
-            for (int d = 0; d < v->ndims; d++)
+            for (int d = 0; d < v->ndims && e->used[v->id]; d++)
                 used |= ir_is_var(v->dims[d], p);
         }
         used |= e->used[p->id];
@@ -1325,7 +1342,7 @@ static void put_func(Emit *e, IrFunc *f)
     buf_puts(e->o, "\n{\n");
     e->level = 1;
     put_unused_params(e, f);
-    if (!f->exported && !uses_tape(f->body) && !has_alloc_instr(f->body)) {
+    if (!f->exported && !uses_tape(f->body) && !allocates(e)) {
         line_start(e);
         buf_puts(e->o, "(void)gradc_t;\n");
     }
@@ -1619,7 +1636,7 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *final)
 
     put_banner(out, opt);
     buf_printf(out, "#include \"%s\"\n\n#include <math.h>\n", base_name(opt->header_name));
-    if (body.data && strstr(body.data, "gradc_count("))
+    if (e.need_stdlib || (body.data && strstr(body.data, "gradc_count(")))
         buf_puts(out, "#include <stdint.h>\n");
     if (e.need_stdlib)
         buf_puts(out, "#include <stdlib.h>\n");

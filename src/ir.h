@@ -170,6 +170,7 @@ struct IrFunc {
     IrFunc *primal;             /* for derived functions */
     IrFunc *grad, *rev, *fwd;   /* the derived functions made so far */
     bool uses_tape;             /* set by the emitter */
+    bool reached;               /* scratch: called from an exported function */
     int nline;                  /* source line of the definition */
 };
 

@@ -323,13 +323,18 @@ static void lower_assign(Lower *lw, const Stmt *st)
  * computed on entry, where the function gets all its memory at once. */
 static IrVar *new_array(Lower *lw, const char *name, Expr *const *dims, int ndims)
 {
-    IrVar *v = new_var(lw, name, IT_REAL);
-    v->ndims = ndims;
+    /* the sizes first: a variable's sizes are variables made before it,
+     * so that passes cloning variables in order find them mapped */
+    Operand size[IR_MAX_DIMS];
     IrBlock *saved = lw->blk;
     lw->blk = lw->entry;
     for (int i = 0; i < ndims; i++)
-        v->dims[i] = lower_expr(lw, dims[i], NULL);
+        size[i] = lower_expr(lw, dims[i], NULL);
     lw->blk = saved;
+    IrVar *v = new_var(lw, name, IT_REAL);
+    v->ndims = ndims;
+    for (int i = 0; i < ndims; i++)
+        v->dims[i] = size[i];
     return v;
 }
 

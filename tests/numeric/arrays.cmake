@@ -30,7 +30,7 @@ gradc_numeric_test(NAME tape_mem_split FN tape_mem.fn DRIVER test_tape_mem.c DRI
                    GRADC_OPTIONS --split=8)
 
 # Determinism of the new inputs, as numeric.determinism does for the others.
-set(inputs arrays.fn vjp.fn tape_mem.fn)
+set(inputs arrays.fn vjp.fn regress.fn tape_mem.fn)
 foreach(s ${NUMERIC_ARRAY_SAMPLES})
   list(APPEND inputs ${SAMPLES}/${s}.fn)
 endforeach()
@@ -56,3 +56,9 @@ foreach(cxx GXX CLANGXX)
               -I${NUMERIC_GEN}/${s} ${CMAKE_CURRENT_SOURCE_DIR}/cxx/${s}.cpp)
   endforeach()
 endforeach()
+
+# Programs that once went wrong (issue 9), also without IR optimisation and
+# with calls kept as calls.
+gradc_numeric_test(NAME regress FN regress.fn DRIVER test_regress.c)
+gradc_numeric_test(NAME regress_O0 FN regress.fn DRIVER test_regress.c GRADC_OPTIONS -O0)
+gradc_numeric_test(NAME regress_noinline FN regress.fn DRIVER test_regress.c GRADC_OPTIONS --no-inline)
