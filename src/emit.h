@@ -8,14 +8,11 @@
 
 typedef struct Cx Cx;
 
-enum { GRADC_SPLIT_DEFAULT = 2000 };   /* statements; see --split */
-
 typedef struct EmitOptions {
     const char *source_name;    /* the .fn file, for comments */
     const char *header_name;    /* the header, for #include and its guard */
     const char *c_name;         /* the C file, for #line */
     bool no_line;               /* no #line directives */
-    int split;                  /* split functions of more statements than this; 0: never */
 } EmitOptions;
 
 void emit_c(Cx *cx, const EmitOptions *opt, Buf *out);

@@ -14,6 +14,7 @@
 #include "gradc.h"
 #include "ir.h"
 #include "names.h"
+#include "runtime.h"
 
 typedef struct Emit {
     Cx *cx;
@@ -33,15 +34,14 @@ typedef struct Emit {
     Instr **anchor;             /* by var id: the instruction of its LCA block to declare it before */
     StrTab decls;               /* anchor instruction -> PtrVec* of the variables declared before it */
     bool *used;                 /* by var id: mentioned at all */
-    bool *framed;               /* by var id: kept in the frame of a split function */
-    bool in_part;               /* emitting a part, where framed variables are local copies */
+    bool *named;                /* by var id: its name is written (sizes too) */
     int text_line;              /* the source line last shown in a comment, */
     size_t text_start, text_end;    /* and its text */
     Instr *alloc;               /* the allocation, and its block */
     IrBlock *alloc_block;
     int seq;
     bool need_tape;             /* this function uses the tape */
-    bool need_stdlib;           /* some function allocates or passes NULL */
+    bool need_stdlib;           /* some function allocates, frees or passes NULL */
     bool split_any;             /* some function is split into parts */
     bool *loopvar;              /* by var id: declared by a for */
     Buf fail_all, fail_grads;   /* what the function does when memory runs out */
@@ -50,19 +50,27 @@ typedef struct Emit {
      * (fn_line > 0) or in the C file (fn_line 0) */
     int fn_line;
     size_t fn_pos;              /* where the last directive ended in the text */
+    int c_lines;                /* newlines in the output before c_pos */
+    size_t c_pos;
+    RtSet rt;                   /* the runtime pieces the file needs */
 } Emit;
+
+static bool takes_tape(const IrFunc *f);
+static bool uses_tape(const IrBlock *b);
 
 /* ---- names ------------------------------------------------------------ */
 
 static const char *var_name(Emit *e, IrVar *v);
 
+/* t1, t2, ...: the next one no variable has taken (no C or library name
+ * has that form). */
 static const char *temp_name(Emit *e)
 {
     for (;;) {
         char buf[32];
         snprintf(buf, sizeof buf, "t%d", ++e->temps);
-        if (!scope_has(&e->local, buf) && !names_is_reserved(buf))
-            return scope_take(&e->local, buf);
+        if (!scope_has(&e->local, buf))
+            return scope_take_free(&e->local, buf);
     }
 }
 
@@ -70,7 +78,11 @@ static const char *var_name(Emit *e, IrVar *v)
 {
     if (v->cname)
         return v->cname;
-    if (v->adj_of)
+    if (v->field && !v->field->cname)
+        die("emit: a part is written before its function names the frame");
+    if (v->field)
+        v->cname = scope_take(&e->local, v->field->cname);
+    else if (v->adj_of)
         v->cname = scope_take(&e->local, arena_printf(e->cx->arena, "d_%s", var_name(e, v->adj_of)));
     else if (v->tan_of)
         v->cname = scope_take(&e->local, arena_printf(e->cx->arena, "d%s", var_name(e, v->tan_of)));
@@ -86,7 +98,7 @@ static const char *var_name(Emit *e, IrVar *v)
 static const char *vref(Emit *e, IrVar *v)
 {
     const char *name = var_name(e, v);
-    if (e->framed && e->framed[v->id] && !e->in_part)
+    if (v->framed)
         return arena_printf(e->cx->arena, "gradc_fr->%s", name);
     return name;
 }
@@ -128,6 +140,8 @@ static void name_functions(Emit *e)
         IrFunc *f = funcs->items[i];
         if (!f->exported)
             f->name = scope_take(&e->global, f->name);
+        if (f->has_frame)
+            f->frame_name = scope_take(&e->global, arena_printf(e->cx->arena, "%s__frame", f->name));
     }
 }
 
@@ -159,15 +173,9 @@ static void scan_block(Emit *e, IrBlock *b)
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
         e->seq++;
-        for (int k = 0; k < in->nargs; k++)
-            mention_operand(e, in->args[k], in, b);
-        for (int k = 0; k < IR_MAX_DIMS; k++)
-            mention_operand(e, in->idx[k], in, b);
-        mention_operand(e, in->cond, in, b);
-        mention_operand(e, in->lo, in, b);
-        mention_operand(e, in->hi, in, b);
-        for (int k = 0; k < in->ncargs; k++)
-            mention_operand(e, in->cargs[k], in, b);
+        Operand *a;
+        for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
+            mention_operand(e, *a, in, b);
         if (in->arr)
             mention(e, in->arr, in, b, false);
         if (in->dst)
@@ -275,11 +283,11 @@ static void put_real(Buf *o, double x, bool parens)
 static void put_operand(Emit *e, Operand a, bool parens)
 {
     switch (a.kind) {
-    case OK_VAR: {
-        const char *name = vref(e, a.var);
-        buf_printf(e->o, a.var->by_ref ? "*%s" : "%s", name);
+    case OK_VAR:
+        if (a.var->by_ref)
+            buf_putc(e->o, '*');
+        buf_puts(e->o, vref(e, a.var));
         break;
-    }
     case OK_REF:
         buf_printf(e->o, a.var->by_ref ? "%s" : "&%s", vref(e, a.var));
         break;
@@ -293,7 +301,6 @@ static void put_operand(Emit *e, Operand a, bool parens)
         buf_puts(e->o, a.ival ? "1" : "0");
         break;
     case OK_NULL:
-        e->need_stdlib = true;
         buf_puts(e->o, "NULL");
         break;
     case OK_NONE:
@@ -346,7 +353,9 @@ static void put_rhs(Emit *e, Opcode op, const Operand *a, int n)
     switch (info->form) {
     case INFIX:
         put_operand(e, a[0], false);
-        buf_printf(e->o, " %s ", info->cname);
+        buf_putc(e->o, ' ');
+        buf_puts(e->o, info->cname);
+        buf_putc(e->o, ' ');
         put_operand(e, a[1], true);
         return;
     case PREFIX:
@@ -354,6 +363,7 @@ static void put_rhs(Emit *e, Opcode op, const Operand *a, int n)
         put_operand(e, a[0], true);
         return;
     case CALL:
+    case HELPER:
         buf_printf(e->o, "%s(", info->cname);
         for (int i = 0; i < n; i++) {
             if (i)
@@ -489,7 +499,7 @@ static void put_declarations(Emit *e, Instr *anchor)
     PtrVec *vars = decls_before(e, anchor, false);
     for (int i = 0; vars && i < vars->len; i++) {
         IrVar *v = vars->items[i];
-        if (v->is_param || v->ndims > 0 || (e->framed && e->framed[v->id]))
+        if (v->is_param || v->ndims > 0 || v->framed || v->field)
             continue;
         line_start(e);
         buf_printf(e->o, "%s %s = %s;\n", c_type(v->type), var_name(e, v),
@@ -504,9 +514,14 @@ static void put_op(Emit *e, Instr *in)
     line_start(e);
     if (v->nullable)
         buf_printf(e->o, "if (%s) ", var_name(e, v));
-    if (e->at_def[v->id] && e->first[v->id] == in && !(e->framed && e->framed[v->id]))
+    if (e->at_def[v->id] && e->first[v->id] == in && !v->framed && !v->field)
         buf_printf(e->o, "%s ", c_type(v->type));
-    buf_printf(e->o, v->by_ref ? "*%s %s " : "%s %s ", vref(e, v), acc[in->acc]);
+    if (v->by_ref)
+        buf_putc(e->o, '*');
+    buf_puts(e->o, vref(e, v));
+    buf_putc(e->o, ' ');
+    buf_puts(e->o, acc[in->acc]);
+    buf_putc(e->o, ' ');
     put_rhs(e, in->op, in->args, in->nargs);
     buf_puts(e->o, ";\n");
 }
@@ -602,7 +617,7 @@ static void put_call(Emit *e, Instr *in)
 {
     line_start(e);
     if (in->dst) {
-        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !(e->framed && e->framed[in->dst->id]))
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
             buf_puts(e->o, "double ");
         buf_printf(e->o, "%s = ", vref(e, in->dst));
     }
@@ -612,24 +627,45 @@ static void put_call(Emit *e, Instr *in)
             buf_puts(e->o, ", ");
         put_operand(e, in->cargs[i], false);
     }
-    if (!in->callee->exported)
-        buf_printf(e->o, "%sgradc_t", in->ncargs ? ", " : "");
+    if (in->callee->frame_of)
+        buf_printf(e->o, "%sgradc_fr", in->ncargs ? ", " : "");
+    if (takes_tape(in->callee))
+        buf_printf(e->o, "%sgradc_t", in->ncargs || in->callee->frame_of ? ", " : "");
     buf_puts(e->o, ");\n");
 }
 
 /* The line the compiler is on in the .fn file now (0: in the C file). */
+/* Newlines in the output from *pos to its end; *pos moves to the end. */
+static int newlines_since(const Buf *o, size_t *pos)
+{
+    int n = 0;
+    const char *p = o->data + *pos, *end = o->data + o->len;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    *pos = o->len;
+    return n;
+}
+
 static int implied_line(Emit *e)
 {
     if (e->fn_line == 0)
         return 0;
-    for (size_t i = e->fn_pos; i < e->o->len; i++)
-        e->fn_line += e->o->data[i] == '\n';
-    e->fn_pos = e->o->len;
+    e->fn_line += newlines_since(e->o, &e->fn_pos);
     return e->fn_line;
 }
 
+/* The line of the C file that the text written so far ends on (counted
+ * from where the last count stopped: linear in the output). */
+static int c_line(Emit *e)
+{
+    e->c_lines += newlines_since(e->o, &e->c_pos);
+    return e->c_lines + 1;
+}
+
 /* #line before a statement: the .fn line it comes from, or back to the C
- * file for code of gradc's own (fixed up in put_c_lines). */
+ * file for code of gradc's own. */
 static void put_line_directive(Emit *e, Span at)
 {
     if (e->opt->no_line)
@@ -640,7 +676,7 @@ static void put_line_directive(Emit *e, Span at)
         e->fn_line = at.line;
         e->fn_pos = e->o->len;
     } else if (at.line <= 0 && now != 0) {
-        buf_puts(e->o, "#line @@\n");
+        buf_printf(e->o, "#line %d \"%s\"\n", c_line(e) + 1, base_name(e->opt->c_name));
         e->fn_line = 0;
     }
 }
@@ -665,7 +701,7 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_LOAD:
         line_start(e);
-        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !(e->framed && e->framed[in->dst->id]))
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
             buf_puts(e->o, "double ");
         buf_printf(e->o, "%s = ", vref(e, in->dst));
         put_element(e, in->arr, in->idx);
@@ -754,9 +790,11 @@ static void put_block(Emit *e, IrBlock *b)
         put_instr(e, b->instrs.items[i]);
 }
 
+/* A local array that gets memory: one the function uses, or one its
+ * parts use (in the frame). */
 static bool is_local_array(const Emit *e, const IrVar *v)
 {
-    return v->ndims > 0 && !v->is_param && e->used[v->id];
+    return v->ndims > 0 && !v->is_param && (e->used[v->id] || v->framed);
 }
 
 /* All local arrays in one block of memory, taken on entry (and zeroed):
@@ -770,7 +808,6 @@ static void put_alloc(Emit *e)
     if (!allocates(e))
         return;
     put_line_directive(e, (Span){0});
-    e->need_stdlib = true;
     line_start(e);
     buf_puts(e->o, "/* memory for the arrays:");
     for (int i = 0; i < f->vars.len; i++) {
@@ -805,7 +842,7 @@ static void put_alloc(Emit *e)
         if (!is_local_array(e, v))
             continue;
         line_start(e);
-        bool framed = e->framed && e->framed[v->id];
+        bool framed = v->framed;
         if (!v->alias) {
             buf_printf(e->o, framed ? "%s = gradc_next;\n" : "double *%s = gradc_next;\n", vref(e, v));
             line_start(e);
@@ -875,12 +912,19 @@ static void put_fail(Emit *e, Buf *o, bool outputs, bool grads, bool ret)
     e->o = saved;
 }
 
+/* Whether f takes its caller's tape: every helper does (it saves there and
+ * reports failure there); a part of a split function only if it uses it. */
+static bool takes_tape(const IrFunc *f)
+{
+    return !f->exported && (!f->frame_of || uses_tape(f->body));
+}
+
 static bool uses_tape(const IrBlock *b)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
         if (in->kind == I_PUSH || in->kind == I_POP || in->kind == I_PUSHA || in->kind == I_POPA ||
-            in->kind == I_RESERVE || (in->kind == I_CALL && !in->callee->exported))
+            in->kind == I_RESERVE || (in->kind == I_CALL && takes_tape(in->callee)))
             return true;
         if ((in->then && uses_tape(in->then)) || (in->els && uses_tape(in->els)) ||
             (in->body && uses_tape(in->body)))
@@ -980,7 +1024,8 @@ static void put_body(Emit *e, IrBlock *b)
 
 static void put_signature(Emit *e, IrFunc *f)
 {
-    buf_printf(e->o, "%s%s %s(", f->exported ? "" : "static ", f->returns ? "double" : "void", f->name);
+    buf_printf(e->o, "%s%s%s %s(", f->exported ? "" : "static ", f->frame_of ? "GRADC_NOINLINE " : "",
+               f->returns ? "double" : "void", f->name);
     if (f->params.len == 0 && f->exported)
         buf_puts(e->o, "void");
     for (int i = 0; i < f->params.len; i++) {
@@ -994,126 +1039,82 @@ static void put_signature(Emit *e, IrFunc *f)
         else
             buf_printf(e->o, "%s %s", c_type(p->type), p->cname);
     }
+    if (f->frame_of)
+        buf_printf(e->o, "%sstruct %s *gradc_fr", f->params.len ? ", " : "", f->frame_of->frame_name);
     /* a helper saves on its caller's tape and reports failure there */
-    if (!f->exported)
-        buf_printf(e->o, "%sgradc_tape *gradc_t", f->params.len ? ", " : "");
+    if (takes_tape(f))
+        buf_printf(e->o, "%sgradc_tape *gradc_t", f->params.len || f->frame_of ? ", " : "");
     buf_putc(e->o, ')');
 }
 
-/* Parameters the body never reads (a constant function's inputs). */
+/* The variables the C of f names: operands, arrays, and the sizes that
+ * indexing a matrix, counting an array's elements (fill, copy, save,
+ * allocate, NaN on failure) write out. */
+static void mark_sizes(bool *named, const IrVar *v)
+{
+    for (int d = 0; d < v->ndims; d++)
+        if (v->dims[d].kind == OK_VAR)
+            named[v->dims[d].var->id] = true;
+}
+
+static void mark_named(Emit *e, const IrBlock *b, bool *named)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        const Operand *a;
+        for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
+            if (a->kind == OK_VAR || a->kind == OK_REF)
+                named[a->var->id] = true;
+        if (in->dst)
+            named[in->dst->id] = true;
+        if (in->arr)
+            named[in->arr->id] = true;
+        if (in->kind == I_ACOPY)
+            named[in->args[0].var->id] = true;
+        if ((in->kind == I_LOAD || in->kind == I_STORE) && in->arr->ndims == 2 &&
+            in->arr->dims[1].kind == OK_VAR)
+            named[in->arr->dims[1].var->id] = true;
+        if (in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA)
+            mark_sizes(named, in->arr);
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (sub[k])
+                mark_named(e, sub[k], named);
+    }
+}
+
+static void find_named(Emit *e, IrFunc *f)
+{
+    bool *named = e->named = ARENA_ARRAY(e->cx->arena, bool, f->vars.len + 1);
+    mark_named(e, f->body, named);
+    bool alloc = allocates(e);
+    for (int i = 0; i < f->vars.len; i++) {
+        IrVar *v = f->vars.items[i];
+        if (alloc && is_local_array(e, v)) {
+            mark_sizes(named, v);
+            if (v->alias)
+                named[v->alias->id] = true;
+        }
+        bool written = v->is_param && v->ndims > 0 && !v->readonly;
+        if (written && (alloc || (e->need_tape && f->exported && !v->is_out)))
+            mark_sizes(named, v);               /* NaN on failure */
+    }
+}
+
+/* Parameters the C never names (a constant function's inputs, a size of
+ * arrays that are only indexed) are cast to void. */
 static void put_unused_params(Emit *e, IrFunc *f)
 {
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
-        bool used = false;
-        /* a size is written only where its array is */
-        for (int k = 0; k < f->vars.len && !used; k++) {
-            IrVar *v = f->vars.items[k];
-            for (int d = 0; d < v->ndims && e->used[v->id]; d++)
-                used |= ir_is_var(v->dims[d], p);
-        }
-        used |= e->used[p->id];
-        if (!used) {
+        if (!e->named[p->id]) {
             line_start(e);
             buf_printf(e->o, "(void)%s;\n", p->cname);
         }
     }
 }
 
-/* ---- splitting a huge function ---------------------------------------- */
-
-/* A C compiler takes time superlinear in the size of one function. A
- * function of more than opt->split statements is split: its top-level
- * statements go, in order, into static parts of about part_size()
- * statements each, which the function calls one after the other. Values
- * that cross from one part to another, and the arrays, live in a frame (a
- * struct) the parts share. */
-static int part_size(const Emit *e)
-{
-    int n = e->opt->split / 4;
-    return n > 200 ? 200 : n < 1 ? 1 : n;
-}
-
-static int statements(const IrBlock *b)
-{
-    int n = 0;
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        n++;
-        if (in->then)
-            n += statements(in->then);
-        if (in->els)
-            n += statements(in->els);
-        if (in->body)
-            n += statements(in->body);
-    }
-    return n;
-}
-
-/* What a part does with the variables: mentions them (1), and writes them
- * (2). A framed variable a part mentions is copied from the frame when the
- * part starts, and back when it ends if the part writes it: inside, it is
- * a local, which a C compiler optimises far faster than memory. */
-enum { MENTIONS = 1, WRITES = 2 };
-
-typedef struct Uses {
-    unsigned char *use;         /* by var id */
-    int *ids;                   /* the variables used, as first met */
-    int n;
-} Uses;
-
-static void use_var(Uses *u, IrVar *v, int how)
-{
-    if (!v || v->is_param)
-        return;
-    if (!u->use[v->id])
-        u->ids[u->n++] = v->id;
-    u->use[v->id] |= (unsigned char)how;
-}
-
-static void use_operands(Uses *u, const Operand *a, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (a[i].kind == OK_VAR)
-            use_var(u, a[i].var, MENTIONS);
-        else if (a[i].kind == OK_REF)
-            use_var(u, a[i].var, MENTIONS | WRITES);   /* may be written through */
-    }
-}
-
-static void use_block(Emit *e, Uses *u, const IrBlock *b)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        use_var(u, in->dst, MENTIONS | WRITES);
-        use_var(u, in->arr, MENTIONS);
-        use_operands(u, in->args, in->nargs);
-        use_operands(u, in->idx, IR_MAX_DIMS);
-        use_operands(u, &in->cond, 1);
-        use_operands(u, &in->lo, 1);
-        use_operands(u, &in->hi, 1);
-        use_operands(u, in->cargs, in->ncargs);
-        if (in->kind == I_ALLOC) {
-            for (int k = 0; k < e->f->vars.len; k++) {
-                IrVar *v = e->f->vars.items[k];
-                if (is_local_array(e, v))
-                    use_var(u, v, MENTIONS | WRITES);
-            }
-        }
-        if (in->then)
-            use_block(e, u, in->then);
-        if (in->els)
-            use_block(e, u, in->els);
-        if (in->body)
-            use_block(e, u, in->body);
-    }
-}
-
-static int by_id(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
+/* ---- split functions -------------------------------------------------- */
 
 static void put_frame_type(Emit *e, IrVar *v)
 {
@@ -1123,154 +1124,14 @@ static void put_frame_type(Emit *e, IrVar *v)
         buf_printf(e->o, "%s ", c_type(v->type));
 }
 
-/* Loop indices are declared by their loops, in whichever part. */
-static void unframe_loop_indices(bool *framed, const IrBlock *b)
+/* What the parts of a split function share (split.c), before it. */
+static void put_frame(Emit *e, IrFunc *f)
 {
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        if (in->kind == I_FOR)
-            framed[in->ivar->id] = false;
-        if (in->then)
-            unframe_loop_indices(framed, in->then);
-        if (in->els)
-            unframe_loop_indices(framed, in->els);
-        if (in->body)
-            unframe_loop_indices(framed, in->body);
-    }
-}
-
-static void put_part(Emit *e, IrFunc *f, const char *name, const PtrVec *instrs, const char *frame, Uses *u)
-{
-    buf_printf(e->o, "/* part of %s */\nstatic GRADC_NOINLINE void %s(", f->name, name);
-    for (int i = 0; i < f->params.len; i++) {
-        IrVar *p = f->params.items[i];
-        if (p->ndims > 0)
-            buf_printf(e->o, "%sdouble *%s, ", p->readonly ? "const " : "", p->cname);
-        else if (p->by_ref)
-            buf_printf(e->o, "double *%s, ", p->cname);
-        else
-            buf_printf(e->o, "%s %s, ", c_type(p->type), p->cname);
-    }
-    buf_printf(e->o, "struct %s *gradc_fr%s)\n{\n", frame, e->need_tape ? ", gradc_tape *gradc_t" : "");
-    e->level = 1;
-    for (int i = 0; i < f->params.len; i++) {
-        line_start(e);
-        buf_printf(e->o, "(void)%s;\n", ((IrVar *)f->params.items[i])->cname);
-    }
-    if (e->need_tape) {
-        line_start(e);
-        buf_puts(e->o, "(void)gradc_t;\n");
-    }
-    IrBlock all = {.instrs = *instrs};
-    use_block(e, u, &all);
-    qsort(u->ids, (size_t)u->n, sizeof *u->ids, by_id);
-    bool any = false;
-    for (int k = 0; k < u->n; k++) {
-        int i = u->ids[k];
-        IrVar *v = f->vars.items[i];
-        if (!e->framed[i])
-            continue;
-        line_start(e);
-        put_frame_type(e, v);
-        buf_printf(e->o, "%s = gradc_fr->%s;\n", var_name(e, v), var_name(e, v));
-        any = true;
-    }
-    if (!any) {
-        line_start(e);
-        buf_puts(e->o, "(void)gradc_fr;\n");
-    }
-    e->in_part = true;
-    e->last_line = 0;
-    for (int i = 0; i < instrs->len; i++)
-        put_instr(e, instrs->items[i]);
-    e->in_part = false;
-    put_line_directive(e, (Span){0});
-    for (int k = 0; k < u->n; k++) {
-        int i = u->ids[k];
-        IrVar *v = f->vars.items[i];
-        if (e->framed[i] && (u->use[i] & WRITES)) {
-            line_start(e);
-            buf_printf(e->o, "gradc_fr->%s = %s;\n", var_name(e, v), var_name(e, v));
-        }
-        u->use[i] = 0;
-    }
-    u->n = 0;
-    buf_puts(e->o, "}\n\n");
-}
-
-static void put_part_call(Emit *e, IrFunc *f, const char *name)
-{
-    line_start(e);
-    buf_printf(e->o, "%s(", name);
-    for (int i = 0; i < f->params.len; i++)
-        buf_printf(e->o, "%s, ", ((IrVar *)f->params.items[i])->cname);
-    buf_puts(e->o, e->need_tape ? "gradc_fr, gradc_t);\n" : "gradc_fr);\n");
-}
-
-static void put_split(Emit *e, IrFunc *f)
-{
-    IrBlock *b = f->body;
-    int n = b->instrs.len, first = 0, end = n;
-    if (n && ((Instr *)b->instrs.items[0])->kind == I_ALLOC)
-        first = 1;
-    Instr *last = n ? b->instrs.items[n - 1] : NULL;
-    if (last && last->kind == I_RETURN)
-        end = n - 1;
-    int rev = reverse_start(b, end);
-    e->split_any = true;
-    /* the parts, cut every part_size() statements and where the reverse sweep starts */
-    int *part_of = ARENA_ARRAY(e->cx->arena, int, n + 1);
-    int parts = 0, size = part_size(e);
-    for (int i = first; i < end; i++) {
-        if (size >= part_size(e) || i == rev) {
-            parts++;
-            size = 0;
-        }
-        part_of[i] = parts;
-        const Instr *in = b->instrs.items[i];
-        size += 1 + (in->then ? statements(in->then) : 0) + (in->els ? statements(in->els) : 0) +
-                (in->body ? statements(in->body) : 0);
-    }
-    PtrVec *runs = ARENA_ARRAY(e->cx->arena, PtrVec, parts + 1);
-    for (int i = first; i < end; i++)
-        vec_push(e->cx->arena, &runs[part_of[i]], b->instrs.items[i]);
-    /* a variable that two parts mention goes into the frame */
-    int nv = f->vars.len;
-    int *part = ARENA_ARRAY(e->cx->arena, int, nv + 1);
-    e->framed = ARENA_ARRAY(e->cx->arena, bool, nv + 1);
-    Uses uses = {ARENA_ARRAY(e->cx->arena, unsigned char, nv + 1), ARENA_ARRAY(e->cx->arena, int, nv + 1), 0};
-    for (int p = 1; p <= parts; p++) {
-        use_block(e, &uses, &(IrBlock){.instrs = runs[p]});
-        for (int k = 0; k < uses.n; k++) {
-            int id = uses.ids[k];
-            if (part[id] && part[id] != p)
-                e->framed[id] = true;
-            part[id] = p;
-            uses.use[id] = 0;
-        }
-        uses.n = 0;
-    }
-    unframe_loop_indices(e->framed, b);
-    for (int i = 0; i < nv; i++) {
-        IrVar *v = f->vars.items[i];
-        if (v->ndims > 0 && !v->is_param)
-            e->framed[i] = true;                /* arrays are allocated here */
-    }
-    if (last && last->kind == I_RETURN && last->args[0].kind == OK_VAR && !last->args[0].var->is_param)
-        e->framed[last->args[0].var->id] = true;
-    for (int i = 0; i < nv; i++) {
-        IrVar *v = f->vars.items[i];
-        for (int k = 0; e->alloc && v->ndims > 0 && !v->is_param && k < v->ndims; k++)
-            if (v->dims[k].kind == OK_VAR && !v->dims[k].var->is_param)
-                e->framed[v->dims[k].var->id] = true;
-    }
-    /* the frame */
-    const char *frame = scope_take(&e->global, arena_printf(e->cx->arena, "%s__frame", f->name));
-    buf_printf(e->o, "/* what the parts of %s share */\nstruct %s {\n", f->name, frame);
+    buf_printf(e->o, "/* what the parts of %s share */\nstruct %s {\n", f->name, f->frame_name);
     int fields = 0;
-    for (int i = 0; i < nv; i++) {
+    for (int i = 0; i < f->vars.len; i++) {
         IrVar *v = f->vars.items[i];
-        if (!e->framed[i] || v->is_param)
+        if (!v->framed)
             continue;
         fields++;
         buf_puts(e->o, "    ");
@@ -1280,43 +1141,30 @@ static void put_split(Emit *e, IrFunc *f)
     if (!fields)
         buf_puts(e->o, "    int unused;\n");
     buf_puts(e->o, "};\n\n");
-    /* the parts */
-    const char **names = ARENA_ARRAY(e->cx->arena, const char *, parts + 1);
-    for (int p = 1; p <= parts; p++) {
-        names[p] = scope_take(&e->global, arena_printf(e->cx->arena, "%s__part%d", f->name, p));
-        put_part(e, f, names[p], &runs[p], frame, &uses);
-    }
-    /* the function: the frame, the memory, the parts in order */
-    e->level = 0;
-    put_signature(e, f);
-    buf_puts(e->o, "\n{\n");
-    e->level = 1;
-    put_unused_params(e, f);
-    line_start(e);
-    buf_printf(e->o, "struct %s gradc_frame_ = {0}, *gradc_fr = &gradc_frame_;\n", frame);
-    if (e->need_tape && f->exported) {
-        e->need_stdlib = true;
+}
+
+/* A part's copies of the frame's variables: read when it starts, written
+ * back when it ends if it assigned them. */
+static void put_frame_copies(Emit *e, IrFunc *f, bool back)
+{
+    bool any = false;
+    for (int i = 0; i < f->vars.len; i++) {
+        IrVar *v = f->vars.items[i];
+        if (!v->field || !e->named[v->id] || (back && !v->writes_field))
+            continue;
         line_start(e);
-        buf_puts(e->o, "gradc_tape gradc_tape_ = {NULL, 0, 0, 0}, *gradc_t = &gradc_tape_;\n");
-    }
-    if (first)
-        put_instr(e, b->instrs.items[0]);
-    for (int p = 1; p <= parts; p++) {
-        /* the reverse sweep runs only if no memory ran out before it */
-        if (e->need_tape && f->exported && rev < end && p >= part_of[rev]) {
-            line_start(e);
-            buf_puts(e->o, "if (!gradc_t->failed)\n");
-            e->level++;
-            put_part_call(e, f, names[p]);
-            e->level--;
-        } else {
-            put_part_call(e, f, names[p]);
+        if (back) {
+            buf_printf(e->o, "gradc_fr->%s = %s;\n", v->field->cname, var_name(e, v));
+            continue;
         }
+        put_frame_type(e, v);
+        buf_printf(e->o, "%s = gradc_fr->%s;\n", var_name(e, v), v->field->cname);
+        any = true;
     }
-    put_ending(e, b, end);
-    put_line_directive(e, (Span){0});
-    buf_puts(e->o, "}\n");
-    e->framed = NULL;
+    if (f->frame_of && !back && !any) {
+        line_start(e);
+        buf_puts(e->o, "(void)gradc_fr;\n");
+    }
 }
 
 static void put_func(Emit *e, IrFunc *f)
@@ -1327,261 +1175,108 @@ static void put_func(Emit *e, IrFunc *f)
     e->level = 0;
     e->last_line = 0;
     e->stmts = 0;
-    e->need_tape = uses_tape(f->body) || !f->exported;
+    e->need_tape = uses_tape(f->body) || takes_tape(f);
     buf_free(&e->fail_all);
     buf_free(&e->fail_grads);
     e->level = 1;
     put_fail(e, &e->fail_all, true, true, true);
     put_fail(e, &e->fail_grads, false, true, false);
     e->level = 0;
-    if (e->opt->split > 0 && statements(f->body) > e->opt->split) {
-        put_split(e, f);
-        return;
-    }
+    if (f->has_frame)
+        put_frame(e, f);
+    if (f->frame_of)
+        buf_printf(e->o, "/* part of %s */\n", f->frame_of->name);
     put_signature(e, f);
     buf_puts(e->o, "\n{\n");
     e->level = 1;
+    find_named(e, f);
     put_unused_params(e, f);
-    if (!f->exported && !uses_tape(f->body) && !allocates(e)) {
+    if (takes_tape(f) && !uses_tape(f->body) && !allocates(e)) {
         line_start(e);
         buf_puts(e->o, "(void)gradc_t;\n");
     }
     if (e->need_tape && f->exported) {
-        e->need_stdlib = true;
         line_start(e);
         buf_puts(e->o, "gradc_tape gradc_tape_ = {NULL, 0, 0, 0}, *gradc_t = &gradc_tape_;\n");
     }
+    if (f->has_frame) {
+        line_start(e);
+        buf_printf(e->o, "struct %s gradc_frame_ = {0}, *gradc_fr = &gradc_frame_;\n", f->frame_name);
+    }
+    put_frame_copies(e, f, false);
     put_body(e, f->body);
     put_line_directive(e, (Span){0});
+    put_frame_copies(e, f, true);
     buf_puts(e->o, "}\n");
 }
 
-/* ---- support code ----------------------------------------------------- */
+/* ---- what a file needs ---------------------------------------------- */
 
-/* What generated code may need, in the order written; a piece is written
- * when the functions use it (found by name in their text), with the pieces
- * it needs. */
-typedef struct Support {
-    const char *name;           /* as called: "gradc_dabs(" */
-    const char *needs;          /* names of other pieces, space-separated */
-    const char *code;
-} Support;
-
-static const Support support[] = {
-    {"gradc_dabs(", "",
-     "/* |x|: the adjoint d passes with the sign of x; at 0, nothing */\n"
-     "static double gradc_dabs(double x, double d)\n"
-     "{\n"
-     "    return x > 0 ? d : x < 0 ? -d : 0.0;\n"
-     "}\n"
-    },
-    {"gradc_dmin(", "",
-     "/* fmin(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
-     "static double gradc_dmin(double a, double b, double d)\n"
-     "{\n"
-     "    return a < b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
-     "}\n"
-    },
-    {"gradc_dmax(", "",
-     "/* fmax(a, b): the share of the adjoint d that goes to a (half at a tie) */\n"
-     "static double gradc_dmax(double a, double b, double d)\n"
-     "{\n"
-     "    return a > b || b != b ? d : a == b ? 0.5 * d : 0.0;\n"
-     "}\n"
-    },
-    {"gradc_dpowx(", "",
-     "/* pow(a, b), d/da: b a^(b-1), and 0 for b = 0 */\n"
-     "static double gradc_dpowx(double a, double b, double d)\n"
-     "{\n"
-     "    return b == 0.0 ? 0.0 : d * b * pow(a, b - 1.0);\n"
-     "}\n"
-    },
-    {"gradc_dpowy(", "",
-     "/* t = pow(a, b), d/db: t log(a), and 0 for a = 0 */\n"
-     "static double gradc_dpowy(double a, double t, double d)\n"
-     "{\n"
-     "    return a == 0.0 ? 0.0 : d * t * log(a);\n"
-     "}\n"
-    },
-    {"gradc_dhypot(", "",
-     "/* t = hypot(a, b), d/da: a / t, and 0 at the origin */\n"
-     "static double gradc_dhypot(double a, double t, double d)\n"
-     "{\n"
-     "    return t == 0.0 ? 0.0 : d * (a / t);\n"
-     "}\n"
-    },
-    {"gradc_dpowi(", "",
-     "/* a^k for an int k, d/da: k a^(k-1), and 0 for k = 0 */\n"
-     "static double gradc_dpowi(double a, int k, double d)\n"
-     "{\n"
-     "    return k == 0 ? 0.0 : d * k * pow(a, (double)(k - 1));\n"
-     "}\n"
-    },
-    {"gradc_dom(", "",
-     "/* outside a function's domain (its value is NaN), so is its derivative */\n"
-     "static double gradc_dom(double value, double d)\n"
-     "{\n"
-     "    return value != value ? value : d;\n"
-     "}\n"
-    },
-    {"gradc_count(", "",
-     "/* The number of elements of an array: a negative size or an overflow\n"
-     "   gives SIZE_MAX, which no allocation satisfies and no loop runs to. */\n"
-     "static size_t gradc_count(int a, int b)\n"
-     "{\n"
-     "    if (a < 0 || b < 0 || (b > 0 && (size_t)a > SIZE_MAX / (size_t)b))\n"
-     "        return SIZE_MAX;\n"
-     "    return (size_t)a * (size_t)b;\n"
-     "}\n"
-    },
-    {"gradc_sum(", "",
-     "static size_t gradc_sum(size_t a, size_t b)\n"
-     "{\n"
-     "    return a > SIZE_MAX - b ? SIZE_MAX : a + b;\n"
-     "}\n"
-    },
-    {"gradc_alloc(", "",
-     "/* zeroed memory for n doubles; `none` stands in when n is 0 */\n"
-     "static double *gradc_alloc(size_t n, double *none)\n"
-     "{\n"
-     "    if (n == 0)\n"
-     "        return none;\n"
-     "    if (n > SIZE_MAX / sizeof(double))\n"
-     "        return NULL;\n"
-     "    return calloc(n, sizeof(double));\n"
-     "}\n"},
-    {"gradc_fill(", "",
-     "static void gradc_fill(double *a, size_t n)\n"
-     "{\n"
-     "    for (size_t i = 0; n != SIZE_MAX && i < n; i++)\n"
-     "        a[i] = 0.0;\n"
-     "}\n"
-    },
-    {"gradc_fill_nan(", "",
-     "static void gradc_fill_nan(double *a, size_t n)\n"
-     "{\n"
-     "    for (size_t i = 0; n != SIZE_MAX && i < n; i++)\n"
-     "        a[i] = NAN;\n"
-     "}\n"
-    },
-    {"gradc_copy(", "",
-     "/* a NULL source counts as zeros */\n"
-     "static void gradc_copy(double *a, const double *b, size_t n)\n"
-     "{\n"
-     "    for (size_t i = 0; n != SIZE_MAX && i < n; i++)\n"
-     "        a[i] = b ? b[i] : 0.0;\n"
-     "}\n"
-    },
-    {"gradc_tape ", "",
-     "/* The tape: values that the forward sweep overwrites and the reverse\n"
-     "   sweep needs, last in, first out. It grows as needed; if memory runs\n"
-     "   out it stops saving and the gradient comes out as NaN. */\n"
-     "typedef struct gradc_tape {\n"
-     "    double *data;\n"
-     "    size_t len, cap;\n"
-     "    int failed;\n"
-     "} gradc_tape;\n"
-    },
-    {"gradc_room(", "gradc_tape ",
-     "static int gradc_room(gradc_tape *t, size_t n)\n"
-     "{\n"
-     "    if (t->failed)\n"
-     "        return 0;\n"
-     "    if (n <= t->cap - t->len)\n"
-     "        return 1;\n"
-     "    size_t cap = t->cap ? t->cap : 64;\n"
-     "    while (cap - t->len < n) {\n"
-     "        if (cap > SIZE_MAX / 2 / sizeof(double)) {\n"
-     "            t->failed = 1;\n"
-     "            return 0;\n"
-     "        }\n"
-     "        cap *= 2;\n"
-     "    }\n"
-     "    double *data = realloc(t->data, cap * sizeof(double));\n"
-     "    if (!data) {\n"
-     "        t->failed = 1;\n"
-     "        return 0;\n"
-     "    }\n"
-     "    t->data = data;\n"
-     "    t->cap = cap;\n"
-     "    return 1;\n"
-     "}\n"
-    },
-    {"gradc_reserve(", "gradc_room(",
-     "/* room for `per` values in each iteration of lo..hi */\n"
-     "static void gradc_reserve(gradc_tape *t, int lo, int hi, size_t per)\n"
-     "{\n"
-     "    size_t n = hi > lo ? (size_t)((long long)hi - lo) : 0;\n"
-     "    gradc_room(t, n > SIZE_MAX / per ? SIZE_MAX : n * per);\n"
-     "}\n"
-    },
-    {"gradc_push(", "gradc_room(",
-     "static void gradc_push(gradc_tape *t, double x)\n"
-     "{\n"
-     "    if (t->len < t->cap || gradc_room(t, 1))\n"
-     "        t->data[t->len++] = x;\n"
-     "}\n"
-    },
-    {"gradc_pop(", "gradc_tape ",
-     "static double gradc_pop(gradc_tape *t)\n"
-     "{\n"
-     "    return t->len ? t->data[--t->len] : 0.0;\n"
-     "}\n"
-    },
-    {"gradc_pusha(", "gradc_room(",
-     "static void gradc_pusha(gradc_tape *t, const double *a, size_t n)\n"
-     "{\n"
-     "    if (n != SIZE_MAX && gradc_room(t, n))\n"
-     "        for (size_t i = 0; i < n; i++)\n"
-     "            t->data[t->len++] = a[i];\n"
-     "}\n"
-    },
-    {"gradc_popa(", "gradc_tape ",
-     "static void gradc_popa(gradc_tape *t, double *a, size_t n)\n"
-     "{\n"
-     "    if (n == SIZE_MAX || n > t->len) {\n"
-     "        t->failed = 1;\n"
-     "        return;\n"
-     "    }\n"
-     "    t->len -= n;\n"
-     "    for (size_t i = 0; i < n; i++)\n"
-     "        a[i] = t->data[t->len + i];\n"
-     "}\n"
-    },
-};
-
-enum { NSUPPORT = sizeof support / sizeof support[0] };
-
-static void mark_support(bool *used, const char *name)
+/* The runtime pieces and headers the file needs, decided from the IR
+ * before anything is written: the operations that call a piece, the
+ * instructions that save or take memory, the failure paths. */
+static void plan_block(Emit *e, const IrBlock *b)
 {
-    for (int k = 0; k < NSUPPORT; k++) {
-        if (strcmp(support[k].name, name) != 0 || used[k])
-            continue;
-        used[k] = true;
-        const char *p = support[k].needs;
-        while (*p) {
-            const char *space = strchr(p, ' ');
-            const char *end = space ? space + 1 : p + strlen(p);
-            char dep[64];
-            snprintf(dep, sizeof dep, "%.*s", (int)(end - p), p);
-            mark_support(used, dep);
-            p = end;
+    static const char *const piece[] = {
+        [I_FILL] = "gradc_fill", [I_ACOPY] = "gradc_copy", [I_PUSH] = "gradc_push",
+        [I_POP] = "gradc_pop", [I_PUSHA] = "gradc_pusha", [I_POPA] = "gradc_popa",
+        [I_RESERVE] = "gradc_reserve", [I_ALLOC] = "gradc_alloc",
+    };
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if ((in->kind == I_OP || in->kind == I_STORE) && ir_ops[in->op].form == HELPER)
+            rt_require(&e->rt, ir_ops[in->op].cname);
+        if ((size_t)in->kind < sizeof piece / sizeof *piece && piece[in->kind])
+            rt_require(&e->rt, piece[in->kind]);
+        if (in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA ||
+            in->kind == I_ALLOC)
+            rt_require(&e->rt, "gradc_count");
+        if (in->kind == I_ALLOC) {
+            rt_require(&e->rt, "gradc_sum");
+            e->need_stdlib = true;
         }
+        const Operand *a;
+        for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
+            e->need_stdlib |= a->kind == OK_NULL;
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (sub[k])
+                plan_block(e, sub[k]);
     }
 }
 
-/* The pieces of support code the text calls, with their dependencies. */
-static void put_support(Buf *out, const Buf *text)
+static bool has_alloc_instr(const IrBlock *b);
+
+/* A function that may run out of memory writes NaN into its array outputs
+ * (gradc_fill_nan): all of them when it cannot allocate, the gradients
+ * when the tape failed. */
+static void plan_failure(Emit *e, const IrFunc *f, bool tape)
 {
-    bool used[NSUPPORT] = {false};
-    /* one pass over the text, however many pieces there are */
-    for (const char *p = text->data; p && (p = strstr(p, "gradc_")) != NULL; p++)
-        for (int k = 0; k < NSUPPORT; k++)
-            if (!used[k] && strncmp(p, support[k].name, strlen(support[k].name)) == 0)
-                mark_support(used, support[k].name);
-    for (int k = 0; k < NSUPPORT; k++)
-        if (used[k])
-            buf_printf(out, "\n%s", support[k].code);
+    bool alloc = has_alloc_instr(f->body);
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (p->ndims == 0 || p->readonly)
+            continue;
+        if (alloc || (tape && f->exported && !p->is_out))
+            rt_require(&e->rt, "gradc_fill_nan");
+    }
+    if (alloc)
+        rt_require(&e->rt, "gradc_count");
+}
+
+static void plan_file(Emit *e)
+{
+    PtrVec *funcs = &e->cx->ir->funcs;
+    for (int i = 0; i < funcs->len; i++) {
+        const IrFunc *f = funcs->items[i];
+        bool tape = uses_tape(f->body) || !f->exported;
+        if (tape)
+            rt_require(&e->rt, "gradc_tape");
+        e->need_stdlib |= tape && f->exported;      /* the tape's memory is freed */
+        e->split_any |= f->frame_of != NULL;
+        plan_block(e, f->body);
+        plan_failure(e, f, tape);
+    }
 }
 
 static const char *base_name(const char *path)
@@ -1596,55 +1291,29 @@ static void put_banner(Buf *o, const EmitOptions *opt)
                   "   run gradc again. */\n", GRADC_VERSION, base_name(opt->source_name));
 }
 
-/* "#line @@" means "back to this file, on the next line": now that the
- * whole text is known, write the numbers in. */
-static void put_c_lines(Buf *out, const Buf *text, const char *c_name)
+void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
 {
-    int line = 1;
-    const char *p = text->data ? text->data : "";
-    const char *end = p + text->len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-        if (n == 9 && memcmp(p, "#line @@\n", 9) == 0)
-            buf_printf(out, "#line %d \"%s\"\n", line + 1, c_name);
-        else
-            buf_putn(out, p, n);
-        line++;
-        p += n;
-    }
-}
-
-void emit_c(Cx *cx, const EmitOptions *opt, Buf *final)
-{
-    Buf whole;
-    buf_init(&whole);
-    Buf *out = &whole;
-    Buf body;
-    buf_init(&body);
     Emit e = {0};
     e.cx = cx;
     e.opt = opt;
-    e.o = &body;
+    e.o = out;
     name_functions(&e);
-    PtrVec *funcs = &cx->ir->funcs;
-    for (int i = 0; i < funcs->len; i++) {
-        if (i)
-            buf_putc(&body, '\n');
-        put_func(&e, funcs->items[i]);
-    }
-
+    plan_file(&e);
     put_banner(out, opt);
-    buf_printf(out, "#include \"%s\"\n\n#include <math.h>\n", base_name(opt->header_name));
-    if (e.need_stdlib || (body.data && strstr(body.data, "gradc_count(")))
-        buf_puts(out, "#include <stdint.h>\n");
-    if (e.need_stdlib)
-        buf_puts(out, "#include <stdlib.h>\n");
+    buf_printf(out, "#include \"%s\"\n\n", base_name(opt->header_name));
+    rt_headers(out, &e.rt, e.need_stdlib ? "<math.h> <stdlib.h>" : "<math.h>");
     if (e.split_any)    /* a compiler that inlined the parts would undo the split */
         buf_puts(out, "\n#if defined(__GNUC__)\n#define GRADC_NOINLINE __attribute__((noinline))\n"
                       "#else\n#define GRADC_NOINLINE\n#endif\n");
-    put_support(out, &body);
+    rt_write(out, &e.rt);
+    PtrVec *funcs = &cx->ir->funcs;
     bool protos = false;
+    for (int i = 0; i < funcs->len; i++) {
+        IrFunc *f = funcs->items[i];
+        if (f->has_frame)
+            buf_printf(out, "%sstruct %s;\n", protos ? "" : "\n", f->frame_name);
+        protos |= f->has_frame;
+    }
     for (int i = 0; i < funcs->len; i++) {
         IrFunc *f = funcs->items[i];
         if (f->exported)
@@ -1652,17 +1321,18 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *final)
         if (!protos)
             buf_putc(out, '\n');
         protos = true;
-        e.o = out;
+        name_params(&e, f);
         put_signature(&e, f);
         buf_puts(out, ";\n");
     }
     buf_putc(out, '\n');
-    buf_putn(out, body.data, body.len);
-    buf_free(&body);
+    for (int i = 0; i < funcs->len; i++) {
+        if (i)
+            buf_putc(out, '\n');
+        put_func(&e, funcs->items[i]);
+    }
     buf_free(&e.fail_all);
     buf_free(&e.fail_grads);
-    put_c_lines(final, &whole, base_name(opt->c_name));
-    buf_free(&whole);
 }
 
 static void put_guard(Buf *o, const char *header)
