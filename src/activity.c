@@ -21,16 +21,6 @@ static bool set_flag(bool *flags, const IrVar *v)
     return true;
 }
 
-/* An array the callee writes, or a scalar it adds into through a pointer. */
-bool activity_callee_writes(const Instr *in, int k)
-{
-    const IrVar *p = in->callee->params.items[k];
-    Operand a = in->cargs[k];
-    if (a.kind == OK_REF)
-        return true;
-    return a.kind == OK_VAR && p->ndims > 0 && !p->readonly;
-}
-
 static bool varied_block(bool *varied, const IrBlock *b)
 {
     bool changed = false;
@@ -65,7 +55,7 @@ static bool varied_block(bool *varied, const IrBlock *b)
             if (any_varied(varied, in->cargs, in->ncargs)) {
                 changed |= set_flag(varied, in->dst);
                 for (int k = 0; k < in->ncargs; k++)
-                    if (activity_callee_writes(in, k))
+                    if (ir_call_writes(in, k))
                         changed |= set_flag(varied, in->cargs[k].var);
             }
             break;
@@ -118,11 +108,11 @@ static bool useful_block(bool *useful, const IrBlock *b)
         case I_CALL: {
             bool out_useful = in->dst && useful[in->dst->id];
             for (int k = 0; k < in->ncargs; k++)
-                if (activity_callee_writes(in, k) && useful[in->cargs[k].var->id])
+                if (ir_call_writes(in, k) && useful[in->cargs[k].var->id])
                     out_useful = true;
             if (out_useful)
                 for (int k = 0; k < in->ncargs; k++)
-                    if (!activity_callee_writes(in, k))
+                    if (!ir_call_writes(in, k))
                         changed |= mark_useful(useful, &in->cargs[k], 1);
             break;
         }

@@ -11,7 +11,5 @@
 void activity_varied(const IrFunc *f, bool *varied);
 /* Spreads `useful`, set for the outputs and the returned value, back through f. */
 void activity_useful(const IrFunc *f, bool *useful);
-/* Whether argument k of a call is an array the callee writes. */
-bool activity_callee_writes(const Instr *in, int k);
 
 #endif

@@ -46,20 +46,14 @@ static Operand map_operand(const Fwd *w, Operand a)
     return a;
 }
 
+static Operand map_fn(void *data, Operand a)
+{
+    return map_operand(data, a);
+}
+
 static bool is_varied(const Fwd *w, Operand a)
 {
     return (a.kind == OK_VAR || a.kind == OK_REF) && a.var->type == IT_REAL && w->varied[a.var->id];
-}
-
-static IrVar *new_like(Fwd *w, const IrVar *shape, const char *name)
-{
-    IrVar *v = ir_var(w->cx, w->g, name, IT_REAL);
-    v->ndims = shape->ndims;
-    for (int k = 0; k < shape->ndims; k++) {
-        Operand d = shape->dims[k];
-        v->dims[k] = d.kind == OK_VAR ? ir_v(w->map[d.var->id]) : d;
-    }
-    return v;
 }
 
 /* The tangent of a source variable (made on first use). An adjoint array
@@ -68,7 +62,7 @@ static IrVar *new_like(Fwd *w, const IrVar *shape, const char *name)
 static IrVar *tangent(Fwd *w, const IrVar *v)
 {
     if (!w->tan[v->id]) {
-        IrVar *t = new_like(w, v, NULL);
+        IrVar *t = ir_var_like(w->cx, w->g, v, NULL, map_fn, w);
         t->tan_of = w->map[v->id];
         if (v->alias && w->tparam[v->alias->id])
             t->alias = w->tparam[v->alias->id];
@@ -260,7 +254,7 @@ static void fwd_call(Fwd *w, const Instr *in)
 {
     bool varied = any_varied(w, in->cargs, in->ncargs) || (in->dst && w->varied[in->dst->id]);
     for (int k = 0; k < in->ncargs; k++)
-        varied |= activity_callee_writes(in, k) && is_varied(w, in->cargs[k]);
+        varied |= ir_call_writes(in, k) && is_varied(w, in->cargs[k]);
     if (!varied) {
         copy_instr(w, in);
         return;
@@ -402,24 +396,8 @@ static void fwd_instr(Fwd *w, const Instr *in)
 
 static Instr *copy_instr(Fwd *w, const Instr *in)
 {
-    Instr *out = emit(w, in->kind, in->span);
-    *out = *in;
-    if (in->dst)
-        out->dst = w->map[in->dst->id];
-    if (in->arr)
-        out->arr = w->map[in->arr->id];
-    for (int i = 0; i < IR_MAX_DIMS; i++)
-        out->idx[i] = map_operand(w, in->idx[i]);
-    for (int i = 0; i < in->nargs; i++)
-        out->args[i] = map_operand(w, in->args[i]);
-    out->cond = map_operand(w, in->cond);
-    out->lo = map_operand(w, in->lo);
-    out->hi = map_operand(w, in->hi);
-    if (in->kind == I_CALL) {
-        out->cargs = ARENA_ARRAY(w->cx->arena, Operand, in->ncargs + 1);
-        for (int i = 0; i < in->ncargs; i++)
-            out->cargs[i] = map_operand(w, in->cargs[i]);
-    }
+    Instr *out = ir_clone_instr(w->cx, in, map_fn, w, false);
+    ir_append(w->cx, w->blk, out);
     return out;
 }
 
@@ -466,7 +444,7 @@ static void add_clone(Fwd *w, const IrVar *v)
 static void add_tangent(Fwd *w, const IrVar *v, const char *prefix)
 {
     const char *base = v->grad_of ? v->grad_of->name : v->name;
-    IrVar *t = new_like(w, v, arena_printf(w->cx->arena, "%s%s", prefix, base));
+    IrVar *t = ir_var_like(w->cx, w->g, v, arena_printf(w->cx->arena, "%s%s", prefix, base), map_fn, w);
     t->is_param = true;
     t->by_ref = v->by_ref;
     t->readonly = v->ndims > 0 && v->readonly;
@@ -556,16 +534,7 @@ static IrFunc *forward(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     activity_varied(p, w.varied);
     w.g->body = ir_block(cx);
     fwd_block(&w, p->body, w.g->body);
-    bool arrays = false;
-    for (int i = 0; i < w.g->vars.len; i++) {
-        const IrVar *v = w.g->vars.items[i];
-        arrays |= v->ndims > 0 && !v->is_param;
-    }
-    bool alloc = false;
-    for (int i = 0; i < w.g->body->instrs.len; i++)
-        alloc |= ((Instr *)w.g->body->instrs.items[i])->kind == I_ALLOC;
-    if (arrays && !alloc)
-        vec_insert(cx->arena, &w.g->body->instrs, 0, ir_instr(cx, I_ALLOC, (Span){0}));
+    ir_ensure_alloc(cx, w.g);
     return w.g;
 }
 

@@ -4,9 +4,13 @@
  * fixes it. */
 #include "deriv.h"
 
+#include <string.h>
+
 #include "gradc.h"
 
 typedef Contrib (*Rule)(DerivCx *dc, const Operand *a, Operand res, int i, Operand seed);
+
+static const char *reads_entry(Opcode op, int i, int *len);
 
 static const double LN2 = 0.69314718055994530942;
 static const double LN10 = 2.30258509299404568402;
@@ -256,24 +260,16 @@ RULE(dom) { UNUSED; return helper_seed(dc, OP_DOM, a, 2, seed); }
 
 #define rule_NODIFF NULL
 static const Rule rules[OP_COUNT] = {
-#define X(id, nm, res, sg, fm, cn, bi, rule) [OP_##id] = rule_##rule,
+#define X(id, nm, res, sg, fm, cn, bi, rule, rd, value) [OP_##id] = rule_##rule,
 #include "ops.def"
 #undef X
 };
 
 bool deriv_differentiable(Opcode op, int i)
 {
-    if (!rules[op])
-        return false;
-    char t = ir_ops[op].sig[i];
-    if (t != 'R' && t != 'A')
-        return false;
-    if (op == OP_SELECT)
-        return i > 0;
-    /* abs, min, max and the domain guard: only in their seed */
-    if (op == OP_DABS || op == OP_DMIN || op == OP_DMAX || op == OP_DOM)
-        return i == ir_ops[op].arity - 1;
-    return true;
+    int len;
+    const char *p = reads_entry(op, i, &len);
+    return rules[op] && !(len == 1 && p[0] == 'x');
 }
 
 Contrib deriv_contrib(DerivCx *dc, Opcode op, const Operand *args, Operand res, int i, Operand seed)
@@ -283,34 +279,36 @@ Contrib deriv_contrib(DerivCx *dc, Opcode op, const Operand *args, Operand res, 
     return rules[op](dc, args, res, i, seed);
 }
 
-static bool mentions(Operand a, const IrVar *v)
+/* The entry of the reads column of ops.def for operand i. */
+static const char *reads_entry(Opcode op, int i, int *len)
 {
-    return (a.kind == OK_VAR || a.kind == OK_REF) && a.var == v;
+    const char *p = ir_ops[op].reads;
+    for (int k = 0; k < i; k++) {
+        p = strchr(p, '|');
+        if (!p)
+            die("ops.def: '%s' has no reads entry for operand %d", ir_ops[op].name, i);
+        p++;
+    }
+    const char *end = strchr(p, '|');
+    *len = end ? (int)(end - p) : (int)strlen(p);
+    return p;
 }
 
-/* Found by running the rule on scratch operands and looking for the result. */
+unsigned deriv_reads(Opcode op, int i)
+{
+    int len;
+    const char *p = reads_entry(op, i, &len);
+    unsigned mask = 0;
+    for (int k = 0; k < len; k++) {
+        if (p[k] >= '0' && p[k] < '0' + IR_MAX_ARGS)
+            mask |= 1u << (p[k] - '0');
+        else if (p[k] == 'r')
+            mask |= DERIV_READS_RESULT;
+    }
+    return mask;
+}
+
 bool deriv_uses_result(Opcode op, int i)
 {
-    Arena *a = arena_new();
-    Cx cx = {0};
-    cx.arena = a;
-    IrFunc *f = ir_func(&cx, "scratch", ROLE_PRIMAL);
-    Operand args[IR_MAX_ARGS];
-    for (int k = 0; k < ir_ops[op].arity; k++) {
-        char t = ir_ops[op].sig[k];
-        args[k] = ir_v(ir_var(&cx, f, NULL, t == 'I' ? IT_INT : t == 'B' ? IT_BOOL : IT_REAL));
-    }
-    IrVar *res = ir_var(&cx, f, NULL, IT_REAL), *seed = ir_var(&cx, f, NULL, IT_REAL);
-    DerivCx dc = {&cx, f, ir_block(&cx), (Span){0}};
-    Contrib c = deriv_contrib(&dc, op, args, ir_v(res), i, ir_v(seed));
-    bool used = false;
-    for (int k = 0; k < c.nargs; k++)
-        used |= mentions(c.args[k], res);
-    for (int j = 0; j < dc.blk->instrs.len; j++) {
-        const Instr *in = dc.blk->instrs.items[j];
-        for (int k = 0; k < in->nargs; k++)
-            used |= mentions(in->args[k], res);
-    }
-    arena_free(a);
-    return used;
+    return (deriv_reads(op, i) & DERIV_READS_RESULT) != 0;
 }

@@ -28,6 +28,11 @@ typedef struct Contrib {
 /* args: the operation's operands and res its result, as values of dc->f. */
 Contrib deriv_contrib(DerivCx *dc, Opcode op, const Operand *args, Operand res, int i, Operand seed);
 
+/* What the rule for operand i of op reads (the reads column of ops.def):
+ * bit k for operand k, DERIV_READS_RESULT for the operation's result. */
+enum { DERIV_READS_RESULT = 1u << IR_MAX_ARGS };
+unsigned deriv_reads(Opcode op, int i);
+
 /* Whether the rule for operand i of op reads the operation's result. */
 bool deriv_uses_result(Opcode op, int i);
 

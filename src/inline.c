@@ -4,7 +4,13 @@
  * shared with the caller, loops nested rather than behind calls. Callees
  * are inlined into their callers bottom-up (the call graph has no cycles);
  * a callee whose local arrays would need sizes the caller only knows later
- * is left as a call, so that all memory is still taken on entry. */
+ * is left as a call, so that all memory is still taken on entry.
+ *
+ * Inlining has a budget: a callee is inlined only if it is small, its
+ * caller stays below a size, and the module as a whole grows by no more
+ * than a bound (the larger of INLINE_GROWTH and the module's own size);
+ * past it, calls stay calls. Without one, 40 functions that each call a
+ * 360-operation helper 50 times grow to millions of instructions. */
 #include <string.h>
 
 #include "gradc.h"
@@ -14,7 +20,14 @@
 enum {
     INLINE_LIMIT = 400,         /* instructions of a callee, counted with its regions */
     CALLER_LIMIT = 20000,       /* a caller does not grow past this by inlining */
+    INLINE_GROWTH = 20000,      /* the whole module grows by at most this (or its size) */
 };
+
+/* What inlining may still add, and the caller's size as it grows. */
+typedef struct Budget {
+    long module;
+    int caller;
+} Budget;
 
 typedef struct Inliner {
     Cx *cx;
@@ -24,93 +37,32 @@ typedef struct Inliner {
     IrVar *result;              /* the call's destination, or NULL */
 } Inliner;
 
-static int size_of(const IrBlock *b)
+/* A callee's variable as the caller sees it: the argument passed for a
+ * parameter, the caller's copy of a local. */
+static Operand map_operand(void *data, Operand a)
 {
-    int n = 0;
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        n++;
-        if (in->then)
-            n += size_of(in->then);
-        if (in->els)
-            n += size_of(in->els);
-        if (in->body)
-            n += size_of(in->body);
-    }
-    return n;
+    const Inliner *il = data;
+    return il->map[a.var->id].kind != OK_NONE ? il->map[a.var->id] : a;
 }
 
-static Operand map_operand(const Inliner *in, Operand a)
-{
-    if ((a.kind == OK_VAR || a.kind == OK_REF) && in->map[a.var->id].kind != OK_NONE) {
-        Operand m = in->map[a.var->id];
-        if (a.kind == OK_REF)
-            m.kind = OK_REF;
-        return m;
-    }
-    return a;
-}
-
-static IrVar *map_var(const Inliner *in, const IrVar *v)
-{
-    Operand m = in->map[v->id];
-    return m.kind == OK_VAR ? m.var : NULL;
-}
-
-static IrBlock *copy_block(Inliner *il, const IrBlock *b);
-
-static Instr *copy_instr(Inliner *il, const Instr *src)
-{
-    Instr *in = ir_instr(il->cx, src->kind, src->span);
-    *in = *src;
-    in->note = NULL;
-    if (src->kind == I_RETURN) {
-        if (!il->result)
-            return NULL;
-        in->kind = I_OP;
-        in->op = OP_COPY;
-        in->acc = ACC_SET;
-        in->dst = il->result;
-        in->args[0] = map_operand(il, src->args[0]);
-        return in;
-    }
-    if (src->dst)
-        in->dst = map_var(il, src->dst);
-    if (src->arr)
-        in->arr = map_var(il, src->arr);
-    if (src->ivar)
-        in->ivar = map_var(il, src->ivar);
-    for (int k = 0; k < IR_MAX_DIMS; k++)
-        in->idx[k] = map_operand(il, src->idx[k]);
-    for (int k = 0; k < src->nargs; k++)
-        in->args[k] = map_operand(il, src->args[k]);
-    in->cond = map_operand(il, src->cond);
-    in->lo = map_operand(il, src->lo);
-    in->hi = map_operand(il, src->hi);
-    if (src->kind == I_CALL) {
-        in->cargs = ARENA_ARRAY(il->cx->arena, Operand, src->ncargs + 1);
-        for (int k = 0; k < src->ncargs; k++)
-            in->cargs[k] = map_operand(il, src->cargs[k]);
-    }
-    if (src->then)
-        in->then = copy_block(il, src->then);
-    if (src->els)
-        in->els = copy_block(il, src->els);
-    if (src->body)
-        in->body = copy_block(il, src->body);
-    return in;
-}
-
-static IrBlock *copy_block(Inliner *il, const IrBlock *b)
+/* The callee's body for the caller: its allocation is the caller's, its
+ * return a copy into the call's destination. */
+static IrBlock *copy_body(Inliner *il, const IrBlock *b)
 {
     IrBlock *out = ir_block(il->cx);
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *src = b->instrs.items[i];
-        if (src->kind == I_ALLOC)
-            continue;                   /* the caller allocates */
-        Instr *in = copy_instr(il, src);
-        if (in)
-            ir_append(il->cx, out, in);
+        if (src->kind == I_ALLOC || (src->kind == I_RETURN && !il->result))
+            continue;
+        Instr *in = ir_clone_instr(il->cx, src, map_operand, il, true);
+        in->note = NULL;
+        if (src->kind == I_RETURN) {
+            in->kind = I_OP;
+            in->op = OP_COPY;
+            in->acc = ACC_SET;
+            in->dst = il->result;
+        }
+        ir_append(il->cx, out, in);
     }
     return out;
 }
@@ -127,7 +79,7 @@ static bool map_locals(Inliner *il)
         IrVar *c = ir_var(il->cx, il->f, v->name, v->type);
         c->ndims = v->ndims;
         for (int k = 0; k < v->ndims; k++) {
-            Operand d = map_operand(il, v->dims[k]);
+            Operand d = v->dims[k].kind == OK_VAR ? map_operand(il, v->dims[k]) : v->dims[k];
             if (d.kind == OK_VAR && !d.var->is_param)
                 return false;
             c->dims[k] = d;
@@ -135,14 +87,6 @@ static bool map_locals(Inliner *il)
         il->map[v->id] = ir_v(c);
     }
     return true;
-}
-
-static bool has_alloc(const IrBlock *b)
-{
-    for (int i = 0; i < b->instrs.len; i++)
-        if (((const Instr *)b->instrs.items[i])->kind == I_ALLOC)
-            return true;
-    return false;
 }
 
 /* Replaces `call` (in b at position i) by the callee's body; false if it
@@ -159,7 +103,7 @@ static bool inline_call(Cx *cx, IrFunc *f, IrBlock *b, int i)
         f->vars.len = nvars;            /* undo the locals made so far */
         return false;
     }
-    IrBlock *body = copy_block(&il, g->body);
+    IrBlock *body = copy_body(&il, g->body);
     PtrVec out = {0};
     for (int k = 0; k < i; k++)
         vec_push(cx->arena, &out, b->instrs.items[k]);
@@ -168,32 +112,31 @@ static bool inline_call(Cx *cx, IrFunc *f, IrBlock *b, int i)
     for (int k = i + 1; k < b->instrs.len; k++)
         vec_push(cx->arena, &out, b->instrs.items[k]);
     b->instrs = out;
-    bool arrays = false;
-    for (int k = nvars; k < f->vars.len; k++)
-        arrays |= ((IrVar *)f->vars.items[k])->ndims > 0;
-    if (arrays && !has_alloc(f->body))
-        vec_insert(cx->arena, &f->body->instrs, 0, ir_instr(cx, I_ALLOC, (Span){0}));
+    ir_ensure_alloc(cx, f);
     return true;
 }
 
-static void inline_block(Cx *cx, IrFunc *f, IrBlock *b)
+static void inline_block(Cx *cx, IrFunc *f, IrBlock *b, Budget *budget)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         Instr *in = b->instrs.items[i];
         if (in->then)
-            inline_block(cx, f, in->then);
+            inline_block(cx, f, in->then, budget);
         if (in->els)
-            inline_block(cx, f, in->els);
+            inline_block(cx, f, in->els, budget);
         if (in->body)
-            inline_block(cx, f, in->body);
+            inline_block(cx, f, in->body, budget);
         if (in->kind != I_CALL || in->callee->role != ROLE_PRIMAL)
             continue;
-        int callee = size_of(in->callee->body);
-        if (callee > INLINE_LIMIT || size_of(f->body) + callee > CALLER_LIMIT)
+        int callee = ir_count(in->callee->body);
+        if (callee > INLINE_LIMIT || budget->caller + callee > CALLER_LIMIT || callee > budget->module)
             continue;
         int before = b->instrs.len;
-        if (inline_call(cx, f, b, i))
+        if (inline_call(cx, f, b, i)) {
             i += b->instrs.len - before;    /* past the copied body */
+            budget->caller += callee;
+            budget->module -= callee;
+        }
     }
 }
 
@@ -223,8 +166,15 @@ void inline_module(Cx *cx)
         if (f->role == ROLE_PRIMAL && f->src)
             visit(cx, f, state, &order);
     }
+    Budget budget = {INLINE_GROWTH, 0};
+    long size = 0;
+    for (int i = 0; i < order.len; i++)
+        size += ir_count(((IrFunc *)order.items[i])->body);
+    if (size > budget.module)
+        budget.module = size;
     for (int i = 0; i < order.len; i++) {
         IrFunc *f = order.items[i];
-        inline_block(cx, f, f->body);
+        budget.caller = ir_count(f->body);
+        inline_block(cx, f, f->body, &budget);
     }
 }

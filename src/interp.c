@@ -65,7 +65,7 @@ static double op_value(const Run *r, Opcode op, const Operand *a, int n)
     case OP_IDIV: return j ? i / j : 0;
     case OP_IMOD: return j ? i % j : 0;
     case OP_INEG: return -i;
-    default: return ir_real_op(op, v, n > 1 && a[1].kind == OK_INT);
+    default: return ir_op_value(op, v, n > 1 && a[1].kind == OK_INT);
     }
 }
 

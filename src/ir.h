@@ -14,28 +14,36 @@ typedef struct Cx Cx;
 typedef struct Func Func;
 
 typedef enum Opcode {
-#define X(id, name, res, sig, form, cname, builtin, rule) OP_##id,
+#define X(id, name, res, sig, form, cname, builtin, rule, reads, value) OP_##id,
 #include "ops.def"
 #undef X
     OP_COUNT
 } Opcode;
 
-typedef enum OpForm { INFIX, PREFIX, CALL, SPECIAL } OpForm;
+typedef enum OpForm { INFIX, PREFIX, CALL, HELPER, SPECIAL } OpForm;
 
+/* A row of ops.def (see there). */
 typedef struct OpInfo {
     const char *name;       /* in the IR text */
     char result;            /* R, I, B or A */
     const char *sig;        /* operand types, one letter each */
     int arity;
     OpForm form;
-    const char *cname;      /* C operator or function */
+    const char *cname;      /* C operator, libm function or runtime piece */
     const char *builtin;    /* the .fn built-in it implements, or NULL */
+    const char *reads;      /* what each operand's derivative rule reads */
 } OpInfo;
 
 extern const OpInfo ir_ops[OP_COUNT];
 
 /* The built-in of that name (sqrt, min, ...), or -1. */
 int ir_builtin(const char *name);
+
+/* What operation op computes on v[0..arity-1] (ints and bools as their
+ * values), as the generated C computes it; literal_exponent says the int
+ * exponent of powi is a literal (then x^2 is x * x, as the emitter writes
+ * it). The interpreters evaluate with it. */
+double ir_op_value(Opcode op, const double *v, bool literal_exponent);
 
 typedef enum IrType { IT_REAL, IT_INT, IT_BOOL } IrType;
 
@@ -85,6 +93,9 @@ struct IrVar {
     IrVar *origin;              /* in a derived function: the primal's variable it copies */
     bool is_out;                /* an out parameter of the .fn function */
     IrVar *alias;               /* an adjoint array kept in this parameter when it is not NULL */
+    bool framed;                /* lives in the frame its function's parts share (split.c) */
+    IrVar *field;               /* in a part: the frame's variable this local copies */
+    bool writes_field;          /* in a part: copied back to the frame at the end */
     const char *cname;          /* set by the emitter */
 };
 
@@ -156,6 +167,7 @@ typedef enum FuncRole {
     ROLE_JVP,       /* f_jvp: value or outputs, and their tangents */
     ROLE_HVP,       /* f_hvp: value, gradient and Hessian-vector product */
     ROLE_FWD,       /* static helper: the tangent of a callee */
+    ROLE_PART,      /* static part of a split function (split.c) */
 } FuncRole;
 
 struct IrFunc {
@@ -171,6 +183,10 @@ struct IrFunc {
     IrFunc *grad, *rev, *fwd;   /* the derived functions made so far */
     bool uses_tape;             /* set by the emitter */
     bool reached;               /* scratch: called from an exported function */
+    bool optimized;             /* opt_module has run on it */
+    bool has_frame;             /* split: its parts share a frame */
+    IrFunc *frame_of;           /* a part: the function whose frame it shares */
+    const char *frame_name;     /* set by the emitter: the frame's struct tag */
     int nline;                  /* source line of the definition */
 };
 
@@ -202,6 +218,7 @@ IrType ir_operand_type(Operand a);
 /* The printer behind --emit=ir, and the verifier run after every pass in
  * debug builds (it aborts with a message on a malformed IR). */
 void ir_print_func(Buf *out, const IrFunc *f);
+void ir_print_instr(Buf *out, const Instr *in, int level);
 void ir_print_module(Buf *out, const IrModule *m);
 void ir_verify(const IrFunc *f);
 void ir_verify_module(const IrModule *m);
@@ -212,12 +229,6 @@ void ir_collect_calls(Cx *cx, IrBlock *b, PtrVec *calls);
 /* Sets parent, owner and depth of every block of f. */
 void ir_link_blocks(IrFunc *f);
 
-/* The value of a real operation (arithmetic, libm, the kink helpers) on
- * v[0..arity-1], as the generated C computes it; for powi and dpowi v[1]
- * is the int exponent, and literal_exponent says it was a literal (then
- * x^2 is x * x, as the emitter writes it). NaN for other operations. The
- * interpreters (--emit=dot, the unit tests' oracle) share it. */
-double ir_real_op(Opcode op, const double *v, bool literal_exponent);
 /* The innermost block holding both a and b (NULL stands for f's body). */
 IrBlock *ir_common_block(IrBlock *a, IrBlock *b);
 
@@ -228,5 +239,52 @@ void ir_fmt_real(char *out, size_t n, double x);
  * regions before the instruction after them (pre-order). */
 typedef void (*IrVisit)(Instr *in, void *data);
 void ir_walk(IrBlock *b, IrVisit fn, void *data);
+
+/* ---- operands, copies, sizes ---- */
+
+/* The operand slots of one instruction that are in use (not those of its
+ * nested blocks): the operation's arguments, the element's indices, the
+ * condition, the loop bounds, the call's arguments:
+ *     Operand *a;
+ *     for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;) ... */
+typedef struct IrSlots {
+    Instr *in;
+    int part, k;
+} IrSlots;
+IrSlots ir_slots(const Instr *in);
+Operand *ir_slot_next(IrSlots *s);
+
+/* a names v (its value or its address). */
+bool ir_mentions(Operand a, const IrVar *v);
+/* An operand slot of in names v. */
+bool ir_reads_operand(const Instr *in, const IrVar *v);
+/* in writes array a (a store, fill, copy, restore, or a call's output). */
+bool ir_writes_array(const Instr *in, const IrVar *a);
+/* in, or an instruction of its nested blocks, writes array a. */
+bool ir_writes_within(const Instr *in, const IrVar *a);
+/* The call writes its argument k: an output array of the callee, or a
+ * scalar it adds into through a pointer. */
+bool ir_call_writes(const Instr *call, int k);
+
+/* A copy of an instruction with every variable mapped through map (which
+ * may give a value for a variable that is only read); deep copies the
+ * nested blocks too, else they are left out (NULL). */
+typedef Operand (*IrMapFn)(void *data, Operand a);
+Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool deep);
+IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data);
+
+/* A new real variable of f with the shape of `shape`, its sizes mapped. */
+IrVar *ir_var_like(Cx *cx, IrFunc *f, const IrVar *shape, const char *name, IrMapFn map, void *data);
+
+/* Instructions of b, or in and its regions, nested regions included. */
+int ir_count(const IrBlock *b);
+int ir_count_instr(const Instr *in);
+
+/* f has local arrays among its variables from index `from` on. */
+bool ir_has_local_arrays(const IrFunc *f, int from);
+/* An I_ALLOC opens f's body if f has local arrays and none yet. */
+void ir_ensure_alloc(Cx *cx, IrFunc *f);
+/* f loses its I_ALLOC if no instruction uses a local array any more. */
+void ir_drop_unused_alloc(IrFunc *f);
 
 #endif

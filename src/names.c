@@ -205,3 +205,8 @@ const char *scope_take(NameScope *s, const char *base)
     next->value = (void *)k;
     return strtab_get(&s->taken, name, strlen(name), NULL)->key;
 }
+
+const char *scope_take_free(NameScope *s, const char *name)
+{
+    return strtab_get(&s->taken, name, strlen(name), NULL)->key;
+}

@@ -29,4 +29,7 @@ bool scope_has(const NameScope *s, const char *name);
 void scope_reserve(NameScope *s, const char *name);
 const char *scope_take(NameScope *s, const char *base);
 
+/* Takes name, which the caller knows is free in s and not reserved. */
+const char *scope_take_free(NameScope *s, const char *name);
+
 #endif

@@ -338,26 +338,12 @@ static bool plain_def(const Instr *d)
     return d && d->kind == I_OP && d->acc == ACC_SET;
 }
 
-static bool operand_is(Operand a, const IrVar *v)
-{
-    return (a.kind == OK_VAR || a.kind == OK_REF) && a.var == v;
-}
-
 static bool block_reads(const IrBlock *b, const IrVar *v);
 
 static bool instr_reads(const Instr *in, const IrVar *v)
 {
-    for (int k = 0; k < in->nargs; k++)
-        if (operand_is(in->args[k], v))
-            return true;
-    for (int k = 0; k < IR_MAX_DIMS; k++)
-        if (operand_is(in->idx[k], v))
-            return true;
-    if (operand_is(in->cond, v) || operand_is(in->lo, v) || operand_is(in->hi, v))
+    if (ir_reads_operand(in, v))
         return true;
-    for (int k = 0; k < in->ncargs; k++)
-        if (operand_is(in->cargs[k], v))
-            return true;
     if ((in->kind == I_OP && in->acc != ACC_SET && in->dst == v) || (in->kind == I_LOAD && in->arr == v))
         return true;
     return (in->then && block_reads(in->then, v)) || (in->els && block_reads(in->els, v)) ||
@@ -497,15 +483,9 @@ static void cse_instr(Opt *o, Cse *cse, Instr *in)
 
 static void rewrite_instr(const Opt *o, Instr *in)
 {
-    for (int k = 0; k < in->nargs; k++)
-        rewrite(o, &in->args[k]);
-    for (int k = 0; k < IR_MAX_DIMS; k++)
-        rewrite(o, &in->idx[k]);
-    rewrite(o, &in->cond);
-    rewrite(o, &in->lo);
-    rewrite(o, &in->hi);
-    for (int k = 0; k < in->ncargs; k++)
-        rewrite(o, &in->cargs[k]);
+    Operand *a;
+    for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
+        rewrite(o, a);
 }
 
 static void opt_block(Opt *o, Cse *cse, IrBlock *b);
@@ -573,26 +553,11 @@ typedef struct Stored {
     const Instr *store;
 } Stored;
 
-static bool writes_array(const Instr *in, const IrVar *a)
-{
-    if ((in->kind == I_STORE || in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_POPA) &&
-        in->arr == a)
-        return true;
-    if (in->kind == I_CALL)
-        for (int k = 0; k < in->ncargs; k++)
-            if (in->cargs[k].kind == OK_VAR && in->cargs[k].var == a)
-                return true;
-    return false;
-}
-
 static bool region_writes(const IrBlock *b, const IrVar *a)
 {
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        if (writes_array(in, a) || (in->then && region_writes(in->then, a)) ||
-            (in->els && region_writes(in->els, a)) || (in->body && region_writes(in->body, a)))
+    for (int i = 0; i < b->instrs.len; i++)
+        if (ir_writes_within(b->instrs.items[i], a))
             return true;
-    }
     return false;
 }
 
@@ -686,10 +651,7 @@ static void forward_stores(Opt *o, IrBlock *b)
         /* anything that may write an array ends what we know of it */
         for (int k = 0; k < live.len; k++) {
             const Instr *st = live.items[k];
-            bool gone = writes_array(in, st->arr) || (in->then && region_writes(in->then, st->arr)) ||
-                        (in->els && region_writes(in->els, st->arr)) ||
-                        (in->body && region_writes(in->body, st->arr));
-            if (gone)
+            if (ir_writes_within(in, st->arr))
                 live.items[k--] = live.items[--live.len];
         }
         bool simple = in->kind == I_STORE && in->acc == ACC_SET && in->op == OP_COPY &&
@@ -849,15 +811,9 @@ static void live_instr(Live *l, Instr *in)
 
 static void live_operands(Live *l, Instr *in)
 {
-    for (int k = 0; k < in->nargs; k++)
-        live_operand(l, in->args[k]);
-    for (int k = 0; k < IR_MAX_DIMS; k++)
-        live_operand(l, in->idx[k]);
-    live_operand(l, in->cond);
-    live_operand(l, in->lo);
-    live_operand(l, in->hi);
-    for (int k = 0; k < in->ncargs; k++)
-        live_operand(l, in->cargs[k]);
+    Operand *a;
+    for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
+        live_operand(l, *a);
     if (in->kind == I_OP && in->acc != ACC_SET)
         live_var(l, in->dst);                   /* += reads the old value */
     if ((in->kind == I_STORE && in->acc != ACC_SET) || in->kind == I_LOAD || in->kind == I_PUSHA)
@@ -990,6 +946,7 @@ static void dce(Opt *o)
     while (l.work.len > 0)
         live_operands(&l, l.work.items[--l.work.len]);
     sweep_block(o, &l, o->f->body);
+    ir_drop_unused_alloc(o->f);
 }
 
 /* ---- driver ----------------------------------------------------------- */
@@ -1042,10 +999,15 @@ void opt_cleanup(Cx *cx)
     }
 }
 
+/* Each function once: a pass that changes a function makes a new one. */
 void opt_module(Cx *cx)
 {
     for (int i = 0; i < cx->ir->funcs.len; i++) {
-        opt_func(cx, cx->ir->funcs.items[i]);
+        IrFunc *f = cx->ir->funcs.items[i];
+        if (f->optimized)
+            continue;
+        f->optimized = true;
+        opt_func(cx, f);
 #ifdef GRADC_VERIFY_IR
         ir_verify(cx->ir->funcs.items[i]);
 #endif

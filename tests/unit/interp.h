@@ -2,7 +2,8 @@
  * and derived functions with the semantics of the C that gradc writes
  * (every variable starts at zero, as the emitter declares them; x^k with a
  * constant k as the emitter spells it; the kink helpers as LANGUAGE.md
- * section 5 fixes them). It lets the tests check the derivative rules and
+ * section 5 fixes them), computing each operation from its own table, not
+ * the compiler's. It lets the tests check the derivative rules and
  * the reverse transform numerically, without a C compiler. Malformed IR
  * (an index out of range, an int division by zero, a missing array) fails
  * the calling test; an instruction kind it does not know yet (added to
@@ -21,6 +22,12 @@ typedef struct IVal {
     int i;
     double *p;
 } IVal;
+
+/* What the real operation op (one whose result is real) computes on
+ * v[0..arity-1], ints as their values; literal_exponent: powi's exponent
+ * is a literal, spelled as products in the generated C. The interpreter's
+ * own table, independent of the compiler's: false if op has no entry. */
+bool interp_real_op(Opcode op, const double *v, bool literal_exponent, double *out);
 
 /* Runs f; returns its value (NaN for a function that returns nothing). */
 double interp_call(const IrFunc *f, const IVal *args);

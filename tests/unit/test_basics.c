@@ -253,6 +253,48 @@ static void diag_limit(void **state)
     diag_fini(&d);
 }
 
+/* Errors of the command: their own form and count, a caret under a
+ * place in an option's text, and no effect on the input's count or limit. */
+static void diag_command_errors(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_init(&d, "in.fn", "x", 1);
+    diag_cmd_error(&d, "--eval: no function '%s'", "g");
+    diag_cmd_error_at(&d, "f(2; 1)", 3, "--eval: expected ',' or ')' at column %d", 4);
+    assert_int_equal(d.cmd_errors, 2);
+    assert_int_equal(d.errors, 0);
+    assert_false(diag_full(&d));
+    assert_string_equal(d.text.data,
+                        "gradc: error: --eval: no function 'g'\n"
+                        "gradc: error: --eval: expected ',' or ')' at column 4\n"
+                        " f(2; 1)\n"
+                        "    ^\n");
+    /* a column past the end points just after the text */
+    diag_cmd_error_at(&d, "f(", 9, "x");
+    assert_contains(d.text.data, " f(\n   ^\n");
+    diag_fini(&d);
+}
+
+/* diag_flush writes each report once, in order. */
+static void diag_flushing(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_init(&d, "in.fn", "x", 1);
+    char out[256] = "";
+    FILE *fp = fmemopen(out, sizeof out - 1, "w");
+    assert_non_null(fp);
+    diag_error(&d, (Span){1, 1, 0}, "first");
+    diag_flush(&d, fp);
+    diag_flush(&d, fp);
+    diag_cmd_error(&d, "second");
+    diag_flush(&d, fp);
+    fclose(fp);
+    assert_string_equal(out, "in.fn:1:1: error: first\n x\n ^\ngradc: error: second\n");
+    diag_fini(&d);
+}
+
 static void diag_quoting(void **state)
 {
     (void)state;
@@ -281,6 +323,8 @@ int main(void)
         cmocka_unit_test(strtab_insertion_order),
         cmocka_unit_test(diag_format_and_caret),
         cmocka_unit_test(diag_limit),
+        cmocka_unit_test(diag_command_errors),
+        cmocka_unit_test(diag_flushing),
         cmocka_unit_test(diag_quoting),
     };
     return cmocka_run_group_tests_name("basics", tests, NULL, NULL);

@@ -354,7 +354,7 @@ static void verifier_accepts_hand_built(void **state)
     Hand h;
     hand_build(&h);
     double x = 3;
-    assert_close(interp_scalar(h.f, &x), 7, 0);
+    assert_close(interp_scalar(h.f, &x), 7, 0, 0);
     cx_free(h.cx);
 }
 
@@ -465,11 +465,11 @@ static void lower_logic(void **state)
     double xs[] = {-1, 0.5, 2, -0.5};
     double want_g[] = {0, 1, 0, 0}, want_k[] = {0, 1, 1, 1};
     for (int i = 0; i < 4; i++) {
-        assert_close(interp_scalar(g, &xs[i]), want_g[i], 0);
-        assert_close(interp_scalar(k, &xs[i]), want_k[i], 0);
+        assert_close(interp_scalar(g, &xs[i]), want_g[i], 0, 0);
+        assert_close(interp_scalar(k, &xs[i]), want_k[i], 0, 0);
     }
     double m = -2;
-    assert_close(interp_scalar(k, &m), 0, 0);
+    assert_close(interp_scalar(k, &m), 0, 0, 0);
     cx_free(cx);
 }
 
@@ -554,7 +554,7 @@ static void lower_loops_and_arrays(void **state)
     args[0].i = 4;
     args[1].p = a;
     args[2].p = b;
-    assert_close(interp_call(unit_func(cx, "dot"), args), 0.5 - 2 + 6 + 1, 1e-15);
+    assert_close(interp_call(unit_func(cx, "dot"), args), 0.5 - 2 + 6 + 1, 1e-15, 1e-15);
 
     double A[2][3] = {{1, 2, 3}, {4, 5, 6}}, x[3] = {1, -1, 2}, y[2] = {99, 99};
     IVal margs[5] = {{0}};
@@ -564,8 +564,8 @@ static void lower_loops_and_arrays(void **state)
     margs[3].p = x;
     margs[4].p = y;
     interp_call(unit_func(cx, "matvec"), margs);
-    assert_close(y[0], 1 - 2 + 6, 0);
-    assert_close(y[1], 4 - 5 + 12, 0);
+    assert_close(y[0], 1 - 2 + 6, 0, 0);
+    assert_close(y[1], 4 - 5 + 12, 0, 0);
 
     double xs[5] = {0.5, 1.5, -2, 3, 0.25};
     int n = 5;
@@ -582,7 +582,7 @@ static void lower_loops_and_arrays(void **state)
     IVal xargs[2] = {{0}};
     xargs[0].i = n;
     xargs[1].p = xs;
-    assert_close(interp_call(unit_func(cx, "mix"), xargs), s + p, 1e-14);
+    assert_close(interp_call(unit_func(cx, "mix"), xargs), s + p, 1e-14, 1e-14);
     cx_free(cx);
 }
 

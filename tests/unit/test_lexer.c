@@ -69,7 +69,7 @@ static void number_forms(void **state)
     assert_int_equal(lx.n, 8);
     for (int i = 0; i < 8; i++) {
         assert_int_equal(lx.kind[i], NUMBER);
-        assert_close(lx.val[i].num.value, want[i], 0);
+        assert_close(lx.val[i].num.value, want[i], 0, 0);
         if (lx.val[i].num.is_int != is_int[i])
             fail_msg("'%s': is_int should be %d", text[i], is_int[i]);
         assert_string_equal(lx.val[i].num.text, text[i]);
@@ -87,10 +87,10 @@ static void range_lexes_as_int_dotdot_int(void **state)
     static const int kinds[] = {NUMBER, DOTDOT, IDENT, NUMBER, DOTDOT, NUMBER, IDENT, DOTDOT, IDENT};
     assert_kinds(&lx, kinds, 9);
     assert_true(lx.val[0].num.is_int);
-    assert_close(lx.val[0].num.value, 0, 0);
+    assert_close(lx.val[0].num.value, 0, 0, 0);
     assert_true(lx.val[3].num.is_int);
     assert_true(lx.val[5].num.is_int);
-    assert_close(lx.val[5].num.value, 20, 0);
+    assert_close(lx.val[5].num.value, 20, 0, 0);
     assert_int_equal(lx.at[1].col, 2);
     assert_int_equal(lx.at[2].col, 4);
     cx_free(lx.cx);

@@ -1,7 +1,6 @@
 /* Shared helpers of the unit tests (see unit.h). */
 #include "unit.h"
 
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,25 +9,6 @@
 #include <unistd.h>
 
 #include "emit.h"
-
-void unit_assert_close(double a, double b, double tol, const char *sa, const char *sb,
-                       const char *file, int line)
-{
-    bool ok;
-    if (isnan(a) || isnan(b))
-        ok = isnan(a) && isnan(b);
-    else if (isinf(a) || isinf(b))
-        ok = a == b;
-    else {
-        double scale = fmax(1.0, fmax(fabs(a), fabs(b)));
-        ok = fabs(a - b) <= tol * scale;
-    }
-    if (!ok) {
-        print_error("%s = %.17g and %s = %.17g differ by more than %g (relative)\n", sa, a, sb, b,
-                    tol);
-        _fail(file, line);
-    }
-}
 
 void unit_assert_contains(const char *hay, const char *needle, bool want, const char *what,
                           const char *file, int line)

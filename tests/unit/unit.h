@@ -1,6 +1,7 @@
-/* Shared helpers of the cmocka unit tests: assert_close for doubles (cmocka
- * 1.1.5 has no assert_double_equal), compiling a .fn text held in a string,
- * and the textual artefacts (AST, IR, C, header) as heap strings.
+/* Shared helpers of the cmocka unit tests: assert_close for doubles
+ * (tests/common/assert_close.h, shared with the numeric tests), compiling a
+ * .fn text held in a string, and the textual artefacts (AST, IR, C,
+ * header) as heap strings.
  *
  * Compilations run first in a forked child, so that a compiler bug that
  * aborts (the IR verifier, die()) fails the one test with the compiler's
@@ -16,15 +17,11 @@
 
 #include <cmocka.h>
 
+#include "assert_close.h"
+
 #include "compile.h"
 #include "gradc.h"
 #include "ir.h"
-
-/* |a - b| <= tol * max(1, |a|, |b|); NaN matches NaN, inf matches the same inf. */
-#define assert_close(a, b, tol) \
-    unit_assert_close((a), (b), (tol), #a, #b, __FILE__, __LINE__)
-void unit_assert_close(double a, double b, double tol, const char *sa, const char *sb,
-                       const char *file, int line);
 
 /* Substring checks that show the text searched when they fail. */
 #define assert_contains(hay, needle) \

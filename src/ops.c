@@ -1,0 +1,61 @@
+/* The opcode table made from ops.def, built-in lookup, and what each
+ * operation computes. */
+#include <math.h>
+#include <string.h>
+
+#include "gradc.h"
+#include "ir.h"
+
+#define S_(x) #x
+const OpInfo ir_ops[OP_COUNT] = {
+#define X(id, nm, res, sg, fm, cn, bi, rule, rd, value) \
+    [OP_##id] = {nm, S_(res)[0], sg, (int)sizeof(sg) - 1, fm, cn, bi, rd},
+#include "ops.def"
+#undef X
+};
+#undef S_
+
+int ir_builtin(const char *name)
+{
+    for (int i = 0; i < OP_COUNT; i++)
+        if (ir_ops[i].builtin && strcmp(ir_ops[i].builtin, name) == 0)
+            return i;
+    return -1;
+}
+
+/* x^k as the emitter writes it: products and quotients for a small
+ * literal k, pow otherwise. */
+static double ops_powi(double x, bool literal, int k)
+{
+    if (literal) {
+        switch (k) {
+        case 0: return 1.0;
+        case 1: return x;
+        case 2: return x * x;
+        case 3: return x * x * x;
+        case -1: return 1.0 / x;
+        case -2: return 1.0 / (x * x);
+        default: break;
+        }
+    }
+    return pow(x, (double)k);
+}
+
+#include "../runtime/kinks.c"
+
+double ir_op_value(Opcode op, const double *v, bool literal_exponent)
+{
+    double x = v[0], y = v[1], d = v[2];
+    int i = (int)x, j = (int)y;
+    bool lit = literal_exponent;
+    (void)d, (void)i, (void)j, (void)lit;
+    switch (op) {
+#define X(id, nm, res, sg, fm, cn, bi, rule, rd, value) \
+    case OP_##id: return (value);
+#include "ops.def"
+#undef X
+    case OP_COUNT:
+        break;
+    }
+    return NAN;
+}
