@@ -8,6 +8,7 @@
 #include "inline.h"
 #include "ir.h"
 #include "opt.h"
+#include "split.h"
 
 Cx *cx_new(const char *path, const char *src, size_t len)
 {
@@ -131,6 +132,9 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
     if (!opt->no_grad || !opt->no_hvp)
         ad_reverse_module(cx);
     verify(cx);
+    /* f_hvp differentiates f_grad: optimised first, it has less to do */
+    if (opt->optimize)
+        opt_module(cx);
     ad_forward_module(cx, !opt->no_jvp, !opt->no_hvp);
     if (opt->no_grad)
         drop_role(cx, ROLE_GRAD, ROLE_VJP);
@@ -142,5 +146,7 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
     verify(cx);
     prune_helpers(cx);
     order_functions(cx);
+    split_module(cx, opt->split);
+    verify(cx);
     return true;
 }

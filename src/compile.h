@@ -6,11 +6,14 @@
 
 typedef struct Cx Cx;
 
+enum { GRADC_SPLIT_DEFAULT = 2000 };   /* statements; see --split */
+
 typedef struct CompileOptions {
     bool optimize;              /* run the IR optimiser (-O0 turns it off) */
     bool no_inline;             /* keep calls as calls (--no-inline) */
     bool primal_only;           /* stop before differentiation */
     bool no_grad, no_jvp, no_hvp;   /* routines left out (--routines) */
+    int split;                  /* split functions of more statements than this; 0: never */
 } CompileOptions;
 
 /* Parse and check; false if the input has errors (in cx->diag). */

@@ -451,6 +451,13 @@ static int write_files(const char *input, const char *const paths[OUT_COUNT], co
 
 /* ---- the run ---------------------------------------------------------- */
 
+/* The exit status for what the diagnostics hold: the command's errors
+ * (a bad --eval call, a failed C compiler) before the input's. */
+static int diag_status(const Diag *d)
+{
+    return d->cmd_errors ? EXIT_USAGE : d->errors ? EXIT_INPUT : 0;
+}
+
 static int run(Job *job)
 {
     const Options *opt = job->opt;
@@ -471,14 +478,15 @@ static int run(Job *job)
     }
     bool dot = opt->emit && strcmp(opt->emit, "dot") == 0;
     /* the graph shows the operations as written: no optimisation */
-    CompileOptions copt = {.optimize = opt->optimize && !dot, .no_inline = opt->no_inline, .no_jvp = dot, .no_hvp = dot};
+    CompileOptions copt = {.optimize = opt->optimize && !dot, .no_inline = opt->no_inline, .no_jvp = dot,
+                           .no_hvp = dot, .split = dot ? 0 : opt->split};
     if (opt->routines && !opt->eval) {
         copt.no_grad = !has_routine(opt->routines, "grad");
         copt.no_jvp = !has_routine(opt->routines, "jvp");
         copt.no_hvp = !has_routine(opt->routines, "hvp");
     }
     bool ok = compile_all(cx, &copt);
-    fputs(cx->diag.text.data ? cx->diag.text.data : "", stderr);
+    diag_flush(&cx->diag, stderr);
     if (!ok) {
         cx_free(cx);
         return EXIT_INPUT;
@@ -489,7 +497,7 @@ static int run(Job *job)
     const char *out_h = opt->out_h ? opt->out_h : h_path;
     char *d_path = opt->md && !opt->depfile ? replace_ext(out_c, ".d") : NULL;
     const char *paths[OUT_COUNT] = {out_c, out_h, opt->depfile ? opt->depfile : d_path};
-    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line, opt->split};
+    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line};
     Buf c_text, h_text;
     buf_init(&c_text);
     buf_init(&h_text);
@@ -497,23 +505,27 @@ static int run(Job *job)
         ir_print_module(&c_text, cx->ir);
         fwrite(c_text.data, 1, c_text.len, stdout);
     } else if (dot) {
+        bool drawn = true;
         if (opt->eval)
-            status = eval_dot(cx, opt->eval, &c_text);
+            drawn = eval_dot(cx, opt->eval, &c_text);
         else
             emit_dot(cx, NULL, NULL, NULL, NULL, NULL, &c_text);
-        if (status == 0)
+        if (drawn)
             fwrite(c_text.data, 1, c_text.len, stdout);
     } else {
         emit_c(cx, &eopt, &c_text);
         emit_h(cx, &eopt, &h_text);
         if (opt->eval)
-            status = eval_run(cx, opt->eval, opt->hessian, &c_text, &h_text, out_h);
+            eval_run(cx, opt->eval, opt->hessian, &c_text, &h_text, out_h);
         else if (opt->emit)
             fwrite(opt->emit[0] == 'c' ? c_text.data : h_text.data, 1,
                    opt->emit[0] == 'c' ? c_text.len : h_text.len, stdout);
         else
             status = write_files(opt->input, paths, &c_text, &h_text);
     }
+    diag_flush(&cx->diag, stderr);
+    if (status == 0)
+        status = diag_status(&cx->diag);
     if (fflush(stdout) != 0 && status == 0)
         status = io_error("cannot write", "standard output");
     buf_free(&c_text);
