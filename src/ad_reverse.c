@@ -31,27 +31,34 @@ typedef struct Open {
     IrBlock *rev;
 } Open;
 
+/* What the reverse pass knows of one variable of the primal. */
+typedef struct RevVar {
+    IrVar *map;                 /* its value in g */
+    IrVar *adj;                 /* its adjoint in g */
+    bool init;                  /* the adjoint has been given a value */
+    bool in_loop;               /* has a definition inside a loop */
+    bool recompute;             /* defined in a loop, recomputed in the reverse sweep */
+    bool needed;                /* its value is read by the reverse sweep */
+    IrBlock *home;              /* innermost block holding all its definitions */
+    PtrVec need_at;             /* the blocks where it is read, for needed ones */
+    int ndefs;
+    Instr *def;                 /* the (last) definition */
+    PtrVec defs;                /* every definition */
+    IrVar *gparam;              /* a parameter's gradient parameter in g */
+    IrVar *seedparam;           /* an out parameter's seed parameter in g */
+    const Instr *snap_loop;     /* the loop whose iterations save the array it loads from */
+} RevVar;
+
 typedef struct Rev {
     Cx *cx;
+    Arena *scratch;             /* what the pass knows, freed when it ends */
     IrFunc *p;                  /* the primal */
     IrFunc *g;                  /* the function being built */
     FuncRole role;
     int nvars;                  /* of the primal */
-    IrVar **map;                /* primal var -> its value in g */
-    IrVar **adj;                /* primal var -> its adjoint in g */
-    bool *varied, *useful;
-    bool *init;                 /* the adjoint has been given a value */
-    IrBlock **home;             /* primal var -> innermost block holding all its definitions */
-    bool *in_loop;              /* has a definition inside a loop */
-    bool *recompute;            /* defined in a loop, recomputed in the reverse sweep */
-    bool *needed;               /* its value is read by the reverse sweep */
-    PtrVec *need_at;            /* the blocks where it is read, for needed ones */
-    int *ndefs;
-    Instr **def;                /* the (last) definition */
-    PtrVec *defs;               /* every definition */
+    RevVar *v;                  /* by primal var id */
+    bool *varied, *useful;      /* by primal var id: activity (activity.c's flags) */
     IrVar *seed;                /* the scalar seed parameter of a helper */
-    IrVar **gparam;             /* primal param -> its gradient parameter in g */
-    IrVar **seedparam;          /* primal out param -> its seed parameter in g */
     Open *open;
     int nopen, capopen;
     IrVar *dummy;               /* sink for adjoints of arguments that are constants */
@@ -60,8 +67,6 @@ typedef struct Rev {
     /* instruction order, for "is this array written after that call" */
     int nseq;
     PtrVec loops;               /* I_FOR of the primal, in preorder */
-    int *seq_of_loop_end;       /* by position in loops */
-    const Instr **snap_loop;    /* by var: the loop whose iterations save the array it loads from */
     PtrVec *snaps;              /* by position in loops: the arrays each iteration saves */
 } Rev;
 
@@ -124,11 +129,11 @@ static bool inside(const IrBlock *b, const IrBlock *outer)
 
 static void note_def(Rev *r, IrVar *v, Instr *in, IrBlock *b)
 {
-    r->home[v->id] = r->home[v->id] ? ir_common_block(r->home[v->id], b) : b;
-    r->ndefs[v->id]++;
-    r->def[v->id] = in;
-    vec_push(r->cx->arena, &r->defs[v->id], in);
-    r->in_loop[v->id] |= block_in_loop(b);
+    r->v[v->id].home = r->v[v->id].home ? ir_common_block(r->v[v->id].home, b) : b;
+    r->v[v->id].ndefs++;
+    r->v[v->id].def = in;
+    vec_push(r->scratch, &r->v[v->id].defs, in);
+    r->v[v->id].in_loop |= block_in_loop(b);
 }
 
 /* Definitions, homes and instruction order (in->seq, set here). */
@@ -147,7 +152,7 @@ static void scan_defs(Rev *r, IrBlock *b)
                 scan_defs(r, in->els);
         } else if (in->kind == I_FOR) {
             note_def(r, in->ivar, in, in->body);
-            vec_push(r->cx->arena, &r->loops, in);
+            vec_push(r->scratch, &r->loops, in);
             scan_defs(r, in->body);
             in->seq_end = r->nseq;
         }
@@ -156,7 +161,7 @@ static void scan_defs(Rev *r, IrBlock *b)
 
 static IrBlock *home_of(const Rev *r, const IrVar *v)
 {
-    return v->is_param || !r->home[v->id] ? r->p->body : r->home[v->id];
+    return v->is_param || !r->v[v->id].home ? r->p->body : r->v[v->id].home;
 }
 
 static IrBlock *block_of(const Instr *in);
@@ -169,7 +174,7 @@ static int carried_suffix(const Rev *r, const IrBlock *body)
     int k = body->instrs.len;
     while (k > 0) {
         const Instr *in = body->instrs.items[k - 1];
-        if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET || r->ndefs[in->dst->id] < 2 ||
+        if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET || r->v[in->dst->id].ndefs < 2 ||
             inside(home_of(r, in->dst), body))
             break;
         k--;
@@ -188,7 +193,7 @@ static bool is_loop_body(const IrBlock *b)
  * after def (what comes later outside it is undone first). */
 static bool holds_for(const Rev *r, const IrVar *u, const Instr *def, const IrBlock *b)
 {
-    const PtrVec *defs = &r->defs[u->id];
+    const PtrVec *defs = &r->v[u->id].defs;
     int suffix = is_loop_body(b) ? carried_suffix(r, b) : b->instrs.len;
     int suffix_seq = suffix < b->instrs.len ? ((const Instr *)b->instrs.items[suffix])->seq : -1;
     for (int i = 0; i < defs->len; i++) {
@@ -251,14 +256,14 @@ static const Instr *snapshot_loop(const Rev *r, const Instr *load)
  * operands that still hold their values. */
 static bool recompute_candidate(Rev *r, const IrVar *v)
 {
-    const Instr *d = r->def[v->id];
-    if (!r->in_loop[v->id] || r->ndefs[v->id] != 1 || !d)
+    const Instr *d = r->v[v->id].def;
+    if (!r->v[v->id].in_loop || r->v[v->id].ndefs != 1 || !d)
         return false;
     if (d->kind == I_LOAD) {
         if (!array_written_after(r, d->arr, d))
             return true;
-        r->snap_loop[v->id] = snapshot_loop(r, d);
-        return r->snap_loop[v->id] != NULL;
+        r->v[v->id].snap_loop = snapshot_loop(r, d);
+        return r->v[v->id].snap_loop != NULL;
     }
     return d->kind == I_OP && d->acc == ACC_SET;
 }
@@ -268,12 +273,12 @@ static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b
     if (a.kind != OK_VAR || a.var->is_param)
         return true;
     const IrVar *u = a.var;
-    if (r->ndefs[u->id] == 1 && r->def[u->id]->kind == I_FOR)
+    if (r->v[u->id].ndefs == 1 && r->v[u->id].def->kind == I_FOR)
         return true;                    /* a loop index */
     /* an operand that a loop inside b defines (an accumulator) would have
        to be saved at each of its iterations to be found again: saving the
        value itself, once, is cheaper */
-    const PtrVec *defs = &r->defs[u->id];
+    const PtrVec *defs = &r->v[u->id].defs;
     for (int i = 0; i < defs->len; i++) {
         const IrBlock *db = block_of(defs->items[i]);
         if (db != b && inside(db, b) && loop_between(db, b))
@@ -285,14 +290,14 @@ static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b
 static void classify_recompute(Rev *r)
 {
     for (int i = 0; i < r->nvars; i++)
-        r->recompute[i] = recompute_candidate(r, r->p->vars.items[i]);
+        r->v[i].recompute = recompute_candidate(r, r->p->vars.items[i]);
     bool changed = true;
     while (changed) {
         changed = false;
         for (int i = 0; i < r->nvars; i++) {
-            if (!r->recompute[i])
+            if (!r->v[i].recompute)
                 continue;
-            const Instr *d = r->def[i];
+            const Instr *d = r->v[i].def;
             const IrBlock *b = block_of(d);
             bool ok = true;
             for (int k = 0; k < d->nargs; k++)
@@ -300,7 +305,7 @@ static void classify_recompute(Rev *r)
             for (int k = 0; d->kind == I_LOAD && k < d->arr->ndims; k++)
                 ok &= operand_ok(r, d->idx[k], d, b);
             if (!ok) {
-                r->recompute[i] = false;
+                r->v[i].recompute = false;
                 changed = true;
             }
         }
@@ -312,32 +317,29 @@ static void classify_recompute(Rev *r)
 /* Operand a is read by the reverse of an instruction in block `at`. */
 static void need(Rev *r, Operand a, const IrBlock *at)
 {
-    /* only the primal's own variables (rules also mention the seed and
-     * their temporaries, which live in a scratch function) */
-    if ((a.kind != OK_VAR && a.kind != OK_REF) || a.var->id >= r->nvars ||
-        r->p->vars.items[a.var->id] != a.var)
+    if (a.kind != OK_VAR && a.kind != OK_REF)
         return;
     int id = a.var->id;
-    PtrVec *at_list = &r->need_at[id];
-    r->needed[id] = true;
+    PtrVec *at_list = &r->v[id].need_at;
+    r->v[id].needed = true;
     for (int i = 0; i < at_list->len; i++)
         if (at_list->items[i] == at)
             return;
-    vec_push(r->cx->arena, at_list, (void *)at);
+    vec_push(r->scratch, at_list, (void *)at);
 }
 
-/* Whether the reverse of `in` recomputes its result rather than read its
- * variable: a variable defined more than once (the optimiser made `s = a/p`
- * define the variable that a later loop carries) holds, when the reverse
- * sweep gets there, a later value, unless the reverse restored it. The
- * operands do hold theirs, so a rule that reads the result (`/`, exp,
- * sqrt ...) gets it computed again from them. */
+/* Whether the reverse of `in` computes its result again rather than read
+ * its variable: a variable defined more than once (the optimiser made
+ * `s = a/p` define the variable that a later loop carries) holds, when the
+ * reverse sweep gets there, a later value, unless the reverse restored it.
+ * The operands do hold theirs, so a rule that reads the result (`/`, exp,
+ * sqrt ...) gets it computed again from them; so does a store's. */
 static bool result_recomputed(const Rev *r, const Instr *in)
 {
-    if (in->kind != I_OP || r->ndefs[in->dst->id] < 2)
+    if (in->kind == I_OP && r->v[in->dst->id].ndefs < 2)
         return false;
     for (int i = 0; i < in->nargs; i++)
-        if (ir_is_var(in->args[i], in->dst))
+        if (in->kind == I_OP && ir_is_var(in->args[i], in->dst))
             die("reverse: %s reads the variable it defines", ir_ops[in->op].name);
     for (int i = 0; i < in->nargs; i++)
         if (deriv_differentiable(in->op, i) && deriv_uses_result(in->op, i))
@@ -345,36 +347,28 @@ static bool result_recomputed(const Rev *r, const Instr *in)
     return false;
 }
 
-/* The operands a derivative rule reads: found by running it on a scratch
- * function and looking at what it refers to. */
-static void need_rule(Rev *r, const Instr *in, IrFunc *scratch)
+/* The operands the derivative rules of `in` read (the reads column of
+ * ops.def), for its active operands; a result computed again reads all. */
+static void need_rule(Rev *r, const Instr *in)
 {
     const IrBlock *at = block_of(in);
-    IrBlock *b = ir_block(r->cx);
-    DerivCx dc = {r->cx, scratch, b, in->span};
-    Operand seed = ir_v(ir_var(r->cx, scratch, NULL, IT_REAL));
-    Operand res = ir_real(0);
-    if (in->kind == I_OP && !result_recomputed(r, in))
-        res = ir_v(in->dst);
-    else if (in->kind == I_OP)
-        for (int i = 0; i < in->nargs; i++)
-            need(r, in->args[i], at);
+    unsigned reads = 0;
     for (int i = 0; i < in->nargs; i++) {
         Operand a = in->args[i];
-        if (a.kind != OK_VAR || !active(r, a.var) || !deriv_differentiable(in->op, i))
-            continue;
-        Contrib c = deriv_contrib(&dc, in->op, in->args, res, i, seed);
-        for (int k = 0; k < c.nargs; k++)
-            need(r, c.args[k], at);
+        if (a.kind == OK_VAR && active(r, a.var) && deriv_differentiable(in->op, i))
+            reads |= deriv_reads(in->op, i);
     }
-    for (int k = 0; k < b->instrs.len; k++) {
-        const Instr *x = b->instrs.items[k];
-        for (int j = 0; j < x->nargs; j++)
-            need(r, x->args[j], at);
-    }
+    if ((reads & DERIV_READS_RESULT) && result_recomputed(r, in))
+        reads |= (1u << in->nargs) - 1;
+    else if (reads & DERIV_READS_RESULT)
+        need(r, ir_v(in->dst), at);
+    for (int i = 0; i < in->nargs; i++)
+        if (reads & (1u << i))
+            need(r, in->args[i], at);
 }
 
 static bool block_active(const Rev *r, const IrBlock *b);
+static bool block_saves(const Rev *r, const IrBlock *b);
 
 static bool instr_active(const Rev *r, const Instr *in)
 {
@@ -388,7 +382,7 @@ static bool instr_active(const Rev *r, const Instr *in)
         if (in->dst && active(r, in->dst))
             return true;
         for (int k = 0; k < in->ncargs; k++)
-            if (activity_callee_writes(in, k) && active(r, in->cargs[k].var))
+            if (ir_call_writes(in, k) && active(r, in->cargs[k].var))
                 return true;
         return false;
     case I_IF:
@@ -408,7 +402,7 @@ static bool block_active(const Rev *r, const IrBlock *b)
     return false;
 }
 
-static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
+static void need_block(Rev *r, const IrBlock *b)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
@@ -416,7 +410,7 @@ static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
         switch (in->kind) {
         case I_OP:
             if (act)
-                need_rule(r, in, scratch);
+                need_rule(r, in);
             break;
         case I_LOAD:
         case I_STORE:
@@ -424,22 +418,22 @@ static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
                 for (int k = 0; k < in->arr->ndims; k++)
                     need(r, in->idx[k], b);
                 if (in->kind == I_STORE)
-                    need_rule(r, in, scratch);
+                    need_rule(r, in);
             }
             break;
         case I_IF:
-            if (act)
+            if (act || block_saves(r, in->then) || (in->els && block_saves(r, in->els)))
                 need(r, in->cond, b);
-            need_block(r, in->then, scratch);
+            need_block(r, in->then);
             if (in->els)
-                need_block(r, in->els, scratch);
+                need_block(r, in->els);
             break;
         case I_FOR:
-            if (act) {
+            if (act || block_saves(r, in->body)) {
                 need(r, in->lo, b);
                 need(r, in->hi, b);
             }
-            need_block(r, in->body, scratch);
+            need_block(r, in->body);
             break;
         case I_CALL:
             for (int k = 0; act && k < in->ncargs; k++)
@@ -452,6 +446,14 @@ static void need_block(Rev *r, const IrBlock *b, IrFunc *scratch)
     }
 }
 
+static int needed_count(const Rev *r)
+{
+    int n = 0;
+    for (int i = 0; i < r->nvars; i++)
+        n += r->v[i].needed + r->v[i].need_at.len;
+    return n;
+}
+
 /* Recomputing a value needs its operands, where it is recomputed. */
 static void close_needed(Rev *r)
 {
@@ -459,18 +461,18 @@ static void close_needed(Rev *r)
     while (changed) {
         changed = false;
         for (int i = 0; i < r->nvars; i++) {
-            if (!r->needed[i] || !r->recompute[i])
+            if (!r->v[i].needed || !r->v[i].recompute)
                 continue;
-            const Instr *d = r->def[i];
+            const Instr *d = r->v[i].def;
             const IrBlock *at = block_of(d);
             for (int k = 0; k < d->nargs + (d->kind == I_LOAD ? d->arr->ndims : 0); k++) {
                 Operand a = k < d->nargs ? d->args[k] : d->idx[k - d->nargs];
                 if (a.kind != OK_VAR || a.var->is_param)
                     continue;
-                bool was = r->needed[a.var->id];
-                int len = r->need_at[a.var->id].len;
+                bool was = r->v[a.var->id].needed;
+                int len = r->v[a.var->id].need_at.len;
                 need(r, a, at);
-                changed |= !was || r->need_at[a.var->id].len != len;
+                changed |= !was || r->v[a.var->id].need_at.len != len;
             }
         }
     }
@@ -480,19 +482,19 @@ static void close_needed(Rev *r)
  * reverse sweep recompute and that the reverse sweep reads. */
 static void choose_snapshots(Rev *r)
 {
-    r->snaps = ARENA_ARRAY(r->cx->arena, PtrVec, r->loops.len + 1);
+    r->snaps = ARENA_ARRAY(r->scratch, PtrVec, r->loops.len + 1);
     for (int i = 0; i < r->nvars; i++) {
-        if (!r->snap_loop[i] || !r->recompute[i] || !r->needed[i])
+        if (!r->v[i].snap_loop || !r->v[i].recompute || !r->v[i].needed)
             continue;
         int k = 0;
-        while (r->loops.items[k] != r->snap_loop[i])
+        while (r->loops.items[k] != r->v[i].snap_loop)
             k++;
-        IrVar *a = r->def[i]->arr;
+        IrVar *a = r->v[i].def->arr;
         bool have = false;
         for (int j = 0; j < r->snaps[k].len; j++)
             have |= r->snaps[k].items[j] == a;
         if (!have)
-            vec_push(r->cx->arena, &r->snaps[k], a);
+            vec_push(r->scratch, &r->snaps[k], a);
     }
 }
 
@@ -509,12 +511,32 @@ static const PtrVec *snapshots_of(const Rev *r, const Instr *loop)
  * only after the loop needs no saving: the last one is there). */
 static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
 {
-    if (!v || !r->needed[v->id] || r->recompute[v->id] || !block_in_loop(block_of(in)))
+    if (!v || !r->v[v->id].needed || r->v[v->id].recompute || !block_in_loop(block_of(in)))
         return false;
-    const PtrVec *at = &r->need_at[v->id];
+    const PtrVec *at = &r->v[v->id].need_at;
     for (int i = 0; i < at->len; i++)
         if (ir_common_block(block_of(in), at->items[i])->in_loop)
             return true;
+    return false;
+}
+
+static IrVar *def_of(const Instr *in)
+{
+    return in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
+}
+
+/* Whether the forward sweep saves a value in b: then its reverse, though
+ * it has no adjoint to propagate, restores those values in order (a loop
+ * with nothing active that overwrites a value an active loop after it
+ * reads). */
+static bool block_saves(const Rev *r, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (saved_def(r, in, def_of(in)) || (in->then && block_saves(r, in->then)) ||
+            (in->els && block_saves(r, in->els)) || (in->body && block_saves(r, in->body)))
+            return true;
+    }
     return false;
 }
 
@@ -548,31 +570,27 @@ static Instr *emit(Rev *r, IrBlock *b, IrVar *dst, AccMode acc, Opcode op, int n
     return in;
 }
 
+static Operand map_fn(void *data, Operand a);
+
 static IrVar *new_like(Rev *r, const IrVar *shape, const char *name)
 {
-    IrVar *a = ir_var(r->cx, r->g, name, IT_REAL);
-    a->ndims = shape->ndims;
-    for (int k = 0; k < shape->ndims; k++) {
-        Operand d = shape->dims[k];
-        a->dims[k] = d.kind == OK_VAR ? ir_v(r->map[d.var->id]) : d;
-    }
-    return a;
+    return ir_var_like(r->cx, r->g, shape, name, map_fn, r);
 }
 
 static IrVar *adjoint(Rev *r, const IrVar *pv)
 {
-    if (!r->adj[pv->id]) {
+    if (!r->v[pv->id].adj) {
         IrVar *a = new_like(r, pv, NULL);
-        a->adj_of = r->map[pv->id];
-        r->adj[pv->id] = a;
+        a->adj_of = r->v[pv->id].map;
+        r->v[pv->id].adj = a;
     }
-    return r->adj[pv->id];
+    return r->v[pv->id].adj;
 }
 
 /* Gives pv's adjoint its zero where it lives, if nothing has yet. */
 static void ensure_init(Rev *r, const IrVar *pv)
 {
-    if (r->init[pv->id])
+    if (r->v[pv->id].init)
         return;
     const IrBlock *home = home_of(r, pv);
     IrBlock *at = r->open[0].rev;
@@ -588,7 +606,7 @@ static void ensure_init(Rev *r, const IrVar *pv)
         Operand zero = ir_real(0);
         emit(r, at, adjoint(r, pv), ACC_SET, OP_COPY, 1, &zero);
     }
-    r->init[pv->id] = true;
+    r->v[pv->id].init = true;
 }
 
 /* adj(pv) += c. The first contribution, made where the adjoint lives,
@@ -600,8 +618,8 @@ static void accumulate(Rev *r, const IrVar *pv, Contrib c, Span at)
     IrBlock *b = cur_block(r);
     IrVar *d = adjoint(r, pv);
     Instr *in;
-    if (!r->init[pv->id] && home_of(r, pv) == r->open[r->nopen - 1].primal) {
-        r->init[pv->id] = true;
+    if (!r->v[pv->id].init && home_of(r, pv) == r->open[r->nopen - 1].primal) {
+        r->v[pv->id].init = true;
         if (c.negate && c.op != OP_COPY) {
             IrVar *t = ir_var(r->cx, r->g, NULL, IT_REAL);
             emit(r, b, t, ACC_SET, c.op, c.nargs, c.args)->span = at;
@@ -635,8 +653,13 @@ static void accumulate_element(Rev *r, const IrVar *arr, const Operand *idx, Con
 static Operand map_operand(const Rev *r, Operand a)
 {
     if (a.kind == OK_VAR || a.kind == OK_REF)
-        a.var = r->map[a.var->id];
+        a.var = r->v[a.var->id].map;
     return a;
+}
+
+static Operand map_fn(void *data, Operand a)
+{
+    return map_operand(data, a);
 }
 
 static void map_indices(const Rev *r, const Instr *in, Operand *out)
@@ -648,7 +671,7 @@ static void map_indices(const Rev *r, const Instr *in, Operand *out)
 
 static void pop_into(Rev *r, IrVar *pv, Span at)
 {
-    emit_in(r, cur_block(r), I_POP, at)->dst = r->map[pv->id];
+    emit_in(r, cur_block(r), I_POP, at)->dst = r->v[pv->id].map;
 }
 
 /* The contributions of operation `in` with the given seed. */
@@ -657,13 +680,17 @@ static void contribute(Rev *r, const Instr *in, Operand seed, bool negate)
     Operand args[IR_MAX_ARGS];
     for (int i = 0; i < in->nargs; i++)
         args[i] = map_operand(r, in->args[i]);
-    Operand res = in->kind == I_OP ? ir_v(r->map[in->dst->id]) : ir_real(0);
-    DerivCx dc = {r->cx, r->g, cur_block(r), in->span};
-    if (result_recomputed(r, in)) {
+    Operand res = in->kind == I_OP ? ir_v(r->v[in->dst->id].map) : (Operand){0};
+    bool reads_res = false;
+    for (int i = 0; i < in->nargs; i++)
+        reads_res |= in->args[i].kind == OK_VAR && active(r, in->args[i].var) &&
+                     deriv_differentiable(in->op, i) && deriv_uses_result(in->op, i);
+    if (reads_res && result_recomputed(r, in)) {
         IrVar *t = ir_var(r->cx, r->g, NULL, IT_REAL);
         emit(r, cur_block(r), t, ACC_SET, in->op, in->nargs, args)->span = in->span;
         res = ir_v(t);
     }
+    DerivCx dc = {r->cx, r->g, cur_block(r), in->span};
     for (int i = 0; i < in->nargs; i++) {
         const Operand a = in->args[i];
         if (a.kind != OK_VAR || !active(r, a.var) || !deriv_differentiable(in->op, i))
@@ -678,7 +705,7 @@ static void contribute(Rev *r, const Instr *in, Operand seed, bool negate)
 static void rev_op(Rev *r, const Instr *in)
 {
     const IrVar *pv = in->dst;
-    if (active(r, pv) && r->init[pv->id]) {
+    if (active(r, pv) && r->v[pv->id].init) {
         IrVar *d = adjoint(r, pv);
         contribute(r, in, ir_v(d), in->acc == ACC_SUB);
         /* a variable that a loop overwrites (carried) starts afresh before */
@@ -692,7 +719,7 @@ static void rev_op(Rev *r, const Instr *in)
 static void rev_load(Rev *r, const Instr *in)
 {
     const IrVar *pv = in->dst;
-    if (!active(r, pv) || !r->init[pv->id] || !active(r, in->arr))
+    if (!active(r, pv) || !r->v[pv->id].init || !active(r, in->arr))
         return;
     Operand idx[IR_MAX_DIMS];
     map_indices(r, in, idx);
@@ -704,7 +731,7 @@ static void rev_load(Rev *r, const Instr *in)
  * store then clears it (the old value did not reach the result). */
 static void rev_store(Rev *r, const Instr *in)
 {
-    if (!active(r, in->arr) || !r->init[in->arr->id])
+    if (!active(r, in->arr) || !r->v[in->arr->id].init)
         return;
     Operand idx[IR_MAX_DIMS];
     map_indices(r, in, idx);
@@ -731,9 +758,9 @@ static void rev_store(Rev *r, const Instr *in)
 static void rev_fill(Rev *r, const Instr *in)
 {
     const IrVar *a = in->arr;
-    if (!active(r, a) || !r->init[a->id])
+    if (!active(r, a) || !r->v[a->id].init)
         return;
-    if (r->defs[a->id].items[0] == in && block_of(in) == home_of(r, a))
+    if (r->v[a->id].defs.items[0] == in && block_of(in) == home_of(r, a))
         return;
     emit_in(r, cur_block(r), I_FILL, in->span)->arr = adjoint(r, a);
 }
@@ -799,11 +826,12 @@ static void mentions(const IrBlock *b, bool *seen)
  * that every iteration adds into it. */
 static void rev_for(Rev *r, const Instr *in)
 {
-    if (!instr_active(r, in))
+    bool act = instr_active(r, in);
+    if (!act && !block_saves(r, in->body))
         return;
-    bool *seen = ARENA_ARRAY(r->cx->arena, bool, r->nvars);
+    bool *seen = ARENA_ARRAY(r->scratch, bool, r->nvars);
     mentions(in->body, seen);
-    for (int i = 0; i < r->nvars; i++) {
+    for (int i = 0; act && i < r->nvars; i++) {
         const IrVar *v = r->p->vars.items[i];
         if (seen[i] && active(r, v) && !inside(home_of(r, v), in->body))
             ensure_init(r, v);
@@ -815,10 +843,10 @@ static void rev_for(Rev *r, const Instr *in)
         return;
     /* the arrays as the iteration found them, for the one before */
     for (int i = snaps ? snaps->len - 1 : -1; i >= 0; i--)
-        emit_in(r, body, I_POPA, in->span)->arr = r->map[((IrVar *)snaps->items[i])->id];
+        emit_in(r, body, I_POPA, in->span)->arr = r->v[((IrVar *)snaps->items[i])->id].map;
     Instr *out = ir_instr(r->cx, I_FOR, in->span);
     out->note = arena_printf(r->cx->arena, "the loop of line %d, backwards", in->span.line);
-    out->ivar = r->map[in->ivar->id];
+    out->ivar = r->v[in->ivar->id].map;
     out->lo = map_operand(r, in->lo);
     out->hi = map_operand(r, in->hi);
     out->body = body;
@@ -847,9 +875,9 @@ static void rev_call(Rev *r, const Instr *in)
     if (!instr_active(r, in))
         return;
     for (int k = in->ncargs - 1; k >= 0; k--)
-        if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && !activity_callee_writes(in, k) &&
+        if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && !ir_call_writes(in, k) &&
             array_written_after(r, in->cargs[k].var, in))
-            emit_in(r, cur_block(r), I_POPA, in->span)->arr = r->map[in->cargs[k].var->id];
+            emit_in(r, cur_block(r), I_POPA, in->span)->arr = r->v[in->cargs[k].var->id].map;
     IrFunc *rev = ad_rev_helper(r->cx, in->callee);
     Instr *out = ir_instr(r->cx, I_CALL, in->span);
     out->callee = rev;
@@ -857,16 +885,16 @@ static void rev_call(Rev *r, const Instr *in)
     out->cargs = ARENA_ARRAY(r->cx->arena, Operand, out->ncargs);
     int k = 0;
     for (int i = 0; i < in->ncargs; i++)
-        if (!activity_callee_writes(in, i))
+        if (!ir_call_writes(in, i))
             out->cargs[k++] = map_operand(r, in->cargs[i]);
     if (in->callee->returns) {
-        if (in->dst && active(r, in->dst) && r->init[in->dst->id])
+        if (in->dst && active(r, in->dst) && r->v[in->dst->id].init)
             out->cargs[k++] = ir_v(adjoint(r, in->dst));
         else
             out->cargs[k++] = ir_real(0);       /* only outputs matter */
     }
     for (int i = 0; i < in->ncargs; i++) {
-        if (!activity_callee_writes(in, i))
+        if (!ir_call_writes(in, i))
             continue;
         const IrVar *a = in->cargs[i].var;
         if (active(r, a)) {
@@ -894,7 +922,7 @@ static void rev_call(Rev *r, const Instr *in)
     ir_append(r->cx, cur_block(r), out);
     /* the call overwrote its outputs: their old values had no effect */
     for (int i = 0; i < in->ncargs; i++)
-        if (activity_callee_writes(in, i) && active(r, in->cargs[i].var))
+        if (ir_call_writes(in, i) && active(r, in->cargs[i].var))
             emit_in(r, cur_block(r), I_FILL, in->span)->arr = adjoint(r, in->cargs[i].var);
 }
 
@@ -925,7 +953,7 @@ static void rev_instr(Rev *r, const Instr *in)
     default:
         break;
     }
-    IrVar *v = in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
+    IrVar *v = def_of(in);
     if (saved_def(r, in, v))
         pop_into(r, v, in->span);
 }
@@ -940,23 +968,16 @@ static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
         return;
     for (int i = 0; i < pb->instrs.len; i++) {
         const Instr *in = pb->instrs.items[i];
-        if ((in->kind != I_OP && in->kind != I_LOAD) || !r->recompute[in->dst->id] ||
-            !r->needed[in->dst->id])
+        if ((in->kind != I_OP && in->kind != I_LOAD) || !r->v[in->dst->id].recompute ||
+            !r->v[in->dst->id].needed)
             continue;
-        Instr *out = ir_instr(r->cx, in->kind, in->span);
-        *out = *in;
+        Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
         out->note = NULL;
-        if (in->arr)
-            out->arr = r->map[in->arr->id];
-        for (int k = 0; k < in->nargs; k++)
-            out->args[k] = map_operand(r, in->args[k]);
-        for (int k = 0; k < IR_MAX_DIMS; k++)
-            out->idx[k] = map_operand(r, in->idx[k]);
         IrVar *fresh = clone_var(r, in->dst);
         out->dst = fresh;
-        vec_push(r->cx->arena, remapped, in->dst);
-        vec_push(r->cx->arena, &r->saved_maps, r->map[in->dst->id]);
-        r->map[in->dst->id] = fresh;
+        vec_push(r->scratch, remapped, in->dst);
+        vec_push(r->scratch, &r->saved_maps, r->v[in->dst->id].map);
+        r->v[in->dst->id].map = fresh;
         ir_append(r->cx, cur_block(r), out);
     }
 }
@@ -965,7 +986,7 @@ static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb)
 {
     if (r->nopen == r->capopen) {
         int cap = r->capopen ? r->capopen * 2 : 16;
-        Open *o = ARENA_ARRAY(r->cx->arena, Open, cap);
+        Open *o = ARENA_ARRAY(r->scratch, Open, cap);
         if (r->nopen)
             memcpy(o, r->open, sizeof *o * (size_t)r->nopen);
         r->open = o;
@@ -983,7 +1004,7 @@ static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb)
         rev_instr(r, pb->instrs.items[i]);
     for (int i = remapped.len - 1; i >= 0; i--) {
         const IrVar *v = remapped.items[i];
-        r->map[v->id] = r->saved_maps.items[mark + i];
+        r->v[v->id].map = r->saved_maps.items[mark + i];
     }
     r->saved_maps.len = mark;
     r->nopen--;
@@ -995,26 +1016,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret);
 
 static Instr *clone_instr(Rev *r, const Instr *in)
 {
-    Instr *out = ir_instr(r->cx, in->kind, in->span);
-    *out = *in;
-    if (in->dst)
-        out->dst = r->map[in->dst->id];
-    if (in->arr)
-        out->arr = r->map[in->arr->id];
-    if (in->ivar)
-        out->ivar = r->map[in->ivar->id];
-    for (int i = 0; i < IR_MAX_DIMS; i++)
-        out->idx[i] = map_operand(r, in->idx[i]);
-    for (int i = 0; i < in->nargs; i++)
-        out->args[i] = map_operand(r, in->args[i]);
-    out->cond = map_operand(r, in->cond);
-    out->lo = map_operand(r, in->lo);
-    out->hi = map_operand(r, in->hi);
-    if (in->kind == I_CALL) {
-        out->cargs = ARENA_ARRAY(r->cx->arena, Operand, in->ncargs + 1);
-        for (int i = 0; i < in->ncargs; i++)
-            out->cargs[i] = map_operand(r, in->cargs[i]);
-    }
+    Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
     if (in->then)
         out->then = clone_block(r, in->then, NULL);
     if (in->els)
@@ -1051,19 +1053,19 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         if (saved_def(r, in, v)) {
             Instr *push = emit_in(r, out, I_PUSH, in->span);
             push->nargs = 1;
-            push->args[0] = ir_v(r->map[v->id]);
+            push->args[0] = ir_v(r->v[v->id].map);
         }
         if (in->kind == I_CALL && instr_active(r, in))
             for (int k = 0; k < in->ncargs; k++)
                 if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 &&
-                    !activity_callee_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
-                    emit_in(r, out, I_PUSHA, in->span)->arr = r->map[in->cargs[k].var->id];
+                    !ir_call_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
+                    emit_in(r, out, I_PUSHA, in->span)->arr = r->v[in->cargs[k].var->id].map;
         Instr *c = clone_instr(r, in);
         const PtrVec *snaps = in->kind == I_FOR ? snapshots_of(r, in) : NULL;
         if (snaps && snaps->len > 0 && instr_active(r, in)) {
             for (int k = snaps->len - 1; k >= 0; k--) {
                 Instr *push = ir_instr(r->cx, I_PUSHA, in->span);
-                push->arr = r->map[((IrVar *)snaps->items[k])->id];
+                push->arr = r->v[((IrVar *)snaps->items[k])->id].map;
                 push->per = 1;          /* a snapshot: the emitter says how much */
                 vec_insert(r->cx->arena, &c->body->instrs, 0, push);
             }
@@ -1101,22 +1103,12 @@ static IrBlock *block_of(const Instr *in)
 }
 
 
-static bool writes_array(const Instr *in, const IrVar *a)
-{
-    if ((in->kind == I_STORE || in->kind == I_FILL) && in->arr == a)
-        return true;
-    if (in->kind == I_CALL)
-        for (int k = 0; k < in->ncargs; k++)
-            if (activity_callee_writes(in, k) && in->cargs[k].var == a)
-                return true;
-    return false;
-}
 
 static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
-        if (in->seq >= from && in->seq <= to && writes_array(in, a))
+        if (in->seq >= from && in->seq <= to && ir_writes_array(in, a))
             return true;
         if ((in->then && written_in_range(in->then, a, from, to)) ||
             (in->els && written_in_range(in->els, a, from, to)) ||
@@ -1170,8 +1162,8 @@ static void keep_outputs(Rev *r, IrBlock *fwd, const IrBlock *rev)
         in->arr = copy;
         in->nargs = 1;
         in->args[0] = ir_v(y);
-        vec_push(r->cx->arena, &r->kept, y);
-        vec_push(r->cx->arena, &r->kept, copy);
+        vec_push(r->scratch, &r->kept, y);
+        vec_push(r->scratch, &r->kept, copy);
     }
 }
 
@@ -1183,27 +1175,6 @@ static void restore_outputs(Rev *r)
         in->nargs = 1;
         in->args[0] = ir_v(r->kept.items[i + 1]);
     }
-}
-
-static bool has_alloc(const IrBlock *b)
-{
-    for (int i = 0; i < b->instrs.len; i++)
-        if (((Instr *)b->instrs.items[i])->kind == I_ALLOC)
-            return true;
-    return false;
-}
-
-/* Adjoint arrays need memory even where the primal had none. Their sizes
- * are parameters, known on entry. */
-static void ensure_alloc(Rev *r)
-{
-    bool arrays = false;
-    for (int i = 0; i < r->g->vars.len; i++) {
-        const IrVar *v = r->g->vars.items[i];
-        arrays |= v->ndims > 0 && !v->is_param;
-    }
-    if (arrays && !has_alloc(r->g->body))
-        vec_insert(r->cx->arena, &r->g->body->instrs, 0, ir_instr(r->cx, I_ALLOC, (Span){0}));
 }
 
 /* ---- the transform ---------------------------------------------------- */
@@ -1232,12 +1203,12 @@ static void add_params(Rev *r)
         IrVar *c = clone_var(r, v);
         c->is_param = true;
         vec_push(r->cx->arena, &g->params, c);
-        r->map[v->id] = c;
+        r->v[v->id].map = c;
     }
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
         if (r->role == ROLE_REV && is_output(v))
-            r->map[v->id] = clone_var(r, v);
+            r->v[v->id].map = clone_var(r, v);
     }
     /* the seeds */
     if (r->role == ROLE_REV && p->returns)
@@ -1250,9 +1221,9 @@ static void add_params(Rev *r)
         s->is_param = true;
         s->readonly = true;
         s->nullable = true;
-        s->seed_of = r->map[v->id];
+        s->seed_of = r->v[v->id].map;
         vec_push(r->cx->arena, &g->params, s);
-        r->seedparam[v->id] = s;
+        r->v[v->id].seedparam = s;
     }
     /* the gradients */
     for (int i = 0; i < p->params.len; i++) {
@@ -1263,14 +1234,14 @@ static void add_params(Rev *r)
         gp->is_param = true;
         gp->by_ref = v->ndims == 0;
         gp->nullable = r->role != ROLE_REV || v->ndims > 0;
-        gp->grad_of = r->map[v->id];
+        gp->grad_of = r->v[v->id].map;
         vec_push(r->cx->arena, &g->params, gp);
-        r->gparam[v->id] = gp;
+        r->v[v->id].gparam = gp;
         if (v->ndims > 0) {
             /* the adjoint array is the caller's, or scratch when that is NULL */
             IrVar *a = adjoint(r, v);
             a->alias = gp;
-            r->init[v->id] = r->role == ROLE_REV;
+            r->v[v->id].init = r->role == ROLE_REV;
         }
     }
 }
@@ -1280,7 +1251,7 @@ static void clone_locals(Rev *r)
     for (int i = 0; i < r->p->vars.len; i++) {
         const IrVar *v = r->p->vars.items[i];
         if (!v->is_param)
-            r->map[v->id] = clone_var(r, v);
+            r->v[v->id].map = clone_var(r, v);
     }
 }
 
@@ -1290,13 +1261,13 @@ static void seed_outputs(Rev *r, Span at)
     IrFunc *p = r->p;
     for (int i = 0; i < p->params.len; i++) {
         const IrVar *v = p->params.items[i];
-        if (!r->seedparam[v->id] || !active(r, v))
+        if (!r->v[v->id].seedparam || !active(r, v))
             continue;
         Instr *in = emit_in(r, cur_block(r), I_ACOPY, at);
         in->arr = adjoint(r, v);
         in->nargs = 1;
-        in->args[0] = ir_v(r->seedparam[v->id]);
-        r->init[v->id] = true;
+        in->args[0] = ir_v(r->v[v->id].seedparam);
+        r->v[v->id].init = true;
     }
     const IrBlock *pb = p->body;
     if (!p->returns || !pb->instrs.len)
@@ -1315,18 +1286,18 @@ static void write_gradients(Rev *r)
     IrBlock *b = r->g->body;
     for (int i = 0; i < r->p->params.len; i++) {
         const IrVar *pv = r->p->params.items[i];
-        IrVar *gp = r->gparam[pv->id];
+        IrVar *gp = r->v[pv->id].gparam;
         if (!gp)
             continue;
         if (pv->ndims > 0) {
-            if (!r->init[pv->id])
+            if (!r->v[pv->id].init)
                 emit_in(r, b, I_FILL, (Span){0})->arr = adjoint(r, pv);
             continue;
         }
-        Operand v = r->init[pv->id] ? ir_v(r->adj[pv->id]) : ir_real(0);
+        Operand v = r->v[pv->id].init ? ir_v(r->v[pv->id].adj) : ir_real(0);
         if (r->role != ROLE_REV)
             emit(r, b, gp, ACC_SET, OP_COPY, 1, &v);
-        else if (r->init[pv->id])
+        else if (r->v[pv->id].init)
             emit(r, b, gp, ACC_ADD, OP_COPY, 1, &v);
     }
 }
@@ -1343,37 +1314,29 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     r.g->primal = p;
     r.g->nline = p->nline;
     int n = r.nvars = p->vars.len;
-    r.map = ARENA_ARRAY(cx->arena, IrVar *, n);
-    r.adj = ARENA_ARRAY(cx->arena, IrVar *, n);
-    r.varied = ARENA_ARRAY(cx->arena, bool, n);
-    r.useful = ARENA_ARRAY(cx->arena, bool, n);
-    r.init = ARENA_ARRAY(cx->arena, bool, n);
-    r.home = ARENA_ARRAY(cx->arena, IrBlock *, n);
-    r.in_loop = ARENA_ARRAY(cx->arena, bool, n);
-    r.recompute = ARENA_ARRAY(cx->arena, bool, n);
-    r.needed = ARENA_ARRAY(cx->arena, bool, n);
-    r.need_at = ARENA_ARRAY(cx->arena, PtrVec, n);
-    r.ndefs = ARENA_ARRAY(cx->arena, int, n);
-    r.def = ARENA_ARRAY(cx->arena, Instr *, n);
-    r.defs = ARENA_ARRAY(cx->arena, PtrVec, n);
-    r.gparam = ARENA_ARRAY(cx->arena, IrVar *, n);
-    r.seedparam = ARENA_ARRAY(cx->arena, IrVar *, n);
-    r.snap_loop = ARENA_ARRAY(cx->arena, const Instr *, n);
+    r.scratch = arena_new();
+    r.v = ARENA_ARRAY(r.scratch, RevVar, n);
+    r.varied = ARENA_ARRAY(r.scratch, bool, n);
+    r.useful = ARENA_ARRAY(r.scratch, bool, n);
 
     ir_link_blocks(p);
     analyse_activity(&r);
     scan_defs(&r, p->body);
     classify_recompute(&r);
-    IrFunc *scratch = ir_func(cx, "scratch", ROLE_PRIMAL);
-    need_block(&r, p->body, scratch);
-    close_needed(&r);
+    /* to a fixed point: a loop that saves values (even one with nothing
+     * active) is run backwards, so it needs its bounds, saved in turn */
+    for (int before = -1; before != needed_count(&r);) {
+        before = needed_count(&r);
+        need_block(&r, p->body);
+        close_needed(&r);
+    }
     choose_snapshots(&r);
     add_params(&r);
     clone_locals(&r);
 
     /* the reverse sweep first: it decides what the forward sweep saves */
     IrBlock *rev = ir_block(cx);
-    r.open = ARENA_ARRAY(cx->arena, Open, 16);
+    r.open = ARENA_ARRAY(r.scratch, Open, 16);
     r.capopen = 16;
     r.open[r.nopen++] = (Open){p->body, rev};
     const IrBlock *pb = p->body;
@@ -1401,13 +1364,14 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
         ir_append(cx, fwd, rev->instrs.items[i]);
     write_gradients(&r);
     restore_outputs(&r);
-    ensure_alloc(&r);
+    ir_ensure_alloc(cx, r.g);
     if (p->returns) {
         Instr *in = ir_instr(cx, I_RETURN, end);
         in->nargs = 1;
         in->args[0] = ret;
         ir_append(cx, fwd, in);
     }
+    arena_free(r.scratch);
     return r.g;
 }
 

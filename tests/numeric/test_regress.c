@@ -199,6 +199,42 @@ static void compiles(void **state)
     assert_same(g, 3.0);
 }
 
+/* ---- 6. a loop with nothing active that saves values ---- */
+
+static double v_ils(const void *c, const double *z)
+{
+    return inactive_loop_saves(((const struct ctx *)c)->n, z[0]);
+}
+
+static double g_ils(const void *c, const double *z, double *g)
+{
+    return inactive_loop_saves_grad(((const struct ctx *)c)->n, z[0], &g[0]);
+}
+
+static double v_ila(const void *c, const double *z)
+{
+    return inactive_loop_after(((const struct ctx *)c)->n, z[0]);
+}
+
+static double g_ila(const void *c, const double *z, double *g)
+{
+    return inactive_loop_after_grad(((const struct ctx *)c)->n, z[0], &g[0]);
+}
+
+static void inactive_loops(void **state)
+{
+    (void)state;
+    check_rng r = {7};
+    for (int n = 0; n < 6; n++) {
+        struct ctx c = {n, 0};
+        for (int k = 0; k < 4; k++) {
+            double z[1] = {check_uniform(&r, -1.5, 1.5)};
+            check_vec_fd(v_ils, g_ils, &c, 1, z);
+            check_vec_fd(v_ila, g_ila, &c, 1, z);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +242,7 @@ int main(void)
         cmocka_unit_test(zero_filled_outputs),
         cmocka_unit_test(sized_locals),
         cmocka_unit_test(compiles),
+        cmocka_unit_test(inactive_loops),
     };
     return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
 }
