@@ -1,5 +1,6 @@
 /* The diagnostics sink: formats located messages with the offending source
- * line and a caret, and counts errors so that main() can decide the exit. */
+ * line and a caret, and counts errors (the input's, and the command's own
+ * apart) so that main() can decide the exit. */
 #include "diag.h"
 
 #include <stdarg.h>
@@ -15,6 +16,8 @@ void diag_init(Diag *d, const char *path, const char *src, size_t len)
     d->src = src;
     d->len = len;
     d->errors = 0;
+    d->cmd_errors = 0;
+    d->shown = 0;
     d->limit = DEFAULT_LIMIT;
     d->offs = NULL;
     buf_init(&d->text);
@@ -53,27 +56,24 @@ void diag_quote(Buf *b, const char *s, size_t n, size_t max)
         buf_puts(b, "...");
 }
 
-/* The source line of `at`, shown so that the caret lands under the column:
- * tabs are kept, other unprintable bytes become '?', and a very long line is
- * cut to a window around the column. */
-static void show_line(Diag *d, Span at)
+/* The line of src (len bytes) that holds byte `off`, shown so that the caret
+ * lands under it: tabs are kept, other unprintable bytes become '?', and a
+ * very long line is cut to a window around the column. */
+static void show_line(Buf *b, const char *src, size_t len, size_t off)
 {
-    if (!d->src || at.off < 0 || (size_t)at.off > d->len)
-        return;
-    size_t start = (size_t)at.off;
-    while (start > 0 && d->src[start - 1] != '\n')
+    size_t start = off;
+    while (start > 0 && src[start - 1] != '\n')
         start--;
-    size_t end = (size_t)at.off;
-    while (end < d->len && d->src[end] != '\n' && d->src[end] != '\r')
+    size_t end = off;
+    while (end < len && src[end] != '\n' && src[end] != '\r')
         end++;
-    size_t col = (size_t)at.off - start;
+    size_t col = off - start;
     size_t from = 0, to = end - start;
     if (to > LINE_WINDOW) {
         from = col > LINE_WINDOW / 3 ? col - LINE_WINDOW / 3 : 0;
         to = from + LINE_WINDOW < to ? from + LINE_WINDOW : to;
     }
-    const char *line = d->src + start;
-    Buf *b = &d->text;
+    const char *line = src + start;
     buf_puts(b, " ");
     if (from > 0)
         buf_puts(b, "...");
@@ -96,7 +96,8 @@ static void report(Diag *d, Span at, const char *kind, const char *fmt, va_list 
     buf_printf(&d->text, "%s:%d:%d: %s: ", d->path, at.line, at.col, kind);
     buf_vprintf(&d->text, fmt, ap);
     buf_putc(&d->text, '\n');
-    show_line(d, at);
+    if (d->src && at.off >= 0 && (size_t)at.off <= d->len)
+        show_line(&d->text, d->src, d->len, (size_t)at.off);
 }
 
 void diag_error(Diag *d, Span at, const char *fmt, ...)
@@ -121,4 +122,37 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
     va_start(ap, fmt);
     report(d, at, "note", fmt, ap);
     va_end(ap);
+}
+
+static void report_cmd(Diag *d, const char *fmt, va_list ap)
+{
+    buf_puts(&d->text, "gradc: error: ");
+    buf_vprintf(&d->text, fmt, ap);
+    buf_putc(&d->text, '\n');
+    d->cmd_errors++;
+}
+
+void diag_cmd_error(Diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_cmd(d, fmt, ap);
+    va_end(ap);
+}
+
+void diag_cmd_error_at(Diag *d, const char *text, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_cmd(d, fmt, ap);
+    va_end(ap);
+    size_t len = strlen(text);
+    show_line(&d->text, text, len, col < len ? col : len);
+}
+
+void diag_flush(Diag *d, FILE *fp)
+{
+    if (d->text.len > d->shown)
+        fwrite(d->text.data + d->shown, 1, d->text.len - d->shown, fp);
+    d->shown = d->text.len;
 }

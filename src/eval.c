@@ -1,11 +1,13 @@
 /* --eval: builds the generated code with the system C compiler beside a
  * small driver that calls the function at the given point, and prints the
  * value, each partial derivative from the generated gradient, and a central
- * finite difference beside it (an independent check). */
+ * finite difference beside it (an independent check). Its errors (a bad
+ * call, a compiler that fails) go to the diagnostics as command errors. */
 #include "eval.h"
 
 #include <errno.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,7 @@
 #include "interp.h"
 #include "ir.h"
 
-enum { EXIT_USAGE = 2 };
+extern char **environ;
 
 /* One argument of the call: a number or a (nested) list of numbers. */
 typedef struct Arg {
@@ -149,52 +151,68 @@ static void free_args(Arg *args, int n)
     free(args);
 }
 
-static int parse_call(const char *text, char *name, size_t cap, Arg **args, int *nargs)
+/* number | list */
+static bool one_arg(Parser *p, Arg **args, int *nargs)
+{
+    *args = xrealloc(*args, sizeof **args * (size_t)(*nargs + 1));
+    Arg *a = &(*args)[(*nargs)++];
+    memset(a, 0, sizeof *a);
+    skip_ws(p);
+    a->is_list = p->s[p->i] == '[';
+    if (a->is_list)
+        return list(p, a, 0);
+    double v;
+    if (!number(p, &v))
+        return false;
+    push_val(a, v);
+    return true;
+}
+
+/* The arguments, after the function name and '(': [arg {',' arg}] ')',
+ * and nothing after. */
+static bool call_args(Parser *p, Arg **args, int *nargs)
+{
+    skip_ws(p);
+    if (p->s[p->i] != ')') {
+        for (;;) {
+            if (!one_arg(p, args, nargs))
+                return false;
+            skip_ws(p);
+            if (p->s[p->i] != ',')
+                break;
+            p->i++;
+        }
+    }
+    if (!expect(p, ')', "expected ',' or ')'"))
+        return false;
+    skip_ws(p);
+    if (p->s[p->i]) {
+        p->err = "unexpected text after ')'";
+        return false;
+    }
+    return true;
+}
+
+/* name '(' args ')': on an error, reports it with a caret under the place
+ * in the call's text, and returns false. */
+static bool parse_call(Diag *d, const char *text, char *name, size_t cap, Arg **args, int *nargs)
 {
     Parser p = {text, 0, NULL};
     *args = NULL;
     *nargs = 0;
-    if (!ident(&p, name, cap) || !expect(&p, '(', "expected '(' after the function name"))
-        goto fail;
-    skip_ws(&p);
-    if (p.s[p.i] != ')') {
-        for (;;) {
-            *args = xrealloc(*args, sizeof **args * (size_t)(*nargs + 1));
-            Arg *a = &(*args)[(*nargs)++];
-            memset(a, 0, sizeof *a);
-            skip_ws(&p);
-            if (p.s[p.i] == '[') {
-                a->is_list = true;
-                if (!list(&p, a, 0))
-                    goto fail;
-            } else {
-                double v;
-                if (!number(&p, &v))
-                    goto fail;
-                push_val(a, v);
-            }
-            skip_ws(&p);
-            if (p.s[p.i] == ',') {
-                p.i++;
-                continue;
-            }
-            break;
-        }
-    }
-    if (!expect(&p, ')', "expected ',' or ')'"))
-        goto fail;
-    skip_ws(&p);
-    if (p.s[p.i]) {
-        p.err = "unexpected text after ')'";
-        goto fail;
-    }
-    return -1;
-fail:
-    fprintf(stderr, "gradc: error: --eval '%s': %s at column %zu\n", text, p.err, p.i + 1);
+    if (ident(&p, name, cap) && expect(&p, '(', "expected '(' after the function name") &&
+        call_args(&p, args, nargs))
+        return true;
+    Buf quoted;
+    buf_init(&quoted);
+    diag_quote(&quoted, text, strlen(text), 200);
+    diag_cmd_error_at(d, text, p.i, "--eval '%s': %s at column %zu", quoted.data ? quoted.data : "",
+                      p.err, p.i + 1);
+    buf_free(&quoted);
     free_args(*args, *nargs);
     *args = NULL;
     *nargs = 0;
-    return EXIT_USAGE;
+    return false;
 }
 
 /* ---- the driver ------------------------------------------------------- */
@@ -226,81 +244,90 @@ static bool is_out(const IrVar *p)
     return p->ndims > 0 && !p->readonly;
 }
 
-/* Checks the arguments against the parameters, with the sizes they give;
- * `out` arguments may be left out (they are outputs). Returns the arguments
- * one per parameter in *full, or an exit status. */
-static int check_args(const IrFunc *f, Arg *args, int nargs, Arg **full)
+/* The number of arguments: one per parameter, or one per parameter but
+ * the `out` arrays (*omitted: they are outputs, made here). */
+static bool check_count(Diag *d, const IrFunc *f, int nargs, bool *omitted)
 {
     int nout = count_outputs(f);
-    bool omitted = nout > 0 && nargs == f->params.len - nout;
-    if (nargs != f->params.len && !omitted) {
-        int want = f->params.len - nout;
-        fprintf(stderr, "gradc: error: --eval: '%s' takes %d argument%s but %d %s given\n", f->name,
-                want, want == 1 ? "" : "s", nargs, nargs == 1 ? "is" : "are");
-        return EXIT_USAGE;
+    *omitted = nout > 0 && nargs == f->params.len - nout;
+    if (nargs == f->params.len || *omitted)
+        return true;
+    int want = f->params.len - nout;
+    diag_cmd_error(d, "--eval: '%s' takes %d argument%s but %d %s given", f->name, want,
+                   want == 1 ? "" : "s", nargs, nargs == 1 ? "is" : "are");
+    return false;
+}
+
+/* A scalar parameter p from a; an int's value goes to ints[p->id] for
+ * the sizes of the arrays after it. */
+static bool take_scalar(Diag *d, const IrVar *p, const Arg *a, int *ints, Arg *to)
+{
+    if (a->is_list) {
+        diag_cmd_error(d, "--eval: '%s' is a scalar, not an array", p->name);
+        return false;
     }
+    double v = a->vals[0];
+    if (p->type == IT_INT) {
+        if (v != floor(v) || fabs(v) > 1e9) {
+            diag_cmd_error(d, "--eval: '%s' is an int", p->name);
+            return false;
+        }
+        ints[p->id] = (int)v;
+    }
+    *to = *a;
+    to->vals = xmalloc(sizeof(double));
+    to->vals[0] = v;
+    return true;
+}
+
+/* An array parameter p from a (NULL: an omitted output, all zeros), with
+ * the shape that its sizes give. */
+static bool take_array(Diag *d, const IrVar *p, const Arg *a, const int *ints, Arg *to)
+{
+    int dims[2];
+    for (int k = 0; k < p->ndims; k++)
+        dims[k] = p->dims[k].kind == OK_INT ? p->dims[k].ival : ints[p->dims[k].var->id];
+    int rows = p->ndims == 2 ? dims[0] : 1, cols = p->ndims == 2 ? dims[1] : dims[0];
+    if (rows < 0 || cols < 0 || (double)rows * cols > 1e6) {
+        diag_cmd_error(d, "--eval: '%s' would have %d x %d elements", p->name, rows, cols);
+        return false;
+    }
+    bool shape_ok = !a || (a->is_list && (p->ndims == 2 ? a->rows == rows && a->cols == cols && a->n == rows * cols
+                                                     : a->rows == 1 && a->n == cols));
+    if (!shape_ok && p->ndims == 2)
+        diag_cmd_error(d, "--eval: '%s' must be a %d x %d array: [[...], ...]", p->name, rows, cols);
+    else if (!shape_ok)
+        diag_cmd_error(d, "--eval: '%s' must be an array of %d numbers: [...]", p->name, cols);
+    if (!shape_ok)
+        return false;
+    *to = (Arg){calloc((size_t)(rows * cols) + 1, sizeof(double)), rows * cols, rows, cols, true};
+    if (a)
+        memcpy(to->vals, a->vals, sizeof *to->vals * (size_t)to->n);
+    return true;
+}
+
+/* Checks the arguments against the parameters, with the sizes they give;
+ * `out` arguments may be left out (they are outputs). Returns the arguments
+ * one per parameter in *full, or reports an error and returns false. */
+static bool check_args(Diag *d, const IrFunc *f, const Arg *args, int nargs, Arg **full)
+{
+    bool omitted;
+    if (!check_count(d, f, nargs, &omitted))
+        return false;
     int *ints = calloc((size_t)f->vars.len + 1, sizeof *ints);
     *full = calloc((size_t)f->params.len + 1, sizeof **full);
-    int status = -1;
-    for (int i = 0, k = 0; i < f->params.len && status < 0; i++) {
+    bool ok = true;
+    for (int i = 0, k = 0; i < f->params.len && ok; i++) {
         const IrVar *p = f->params.items[i];
-        Arg *a = (omitted && is_out(p)) ? NULL : &args[k++];
-        Arg *to = &(*full)[i];
-        if (p->ndims == 0) {
-            if (a->is_list) {
-                fprintf(stderr, "gradc: error: --eval: '%s' is a scalar, not an array\n", p->name);
-                status = EXIT_USAGE;
-                break;
-            }
-            if (p->type == IT_INT) {
-                double v = a->vals[0];
-                if (v != floor(v) || fabs(v) > 1e9) {
-                    fprintf(stderr, "gradc: error: --eval: '%s' is an int\n", p->name);
-                    status = EXIT_USAGE;
-                    break;
-                }
-                ints[p->id] = (int)v;
-            }
-            *to = *a;
-            to->vals = xmalloc(sizeof(double));
-            to->vals[0] = a->vals[0];
-            continue;
-        }
-        int dims[2];
-        for (int d = 0; d < p->ndims; d++)
-            dims[d] = p->dims[d].kind == OK_INT ? p->dims[d].ival : ints[p->dims[d].var->id];
-        int rows = p->ndims == 2 ? dims[0] : 1, cols = p->ndims == 2 ? dims[1] : dims[0];
-        if (rows < 0 || cols < 0 || (double)rows * cols > 1e6) {
-            fprintf(stderr, "gradc: error: --eval: '%s' would have %d x %d elements\n", p->name, rows, cols);
-            status = EXIT_USAGE;
-            break;
-        }
-        bool shape_ok = !a || (a->is_list && (p->ndims == 2 ? a->rows == rows && a->cols == cols && a->n == rows * cols
-                                                         : a->rows == 1 && a->n == cols));
-        if (!shape_ok) {
-            if (p->ndims == 2)
-                fprintf(stderr, "gradc: error: --eval: '%s' must be a %d x %d array: [[...], ...]\n",
-                        p->name, rows, cols);
-            else
-                fprintf(stderr, "gradc: error: --eval: '%s' must be an array of %d numbers: [...]\n",
-                        p->name, cols);
-            status = EXIT_USAGE;
-            break;
-        }
-        to->is_list = true;
-        to->rows = rows;
-        to->cols = cols;
-        to->n = rows * cols;
-        to->vals = calloc((size_t)to->n + 1, sizeof *to->vals);
-        if (a)
-            memcpy(to->vals, a->vals, sizeof *to->vals * (size_t)to->n);
+        const Arg *a = (omitted && is_out(p)) ? NULL : &args[k++];
+        ok = p->ndims == 0 ? take_scalar(d, p, a, ints, &(*full)[i]) : take_array(d, p, a, ints, &(*full)[i]);
     }
     free(ints);
-    if (status >= 0) {
+    if (!ok) {
         free_args(*full, f->params.len);
         *full = NULL;
     }
-    return status;
+    return ok;
 }
 
 /* As written by a person: 100, 0.25, 1e-09 (no ".0" on integers). */
@@ -604,22 +631,23 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
 
 /* ---- running the compiler --------------------------------------------- */
 
-static int run_argv(char **argv)
+/* Runs argv and waits for it; *status is its exit status (128 if a signal
+ * ended it). Reports an error if it cannot be run at all. */
+static bool run_program(Diag *d, char **argv, int *status)
 {
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        fprintf(stderr, "gradc: error: cannot run '%s': %s\n", argv[0], strerror(errno));
-        _exit(127);
+    pid_t pid;
+    int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    int st = 0;
+    if (err == 0 && waitpid(pid, &st, 0) < 0)
+        err = errno;
+    if (err != 0) {
+        diag_cmd_error(d, "cannot run '%s': %s", argv[0], strerror(err));
+        return false;
     }
-    int st;
-    if (waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    return true;
 }
 
 static bool write_file(const char *path, const Buf *text)
@@ -631,18 +659,39 @@ static bool write_file(const char *path, const Buf *text)
     return (fclose(fp) == 0) && ok;
 }
 
-static int compile_and_run(const char *dir, const Buf *c_text, const Buf *h_text, const char *hname,
-                           const Buf *driver)
+/* The files of one evaluation, in its temporary folder. */
+typedef struct EvalFiles {
+    char dir[4096];
+    char c[4200], h[4200], driver[4200], exe[4200];
+} EvalFiles;
+
+static bool make_files(Diag *d, EvalFiles *ef, const char *hname)
 {
-    char cpath[4200], hpath[4200], dpath[4200], exe[4200];
-    snprintf(cpath, sizeof cpath, "%s/model.c", dir);
-    snprintf(hpath, sizeof hpath, "%s/%s", dir, hname);
-    snprintf(dpath, sizeof dpath, "%s/driver.c", dir);
-    snprintf(exe, sizeof exe, "%s/driver", dir);
-    if (!write_file(cpath, c_text) || !write_file(hpath, h_text) || !write_file(dpath, driver)) {
-        fprintf(stderr, "gradc: error: cannot write in '%s': %s\n", dir, strerror(errno));
-        return EXIT_USAGE;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(ef->dir, sizeof ef->dir, "%s/gradc-eval-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(ef->dir)) {
+        diag_cmd_error(d, "cannot make a temporary directory: %s", strerror(errno));
+        return false;
     }
+    snprintf(ef->c, sizeof ef->c, "%s/model.c", ef->dir);
+    snprintf(ef->h, sizeof ef->h, "%s/%s", ef->dir, hname);
+    snprintf(ef->driver, sizeof ef->driver, "%s/driver.c", ef->dir);
+    snprintf(ef->exe, sizeof ef->exe, "%s/driver", ef->dir);
+    return true;
+}
+
+static void remove_files(const EvalFiles *ef)
+{
+    remove(ef->c);
+    remove(ef->h);
+    remove(ef->driver);
+    remove(ef->exe);
+    rmdir(ef->dir);
+}
+
+/* $CC (default cc), split at blanks, on the model and the driver. */
+static bool compile_driver(Diag *d, const EvalFiles *ef)
+{
     const char *cc = getenv("CC");
     if (!cc || !*cc)
         cc = "cc";
@@ -652,109 +701,103 @@ static int compile_and_run(const char *dir, const Buf *c_text, const Buf *h_text
     int argc = 0;
     for (char *tok = strtok(ccopy, " \t"); tok && argc < 48; tok = strtok(NULL, " \t"))
         argv[argc++] = tok;
-    char *extra[] = {"-std=c99", "-O1", "-o", exe, cpath, dpath, "-lm", NULL};
+    const char *extra[] = {"-std=c99", "-O1", "-o", ef->exe, ef->c, ef->driver, "-lm", NULL};
     for (int i = 0; extra[i]; i++)
-        argv[argc++] = extra[i];
-    argv[argc] = NULL;
-    int rc = run_argv(argv);
+        argv[argc + i] = (char *)extra[i];
+    argv[argc + 7] = NULL;
+    int rc = 0;
+    bool ok = argc > 0 && run_program(d, argv, &rc) && rc == 0;
+    if (argc == 0)
+        diag_cmd_error(d, "$CC ('%s') names no C compiler", cc);
+    else if (rc != 0)
+        diag_cmd_error(d, "the C compiler ('%s') failed on the generated code%s", cc,
+                       rc == 127 ? "" : " (this is a bug in gradc; please report it)");
     free(ccopy);
-    if (rc != 0) {
-        fprintf(stderr, "gradc: error: the C compiler ('%s') failed on the generated code%s\n", cc,
-                rc == 127 ? "" : " (this is a bug in gradc; please report it)");
-        return EXIT_USAGE;
+    return ok;
+}
+
+static bool compile_and_run(Diag *d, const EvalFiles *ef, const Buf *c_text, const Buf *h_text,
+                            const Buf *driver)
+{
+    if (!write_file(ef->c, c_text) || !write_file(ef->h, h_text) || !write_file(ef->driver, driver)) {
+        diag_cmd_error(d, "cannot write in '%s': %s", ef->dir, strerror(errno));
+        return false;
     }
-    char *run[] = {exe, NULL};
-    rc = run_argv(run);
-    if (rc != 0) {
-        fprintf(stderr, "gradc: error: the evaluation failed (status %d)\n", rc);
-        return EXIT_USAGE;
-    }
-    return 0;
+    if (!compile_driver(d, ef))
+        return false;
+    char *run[] = {(char *)ef->exe, NULL};
+    int rc;
+    if (!run_program(d, run, &rc))
+        return false;
+    if (rc != 0)
+        diag_cmd_error(d, "the evaluation failed (status %d)", rc);
+    return rc == 0;
 }
 
 /* The call of --eval: parsed, its function found among the primal ones,
  * and its arguments checked against the parameters (one per parameter in
- * *args, out arrays made). Returns -1, or the exit status of an error. */
-static int resolve_call(Cx *cx, const char *call, IrFunc **fp, Arg **args)
+ * *args, out arrays made). Reports an error and returns false if any. */
+static bool resolve_call(Cx *cx, const char *call, IrFunc **fp, Arg **args)
 {
     char name[256];
     Arg *given;
     int ngiven;
-    int status = parse_call(call, name, sizeof name, &given, &ngiven);
-    if (status >= 0)
-        return status;
+    if (!parse_call(&cx->diag, call, name, sizeof name, &given, &ngiven))
+        return false;
     IrFunc *f = NULL;
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *g = cx->ir->funcs.items[i];
         if (g->role == ROLE_PRIMAL && strcmp(g->name, name) == 0)
             f = g;
     }
-    if (!f) {
-        fprintf(stderr, "gradc: error: --eval: no function '%s' in '%s'\n", name, cx->diag.path);
-        free_args(given, ngiven);
-        return EXIT_USAGE;
-    }
-    status = check_args(f, given, ngiven, args);
+    bool ok = f && check_args(&cx->diag, f, given, ngiven, args);
+    if (!f)
+        diag_cmd_error(&cx->diag, "--eval: no function '%s' in '%s'", name, cx->diag.path);
     free_args(given, ngiven);
     *fp = f;
-    return status;
+    return ok;
 }
 
-int eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
-             const char *header_path)
+bool eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const Buf *h_text,
+              const char *header_path)
 {
     IrFunc *f;
     Arg *args;
-    int status = resolve_call(cx, call, &f, &args);
-    if (status >= 0)
-        return status;
+    if (!resolve_call(cx, call, &f, &args))
+        return false;
     int nargs = f->params.len;
-    const char *name = f->name;
+    if (hessian && !f->returns) {
+        diag_cmd_error(&cx->diag, "--hessian: '%s' has 'out' parameters; the Hessian is for "
+                       "functions that return a value", f->name);
+        free_args(args, nargs);
+        return false;
+    }
     const char *slash = strrchr(header_path, '/');
     const char *hname = slash ? slash + 1 : header_path;
     Buf driver;
     buf_init(&driver);
-    if (hessian && !f->returns) {
-        fprintf(stderr, "gradc: error: --hessian: '%s' has 'out' parameters; the Hessian is for "
-                "functions that return a value\n", name);
-        free_args(args, nargs);
-        buf_free(&driver);
-        return EXIT_USAGE;
-    }
     put_driver(&driver, f, hname, args, hessian);
-    const char *tmp = getenv("TMPDIR");
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/gradc-eval-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "gradc: error: cannot make a temporary directory: %s\n", strerror(errno));
-        buf_free(&driver);
-        free_args(args, nargs);
-        return EXIT_USAGE;
+    EvalFiles ef;
+    bool ok = make_files(&cx->diag, &ef, hname);
+    if (ok) {
+        ok = compile_and_run(&cx->diag, &ef, c_text, h_text, &driver);
+        remove_files(&ef);
     }
-    status = compile_and_run(dir, c_text, h_text, hname, &driver);
-    char path[4200];
-    const char *files[] = {"model.c", "driver.c", "driver", hname};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        remove(path);
-    }
-    rmdir(dir);
     buf_free(&driver);
     free_args(args, nargs);
-    return status;
+    return ok;
 }
 
 /* ---- the graph at a point --------------------------------------------- */
 
 /* --emit=dot --eval CALL: runs the function and its gradient on the IR and
  * writes the graph with every node's value and adjoint. */
-int eval_dot(Cx *cx, const char *call, Buf *out)
+bool eval_dot(Cx *cx, const char *call, Buf *out)
 {
     IrFunc *f;
     Arg *full;
-    int status = resolve_call(cx, call, &f, &full);
-    if (status >= 0)
-        return status;
+    if (!resolve_call(cx, call, &f, &full))
+        return false;
     int np = f->params.len;
     IrFunc *g = f->grad && f->returns ? f->grad : NULL;
     int ng = g ? g->params.len : np;
@@ -807,5 +850,5 @@ int eval_dot(Cx *cx, const char *call, Buf *out)
     free(adjoint);
     free(has);
     free_args(full, np);
-    return 0;
+    return true;
 }

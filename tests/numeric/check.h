@@ -1,12 +1,14 @@
-/* Shared helpers of the numeric tests: closeness assertions (cmocka 1.1.5 has
- * no assert_double_equal) and a central finite-difference oracle for the
- * gradients that gradc generates. Include after <cmocka.h>. */
+/* Shared helpers of the numeric tests: assert_close (tests/common, shared
+ * with the unit tests), assert_same, and a central finite-difference oracle
+ * for the gradients that gradc generates. Include after <cmocka.h>. */
 #ifndef GRADC_TESTS_NUMERIC_CHECK_H
 #define GRADC_TESTS_NUMERIC_CHECK_H
 
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+
+#include "assert_close.h"
 
 /* Tolerances of the finite-difference check. The central difference with
  * h = cbrt(eps) * max(1, |x|) has a truncation error of about h^2 |f'''| / 6
@@ -23,28 +25,6 @@
 typedef double (*check_value_fn)(const double *x);
 typedef double (*check_grad_fn)(const double *x, double *g);
 
-/* True when a and b agree within abs_tol + rel * max(|a|, |b|); equal
- * infinities agree, NaN agrees with nothing. */
-static inline int check_is_close(double a, double b, double rel, double abs_tol)
-{
-    if (a == b)
-        return 1;
-    if (isnan(a) || isnan(b) || isinf(a) || isinf(b))
-        return 0;
-    return fabs(a - b) <= abs_tol + rel * fmax(fabs(a), fabs(b));
-}
-
-static inline void check_close_at(double a, double b, double rel, double abs_tol,
-                                  const char *sa, const char *sb,
-                                  const char *file, int line)
-{
-    if (check_is_close(a, b, rel, abs_tol))
-        return;
-    print_error("%s = %.17g is not close to %s = %.17g (|difference| %.3g, rel %g, abs %g)\n",
-                sa, a, sb, b, fabs(a - b), rel, abs_tol);
-    _fail(file, line);
-}
-
 /* Exact equality for the conventions of LANGUAGE.md section 5, where the
  * result is fixed, not approximate: a == b, or both NaN. */
 static inline void check_same_at(double a, double b, const char *sa, const char *sb,
@@ -56,8 +36,6 @@ static inline void check_same_at(double a, double b, const char *sa, const char 
     _fail(file, line);
 }
 
-#define assert_close(a, b, rel, abs_tol) \
-    check_close_at((a), (b), (rel), (abs_tol), #a, #b, __FILE__, __LINE__)
 #define assert_same(a, b) check_same_at((a), (b), #a, #b, __FILE__, __LINE__)
 
 static inline void check_print_point(const char *name, int n, const double *x)
@@ -88,7 +66,7 @@ static inline void check_gradient_at(const char *name, check_value_fn f, check_g
     }
     double v = f(x);
     double vg = fg(x, g);
-    if (!check_is_close(vg, v, 4 * DBL_EPSILON, 0)) {
+    if (!close_within(vg, v, 4 * DBL_EPSILON, 0)) {
         check_print_point(name, n, x0);
         print_error(": f_grad returns %.17g, f returns %.17g\n", vg, v);
         bad = 1;
@@ -103,7 +81,7 @@ static inline void check_gradient_at(const char *name, check_value_fn f, check_g
         double fm = f(x);
         x[i] = x0[i];
         double fd = (fp - fm) / (xp - xm);
-        if (!check_is_close(g[i], fd, CHECK_FD_REL, CHECK_FD_ABS * (1.0 + fabs(v)))) {
+        if (!close_within(g[i], fd, CHECK_FD_REL, CHECK_FD_ABS * (1.0 + fabs(v)))) {
             check_print_point(name, n, x0);
             print_error(": d/dx%d is %.17g, central difference %.17g (|difference| %.3g)\n",
                         i, g[i], fd, fabs(g[i] - fd));

@@ -81,7 +81,7 @@ static inline void check_vec_gradient_at(const char *name, check_vec_value_fn f,
     }
     double v = f(ctx, z);
     double vg = fg(ctx, z, g);
-    if (!check_is_close(vg, v, 4 * DBL_EPSILON, 0)) {
+    if (!close_within(vg, v, 4 * DBL_EPSILON, 0)) {
         print_error("%s: the gradient function returns %.17g, the function %.17g\n", name, vg, v);
         bad++;
     }
@@ -94,7 +94,7 @@ static inline void check_vec_gradient_at(const char *name, check_vec_value_fn f,
         double fm = f(ctx, z);
         z[i] = z0[i];
         double fd = (fp - fm) / (zp - zm);
-        if (!check_is_close(g[i], fd, rel, abs_tol * (1.0 + fabs(v)))) {
+        if (!close_within(g[i], fd, rel, abs_tol * (1.0 + fabs(v)))) {
             if (bad < 8)
                 print_error("%s: input %d (of %d) at %.17g: derivative %.17g, central "
                             "difference %.17g (|difference| %.3g)\n",

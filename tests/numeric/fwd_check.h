@@ -436,9 +436,9 @@ static void fwd_fd_compare(fwd_ctx *c, const char *what, const double *an, int l
     double rel = c->fn->fd_rel > 0 ? c->fn->fd_rel : FWD_FD_REL;
     for (int i = 0; i < len; i++) {
         double abs_tol = FWD_FD_ABS * (1 + (scale ? fabs(scale[i]) : scale0));
-        if (check_is_close(an[i], k->fd1[i], rel, abs_tol) ||
-            check_is_close(an[i], k->fd2[i], rel, abs_tol) ||
-            check_is_close(an[i], k->fd3[i], rel, abs_tol))
+        if (close_within(an[i], k->fd1[i], rel, abs_tol) ||
+            close_within(an[i], k->fd2[i], rel, abs_tol) ||
+            close_within(an[i], k->fd3[i], rel, abs_tol))
             continue;
         fwd_report(c, "%s[%d]: %.17g, five-point differences %.17g (h), %.17g (h/8), "
                    "%.17g (h/64)", what, i, an[i], k->fd1[i], k->fd2[i], k->fd3[i]);
