@@ -455,6 +455,31 @@ static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
     return true;
 }
 
+/* An 'out' argument may not be another argument of the same call: the
+ * callee zero-fills it on entry, so the other would read zeros (or the
+ * later write would win). */
+static bool check_overlap(Sema *s, const Expr *e, const Func *g)
+{
+    const PtrVec *args = &e->call.args;
+    for (int i = 0; i < args->len; i++) {
+        const Param *p = g->params.items[i];
+        const Expr *out = args->items[i];
+        if (p->kind != P_OUT)
+            continue;
+        for (int j = 0; j < args->len; j++) {
+            const Param *q = g->params.items[j];
+            const Expr *other = args->items[j];
+            if (j == i || q->ndims == 0 || other->name.sym != out->name.sym)
+                continue;
+            diag_error(s->d, other->span, "'%s' is passed to 'out' parameter '%s' of '%s' and to '%s' as "
+                       "well: an 'out' array is zero-filled when the call starts, so they may not "
+                       "overlap (pass a separate array)", out->name.sym->id, p->id, g->id, q->id);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool check_args(Sema *s, Expr *e, Func *g)
 {
     PtrVec *args = &e->call.args;
@@ -473,7 +498,7 @@ static bool check_args(Sema *s, Expr *e, Func *g)
         else
             ok &= check_expr(s, arg, p->kind == P_INT ? W_INT : W_REAL) != TY_ERR;
     }
-    return ok;
+    return ok && check_overlap(s, e, g);
 }
 
 static Ty check_call(Sema *s, Expr **ep, Want want)
