@@ -1,0 +1,363 @@
+/* The checks that gradc_random's generated drivers run, one program at a
+ * time, at each of its points. A driver (written by driver.c) wraps each
+ * tested function in four adapters over flat vectors and lists them in a
+ * table; this file compares them:
+ *   value      f against the generator's own evaluation (the oracle);
+ *   grad.*     f_grad / f_vjp: the value it returns, the gradient against
+ *              central differences of f's values at two step sizes (flagged
+ *              only when both disagree with it and agree with each other,
+ *              so a kink or a branch boundary never raises a false alarm),
+ *              and NULL gradient pointers leaving the others unchanged;
+ *   jvp.*      f_jvp: value, and seed . (J v) == (J^T seed) . v;
+ *   hvp.*      f_hvp: value, gradient equal to f_grad's, H v against central
+ *              differences of f_grad along v.
+ * Every output buffer starts as garbage, so an output that is not written
+ * shows. Failures are printed as "F <prog> <check> pt=<k> <detail>"; each
+ * program is bracketed by "B <prog>" and "E <prog>" so that the runner can
+ * tell which one crashed. C99, strict warnings clean. */
+#ifndef GRADC_RANDOM_CHECK_DRIVER_H
+#define GRADC_RANDOM_CHECK_DRIVER_H
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RT_GARBAGE (-7.0e77)
+#define RT_H1 1e-4      /* finite-difference steps, relative to max(1, |x|) */
+#define RT_H2 2.5e-5
+
+typedef double (*rt_f_fn)(const double *a, double *o);
+typedef double (*rt_g_fn)(const double *a, const double *seed, double *g, double *o, unsigned nul);
+typedef double (*rt_j_fn)(const double *a, const double *v, double *o, double *d);
+typedef double (*rt_h_fn)(const double *a, const double *v, double *g, double *hv);
+
+typedef struct {
+    int npt, nall, nact, nout, ngp;
+    const double *pts;       /* npt x nall: every real argument */
+    const double *expect;    /* npt x max(1, nout): the oracle */
+    const double *scale;     /* npt: largest magnitude in the evaluation */
+    const int *act;          /* nact: position in pts of each gradient entry */
+    const int *gp;           /* nact: which gradient argument holds it */
+    rt_f_fn f;
+    rt_g_fn g;
+    rt_j_fn j;
+    rt_h_fn h;               /* NULL for functions with out parameters */
+    unsigned long long rng;  /* seeds and directions: the same for a program and its reductions */
+} RtProg;
+
+typedef struct {
+    const RtProg *p;
+    int id, pt;
+    double *x, *g, *o, *o2, *seed, *v, *d, *tmp, *tmp2, *hv;
+    unsigned long long rng;
+    int nfail;
+} RtCx;
+
+static double rt_rand(RtCx *c)
+{
+    c->rng = c->rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(c->rng >> 11) * (1.0 / 9007199254740992.0) * 2 - 1;
+}
+
+static void rt_fill(double *x, int n, double v)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = v;
+}
+
+/* comp: the gradient entry (>= 0), output k as -2-k, or -1 for none. */
+static void rt_fail(RtCx *c, const char *check, int comp, const char *fmt, ...)
+{
+    va_list ap;
+    c->nfail++;
+    printf("F %d %s pt=%d comp=%d ", c->id, check, c->pt, comp);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+}
+
+static int rt_close(double a, double b, double tol)
+{
+    if (a == b || (isnan(a) && isnan(b)))
+        return 1;
+    return fabs(a - b) <= tol;
+}
+
+/* Outputs that still hold the garbage they started with were not written:
+ * reported once as check.unwritten; the comparisons skip them. */
+static void rt_unwritten(RtCx *c, const char *check, const double *x, int n, int out)
+{
+    for (int i = 0; i < n; i++)
+        if (x[i] == RT_GARBAGE) {
+            rt_fail(c, check, out ? -2 - i : i, "not written (%d entries start as garbage)", n);
+            return;
+        }
+}
+
+/* The scalar that is differentiated: f's value, or seed . outputs. */
+static double rt_phi(RtCx *c, const double *x)
+{
+    const RtProg *p = c->p;
+    double y = p->f(x, c->tmp);
+    if (!p->nout)
+        return y;
+    double s = 0;
+    for (int k = 0; k < p->nout; k++)
+        s += c->seed[k] * c->tmp[k];
+    return s;
+}
+
+static double rt_central(RtCx *c, int pos, double h)
+{
+    double *x = c->x, x0 = x[pos], step = h * fmax(1, fabs(x0));
+    x[pos] = x0 + step;
+    double up = rt_phi(c, x);
+    x[pos] = x0 - step;
+    double down = rt_phi(c, x);
+    x[pos] = x0;
+    return (up - down) / (2 * step);
+}
+
+/* Whether a derivative `ad` is contradicted by two central differences
+ * that agree with each other, and better than with it. */
+static int rt_contradicts(double ad, double fd1, double fd2, double abs_tol)
+{
+    if (!isfinite(fd1) || !isfinite(fd2))
+        return 0;
+    if (!isfinite(ad))
+        return fabs(fd1 - fd2) <= 1e-5 * (fabs(fd1) + 1);
+    double e1 = fabs(ad - fd1), e2 = fabs(ad - fd2), d12 = fabs(fd1 - fd2);
+    double tol = 1e-6 * (fabs(ad) + fabs(fd1)) + abs_tol;
+    /* the two differences must also agree in their own right: where the
+     * function is ill-conditioned both are noise, however far off ad is */
+    return e1 > tol && e2 > tol && d12 <= 0.1 * fmin(e1, e2) && d12 <= 1e-4 * (fabs(fd1) + fabs(fd2)) + abs_tol;
+}
+
+static void rt_check_value(RtCx *c, const double *e, double scale)
+{
+    const RtProg *p = c->p;
+    rt_fill(c->o, p->nout, RT_GARBAGE);
+    double y = p->f(c->x, c->o);
+    double tol = 1e-9 * (1 + scale);
+    if (!p->nout) {
+        if (!rt_close(y, e[0], tol))
+            rt_fail(c, "value", -1, "f=%.17g expected=%.17g (scale %g)", y, e[0], scale);
+        return;
+    }
+    rt_unwritten(c, "value.unwritten", c->o, p->nout, 1);
+    for (int k = 0; k < p->nout; k++)
+        if (c->o[k] != RT_GARBAGE && !rt_close(c->o[k], e[k], tol)) {
+            rt_fail(c, "value", -2 - k, "out=%.17g expected=%.17g (scale %g)", c->o[k], e[k], scale);
+            return;
+        }
+}
+
+/* f_grad / f_vjp: the value (or outputs) it returns and every gradient
+ * entry against central differences. Leaves the gradient in c->g. */
+static double rt_check_grad(RtCx *c, double scale)
+{
+    const RtProg *p = c->p;
+    double y = p->f(c->x, c->o);
+    rt_fill(c->g, p->nact, RT_GARBAGE);
+    rt_fill(c->o2, p->nout, RT_GARBAGE);
+    double yg = p->g(c->x, c->seed, c->g, c->o2, 0);
+    double tol = 1e-12 * (1 + scale);
+    if (!p->nout && !rt_close(yg, y, tol))
+        rt_fail(c, "grad.value", -1, "f_grad=%.17g f=%.17g", yg, y);
+    for (int k = 0; k < p->nout; k++)
+        if (!rt_close(c->o2[k], c->o[k], tol)) {
+            rt_fail(c, "grad.value", -2 - k, "vjp out=%.17g f out=%.17g", c->o2[k], c->o[k]);
+            break;
+        }
+    rt_unwritten(c, "grad.unwritten", c->g, p->nact, 0);
+    int bad = 0;
+    for (int i = 0; i < p->nact; i++) {
+        if (c->g[i] == RT_GARBAGE)
+            continue;
+        double fd1 = rt_central(c, p->act[i], RT_H1), fd2 = rt_central(c, p->act[i], RT_H2);
+        if (rt_contradicts(c->g[i], fd1, fd2, 1e-8 * (1 + scale)) && !bad++)
+            rt_fail(c, "grad.fd", i, "grad=%.17g fd=%.17g fd2=%.17g", c->g[i], fd1, fd2);
+    }
+    return y;
+}
+
+/* NULL for some gradient arguments: the others come out the same. */
+static void rt_check_null(RtCx *c)
+{
+    const RtProg *p = c->p;
+    if (p->ngp < 2)
+        return;
+    unsigned all = (1u << p->ngp) - 1, mask = 0;
+    while (mask == 0 || mask == all)
+        mask = (unsigned)((rt_rand(c) + 1) * 0.5 * (double)all) & all;
+    rt_fill(c->tmp2, p->nact, RT_GARBAGE);
+    p->g(c->x, c->seed, c->tmp2, c->o2, mask);
+    for (int i = 0; i < p->nact; i++)
+        if (!(mask & (1u << p->gp[i])) && !rt_close(c->tmp2[i], c->g[i], 1e-12 * (1 + fabs(c->g[i])))) {
+            rt_fail(c, "grad.null", i, "grad=%.17g without NULLs=%.17g (mask %g)", c->tmp2[i], c->g[i], (double)mask);
+            return;
+        }
+}
+
+/* f_jvp: seed . (J v) against (J^T seed) . v; on a mismatch, a directional
+ * central difference says which side is wrong. */
+static void rt_check_jvp(RtCx *c, double y, double scale)
+{
+    const RtProg *p = c->p;
+    int nd = p->nout ? p->nout : 1;
+    rt_fill(c->o2, p->nout, RT_GARBAGE);
+    rt_fill(c->d, nd, RT_GARBAGE);
+    double yj = p->j(c->x, c->v, c->o2, c->d);
+    double tol = 1e-12 * (1 + scale);
+    if (!p->nout && !rt_close(yj, y, tol))
+        rt_fail(c, "jvp.value", -1, "f_jvp=%.17g f=%.17g", yj, y);
+    for (int k = 0; k < p->nout; k++)
+        if (!rt_close(c->o2[k], c->o[k], tol)) {
+            rt_fail(c, "jvp.value", -2 - k, "jvp out=%.17g f out=%.17g", c->o2[k], c->o[k]);
+            break;
+        }
+    rt_unwritten(c, "jvp.unwritten", c->d, nd, 1);
+    for (int k = 0; k < nd; k++)
+        if (c->d[k] == RT_GARBAGE)
+            return;
+    double dj = 0, dg = 0, mag = 0;
+    for (int k = 0; k < p->nout; k++)
+        dj += c->seed[k] * c->d[k];
+    if (!p->nout)
+        dj = c->d[0];
+    for (int i = 0; i < p->nact; i++) {
+        dg += c->g[i] * c->v[i];
+        mag += fabs(c->g[i] * c->v[i]);
+    }
+    if (rt_close(dj, dg, 1e-8 * (mag + fabs(dj)) + 1e-10 * (1 + scale)))
+        return;
+    /* which one is wrong: central differences along v */
+    double fd[2], h[2] = {RT_H1, RT_H2};
+    for (int s = 0; s < 2; s++) {
+        memcpy(c->tmp2, c->x, (size_t)p->nall * sizeof(double));
+        for (int i = 0; i < p->nact; i++)
+            c->x[p->act[i]] += h[s] * c->v[i];
+        double up = rt_phi(c, c->x);
+        memcpy(c->x, c->tmp2, (size_t)p->nall * sizeof(double));
+        for (int i = 0; i < p->nact; i++)
+            c->x[p->act[i]] -= h[s] * c->v[i];
+        double down = rt_phi(c, c->x);
+        memcpy(c->x, c->tmp2, (size_t)p->nall * sizeof(double));
+        fd[s] = (up - down) / (2 * h[s]);
+    }
+    if (rt_contradicts(dj, fd[0], fd[1], 1e-8 * (1 + scale)) || !rt_contradicts(dg, fd[0], fd[1], 1e-8 * (1 + scale)))
+        rt_fail(c, "jvp.dot", -1, "jvp=%.17g grad.v=%.17g fd=%.17g fd2=%.17g", dj, dg, fd[0], fd[1]);
+    else
+        rt_fail(c, "grad.dot", -1, "grad.v=%.17g jvp=%.17g fd=%.17g fd2=%.17g", dg, dj, fd[0], fd[1]);
+}
+
+/* f_hvp: value, gradient equal to f_grad's, and H v against central
+ * differences of f_grad along v. */
+static void rt_check_hvp(RtCx *c, double y, double scale)
+{
+    const RtProg *p = c->p;
+    int n = p->nact;
+    double *g3 = c->tmp2, *gp = c->tmp, *gm = c->tmp + n, *fd1 = c->tmp + 2 * n, *fd2 = c->tmp + 3 * n;
+    rt_fill(g3, n, RT_GARBAGE);
+    rt_fill(c->hv, n, RT_GARBAGE);
+    double yh = p->h(c->x, c->v, g3, c->hv);
+    if (!rt_close(yh, y, 1e-12 * (1 + scale)))
+        rt_fail(c, "hvp.value", -1, "f_hvp=%.17g f=%.17g", yh, y);
+    rt_unwritten(c, "hvp.unwritten", c->hv, n, 0);
+    rt_unwritten(c, "hvp.unwritten", g3, n, 0);
+    double gmax = 0;
+    for (int i = 0; i < n; i++)
+        gmax = fmax(gmax, fabs(c->g[i]));
+    for (int i = 0; i < n; i++)
+        if (g3[i] != RT_GARBAGE && !rt_close(g3[i], c->g[i], 1e-9 * (fabs(c->g[i]) + gmax) + 1e-12)) {
+            rt_fail(c, "hvp.grad", i, "hvp grad=%.17g f_grad=%.17g", g3[i], c->g[i]);
+            break;
+        }
+    double h[2] = {RT_H1, RT_H2}, *fd[2] = {fd1, fd2};
+    double *x0 = c->o2;   /* spare nall-sized buffer */
+    memcpy(x0, c->x, (size_t)p->nall * sizeof(double));
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < n; i++)
+            c->x[p->act[i]] = x0[p->act[i]] + h[s] * c->v[i];
+        p->g(c->x, NULL, gp, NULL, 0);
+        for (int i = 0; i < n; i++)
+            c->x[p->act[i]] = x0[p->act[i]] - h[s] * c->v[i];
+        p->g(c->x, NULL, gm, NULL, 0);
+        for (int i = 0; i < n; i++)
+            fd[s][i] = (gp[i] - gm[i]) / (2 * h[s]);
+    }
+    memcpy(c->x, x0, (size_t)p->nall * sizeof(double));
+    for (int i = 0; i < n; i++)
+        if (c->hv[i] != RT_GARBAGE && rt_contradicts(c->hv[i], fd1[i], fd2[i], 1e-8 * (1 + gmax))) {
+            rt_fail(c, "hvp.fd", i, "hv=%.17g fd=%.17g fd2=%.17g", c->hv[i], fd1[i], fd2[i]);
+            break;
+        }
+}
+
+static void rt_check_point(RtCx *c)
+{
+    const RtProg *p = c->p;
+    int ne = p->nout ? p->nout : 1;
+    double scale = p->scale[c->pt];
+    memcpy(c->x, p->pts + (size_t)c->pt * (size_t)p->nall, (size_t)p->nall * sizeof(double));
+    for (int k = 0; k < p->nout; k++)
+        c->seed[k] = rt_rand(c);
+    for (int i = 0; i < p->nact; i++)
+        c->v[i] = rt_rand(c);
+    rt_check_value(c, p->expect + (size_t)c->pt * (size_t)ne, scale);
+    double y = rt_check_grad(c, scale);
+    rt_check_null(c);
+    rt_check_jvp(c, y, scale);
+    if (p->h && !p->nout)
+        rt_check_hvp(c, y, scale);
+}
+
+static double *rt_buf(int n)
+{
+    double *b = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (!b) {
+        printf("out of memory\n");
+        exit(3);
+    }
+    return b;
+}
+
+static void rt_check_prog(const RtProg *p, int id)
+{
+    int big = p->nall + p->nact + p->nout + 1;
+    RtCx c = {p, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    c.x = rt_buf(p->nall);
+    c.g = rt_buf(p->nact);
+    c.o = rt_buf(p->nout);
+    c.o2 = rt_buf(big);
+    c.seed = rt_buf(p->nout);
+    c.v = rt_buf(p->nact);
+    c.d = rt_buf(p->nout + 1);
+    c.tmp = rt_buf(4 * big);
+    c.tmp2 = rt_buf(big);
+    c.hv = rt_buf(p->nact);
+    c.rng = p->rng;
+    for (c.pt = 0; c.pt < p->npt; c.pt++)
+        rt_check_point(&c);
+    free(c.x); free(c.g); free(c.o); free(c.o2); free(c.seed);
+    free(c.v); free(c.d); free(c.tmp); free(c.tmp2); free(c.hv);
+}
+
+/* main of every driver: checks programs from argv[1] (default 0) on. */
+static int rt_main(const RtProg *progs, int n, int argc, char **argv)
+{
+    int first = argc > 1 ? atoi(argv[1]) : 0;
+    for (int k = first; k < n; k++) {
+        printf("B %d\n", k);
+        fflush(stdout);
+        rt_check_prog(&progs[k], k);
+        printf("E %d\n", k);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+#endif
