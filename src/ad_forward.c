@@ -531,6 +531,13 @@ static IrFunc *forward(Cx *cx, IrFunc *p, FuncRole role, const char *name)
         if (carries_tangent(v, w.role) && is_output(v))
             w.varied[v->id] = true;
     }
+    /* and so are adjoint arrays kept in them (f_hvp: d_x in g_x, whose
+     * tangent is hv_x, written even where H v is zero) */
+    for (int i = 0; i < n; i++) {
+        const IrVar *v = p->vars.items[i];
+        if (v->alias && carries_tangent(v->alias, w.role) && is_output(v->alias))
+            w.varied[v->id] = true;
+    }
     activity_varied(p, w.varied);
     w.g->body = ir_block(cx);
     fwd_block(&w, p->body, w.g->body);

@@ -201,7 +201,7 @@ static Contrib unless_zero(DerivCx *dc, Operand x, Operand v, Operand seed)
     return c3(OP_SELECT, zero, ir_real(0), val2(dc, OP_MUL, seed, v));
 }
 
-/* b == 0 ? 0 : d b a^(b-1):  d/da = d b (b-1) a^(b-2);
+/* b == 0 ? 0 : d b a^(b-1):  d/da = d b (b-1) a^(b-2) (0 for b = 0, 1);
  * d/db = d a^(b-1) (1 + b log a), the log term 0 where a = 0 */
 RULE(dpowx)
 {
@@ -211,8 +211,9 @@ RULE(dpowx)
     Operand b1 = val2(dc, OP_SUB, a[1], ir_real(1));
     if (i == 0) {
         Operand p = val2(dc, OP_POW, a[0], val2(dc, OP_SUB, a[1], ir_real(2)));
-        Operand v = val2(dc, OP_MUL, val2(dc, OP_MUL, a[2], a[1]), val2(dc, OP_MUL, b1, p));
-        return unless_zero(dc, a[1], v, seed);
+        Operand bb1 = val2(dc, OP_MUL, a[1], b1);
+        Operand v = val2(dc, OP_MUL, a[2], val2(dc, OP_MUL, bb1, p));
+        return unless_zero(dc, bb1, v, seed);     /* b = 1: 0, not 0 * inf at a = 0 */
     }
     Operand a0 = val2(dc, OP_EQ, a[0], ir_real(0));
     Operand blog = val(dc, OP_SELECT, 3, a0, ir_real(0), val2(dc, OP_MUL, a[1], val1(dc, OP_LOG, a[0])));
@@ -252,9 +253,9 @@ RULE(dpowi)
         return helper_seed(dc, OP_DPOWI, a, 3, seed);
     Operand k = val1(dc, OP_ITOR, a[1]);
     Operand p = val2(dc, OP_POWI, a[0], val2(dc, OP_ISUB, a[1], ir_int(2)));
-    Operand v = val2(dc, OP_MUL, val2(dc, OP_MUL, a[2], k),
-                     val2(dc, OP_MUL, val2(dc, OP_SUB, k, ir_real(1)), p));
-    return unless_zero(dc, k, v, seed);
+    Operand kk1 = val2(dc, OP_MUL, k, val2(dc, OP_SUB, k, ir_real(1)));
+    Operand v = val2(dc, OP_MUL, a[2], val2(dc, OP_MUL, kk1, p));
+    return unless_zero(dc, kk1, v, seed);     /* k = 1: 0, not 0 * inf at a = 0 */
 }
 RULE(dom) { UNUSED; return helper_seed(dc, OP_DOM, a, 2, seed); }
 

@@ -88,6 +88,17 @@ Operand ir_ref(IrVar *v)
     return (Operand){.kind = OK_REF, .var = v};
 }
 
+int ir_self_compare(Opcode op, Operand a, Operand b)
+{
+    if (!(a.kind == OK_VAR && ir_same(a, b) && a.var->type == IT_INT))
+        return -1;
+    switch (op) {
+    case OP_EQ: case OP_LE: case OP_GE: return 1;
+    case OP_NE: case OP_LT: case OP_GT: return 0;
+    default: return -1;
+    }
+}
+
 bool ir_same(Operand a, Operand b)
 {
     if (a.kind != b.kind)

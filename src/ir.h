@@ -212,6 +212,10 @@ Operand ir_int(int i);
 Operand ir_bool(bool b);
 Operand ir_ref(IrVar *v);
 bool ir_same(Operand a, Operand b);
+/* A comparison of an int with itself (n < n) as its constant truth, which
+ * C compilers would warn about (-Wtautological-compare); -1 if it is not
+ * one. Reals are left alone: x == x is false for NaN. */
+int ir_self_compare(Opcode op, Operand a, Operand b);
 bool ir_is_var(Operand a, const IrVar *v);
 IrType ir_operand_type(Operand a);
 

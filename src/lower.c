@@ -131,8 +131,15 @@ static Operand lower_binary(Lower *lw, const Expr *e, const char *name)
         return lower_logic(lw, e, name);
     Operand a = lower_expr(lw, e->op.a, NULL);
     Operand b = lower_expr(lw, e->op.b, NULL);
-    if (op >= A_EQ && op <= A_GE)
+    if (op >= A_EQ && op <= A_GE) {
+        int known = ir_self_compare(cmp_op[op], a, b);
+        if (known >= 0)
+            return ir_bool(known);
         return op2(lw, e->span, name, cmp_op[op], a, b);
+    }
+    /* x^0 is 1 for every x, NaN included (as pow): the base is left unused */
+    if (op == A_POW && b.kind == OK_INT && b.ival == 0)
+        return ir_real(1);
     if (op == A_POW)
         return op2(lw, e->span, name, e->op.b->ty == TY_INT ? OP_POWI : OP_POW, a, b);
     if (e->ty == TY_INT)

@@ -256,7 +256,13 @@ static bool simplify_identity(Instr *in)
         return false;
     case OP_POWI:
         if (a[1].kind == OK_INT && a[1].ival == 1) { make_copy(in, a[0]); return true; }
+        if (a[1].kind == OK_INT && a[1].ival == 0) { make_copy(in, ir_real(1)); return true; }
         return false;
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
+        if (ir_self_compare(in->op, a[0], a[1]) < 0)
+            return false;
+        make_copy(in, ir_bool(ir_self_compare(in->op, a[0], a[1])));
+        return true;
     case OP_SELECT:
         if (ir_same(a[1], a[2])) { make_copy(in, a[1]); return true; }
         if (a[0].kind == OK_BOOL) { make_copy(in, a[0].ival ? a[1] : a[2]); return true; }
@@ -270,6 +276,7 @@ static bool simplify_identity(Instr *in)
         return false;
     case OP_IMUL:
         if (a[1].kind == OK_INT && a[1].ival == 1) { make_copy(in, a[0]); return true; }
+        if (a[1].kind == OK_INT && a[1].ival == 0) { make_copy(in, ir_real(1)); return true; }
         if (a[0].kind == OK_INT && a[0].ival == 1) { make_copy(in, a[1]); return true; }
         return false;
     default:

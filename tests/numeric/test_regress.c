@@ -235,6 +235,58 @@ static void inactive_loops(void **state)
     }
 }
 
+/* ---- 7. C that warned: the values and derivatives are still right ---- */
+
+static void no_warnings(void **state)
+{
+    (void)state;
+    double gx, gy, x[3] = {0.5, -2, 3}, g[3], y[9] = {0}, seed[9] = {0};
+    assert_same(zero_power_grad(NAN, 1.5, &gx, &gy), 2.5);
+    assert_same(gx, 0.0);
+    assert_same(gy, 1.0);
+    assert_same(zero_power_load_grad(3, x, g), 4.0);
+    assert_same(g[0], 0.0);
+    assert_same(g[2], 1.0);
+    seed[0] = 1;
+    zero_power_out_vjp(3, y, x, seed, g);
+    assert_same(y[0], 0.5);
+    assert_same(g[0], 1.0);
+    assert_same(g[1], 0.0);
+    assert_same(self_compare_grad(4, 1.5, &gx), 2.25);
+    assert_same(gx, 3.0);
+}
+
+/* ---- 8, 9. f_hvp: a linear power at 0; H v zero for an array ---- */
+
+static void hvp_edges(void **state)
+{
+    (void)state;
+    double g, hv, gy, hvy;
+    /* x^1 and pow(x, 1) at 0: gradient 1 (+ 2x), H v = 0 (+ 2 v) */
+    pow_int_hvp(0.0, 1, 0.75, &g, &hv);
+    assert_same(g, 1.0);
+    assert_same(hv, 0.0);
+    pow_real_hvp(0.0, 1.0, 0.75, 0.0, &g, &gy, &hv, &hvy);
+    assert_same(g, 1.0);
+    assert_same(hv, 1.5);
+    /* k = 0: nothing but zeros either */
+    pow_int_hvp(0.0, 0, 0.75, &g, &hv);
+    assert_same(g, 0.0);
+    assert_same(hv, 0.0);
+    /* away from 0 the usual k (k-1) x^(k-2) v */
+    pow_int_hvp(1.5, 3, 0.5, &g, &hv);
+    assert_close(g, 3 * 1.5 * 1.5, 1e-15, 0);
+    assert_close(hv, 6 * 1.5 * 0.5, 1e-15, 0);
+
+    double x[2] = {0.5, -1}, dx[2] = {0.25, 2}, gx[2], hx[2] = {NAN, 42};
+    linear_array_hvp(2, x, 2.0, dx, 0.5, gx, &gy, hx, &hvy);
+    assert_same(gx[0], 2.0);
+    assert_same(gx[1], 0.0);
+    assert_same(hx[0], 0.0);
+    assert_same(hx[1], 0.0);
+    assert_same(hvy, 6.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +295,8 @@ int main(void)
         cmocka_unit_test(sized_locals),
         cmocka_unit_test(compiles),
         cmocka_unit_test(inactive_loops),
+        cmocka_unit_test(no_warnings),
+        cmocka_unit_test(hvp_edges),
     };
     return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
 }
