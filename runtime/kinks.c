@@ -55,7 +55,7 @@ static double gradc_dhypot(double a, double t, double d)
 /* a^k for an int k, d/da: k a^(k-1), and 0 for k = 0 */
 static double gradc_dpowi(double a, int k, double d)
 {
-    return k == 0 ? 0.0 : d * k * pow(a, (double)(k - 1));
+    return k == 0 ? 0.0 : d * k * pow(a, (double)k - 1.0);   /* no int overflow */
 }
 /* gradc-end */
 

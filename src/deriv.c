@@ -4,6 +4,7 @@
  * fixes it. */
 #include "deriv.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "gradc.h"
@@ -95,7 +96,7 @@ RULE(powi)
 {
     UNUSED;
     Operand k = a[1];
-    if (k.kind != OK_INT)
+    if (k.kind != OK_INT || k.ival == INT_MIN)      /* k - 1 would overflow */
         return c3(OP_DPOWI, a[0], k, seed);
     if (k.ival == 0)
         return (Contrib){.none = true};
@@ -252,7 +253,8 @@ RULE(dpowi)
     if (i == 2)
         return helper_seed(dc, OP_DPOWI, a, 3, seed);
     Operand k = val1(dc, OP_ITOR, a[1]);
-    Operand p = val2(dc, OP_POWI, a[0], val2(dc, OP_ISUB, a[1], ir_int(2)));
+    /* a^(k-2) with k - 2 in double: never an int overflow */
+    Operand p = val2(dc, OP_POW, a[0], val2(dc, OP_SUB, k, ir_real(2)));
     Operand kk1 = val2(dc, OP_MUL, k, val2(dc, OP_SUB, k, ir_real(1)));
     Operand v = val2(dc, OP_MUL, a[2], val2(dc, OP_MUL, kk1, p));
     return unless_zero(dc, kk1, v, seed);     /* k = 1: 0, not 0 * inf at a = 0 */

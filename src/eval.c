@@ -6,6 +6,7 @@
 #include "eval.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -268,8 +269,8 @@ static bool take_scalar(Diag *d, const IrVar *p, const Arg *a, int *ints, Arg *t
     }
     double v = a->vals[0];
     if (p->type == IT_INT) {
-        if (v != floor(v) || fabs(v) > 1e9) {
-            diag_cmd_error(d, "--eval: '%s' is an int", p->name);
+        if (v != floor(v) || v < INT_MIN || v > INT_MAX) {
+            diag_cmd_error(d, "--eval: '%s' is an int; %.17g is not one", p->name, v);
             return false;
         }
         ints[p->id] = (int)v;

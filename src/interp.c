@@ -4,6 +4,7 @@
  * follows the C that emit_c.c writes: same operations, same helpers. */
 #include "interp.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ static double get(const Run *r, Operand a)
     }
 }
 
+static long long as_int(double x)
+{
+    return x >= INT_MIN && x <= INT_MAX ? (long long)x : 0;
+}
+
 /* One operation, as the generated C computes it. */
 static double op_value(const Run *r, Opcode op, const Operand *a, int n)
 {
@@ -46,7 +52,14 @@ static double op_value(const Run *r, Opcode op, const Operand *a, int n)
     for (int k = 0; k < n; k++)
         v[k] = get(r, a[k]);
     double x = v[0], y = v[1], d = v[2];
-    int i = (int)x, j = (int)y;
+    /* ints are held as doubles; in long long, int operations cannot
+     * overflow here (where the generated C would, the value is wrong, not
+     * undefined), and a real operand is never converted */
+    long long i = 0, j = 0;
+    if (op >= OP_IADD && op <= OP_INEG) {
+        i = as_int(x);
+        j = as_int(y);
+    }
     switch (op) {
     case OP_ITOR: return x;
     case OP_SELECT: return x != 0 ? y : d;
@@ -59,12 +72,12 @@ static double op_value(const Run *r, Opcode op, const Operand *a, int n)
     case OP_AND: return x != 0 && y != 0;
     case OP_OR: return x != 0 || y != 0;
     case OP_NOT: return x == 0;
-    case OP_IADD: return i + j;
-    case OP_ISUB: return i - j;
-    case OP_IMUL: return i * j;
-    case OP_IDIV: return j ? i / j : 0;
-    case OP_IMOD: return j ? i % j : 0;
-    case OP_INEG: return -i;
+    case OP_IADD: return (double)(i + j);
+    case OP_ISUB: return (double)(i - j);
+    case OP_IMUL: return (double)(i * j);
+    case OP_IDIV: return j ? (double)(i / j) : 0;
+    case OP_IMOD: return j ? (double)(i % j) : 0;
+    case OP_INEG: return (double)-i;
     default: return ir_op_value(op, v, n > 1 && a[1].kind == OK_INT);
     }
 }

@@ -3,6 +3,7 @@
  * C and by gradc. Every error is reported and checking goes on, so one run
  * shows all independent errors; a node that failed gets TY_ERR, which keeps
  * its parents quiet. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -594,8 +595,10 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
                    ? -(long)ix->op.a->num.value : 0;
         bool constant = ix->kind == E_NUM || (ix->kind == E_UNARY && ix->op.op == A_NEG &&
                                               ix->op.a->kind == E_NUM);
-        if (constant && (k < 0 || (dim && dim->kind == E_NUM && k >= (long)dim->num.value))) {
-            if (dim && dim->kind == E_NUM)
+        /* a size that is not a valid int was reported with the parameter */
+        bool known = dim && dim->kind == E_NUM && dim->num.value >= 1 && dim->num.value <= INT_MAX;
+        if (constant && (k < 0 || (known && k >= (long)dim->num.value))) {
+            if (known)
                 diag_error(s->d, ix->span, "index %ld is outside '%s' (valid: 0 to %ld)", k, id,
                            (long)dim->num.value - 1);
             else

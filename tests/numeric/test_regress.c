@@ -3,6 +3,7 @@
  * central differences of the function's values (never of another
  * derivative), and against a closed form where there is one. */
 #include <stdarg.h>
+#include <limits.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -285,6 +286,14 @@ static void hvp_edges(void **state)
     assert_same(hx[0], 0.0);
     assert_same(hx[1], 0.0);
     assert_same(hvy, 6.0);
+
+    /* x^-2147483647 at 1: k, and k (k - 1) */
+    pow_min_hvp(1.0, 1.0, &g, &hv);
+    assert_same(g, -2147483647.0);
+    assert_same(hv, 2147483647.0 * 2147483648.0);
+    pow_int_hvp(1.0, INT_MIN, 1.0, &g, &hv);
+    assert_same(g, (double)INT_MIN);
+    assert_same(hv, 2147483648.0 * 2147483649.0);
 }
 
 int main(void)

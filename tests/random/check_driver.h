@@ -279,7 +279,7 @@ static void rt_check_hvp(RtCx *c, double y, double scale)
     double h[2] = {RT_H1, RT_H2}, *fd[2] = {fd1, fd2};
     double *x0 = c->o2;   /* spare nall-sized buffer */
     memcpy(x0, c->x, (size_t)p->nall * sizeof(double));
-    for (int s = 0; s < 2; s++) {
+    for (int s = 1; s >= 0; s--) {          /* gp, gm end at the step h[0] */
         for (int i = 0; i < n; i++)
             c->x[p->act[i]] = x0[p->act[i]] + h[s] * c->v[i];
         p->g(c->x, NULL, gp, NULL, 0);
@@ -290,6 +290,15 @@ static void rt_check_hvp(RtCx *c, double y, double scale)
             fd[s][i] = (gp[i] - gm[i]) / (2 * h[s]);
     }
     memcpy(c->x, x0, (size_t)p->nall * sizeof(double));
+    /* The gradient jumps across a branch boundary the point sits on (x2 == a^2
+     * at a = 0): central differences of both steps agree there and are
+     * meaningless. One-sided differences from the two sides then disagree
+     * by far more than the O(h) of a smooth gradient: no verdict. */
+    for (int i = 0; i < n; i++) {
+        double fwd = (gp[i] - c->g[i]) / h[0], bwd = (c->g[i] - gm[i]) / h[0];
+        if (!(fabs(fwd - bwd) <= 0.01 * (fabs(fwd) + fabs(bwd)) + 1e-6 * (1 + gmax)))
+            return;
+    }
     for (int i = 0; i < n; i++)
         if (c->hv[i] != RT_GARBAGE && rt_contradicts(c->hv[i], fd1[i], fd2[i], 1e-8 * (1 + gmax))) {
             rt_fail(c, "hvp.fd", i, "hv=%.17g fd=%.17g fd2=%.17g", c->hv[i], fd1[i], fd2[i]);
