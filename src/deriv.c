@@ -203,7 +203,8 @@ static Contrib unless_zero(DerivCx *dc, Operand x, Operand v, Operand seed)
 }
 
 /* b == 0 ? 0 : d b a^(b-1):  d/da = d b (b-1) a^(b-2) (0 for b = 0, 1);
- * d/db = d a^(b-1) (1 + b log a), the log term 0 where a = 0 */
+ * d/db = d a^(b-1) (1 + b log a), the log term 0 where a = 0, and 0 at
+ * a = b = 0 */
 RULE(dpowx)
 {
     UNUSED;
@@ -220,7 +221,10 @@ RULE(dpowx)
     Operand blog = val(dc, OP_SELECT, 3, a0, ir_real(0), val2(dc, OP_MUL, a[1], val1(dc, OP_LOG, a[0])));
     Operand v = val2(dc, OP_MUL, val2(dc, OP_MUL, a[2], val2(dc, OP_POW, a[0], b1)),
                      val2(dc, OP_ADD, blog, ir_real(1)));
-    return unless_zero(dc, a[1], v, seed);
+    /* at b = 0 the value is 0 for every a, but its slope in b is d / a:
+     * only a = b = 0 (a^-1 infinite) takes 0 */
+    Operand both = val2(dc, OP_AND, val2(dc, OP_EQ, a[1], ir_real(0)), a0);
+    return c3(OP_SELECT, both, ir_real(0), val2(dc, OP_MUL, seed, v));
 }
 
 /* a == 0 ? 0 : d t log a:  d/da = d t / a;  d/dt = d log a */

@@ -4,6 +4,7 @@
  * derivative), and against a closed form where there is one. */
 #include <stdarg.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -291,6 +292,13 @@ static void hvp_edges(void **state)
     pow_min_hvp(1.0, 1.0, &g, &hv);
     assert_same(g, -2147483647.0);
     assert_same(hv, 2147483647.0 * 2147483648.0);
+    /* pow(a, b) at b = 0: H = [0, 1/a; 1/a, log(a)^2], gradient (0, log a) */
+    double ga, gb, ha, hb;
+    pow_exp_zero_hvp(1.7, 0.0, 0.5, -2.0, &ga, &gb, &ha, &hb);
+    assert_same(ga, 0.0);
+    assert_close(gb, log(1.7), 1e-15, 0);
+    assert_close(ha, -2.0 / 1.7, 1e-15, 0);
+    assert_close(hb, 0.5 / 1.7 - 2.0 * log(1.7) * log(1.7), 1e-15, 0);
     pow_int_hvp(1.0, INT_MIN, 1.0, &g, &hv);
     assert_same(g, (double)INT_MIN);
     assert_same(hv, 2147483648.0 * 2147483649.0);
