@@ -509,7 +509,7 @@ static const PtrVec *snapshots_of(const Rev *r, const Instr *loop)
 /* A definition whose overwritten value the reverse sweep restores: one in
  * a loop whose value is read in the reverse of that same loop (a value read
  * only after the loop needs no saving: the last one is there). */
-static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
+static bool restored_def(const Rev *r, const Instr *in, const IrVar *v)
 {
     if (!v || !r->v[v->id].needed || r->v[v->id].recompute || !block_in_loop(block_of(in)))
         return false;
@@ -520,24 +520,130 @@ static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
     return false;
 }
 
+static bool needed_inside(const Rev *r, const IrVar *v, const IrBlock *b)
+{
+    const PtrVec *at = &r->v[v->id].need_at;
+    for (int i = 0; i < at->len; i++)
+        if (inside(at->items[i], b))
+            return true;
+    return false;
+}
+
+/* For a restored definition: the outermost loop around it in whose body
+ * the reverse sweep never reads the variable, or NULL if its own loop
+ * reads it. The values that loop's iterations overwrite are never read
+ * again (the partial sums of `dist += ...`): only the one it found is,
+ * after it, so that one is saved before the loop and restored after its
+ * reverse, instead of one per iteration. */
+static const Instr *save_loop(const Rev *r, const Instr *in, const IrVar *v)
+{
+    const Instr *loop = NULL;
+    for (const IrBlock *b = block_of(in); b; b = b->parent) {
+        if (!b->owner || b->owner->kind != I_FOR)
+            continue;
+        if (needed_inside(r, v, b))
+            break;
+        loop = b->owner;
+    }
+    return loop;
+}
+
+/* A definition that saves the value it overwrites, at every execution. */
+static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
+{
+    return restored_def(r, in, v) && !save_loop(r, in, v);
+}
+
 static IrVar *def_of(const Instr *in)
 {
     return in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
 }
 
-/* Whether the forward sweep saves a value in b: then its reverse, though
- * it has no adjoint to propagate, restores those values in order (a loop
- * with nothing active that overwrites a value an active loop after it
- * reads). */
-static bool block_saves(const Rev *r, const IrBlock *b)
+static bool instr_mentions(const Instr *in, const IrVar *v)
+{
+    if (in->dst == v || ir_reads_operand(in, v))
+        return true;
+    const IrBlock *nested[3] = {in->then, in->els, in->body};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; nested[k] && i < nested[k]->instrs.len; i++)
+            if (instr_mentions(nested[k]->instrs.items[i], v))
+                return true;
+    return false;
+}
+
+/* Whether the value v holds when `loop` starts is restored anyway: the
+ * last instruction before it that mentions v is a saved definition of v
+ * (`dist = 0` before `for l { dist += ... }`), whose reverse reads no
+ * value of v (v has several definitions: its result is computed again)
+ * and restores the one before. */
+static bool start_restored(const Rev *r, const Instr *loop, const IrVar *v)
+{
+    const PtrVec *list = &block_of(loop)->instrs;
+    int i = 0;
+    while (list->items[i] != loop)
+        i++;
+    while (--i >= 0) {
+        const Instr *in = list->items[i];
+        if (instr_mentions(in, v))
+            return def_of(in) == v && saved_def(r, in, v);
+    }
+    return false;
+}
+
+static void collect_loop_saves(const Rev *r, const Instr *loop, const IrBlock *b, PtrVec *out,
+                               Arena *arena)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
-        if (saved_def(r, in, def_of(in)) || (in->then && block_saves(r, in->then)) ||
-            (in->els && block_saves(r, in->els)) || (in->body && block_saves(r, in->body)))
-            return true;
+        IrVar *v = def_of(in);
+        if (v && restored_def(r, in, v) && save_loop(r, in, v) == loop) {
+            bool have = false;
+            for (int k = 0; k < out->len; k++)
+                have |= out->items[k] == v;
+            if (!have && !start_restored(r, loop, v))
+                vec_push(arena, out, v);
+        }
+        const IrBlock *nested[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (nested[k])
+                collect_loop_saves(r, loop, nested[k], out, arena);
+    }
+}
+
+/* The variables saved once around `loop` (see save_loop), in order. */
+static PtrVec loop_saves(const Rev *r, const Instr *loop)
+{
+    PtrVec out = {0};
+    collect_loop_saves(r, loop, loop->body, &out, r->scratch);
+    return out;
+}
+
+/* Whether the forward sweep saves a value in b: then its reverse, though
+ * it has no adjoint to propagate, restores those values in order (a loop
+ * with nothing active that overwrites a value an active loop after it
+ * reads). A save moved before a loop inside b counts; one moved before a
+ * loop around b does not. */
+static bool saves_within(const Rev *r, const IrBlock *b, const IrBlock *top)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        IrVar *v = def_of(in);
+        if (v && restored_def(r, in, v)) {
+            const Instr *loop = save_loop(r, in, v);
+            if (!loop || inside(block_of(loop), top))
+                return true;
+        }
+        const IrBlock *nested[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (nested[k] && saves_within(r, nested[k], top))
+                return true;
     }
     return false;
+}
+
+static bool block_saves(const Rev *r, const IrBlock *b)
+{
+    return saves_within(r, b, b);
 }
 
 /* An array whose contents at `at` (a call reading it, a load) the reverse
@@ -956,6 +1062,11 @@ static void rev_instr(Rev *r, const Instr *in)
     IrVar *v = def_of(in);
     if (saved_def(r, in, v))
         pop_into(r, v, in->span);
+    if (in->kind == I_FOR) {
+        PtrVec once = loop_saves(r, in);
+        for (int k = once.len - 1; k >= 0; k--)
+            pop_into(r, once.items[k], in->span);
+    }
 }
 
 /* In a loop, the values the reverse sweep recomputes are recomputed when it
@@ -1049,7 +1160,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 *ret = map_operand(r, in->args[0]);
             continue;
         }
-        IrVar *v = in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
+        IrVar *v = def_of(in);
         if (saved_def(r, in, v)) {
             Instr *push = emit_in(r, out, I_PUSH, in->span);
             push->nargs = 1;
@@ -1060,6 +1171,14 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 &&
                     !ir_call_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
                     emit_in(r, out, I_PUSHA, in->span)->arr = r->v[in->cargs[k].var->id].map;
+        if (in->kind == I_FOR) {
+            PtrVec once = loop_saves(r, in);
+            for (int k = 0; k < once.len; k++) {
+                Instr *push = emit_in(r, out, I_PUSH, in->span);
+                push->nargs = 1;
+                push->args[0] = ir_v(r->v[((IrVar *)once.items[k])->id].map);
+            }
+        }
         Instr *c = clone_instr(r, in);
         const PtrVec *snaps = in->kind == I_FOR ? snapshots_of(r, in) : NULL;
         if (snaps && snaps->len > 0 && instr_active(r, in)) {

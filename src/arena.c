@@ -161,6 +161,12 @@ void vec_insert(Arena *a, PtrVec *v, int at, void *p)
     v->len++;
 }
 
+void vec_remove(PtrVec *v, int at)
+{
+    memmove(v->items + at, v->items + at + 1, sizeof(void *) * (size_t)(v->len - at - 1));
+    v->len--;
+}
+
 void buf_init(Buf *b)
 {
     b->data = NULL;

@@ -36,6 +36,7 @@ typedef struct PtrVec {
 
 void vec_push(Arena *a, PtrVec *v, void *p);
 void vec_insert(Arena *a, PtrVec *v, int at, void *p);
+void vec_remove(PtrVec *v, int at);
 
 /* Growable heap string, for output text and messages. */
 typedef struct Buf {

@@ -616,6 +616,69 @@ static void drop_dead_fills(Opt *o, IrBlock *b)
     b->instrs.len = kept;
 }
 
+/* Whether in, or anything in its blocks, names scalar v. */
+static bool mentions_scalar(const Instr *in, const IrVar *v)
+{
+    if (in->dst == v || ir_reads_operand(in, v))
+        return true;
+    const IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
+            if (mentions_scalar(sub[s]->instrs.items[i], v))
+                return true;
+    return false;
+}
+
+static bool is_copy(const Instr *in, AccMode acc)
+{
+    return in->kind == I_OP && in->op == OP_COPY && in->acc == acc && in->dst && in->dst->ndims == 0;
+}
+
+/* A value taken out and put back: `y = x; x = 0; ... x += y` with nothing
+ * between naming x leaves x as it was, so the zero and the add go (the
+ * reverse sweep writes this for every adjoint a loop carries: the
+ * iteration's share, then the next one's). y, a temporary defined once,
+ * keeps its uses. Only in one block. */
+static void drop_put_back(Opt *o, IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        for (int s = 0; s < 3; s++)
+            if (sub[s])
+                drop_put_back(o, (IrBlock *)sub[s]);
+    }
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *zero = b->instrs.items[i];
+        if (!is_copy(zero, ACC_SET) || !is_real(zero->args[0], 0) || zero->dst->by_ref)
+            continue;
+        IrVar *x = zero->dst;
+        int k = i + 1;
+        while (k < b->instrs.len && !mentions_scalar(b->instrs.items[k], x))
+            k++;
+        if (k == b->instrs.len)
+            continue;
+        Instr *add = b->instrs.items[k];
+        if (!is_copy(add, ACC_ADD) || add->dst != x || add->args[0].kind != OK_VAR)
+            continue;
+        IrVar *y = add->args[0].var;
+        const Instr *d = o->def[y->id];
+        if (o->ndefs[y->id] != 1 || !d || !is_copy(d, ACC_SET) || !ir_is_var(d->args[0], x))
+            continue;
+        /* y = x before the zero, in this block, with x unchanged since */
+        int j = i - 1;
+        while (j >= 0 && b->instrs.items[j] != d && !mentions_scalar(b->instrs.items[j], x))
+            j--;
+        if (j < 0 || b->instrs.items[j] != d)
+            continue;
+        o->nuses[y->id]--;
+        vec_remove(&b->instrs, k);
+        vec_remove(&b->instrs, i);
+        o->changed = true;
+        i--;
+    }
+}
+
 /* A loop's index: fixed within one iteration, so within one block. */
 static bool is_index(const Opt *o, Operand a)
 {
@@ -977,6 +1040,7 @@ static void opt_func(Cx *cx, IrFunc *f)
         strtab_init(&cse.table, o.scratch);
         forward_stores(&o, f->body);
         drop_dead_fills(&o, f->body);
+        drop_put_back(&o, f->body);
         ir_link_blocks(f);
         hoist_block(&o, f->body);
         opt_block(&o, &cse, f->body);

@@ -449,6 +449,94 @@ static void test_failure_value(void **state)
     assert_int_equal(run_failures, 0);
 }
 
+/* k-means: O(n k) doubles saved (the dist and best that min reads, per
+ * pair), the same for d = 4 and d = 64: the partial sums of the innermost
+ * loop are not saved. The gradient against the closed form: each point
+ * pulls its nearest centroid. */
+static size_t kmeans_peak(int n, int k, int d, check_rng *r)
+{
+    double *p = malloc(sizeof(double) * (size_t)(n * d)), *c = malloc(sizeof(double) * (size_t)(k * d));
+    double *gp = malloc(sizeof(double) * (size_t)(n * d)), *gc = malloc(sizeof(double) * (size_t)(k * d));
+    assert_true(p && c && gp && gc);
+    check_fill_uniform(r, p, n * d, -1, 1);
+    check_fill_uniform(r, c, k * d, -1, 1);
+    mem_reset();
+    double v = kmeans_grad(n, k, d, p, c, gp, gc);
+    size_t peak = mem_peak;
+    assert_int_equal(mem_live, 0);
+    double total = 0, *ec = calloc((size_t)(k * d), sizeof(double));
+    assert_non_null(ec);
+    for (int i = 0; i < n; i++) {
+        int bj = 0;
+        double best = INFINITY;
+        for (int j = 0; j < k; j++) {
+            double dist = 0;
+            for (int l = 0; l < d; l++)
+                dist += (p[i * d + l] - c[j * d + l]) * (p[i * d + l] - c[j * d + l]);
+            if (dist < best)
+                best = dist, bj = j;
+        }
+        total += best;
+        for (int l = 0; l < d; l++) {
+            double e = 2 * (p[i * d + l] - c[bj * d + l]);
+            assert_close(gp[i * d + l], e, 1e-13, 1e-14);
+            ec[bj * d + l] -= e;
+        }
+    }
+    assert_close(v, total, 1e-13, 0);
+    for (int j = 0; j < k * d; j++)
+        assert_close(gc[j], ec[j], 1e-12, 1e-12);
+    free(p), free(c), free(gp), free(gc), free(ec);
+    return peak;
+}
+
+static void test_kmeans_saves_nk(void **state)
+{
+    (void)state;
+    check_rng r = {211};
+    enum { N = 500, K = 20 };
+    size_t p4 = kmeans_peak(N, K, 4, &r), p64 = kmeans_peak(N, K, 64, &r);
+    print_message("kmeans_grad, n = %d, k = %d: peak %zu bytes at d = 4, %zu at d = 64\n", N, K, p4, p64);
+    /* two doubles per pair and one per point; growing, the tape holds its
+     * old and new blocks at once: at most 3 times that at the peak (before,
+     * d + 2 doubles per pair: 2.7 MB at d = 64) */
+    size_t bound = 3 * 8 * (2 * N * K + N) + 1024;
+    assert_true(p4 <= bound);
+    assert_true(p64 <= bound);
+}
+
+/* The carried sum: one double per outer iteration, not per element. */
+static void test_carried_saves_per_outer(void **state)
+{
+    (void)state;
+    enum { N = 100, M = 1000 };
+    double *x = malloc(sizeof(double) * N * M), *g = malloc(sizeof(double) * N * M);
+    assert_true(x && g);
+    check_rng r = {212};
+    check_fill_uniform(&r, x, N * M, -0.05, 0.05);
+    mem_reset();
+    double v = carried_grad(N, M, x, g);
+    print_message("carried_grad, %d x %d: peak %zu bytes\n", N, M, mem_peak);
+    assert_true(mem_peak <= 2 * 8 * N + 1024);
+    /* against the closed form: d/dx[i][j] = 2 x[i][j] sum_{i' >= i} cos(s_i') */
+    double s = 0, acc = 0, *cs = malloc(sizeof(double) * N);
+    assert_non_null(cs);
+    for (int i = 0; i < N; i++) {
+        for (int j = 0; j < M; j++)
+            s += x[i * M + j] * x[i * M + j];
+        acc += sin(s);
+        cs[i] = cos(s);
+    }
+    assert_close(v, acc, 1e-13, 0);
+    double tail = 0;
+    for (int i = N - 1; i >= 0; i--) {
+        tail += cs[i];
+        for (int j = 0; j < M; j += 97)
+            assert_close(g[i * M + j], 2 * x[i * M + j] * tail, 1e-12, 1e-15);
+    }
+    free(x), free(g), free(cs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_reductions_save_nothing),
         cmocka_unit_test(test_recurrence_saves_linear),
         cmocka_unit_test(test_overwritten_array_saves_nR),
+        cmocka_unit_test(test_kmeans_saves_nk),
+        cmocka_unit_test(test_carried_saves_per_outer),
         cmocka_unit_test(test_failure_gradients),
         cmocka_unit_test(test_failure_value),
     };
