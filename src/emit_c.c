@@ -308,6 +308,39 @@ static void put_operand(Emit *e, Operand a, bool parens)
     }
 }
 
+/* An int operand as the source wrote it, for comments: a temporary that
+ * the lowering made of `n1 - 1` shows as that, not as its name. It is in
+ * parentheses if its operator binds less than `need` (1: + -, 2: * / %). */
+static void put_int_source(Emit *e, Operand a, int need, int depth)
+{
+    const Instr *d = a.kind == OK_VAR && !a.var->name && a.var->type == IT_INT && e->first && depth < 4
+                         ? e->first[a.var->id] : NULL;
+    if (!d || d->kind != I_OP || d->dst != a.var || d->acc != ACC_SET) {
+        put_operand(e, a, need > 0);
+        return;
+    }
+    static const char *const sym[OP_COUNT] = {
+        [OP_IADD] = "+", [OP_ISUB] = "-", [OP_IMUL] = "*", [OP_IDIV] = "/", [OP_IMOD] = "%",
+    };
+    if (d->op == OP_COPY) {
+        put_int_source(e, d->args[0], need, depth + 1);
+    } else if (d->op == OP_INEG) {
+        buf_putc(e->o, '-');
+        put_int_source(e, d->args[0], 3, depth + 1);
+    } else if (sym[d->op]) {
+        int prec = d->op == OP_IADD || d->op == OP_ISUB ? 1 : 2;
+        if (prec < need)
+            buf_putc(e->o, '(');
+        put_int_source(e, d->args[0], prec, depth + 1);
+        buf_printf(e->o, " %s ", sym[d->op]);
+        put_int_source(e, d->args[1], d->op == OP_IADD || d->op == OP_IMUL ? prec : prec + 1, depth + 1);
+        if (prec < need)
+            buf_putc(e->o, ')');
+    } else {
+        put_operand(e, a, need > 0);
+    }
+}
+
 /* x^k with an int k: products for small k, else pow with the int as a double. */
 static void put_powi(Emit *e, Operand x, Operand k)
 {
@@ -765,12 +798,21 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_RESERVE:
         line_start(e);
-        buf_printf(e->o, "/* the reverse sweep needs %d value%s per iteration: %d * (", in->per,
-                   in->per == 1 ? "" : "s", in->per);
-        put_operand(e, in->hi, false);
-        buf_puts(e->o, " - ");
-        put_operand(e, in->lo, true);
-        buf_puts(e->o, ") doubles on the tape */\n");
+        /* the count as the source names it: "2 * (n1 - 1)", "k" */
+        buf_printf(e->o, "/* the reverse sweep needs %d value%s per iteration: ", in->per,
+                   in->per == 1 ? "" : "s");
+        bool from0 = in->lo.kind == OK_INT && in->lo.ival == 0;
+        if (in->per > 1)
+            buf_printf(e->o, "%d * ", in->per);
+        if (!from0)
+            buf_putc(e->o, '(');
+        put_int_source(e, in->hi, !from0 ? 1 : in->per > 1 ? 2 : 0, 0);
+        if (!from0) {
+            buf_puts(e->o, " - ");
+            put_int_source(e, in->lo, 2, 0);
+            buf_putc(e->o, ')');
+        }
+        buf_puts(e->o, " doubles on the tape */\n");
         line_start(e);
         buf_puts(e->o, "gradc_reserve(gradc_t, ");
         put_operand(e, in->lo, false);
