@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuse.h"
 #include "gradc.h"
 #include "ir.h"
 #include "opt.h"
@@ -454,24 +455,57 @@ static void key_operand(CseKey *k, int i, Operand a)
         k->args[i].bits = a.ival;
 }
 
+static bool is_index(const Opt *o, Operand a);
+
+/* An operand CSE may key on: a constant, a value defined once, or the
+ * index of a loop around (the table is scoped by block, so an entry made
+ * in a loop body is forgotten when the body ends, and within it the index
+ * is fixed). */
+static bool cse_operand(const Opt *o, Operand a)
+{
+    return stable(o, a) || is_index(o, a);
+}
+
+/* A load from an array nothing writes (a const parameter), keyed like an
+ * operation: the same element twice is loaded once. */
+static bool cse_load(const Opt *o, const Instr *in, CseKey *k)
+{
+    if (in->kind != I_LOAD || !in->arr->is_param || !in->arr->readonly || o->ndefs[in->dst->id] != 1 ||
+        in->arr->ndims + 1 > IR_MAX_ARGS)
+        return false;
+    for (int d = 0; d < in->arr->ndims; d++)
+        if (!cse_operand(o, in->idx[d]))
+            return false;
+    memset(k, 0, sizeof *k);
+    k->op = OP_COUNT;               /* no operation's */
+    k->nargs = 1 + in->arr->ndims;
+    key_operand(k, 0, ir_v(in->arr));
+    for (int d = 0; d < in->arr->ndims; d++)
+        key_operand(k, 1 + d, in->idx[d]);
+    return true;
+}
+
 static void cse_instr(Opt *o, Cse *cse, Instr *in)
 {
-    if (in->kind != I_OP || in->acc != ACC_SET || in->op == OP_COPY || in->dst->is_param ||
-        o->ndefs[in->dst->id] != 1)
-        return;
-    for (int i = 0; i < in->nargs; i++)
-        if (!stable(o, in->args[i]))
-            return;
     CseKey k;
-    memset(&k, 0, sizeof k);
-    k.op = in->op;
-    k.nargs = in->nargs;
-    for (int i = 0; i < in->nargs; i++)
-        key_operand(&k, i, in->args[i]);
-    if (commutative(in->op) && memcmp(&k.args[0], &k.args[1], sizeof k.args[0]) > 0) {
-        CseArg t = k.args[0];
-        k.args[0] = k.args[1];
-        k.args[1] = t;
+    bool load = cse_load(o, in, &k);
+    if (!load) {
+        if (in->kind != I_OP || in->acc != ACC_SET || in->op == OP_COPY || in->dst->is_param ||
+            o->ndefs[in->dst->id] != 1)
+            return;
+        for (int i = 0; i < in->nargs; i++)
+            if (!cse_operand(o, in->args[i]))
+                return;
+        memset(&k, 0, sizeof k);
+        k.op = in->op;
+        k.nargs = in->nargs;
+        for (int i = 0; i < in->nargs; i++)
+            key_operand(&k, i, in->args[i]);
+        if (commutative(in->op) && memcmp(&k.args[0], &k.args[1], sizeof k.args[0]) > 0) {
+            CseArg t = k.args[0];
+            k.args[0] = k.args[1];
+            k.args[1] = t;
+        }
     }
     StrTabEntry *e = strtab_get(&cse->table, (const char *)&k, sizeof k, NULL);
     IrVar *prev = e->value;
@@ -480,6 +514,13 @@ static void cse_instr(Opt *o, Cse *cse, Instr *in)
         e->value = in->dst;
         cse_note(cse, (int)(e - cse->table.entries));
         return;
+    }
+    if (load) {
+        in->kind = I_OP;
+        in->acc = ACC_SET;
+        in->arr = NULL;
+        for (int d = 0; d < IR_MAX_DIMS; d++)
+            in->idx[d] = (Operand){0};
     }
     make_copy(in, ir_v(prev));
     o->nuses[prev->id]++;
@@ -1035,6 +1076,9 @@ static void opt_func(Cx *cx, IrFunc *f)
         o.changed = false;
         arena_reset(scratch);       /* memory already in use: no page faults */
         o.scratch = scratch;
+        /* first, while nothing is counted: it moves instructions between blocks */
+        if (fuse_sweeps(cx->arena, f))
+            o.changed = true;
         count_all(&o);
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);

@@ -57,11 +57,10 @@ double ext_rosenbrock(int n, const double *x)
         double t6 = t3 - t5;
         double t7 = t6 * t6;
         double t8 = 100.0 * t7;
-        double t9 = x[i];
-        double t10 = 1.0 - t9;
-        double t11 = t10 * t10;
-        double t12 = t8 + t11;
-        double f_1 = f + t12;
+        double t9 = 1.0 - t4;
+        double t10 = t9 * t9;
+        double t11 = t8 + t10;
+        double f_1 = f + t11;
         /* 18: for i in 0..n-1 { */
         f = f_1;
     }
@@ -91,8 +90,9 @@ double ext_rosenbrock_grad(int n, const double *x, double *g_x)
     /* 18: for i in 0..n-1 { */
     int t1 = n - 1;
     double f = 0.0;
+    gradc_fill(d_x, gradc_count(n, 1));
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* the reverse sweep runs in the same loop: each iteration adds its terms' derivatives as it goes */
     /* 18: for i in 0..n-1 { */
     for (int i = 0; i < t1; i++) {
         /* 19: f += 100 * (x[i+1] - x[i]^2)^2 + (1 - x[i])^2; */
@@ -103,45 +103,28 @@ double ext_rosenbrock_grad(int n, const double *x, double *g_x)
         double t6 = t3 - t5;
         double t7 = t6 * t6;
         double t8 = 100.0 * t7;
-        double t9 = x[i];
-        double t10 = 1.0 - t9;
-        double t11 = t10 * t10;
-        double t12 = t8 + t11;
-        double f_1 = f + t12;
+        double t9 = 1.0 - t4;
+        double t10 = t9 * t9;
+        double t11 = t8 + t10;
+        double f_1 = f + t11;
         /* 18: for i in 0..n-1 { */
         f = f_1;
-    }
-    double t13 = f;
-
-    /* reverse sweep */
-    gradc_fill(d_x, gradc_count(n, 1));
-
-    /* the loop of line 18, backwards */
-    /* 18: for i in 0..n-1 { */
-    for (int i = t1 - 1; i >= 0; i--) {
         /* 19: f += 100 * (x[i+1] - x[i]^2)^2 + (1 - x[i])^2; */
-        int t14 = i + 1;
-        double t15 = x[t14];
-        double t16 = x[i];
-        double t17 = t16 * t16;
-        double t18 = t15 - t17;
-        double t19 = x[i];
-        double t20 = 1.0 - t19;
-        double d_t20 = 2.0 * t20;
-        double d_t19 = -d_t20;
-        d_x[i] += d_t19;
-        double t21 = 2.0 * t18;
-        double d_t18 = 100.0 * t21;
-        double d_t17 = -d_t18;
-        double t22 = 2.0 * t16;
-        double d_t16 = d_t17 * t22;
-        d_x[i] += d_t16;
-        d_x[t14] += d_t18;
+        double d_t12 = 2.0 * t9;
+        double d_t13 = -d_t12;
+        double t14 = 2.0 * t6;
+        double d_t15 = 100.0 * t14;
+        double d_t16 = -d_t15;
+        double t17 = 2.0 * t4;
+        d_t13 += d_t16 * t17;
+        d_x[i] += d_t13;
+        d_x[t2] += d_t15;
     }
+    double t18 = f;
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 21: return f; */
-    return t13;
+    return t18;
 }
 
 double ext_rosenbrock_jvp(int n, const double *x, const double *dx, double *df)
@@ -183,19 +166,17 @@ double ext_rosenbrock_jvp(int n, const double *x, const double *dx, double *df)
         double dt8 = dt7 * t9;
         double t10 = 100.0 * t8;
         double dt10 = dt8 * 100.0;
-        double t11 = x[i];
-        double dt11 = dx_1[i];
-        double t12 = 1.0 - t11;
-        double dt12 = -dt11;
-        double t13 = t12 * t12;
-        double t14 = 2.0 * t12;
-        double dt13 = dt12 * t14;
-        double t15 = t10 + t13;
-        double dt15 = dt10;
-        dt15 += dt13;
-        double f_1 = f + t15;
+        double t11 = 1.0 - t4;
+        double dt11 = -dt4;
+        double t12 = t11 * t11;
+        double t13 = 2.0 * t11;
+        double dt12 = dt11 * t13;
+        double t14 = t10 + t12;
+        double dt14 = dt10;
+        dt14 += dt12;
+        double f_1 = f + t14;
         double df_1_1 = df_1;
-        df_1_1 += dt15;
+        df_1_1 += dt14;
         /* 18: for i in 0..n-1 { */
         f = f_1;
         df_1 = df_1_1;
@@ -242,75 +223,57 @@ double ext_rosenbrock_hvp(int n, const double *x, const double *dx, double *g_x,
     /* 18: for i in 0..n-1 { */
     int t1 = n - 1;
     double f = 0.0;
+    gradc_fill(d_x, gradc_count(n, 1));
+    gradc_fill(dd_x, gradc_count(n, 1));
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* the reverse sweep runs in the same loop: each iteration adds its terms' derivatives as it goes */
     /* 18: for i in 0..n-1 { */
     for (int i = 0; i < t1; i++) {
         /* 19: f += 100 * (x[i+1] - x[i]^2)^2 + (1 - x[i])^2; */
         int t2 = i + 1;
         double t3 = x[t2];
+        double dt3 = dx_1[t2];
         double t4 = x[i];
+        double dt4 = dx_1[i];
         double t5 = t4 * t4;
-        double t6 = t3 - t5;
-        double t7 = t6 * t6;
-        double t8 = 100.0 * t7;
-        double t9 = x[i];
-        double t10 = 1.0 - t9;
-        double t11 = t10 * t10;
-        double t12 = t8 + t11;
-        double f_1 = f + t12;
+        double t6 = 2.0 * t4;
+        double dt5 = dt4 * t6;
+        double t7 = t3 - t5;
+        double dt7 = dt3;
+        dt7 -= dt5;
+        double t8 = t7 * t7;
+        double t9 = 2.0 * t7;
+        double t10 = 100.0 * t8;
+        double t11 = 1.0 - t4;
+        double dt11 = -dt4;
+        double t12 = t11 * t11;
+        double t13 = 2.0 * t11;
+        double t14 = t10 + t12;
+        double f_1 = f + t14;
         /* 18: for i in 0..n-1 { */
         f = f_1;
-    }
-    double t13 = f;
-
-    /* reverse sweep */
-    gradc_fill(d_x, gradc_count(n, 1));
-    gradc_fill(dd_x, gradc_count(n, 1));
-
-    /* the loop of line 18, backwards */
-    /* 18: for i in 0..n-1 { */
-    for (int i = t1 - 1; i >= 0; i--) {
         /* 19: f += 100 * (x[i+1] - x[i]^2)^2 + (1 - x[i])^2; */
-        int t14 = i + 1;
-        double t15 = x[t14];
-        double dt15 = dx_1[t14];
-        double t16 = x[i];
-        double dt16 = dx_1[i];
-        double t17 = t16 * t16;
-        double t18 = 2.0 * t16;
-        double dt17 = dt16 * t18;
-        double t19 = t15 - t17;
-        double dt19 = dt15;
-        dt19 -= dt17;
-        double t20 = x[i];
-        double dt20 = dx_1[i];
-        double t21 = 1.0 - t20;
-        double dt21 = -dt20;
-        double d_t21 = 2.0 * t21;
-        double dd_t21 = dt21 * 2.0;
-        double d_t20 = -d_t21;
-        double t22 = -dd_t21;
-        d_x[i] += d_t20;
-        dd_x[i] += t22;
-        double t23 = 2.0 * t19;
-        double dt23 = dt19 * 2.0;
-        double d_t19 = 100.0 * t23;
-        double dd_t19 = dt23 * 100.0;
-        double d_t17 = -d_t19;
-        double dd_t17 = -dd_t19;
-        double dt24 = dt16 * 2.0;
-        double d_t16 = d_t17 * t18;
-        double dd_t16 = dd_t17 * t18;
-        dd_t16 += dt24 * d_t17;
+        double dd_t15 = dt11 * 2.0;
+        double d_t16 = -t13;
+        double dd_t16 = -dd_t15;
+        double dt17 = dt7 * 2.0;
+        double d_t18 = 100.0 * t9;
+        double dd_t18 = dt17 * 100.0;
+        double d_t19 = -d_t18;
+        double dd_t19 = -dd_t18;
+        double dt20 = dt4 * 2.0;
+        d_t16 += d_t19 * t6;
+        dd_t16 += dd_t19 * t6;
+        dd_t16 += dt20 * d_t19;
         d_x[i] += d_t16;
-        double t25 = dd_t16;
-        dd_x[i] += t25;
-        d_x[t14] += d_t19;
-        dd_x[t14] += dd_t19;
+        double t21 = dd_t16;
+        dd_x[i] += t21;
+        d_x[t2] += d_t18;
+        dd_x[t2] += dd_t18;
     }
+    double t22 = f;
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 21: return f; */
-    return t13;
+    return t22;
 }

@@ -511,9 +511,8 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
             double t1 = icf[k * T + j];
             sum_qs[k] += t1;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = icf[k * T + j];
-            double t3 = exp(t2);
-            diag[k * d + j] = t3;
+            double t2 = exp(t1);
+            diag[k * d + j] = t2;
         }
     }
     /* 62: let main_term[K]; */
@@ -525,7 +524,7 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
     /* 65: for i in 0..n { */
     double slse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-    int t4 = d - 1;
+    int t3 = d - 1;
     /* 65: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 66: for k in 0..K { */
@@ -533,55 +532,55 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t5 = x[i * d + j_1];
-                double t6 = means[k_1 * d + j_1];
-                double t7 = t5 - t6;
-                xc[j_1] = t7;
+                double t4 = x[i * d + j_1];
+                double t5 = means[k_1 * d + j_1];
+                double t6 = t4 - t5;
+                xc[j_1] = t6;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t8 = diag[k_1 * d + j_1];
-                double t9 = t8 * t7;
-                Qxc[j_1] = t9;
+                double t7 = diag[k_1 * d + j_1];
+                double t8 = t7 * t6;
+                Qxc[j_1] = t8;
             }
             /* 73: for c in 0..d { */
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t10 = c + 1;
+                int t9 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t11 = c * t4;
-                int t12 = d + t11;
-                int t13 = c - 1;
-                int t14 = c * t13;
-                int t15 = t14 / 2;
-                int t16 = t12 - t15;
-                double t17 = xc[c];
+                int t10 = c * t3;
+                int t11 = d + t10;
+                int t12 = c - 1;
+                int t13 = c * t12;
+                int t14 = t13 / 2;
+                int t15 = t11 - t14;
+                double t16 = xc[c];
                 /* 74: for r in c+1..d { */
-                for (int r = t10; r < d; r++) {
+                for (int r = t9; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t18 = t16 + r;
-                    int t19 = t18 - c;
-                    int t20 = t19 - 1;
-                    double t21 = icf[k_1 * T + t20];
-                    double t22 = t21 * t17;
-                    Qxc[r] += t22;
+                    int t17 = t15 + r;
+                    int t18 = t17 - c;
+                    int t19 = t18 - 1;
+                    double t20 = icf[k_1 * T + t19];
+                    double t21 = t20 * t16;
+                    Qxc[r] += t21;
                 }
             }
             /* 79: for j in 0..d { */
             double sq = 0.0;
             for (int j_2 = 0; j_2 < d; j_2++) {
                 /* 80: sq += Qxc[j]^2; */
-                double t23 = Qxc[j_2];
-                double t24 = t23 * t23;
-                double sq_1 = sq + t24;
+                double t22 = Qxc[j_2];
+                double t23 = t22 * t22;
+                double sq_1 = sq + t23;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t25 = alphas[k_1];
-            double t26 = sum_qs[k_1];
-            double t27 = t25 + t26;
-            double t28 = 0.5 * sq;
-            double t29 = t27 - t28;
-            main_term[k_1] = t29;
+            double t24 = alphas[k_1];
+            double t25 = sum_qs[k_1];
+            double t26 = t24 + t25;
+            double t27 = 0.5 * sq;
+            double t28 = t26 - t27;
+            main_term[k_1] = t28;
         }
         /* 37: let mx = v[0]; */
         double mx = main_term[0];
@@ -589,8 +588,8 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
         double mx_1 = mx;
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t30 = main_term[i_1];
-            double mx_2 = fmax(mx_1, t30);
+            double t29 = main_term[i_1];
+            double mx_2 = fmax(mx_1, t29);
             /* 38: for i in 1..n { */
             mx_1 = mx_2;
         }
@@ -598,36 +597,36 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
         double s = 0.0;
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t31 = main_term[i_2];
-            double t32 = t31 - mx_1;
-            double t33 = exp(t32);
-            double s_1 = s + t33;
+            double t30 = main_term[i_2];
+            double t31 = t30 - mx_1;
+            double t32 = exp(t31);
+            double s_1 = s + t32;
             /* 42: for i in 0..n { */
             s = s_1;
         }
         /* 45: return log(s) + mx; */
-        double t34 = log(s);
-        double t35 = t34 + mx_1;
+        double t33 = log(s);
+        double t34 = t33 + mx_1;
         /* 84: slse += logsumexp(K, main_term); */
-        double slse_1 = slse + t35;
+        double slse_1 = slse + t34;
         /* 65: for i in 0..n { */
         slse = slse_1;
     }
     /* 89: for k in 0..K { */
     double prior = 0.0;
     /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-    double t36 = gamma_ * gamma_;
-    double t37 = 0.5 * t36;
-    double t38 = (double)m;
+    double t35 = gamma_ * gamma_;
+    double t36 = 0.5 * t35;
+    double t37 = (double)m;
     /* 89: for k in 0..K { */
     for (int k_2 = 0; k_2 < K; k_2++) {
         /* 91: for j in 0..d { */
         double frobenius = 0.0;
         for (int j_3 = 0; j_3 < d; j_3++) {
             /* 92: frobenius += diag[k][j]^2; */
-            double t39 = diag[k_2 * d + j_3];
-            double t40 = t39 * t39;
-            double frobenius_1 = frobenius + t40;
+            double t38 = diag[k_2 * d + j_3];
+            double t39 = t38 * t38;
+            double frobenius_1 = frobenius + t39;
             /* 91: for j in 0..d { */
             frobenius = frobenius_1;
         }
@@ -635,47 +634,47 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
         double frobenius_2 = frobenius;
         for (int j_4 = d; j_4 < T; j_4++) {
             /* 95: frobenius += icf[k][j]^2; */
-            double t41 = icf[k_2 * T + j_4];
-            double t42 = t41 * t41;
-            double frobenius_3 = frobenius_2 + t42;
+            double t40 = icf[k_2 * T + j_4];
+            double t41 = t40 * t40;
+            double frobenius_3 = frobenius_2 + t41;
             /* 94: for j in d..T { */
             frobenius_2 = frobenius_3;
         }
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-        double t43 = t37 * frobenius_2;
-        double t44 = sum_qs[k_2];
-        double t45 = t38 * t44;
-        double t46 = t43 - t45;
-        double prior_1 = prior + t46;
+        double t42 = t36 * frobenius_2;
+        double t43 = sum_qs[k_2];
+        double t44 = t37 * t43;
+        double t45 = t42 - t44;
+        double prior_1 = prior + t45;
         /* 89: for k in 0..K { */
         prior = prior_1;
     }
     /* 99: let N = d + m + 1; */
-    double t47 = (double)d;
-    double t48 = t47 + t38;
-    double N = t48 + 1.0;
+    double t46 = (double)d;
+    double t47 = t46 + t37;
+    double N = t47 + 1.0;
     /* 100: let C = N * d * (log(gamma) - 0.5 * log(2)); */
-    double t49 = N * t47;
-    double t50 = log(gamma_);
-    double t51 = log(2.0);
-    double t52 = 0.5 * t51;
-    double t53 = t50 - t52;
-    double C = t49 * t53;
+    double t48 = N * t46;
+    double t49 = log(gamma_);
+    double t50 = log(2.0);
+    double t51 = 0.5 * t50;
+    double t52 = t49 - t51;
+    double C = t48 * t52;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t54 = (double)n;
-    double t55 = -0.5 * t54;
-    double t56 = t55 * t47;
-    double t57 = log(6.283185307179586);
-    double t58 = t56 * t57;
-    double t59 = t58 + slse;
+    double t53 = (double)n;
+    double t54 = -0.5 * t53;
+    double t55 = t54 * t46;
+    double t56 = log(6.283185307179586);
+    double t57 = t55 * t56;
+    double t58 = t57 + slse;
     /* 37: let mx = v[0]; */
     double mx_3 = alphas[0];
     /* 38: for i in 1..n { */
     double mx_4 = mx_3;
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
-        double t60 = alphas[i_3];
-        double mx_5 = fmax(mx_4, t60);
+        double t59 = alphas[i_3];
+        double mx_5 = fmax(mx_4, t59);
         /* 38: for i in 1..n { */
         mx_4 = mx_5;
     }
@@ -683,26 +682,26 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
     double s_2 = 0.0;
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t61 = alphas[i_4];
-        double t62 = t61 - mx_4;
-        double t63 = exp(t62);
-        double s_3 = s_2 + t63;
+        double t60 = alphas[i_4];
+        double t61 = t60 - mx_4;
+        double t62 = exp(t61);
+        double s_3 = s_2 + t62;
         /* 42: for i in 0..n { */
         s_2 = s_3;
     }
     /* 45: return log(s) + mx; */
-    double t64 = log(s_2);
-    double t65 = t64 + mx_4;
+    double t63 = log(s_2);
+    double t64 = t63 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t66 = t54 * t65;
-    double t67 = t59 - t66;
-    double t68 = t67 + prior;
-    double t69 = (double)K;
-    double t70 = t69 * C;
-    double t71 = t68 - t70;
+    double t65 = t53 * t64;
+    double t66 = t58 - t65;
+    double t67 = t66 + prior;
+    double t68 = (double)K;
+    double t69 = t68 * C;
+    double t70 = t67 - t69;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t71;
+    return t70;
 }
 
 double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, double *g_alphas, double *g_means, double *g_icf)
@@ -786,9 +785,8 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             double t1 = icf[k * T + j];
             sum_qs[k] += t1;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = icf[k * T + j];
-            double t3 = exp(t2);
-            diag[k * d + j] = t3;
+            double t2 = exp(t1);
+            diag[k * d + j] = t2;
         }
     }
     /* 62: let main_term[K]; */
@@ -800,15 +798,15 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     /* 65: for i in 0..n { */
     double slse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-    int t4 = d - 1;
+    int t3 = d - 1;
     /* 65: for i in 0..n { */
     /* the reverse sweep needs 3 values per iteration: 3 * n doubles on the tape */
     gradc_reserve(gradc_t, 0, n, 3);
+    double t4 = 0.0;
     double t5 = 0.0;
-    double t6 = 0.0;
     double mx = 0.0;
     double s = 0.0;
-    double t7 = 0.0;
+    double t6 = 0.0;
 
     /* each iteration saves main_term as it starts (the whole array), for the reverse sweep */
     /* 65: for i in 0..n { */
@@ -824,41 +822,41 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t8 = x[i * d + j_1];
-                double t9 = means[k_1 * d + j_1];
-                double t10 = t8 - t9;
-                xc[j_1] = t10;
+                double t7 = x[i * d + j_1];
+                double t8 = means[k_1 * d + j_1];
+                double t9 = t7 - t8;
+                xc[j_1] = t9;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t11 = diag[k_1 * d + j_1];
-                double t12 = t11 * t10;
-                Qxc[j_1] = t12;
+                double t10 = diag[k_1 * d + j_1];
+                double t11 = t10 * t9;
+                Qxc[j_1] = t11;
             }
             /* 73: for c in 0..d { */
             /* the reverse sweep needs 1 value per iteration: d doubles on the tape */
             gradc_reserve(gradc_t, 0, d, 1);
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t13 = c + 1;
+                int t12 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t14 = c * t4;
-                int t15 = d + t14;
-                int t16 = c - 1;
-                int t17 = c * t16;
-                int t18 = t17 / 2;
-                int t19 = t15 - t18;
-                gradc_push(gradc_t, t5);
-                t5 = xc[c];
+                int t13 = c * t3;
+                int t14 = d + t13;
+                int t15 = c - 1;
+                int t16 = c * t15;
+                int t17 = t16 / 2;
+                int t18 = t14 - t17;
+                gradc_push(gradc_t, t4);
+                t4 = xc[c];
 
                 /* saves nothing: the reverse sweep recomputes what it needs */
                 /* 74: for r in c+1..d { */
-                for (int r = t13; r < d; r++) {
+                for (int r = t12; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t20 = t19 + r;
-                    int t21 = t20 - c;
-                    int t22 = t21 - 1;
-                    double t23 = icf[k_1 * T + t22];
-                    double t24 = t23 * t5;
-                    Qxc[r] += t24;
+                    int t19 = t18 + r;
+                    int t20 = t19 - c;
+                    int t21 = t20 - 1;
+                    double t22 = icf[k_1 * T + t21];
+                    double t23 = t22 * t4;
+                    Qxc[r] += t23;
                 }
             }
             /* 79: for j in 0..d { */
@@ -867,20 +865,20 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             gradc_reserve(gradc_t, 0, d, 1);
             for (int j_2 = 0; j_2 < d; j_2++) {
                 /* 80: sq += Qxc[j]^2; */
-                gradc_push(gradc_t, t6);
-                t6 = Qxc[j_2];
-                double t25 = t6 * t6;
-                double sq_1 = sq + t25;
+                gradc_push(gradc_t, t5);
+                t5 = Qxc[j_2];
+                double t24 = t5 * t5;
+                double sq_1 = sq + t24;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t26 = alphas[k_1];
-            double t27 = sum_qs[k_1];
-            double t28 = t26 + t27;
-            double t29 = 0.5 * sq;
-            double t30 = t28 - t29;
-            main_term[k_1] = t30;
+            double t25 = alphas[k_1];
+            double t26 = sum_qs[k_1];
+            double t27 = t25 + t26;
+            double t28 = 0.5 * sq;
+            double t29 = t27 - t28;
+            main_term[k_1] = t29;
         }
         /* 37: let mx = v[0]; */
         double mx_1 = main_term[0];
@@ -891,8 +889,8 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         gradc_reserve(gradc_t, 1, K, 1);
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t31 = main_term[i_1];
-            double mx_2 = fmax(mx, t31);
+            double t30 = main_term[i_1];
+            double mx_2 = fmax(mx, t30);
             /* 38: for i in 1..n { */
             gradc_push(gradc_t, mx);
             mx = mx_2;
@@ -905,28 +903,28 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 42: for i in 0..n { */
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t32 = main_term[i_2];
-            double t33 = t32 - mx;
-            double t34 = exp(t33);
-            double s_1 = s + t34;
+            double t31 = main_term[i_2];
+            double t32 = t31 - mx;
+            double t33 = exp(t32);
+            double s_1 = s + t33;
             /* 42: for i in 0..n { */
             s = s_1;
         }
         /* 45: return log(s) + mx; */
-        gradc_push(gradc_t, t7);
-        t7 = log(s);
-        double t35 = t7 + mx;
+        gradc_push(gradc_t, t6);
+        t6 = log(s);
+        double t34 = t6 + mx;
         /* 84: slse += logsumexp(K, main_term); */
-        double slse_1 = slse + t35;
+        double slse_1 = slse + t34;
         /* 65: for i in 0..n { */
         slse = slse_1;
     }
     /* 89: for k in 0..K { */
     double prior = 0.0;
     /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-    double t36 = gamma_ * gamma_;
-    double t37 = 0.5 * t36;
-    double t38 = (double)m;
+    double t35 = gamma_ * gamma_;
+    double t36 = 0.5 * t35;
+    double t37 = (double)m;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 89: for k in 0..K { */
@@ -938,9 +936,9 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 91: for j in 0..d { */
         for (int j_3 = 0; j_3 < d; j_3++) {
             /* 92: frobenius += diag[k][j]^2; */
-            double t39 = diag[k_2 * d + j_3];
-            double t40 = t39 * t39;
-            double frobenius_1 = frobenius + t40;
+            double t38 = diag[k_2 * d + j_3];
+            double t39 = t38 * t38;
+            double frobenius_1 = frobenius + t39;
             /* 91: for j in 0..d { */
             frobenius = frobenius_1;
         }
@@ -951,39 +949,39 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 94: for j in d..T { */
         for (int j_4 = d; j_4 < T; j_4++) {
             /* 95: frobenius += icf[k][j]^2; */
-            double t41 = icf[k_2 * T + j_4];
-            double t42 = t41 * t41;
-            double frobenius_3 = frobenius_2 + t42;
+            double t40 = icf[k_2 * T + j_4];
+            double t41 = t40 * t40;
+            double frobenius_3 = frobenius_2 + t41;
             /* 94: for j in d..T { */
             frobenius_2 = frobenius_3;
         }
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-        double t43 = t37 * frobenius_2;
-        double t44 = sum_qs[k_2];
-        double t45 = t38 * t44;
-        double t46 = t43 - t45;
-        double prior_1 = prior + t46;
+        double t42 = t36 * frobenius_2;
+        double t43 = sum_qs[k_2];
+        double t44 = t37 * t43;
+        double t45 = t42 - t44;
+        double prior_1 = prior + t45;
         /* 89: for k in 0..K { */
         prior = prior_1;
     }
     /* 99: let N = d + m + 1; */
-    double t47 = (double)d;
-    double t48 = t47 + t38;
-    double N = t48 + 1.0;
+    double t46 = (double)d;
+    double t47 = t46 + t37;
+    double N = t47 + 1.0;
     /* 100: let C = N * d * (log(gamma) - 0.5 * log(2)); */
-    double t49 = N * t47;
-    double t50 = log(gamma_);
-    double t51 = log(2.0);
-    double t52 = 0.5 * t51;
-    double t53 = t50 - t52;
-    double C = t49 * t53;
+    double t48 = N * t46;
+    double t49 = log(gamma_);
+    double t50 = log(2.0);
+    double t51 = 0.5 * t50;
+    double t52 = t49 - t51;
+    double C = t48 * t52;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t54 = (double)n;
-    double t55 = -0.5 * t54;
-    double t56 = t55 * t47;
-    double t57 = log(6.283185307179586);
-    double t58 = t56 * t57;
-    double t59 = t58 + slse;
+    double t53 = (double)n;
+    double t54 = -0.5 * t53;
+    double t55 = t54 * t46;
+    double t56 = log(6.283185307179586);
+    double t57 = t55 * t56;
+    double t58 = t57 + slse;
     /* 37: let mx = v[0]; */
     double mx_3 = alphas[0];
     /* 38: for i in 1..n { */
@@ -992,8 +990,8 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     gradc_reserve(gradc_t, 1, K, 1);
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
-        double t60 = alphas[i_3];
-        double mx_5 = fmax(mx_4, t60);
+        double t59 = alphas[i_3];
+        double mx_5 = fmax(mx_4, t59);
         /* 38: for i in 1..n { */
         gradc_push(gradc_t, mx_4);
         mx_4 = mx_5;
@@ -1005,45 +1003,45 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t61 = alphas[i_4];
-        double t62 = t61 - mx_4;
-        double t63 = exp(t62);
-        double s_3 = s_2 + t63;
+        double t60 = alphas[i_4];
+        double t61 = t60 - mx_4;
+        double t62 = exp(t61);
+        double s_3 = s_2 + t62;
         /* 42: for i in 0..n { */
         s_2 = s_3;
     }
     /* 45: return log(s) + mx; */
-    double t64 = log(s_2);
-    double t65 = t64 + mx_4;
+    double t63 = log(s_2);
+    double t64 = t63 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t66 = t54 * t65;
-    double t67 = t59 - t66;
-    double t68 = t67 + prior;
-    double t69 = (double)K;
-    double t70 = t69 * C;
-    double t71 = t68 - t70;
+    double t65 = t53 * t64;
+    double t66 = t58 - t65;
+    double t67 = t66 + prior;
+    double t68 = (double)K;
+    double t69 = t68 * C;
+    double t70 = t67 - t69;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-        double d_t65 = -t54;
+        double d_t64 = -t53;
         /* 45: return log(s) + mx; */
-        double d_mx_4 = d_t65;
-        double t72 = d_t65 / s_2;
-        double d_t73 = gradc_dom(t64, t72);
+        double d_mx_4 = d_t64;
+        double t71 = d_t64 / s_2;
+        double d_t72 = gradc_dom(t63, t71);
         gradc_fill(d_alphas, gradc_count(K, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            double t74 = alphas[i_4];
-            double t75 = t74 - mx_4;
-            double t73 = exp(t75);
-            double d_t75 = d_t73 * t73;
-            d_mx_4 -= d_t75;
-            d_alphas[i_4] += d_t75;
+            double t73 = alphas[i_4];
+            double t74 = t73 - mx_4;
+            double t72 = exp(t74);
+            double d_t74 = d_t72 * t72;
+            d_mx_4 -= d_t74;
+            d_alphas[i_4] += d_t74;
         }
 
         /* the loop of line 38, backwards */
@@ -1053,10 +1051,10 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             d_mx_4 = 0.0;
             mx_4 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t76 = alphas[i_3];
-            d_mx_4 += gradc_dmax(mx_4, t76, d_mx_5);
-            double d_t76 = gradc_dmax(t76, mx_4, d_mx_5);
-            d_alphas[i_3] += d_t76;
+            double t75 = alphas[i_3];
+            d_mx_4 += gradc_dmax(mx_4, t75, d_mx_5);
+            double d_t75 = gradc_dmax(t75, mx_4, d_mx_5);
+            d_alphas[i_3] += d_t75;
         }
         /* 38: for i in 1..n { */
         double d_mx_3 = d_mx_4;
@@ -1066,32 +1064,32 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         gradc_fill(d_sum_qs, gradc_count(K, 1));
         gradc_fill(d_diag, gradc_count(K, d));
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-        double d_t44 = -t38;
+        double d_t43 = -t37;
 
         /* the loop of line 89, backwards */
         /* 89: for k in 0..K { */
         for (int k_2 = K - 1; k_2 >= 0; k_2--) {
             /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-            d_sum_qs[k_2] += d_t44;
+            d_sum_qs[k_2] += d_t43;
 
             /* the loop of line 94, backwards */
             /* 94: for j in d..T { */
             for (int j_4 = T - 1; j_4 >= d; j_4--) {
                 /* 95: frobenius += icf[k][j]^2; */
-                double t77 = icf[k_2 * T + j_4];
-                double t78 = 2.0 * t77;
-                double d_t77 = t37 * t78;
-                d_icf[k_2 * T + j_4] += d_t77;
+                double t76 = icf[k_2 * T + j_4];
+                double t77 = 2.0 * t76;
+                double d_t76 = t36 * t77;
+                d_icf[k_2 * T + j_4] += d_t76;
             }
 
             /* the loop of line 91, backwards */
             /* 91: for j in 0..d { */
             for (int j_3 = d - 1; j_3 >= 0; j_3--) {
                 /* 92: frobenius += diag[k][j]^2; */
-                double t79 = diag[k_2 * d + j_3];
-                double t80 = 2.0 * t79;
-                double d_t79 = t37 * t80;
-                d_diag[k_2 * d + j_3] += d_t79;
+                double t78 = diag[k_2 * d + j_3];
+                double t79 = 2.0 * t78;
+                double d_t78 = t36 * t79;
+                d_diag[k_2 * d + j_3] += d_t78;
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
@@ -1104,20 +1102,20 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         for (int i = n - 1; i >= 0; i--) {
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
-            double t81 = 1.0 / s;
-            double d_t82 = gradc_dom(t7, t81);
-            t7 = gradc_pop(gradc_t);
+            double t80 = 1.0 / s;
+            double d_t81 = gradc_dom(t6, t80);
+            t6 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
             /* 42: for i in 0..n { */
             for (int i_2 = K - 1; i_2 >= 0; i_2--) {
                 /* 43: s += exp(v[i] - mx); */
-                double t83 = main_term[i_2];
-                double t84 = t83 - mx;
-                double t82 = exp(t84);
-                double d_t84 = d_t82 * t82;
-                d_mx -= d_t84;
-                d_main_term[i_2] += d_t84;
+                double t82 = main_term[i_2];
+                double t83 = t82 - mx;
+                double t81 = exp(t83);
+                double d_t83 = d_t81 * t81;
+                d_mx -= d_t83;
+                d_main_term[i_2] += d_t83;
             }
             /* 42: for i in 0..n { */
             s = gradc_pop(gradc_t);
@@ -1129,10 +1127,10 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 d_mx = 0.0;
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t85 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t85, d_mx_2);
-                double d_t85 = gradc_dmax(t85, mx, d_mx_2);
-                d_main_term[i_1] += d_t85;
+                double t84 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t84, d_mx_2);
+                double d_t84 = gradc_dmax(t84, mx, d_mx_2);
+                d_main_term[i_1] += d_t84;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
@@ -1144,74 +1142,74 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t86 = d_main_term[k_1];
+                double t85 = d_main_term[k_1];
                 d_main_term[k_1] = 0.0;
-                double d_t29 = -t86;
-                double d_t25 = d_t29 * 0.5;
-                d_sum_qs[k_1] += t86;
-                d_alphas[k_1] += t86;
+                double d_t28 = -t85;
+                double d_t24 = d_t28 * 0.5;
+                d_sum_qs[k_1] += t85;
+                d_alphas[k_1] += t85;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t87 = 2.0 * t6;
-                    double d_t6 = d_t25 * t87;
-                    d_Qxc[j_2] += d_t6;
-                    t6 = gradc_pop(gradc_t);
+                    double t86 = 2.0 * t5;
+                    double d_t5 = d_t24 * t86;
+                    d_Qxc[j_2] += d_t5;
+                    t5 = gradc_pop(gradc_t);
                 }
 
                 /* the loop of line 73, backwards */
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t88 = c + 1;
+                    int t87 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t89 = c * t4;
-                    int t90 = d + t89;
-                    int t91 = c - 1;
-                    int t92 = c * t91;
-                    int t93 = t92 / 2;
-                    int t94 = t90 - t93;
-                    double d_t5 = 0.0;
+                    int t88 = c * t3;
+                    int t89 = d + t88;
+                    int t90 = c - 1;
+                    int t91 = c * t90;
+                    int t92 = t91 / 2;
+                    int t93 = t89 - t92;
+                    double d_t4 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t88; r--) {
+                    for (int r = d - 1; r >= t87; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t95 = t94 + r;
-                        int t96 = t95 - c;
-                        int t97 = t96 - 1;
-                        double t98 = icf[k_1 * T + t97];
-                        double t99 = d_Qxc[r];
-                        double d_t98 = t99 * t5;
-                        d_t5 += t99 * t98;
-                        d_icf[k_1 * T + t97] += d_t98;
+                        int t94 = t93 + r;
+                        int t95 = t94 - c;
+                        int t96 = t95 - 1;
+                        double t97 = icf[k_1 * T + t96];
+                        double t98 = d_Qxc[r];
+                        double d_t97 = t98 * t4;
+                        d_t4 += t98 * t97;
+                        d_icf[k_1 * T + t96] += d_t97;
                     }
-                    d_xc[c] += d_t5;
-                    t5 = gradc_pop(gradc_t);
+                    d_xc[c] += d_t4;
+                    t4 = gradc_pop(gradc_t);
                 }
 
                 /* the loop of line 67, backwards */
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t100 = x[i * d + j_1];
-                    double t101 = means[k_1 * d + j_1];
-                    double t102 = t100 - t101;
+                    double t99 = x[i * d + j_1];
+                    double t100 = means[k_1 * d + j_1];
+                    double t101 = t99 - t100;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t103 = diag[k_1 * d + j_1];
-                    double t104 = d_Qxc[j_1];
+                    double t102 = diag[k_1 * d + j_1];
+                    double t103 = d_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
-                    double d_t103 = t104 * t102;
-                    double d_t102 = t104 * t103;
-                    d_diag[k_1 * d + j_1] += d_t103;
+                    double d_t102 = t103 * t101;
+                    double d_t101 = t103 * t102;
+                    d_diag[k_1 * d + j_1] += d_t102;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t105 = d_xc[j_1];
-                    d_t102 += t105;
+                    double t104 = d_xc[j_1];
+                    d_t101 += t104;
                     d_xc[j_1] = 0.0;
-                    double d_t101 = -d_t102;
-                    d_means[k_1 * d + j_1] += d_t101;
+                    double d_t100 = -d_t101;
+                    d_means[k_1 * d + j_1] += d_t100;
                 }
             }
             /* 65: for i in 0..n { */
@@ -1225,16 +1223,17 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* the loop of line 55, backwards */
             /* 55: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
-                /* 57: diag[k][j] = exp(icf[k][j]); */
-                double t106 = icf[k * T + j];
-                double t107 = exp(t106);
-                double t108 = d_diag[k * d + j];
-                d_diag[k * d + j] = 0.0;
-                double d_t106 = t108 * t107;
-                d_icf[k * T + j] += d_t106;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t109 = d_sum_qs[k];
-                d_icf[k * T + j] += t109;
+                double t105 = icf[k * T + j];
+                /* 57: diag[k][j] = exp(icf[k][j]); */
+                double t106 = exp(t105);
+                double t107 = d_diag[k * d + j];
+                d_diag[k * d + j] = 0.0;
+                double d_t105 = t107 * t106;
+                /* 56: sum_qs[k] += icf[k][j]; */
+                double t108 = d_sum_qs[k];
+                d_t105 += t108;
+                d_icf[k * T + j] += d_t105;
             }
         }
     }
@@ -1247,7 +1246,7 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    return gradc_t->failed ? NAN : t71;
+    return gradc_t->failed ? NAN : t70;
 }
 
 double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, const double *dalphas, const double *dmeans, const double *dicf, double *df)
@@ -1326,12 +1325,10 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             sum_qs[k] += t1;
             dsum_qs[k] += dt1;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = icf[k * T + j];
-            double dt2 = dicf_1[k * T + j];
-            double t3 = exp(t2);
-            double t4 = dt2 * t3;
-            diag[k * d + j] = t3;
-            ddiag[k * d + j] = t4;
+            double t2 = exp(t1);
+            double t3 = dt1 * t2;
+            diag[k * d + j] = t2;
+            ddiag[k * d + j] = t3;
         }
     }
     /* 62: let main_term[K]; */
@@ -1347,7 +1344,7 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double slse = 0.0;
     double dslse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-    int t5 = d - 1;
+    int t4 = d - 1;
     /* 65: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 66: for k in 0..K { */
@@ -1355,50 +1352,50 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t6 = x[i * d + j_1];
-                double t7 = means[k_1 * d + j_1];
-                double dt7 = dmeans_1[k_1 * d + j_1];
-                double t8 = t6 - t7;
-                double dt8 = -dt7;
-                xc[j_1] = t8;
-                dxc[j_1] = dt8;
+                double t5 = x[i * d + j_1];
+                double t6 = means[k_1 * d + j_1];
+                double dt6 = dmeans_1[k_1 * d + j_1];
+                double t7 = t5 - t6;
+                double dt7 = -dt6;
+                xc[j_1] = t7;
+                dxc[j_1] = dt7;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t9 = diag[k_1 * d + j_1];
-                double dt9 = ddiag[k_1 * d + j_1];
-                double t10 = t9 * t8;
-                double dt10 = dt9 * t8;
-                dt10 += dt8 * t9;
-                Qxc[j_1] = t10;
-                double t11 = dt10;
-                dQxc[j_1] = t11;
+                double t8 = diag[k_1 * d + j_1];
+                double dt8 = ddiag[k_1 * d + j_1];
+                double t9 = t8 * t7;
+                double dt9 = dt8 * t7;
+                dt9 += dt7 * t8;
+                Qxc[j_1] = t9;
+                double t10 = dt9;
+                dQxc[j_1] = t10;
             }
             /* 73: for c in 0..d { */
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t12 = c + 1;
+                int t11 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t13 = c * t5;
-                int t14 = d + t13;
-                int t15 = c - 1;
-                int t16 = c * t15;
-                int t17 = t16 / 2;
-                int t18 = t14 - t17;
-                double t19 = xc[c];
-                double dt19 = dxc[c];
+                int t12 = c * t4;
+                int t13 = d + t12;
+                int t14 = c - 1;
+                int t15 = c * t14;
+                int t16 = t15 / 2;
+                int t17 = t13 - t16;
+                double t18 = xc[c];
+                double dt18 = dxc[c];
                 /* 74: for r in c+1..d { */
-                for (int r = t12; r < d; r++) {
+                for (int r = t11; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t20 = t18 + r;
-                    int t21 = t20 - c;
-                    int t22 = t21 - 1;
-                    double t23 = icf[k_1 * T + t22];
-                    double dt23 = dicf_1[k_1 * T + t22];
-                    double t24 = t23 * t19;
-                    double dt24 = dt23 * t19;
-                    dt24 += dt19 * t23;
-                    Qxc[r] += t24;
-                    double t25 = dt24;
-                    dQxc[r] += t25;
+                    int t19 = t17 + r;
+                    int t20 = t19 - c;
+                    int t21 = t20 - 1;
+                    double t22 = icf[k_1 * T + t21];
+                    double dt22 = dicf_1[k_1 * T + t21];
+                    double t23 = t22 * t18;
+                    double dt23 = dt22 * t18;
+                    dt23 += dt18 * t22;
+                    Qxc[r] += t23;
+                    double t24 = dt23;
+                    dQxc[r] += t24;
                 }
             }
             /* 79: for j in 0..d { */
@@ -1406,34 +1403,34 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             double dsq = 0.0;
             for (int j_2 = 0; j_2 < d; j_2++) {
                 /* 80: sq += Qxc[j]^2; */
-                double t26 = Qxc[j_2];
-                double dt26 = dQxc[j_2];
-                double t27 = t26 * t26;
-                double t28 = 2.0 * t26;
-                double dt27 = dt26 * t28;
-                double sq_1 = sq + t27;
+                double t25 = Qxc[j_2];
+                double dt25 = dQxc[j_2];
+                double t26 = t25 * t25;
+                double t27 = 2.0 * t25;
+                double dt26 = dt25 * t27;
+                double sq_1 = sq + t26;
                 double dsq_1 = dsq;
-                dsq_1 += dt27;
+                dsq_1 += dt26;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
                 dsq = dsq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t29 = alphas[k_1];
-            double dt29 = dalphas_1[k_1];
-            double t30 = sum_qs[k_1];
-            double dt30 = dsum_qs[k_1];
-            double t31 = t29 + t30;
-            double dt31 = dt29;
-            dt31 += dt30;
-            double t32 = 0.5 * sq;
-            double dt32 = dsq * 0.5;
-            double t33 = t31 - t32;
-            double dt33 = dt31;
-            dt33 -= dt32;
-            main_term[k_1] = t33;
-            double t34 = dt33;
-            dmain_term[k_1] = t34;
+            double t28 = alphas[k_1];
+            double dt28 = dalphas_1[k_1];
+            double t29 = sum_qs[k_1];
+            double dt29 = dsum_qs[k_1];
+            double t30 = t28 + t29;
+            double dt30 = dt28;
+            dt30 += dt29;
+            double t31 = 0.5 * sq;
+            double dt31 = dsq * 0.5;
+            double t32 = t30 - t31;
+            double dt32 = dt30;
+            dt32 -= dt31;
+            main_term[k_1] = t32;
+            double t33 = dt32;
+            dmain_term[k_1] = t33;
         }
         /* 37: let mx = v[0]; */
         double mx = main_term[0];
@@ -1443,11 +1440,11 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
         double dmx_1 = dmx;
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t35 = main_term[i_1];
-            double dt35 = dmain_term[i_1];
-            double mx_2 = fmax(mx_1, t35);
-            double dmx_2 = gradc_dmax(mx_1, t35, dmx_1);
-            dmx_2 += gradc_dmax(t35, mx_1, dt35);
+            double t34 = main_term[i_1];
+            double dt34 = dmain_term[i_1];
+            double mx_2 = fmax(mx_1, t34);
+            double dmx_2 = gradc_dmax(mx_1, t34, dmx_1);
+            dmx_2 += gradc_dmax(t34, mx_1, dt34);
             /* 38: for i in 1..n { */
             mx_1 = mx_2;
             dmx_1 = dmx_2;
@@ -1457,31 +1454,31 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
         double ds = 0.0;
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t36 = main_term[i_2];
-            double dt36 = dmain_term[i_2];
-            double t37 = t36 - mx_1;
-            double dt37 = dt36;
-            dt37 -= dmx_1;
-            double t38 = exp(t37);
-            double dt38 = dt37 * t38;
-            double s_1 = s + t38;
+            double t35 = main_term[i_2];
+            double dt35 = dmain_term[i_2];
+            double t36 = t35 - mx_1;
+            double dt36 = dt35;
+            dt36 -= dmx_1;
+            double t37 = exp(t36);
+            double dt37 = dt36 * t37;
+            double s_1 = s + t37;
             double ds_1 = ds;
-            ds_1 += dt38;
+            ds_1 += dt37;
             /* 42: for i in 0..n { */
             s = s_1;
             ds = ds_1;
         }
         /* 45: return log(s) + mx; */
-        double t39 = log(s);
-        double t40 = ds / s;
-        double dt39 = gradc_dom(t39, t40);
-        double t41 = t39 + mx_1;
-        double dt41 = dt39;
-        dt41 += dmx_1;
+        double t38 = log(s);
+        double t39 = ds / s;
+        double dt38 = gradc_dom(t38, t39);
+        double t40 = t38 + mx_1;
+        double dt40 = dt38;
+        dt40 += dmx_1;
         /* 84: slse += logsumexp(K, main_term); */
-        double slse_1 = slse + t41;
+        double slse_1 = slse + t40;
         double dslse_1 = dslse;
-        dslse_1 += dt41;
+        dslse_1 += dt40;
         /* 65: for i in 0..n { */
         slse = slse_1;
         dslse = dslse_1;
@@ -1490,9 +1487,9 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double prior = 0.0;
     double dprior = 0.0;
     /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-    double t42 = gamma_ * gamma_;
-    double t43 = 0.5 * t42;
-    double t44 = (double)m;
+    double t41 = gamma_ * gamma_;
+    double t42 = 0.5 * t41;
+    double t43 = (double)m;
     /* 89: for k in 0..K { */
     for (int k_2 = 0; k_2 < K; k_2++) {
         /* 91: for j in 0..d { */
@@ -1500,14 +1497,14 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
         double dfrobenius = 0.0;
         for (int j_3 = 0; j_3 < d; j_3++) {
             /* 92: frobenius += diag[k][j]^2; */
-            double t45 = diag[k_2 * d + j_3];
-            double dt45 = ddiag[k_2 * d + j_3];
-            double t46 = t45 * t45;
-            double t47 = 2.0 * t45;
-            double dt46 = dt45 * t47;
-            double frobenius_1 = frobenius + t46;
+            double t44 = diag[k_2 * d + j_3];
+            double dt44 = ddiag[k_2 * d + j_3];
+            double t45 = t44 * t44;
+            double t46 = 2.0 * t44;
+            double dt45 = dt44 * t46;
+            double frobenius_1 = frobenius + t45;
             double dfrobenius_1 = dfrobenius;
-            dfrobenius_1 += dt46;
+            dfrobenius_1 += dt45;
             /* 91: for j in 0..d { */
             frobenius = frobenius_1;
             dfrobenius = dfrobenius_1;
@@ -1517,54 +1514,54 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
         double dfrobenius_2 = dfrobenius;
         for (int j_4 = d; j_4 < T; j_4++) {
             /* 95: frobenius += icf[k][j]^2; */
-            double t48 = icf[k_2 * T + j_4];
-            double dt48 = dicf_1[k_2 * T + j_4];
-            double t49 = t48 * t48;
-            double t50 = 2.0 * t48;
-            double dt49 = dt48 * t50;
-            double frobenius_3 = frobenius_2 + t49;
+            double t47 = icf[k_2 * T + j_4];
+            double dt47 = dicf_1[k_2 * T + j_4];
+            double t48 = t47 * t47;
+            double t49 = 2.0 * t47;
+            double dt48 = dt47 * t49;
+            double frobenius_3 = frobenius_2 + t48;
             double dfrobenius_3 = dfrobenius_2;
-            dfrobenius_3 += dt49;
+            dfrobenius_3 += dt48;
             /* 94: for j in d..T { */
             frobenius_2 = frobenius_3;
             dfrobenius_2 = dfrobenius_3;
         }
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-        double t51 = t43 * frobenius_2;
-        double dt51 = dfrobenius_2 * t43;
-        double t52 = sum_qs[k_2];
-        double dt52 = dsum_qs[k_2];
-        double t53 = t44 * t52;
-        double dt53 = dt52 * t44;
-        double t54 = t51 - t53;
-        double dt54 = dt51;
-        dt54 -= dt53;
-        double prior_1 = prior + t54;
+        double t50 = t42 * frobenius_2;
+        double dt50 = dfrobenius_2 * t42;
+        double t51 = sum_qs[k_2];
+        double dt51 = dsum_qs[k_2];
+        double t52 = t43 * t51;
+        double dt52 = dt51 * t43;
+        double t53 = t50 - t52;
+        double dt53 = dt50;
+        dt53 -= dt52;
+        double prior_1 = prior + t53;
         double dprior_1 = dprior;
-        dprior_1 += dt54;
+        dprior_1 += dt53;
         /* 89: for k in 0..K { */
         prior = prior_1;
         dprior = dprior_1;
     }
     /* 99: let N = d + m + 1; */
-    double t55 = (double)d;
-    double t56 = t55 + t44;
-    double N = t56 + 1.0;
+    double t54 = (double)d;
+    double t55 = t54 + t43;
+    double N = t55 + 1.0;
     /* 100: let C = N * d * (log(gamma) - 0.5 * log(2)); */
-    double t57 = N * t55;
-    double t58 = log(gamma_);
-    double t59 = log(2.0);
-    double t60 = 0.5 * t59;
-    double t61 = t58 - t60;
-    double C = t57 * t61;
+    double t56 = N * t54;
+    double t57 = log(gamma_);
+    double t58 = log(2.0);
+    double t59 = 0.5 * t58;
+    double t60 = t57 - t59;
+    double C = t56 * t60;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t62 = (double)n;
-    double t63 = -0.5 * t62;
-    double t64 = t63 * t55;
-    double t65 = log(6.283185307179586);
-    double t66 = t64 * t65;
-    double t67 = t66 + slse;
-    double dt68 = dslse;
+    double t61 = (double)n;
+    double t62 = -0.5 * t61;
+    double t63 = t62 * t54;
+    double t64 = log(6.283185307179586);
+    double t65 = t63 * t64;
+    double t66 = t65 + slse;
+    double dt67 = dslse;
     /* 37: let mx = v[0]; */
     double mx_3 = alphas[0];
     double dmx_3 = dalphas_1[0];
@@ -1573,11 +1570,11 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double dmx_4 = dmx_3;
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
-        double t69 = alphas[i_3];
-        double dt69 = dalphas_1[i_3];
-        double mx_5 = fmax(mx_4, t69);
-        double dmx_5 = gradc_dmax(mx_4, t69, dmx_4);
-        dmx_5 += gradc_dmax(t69, mx_4, dt69);
+        double t68 = alphas[i_3];
+        double dt68 = dalphas_1[i_3];
+        double mx_5 = fmax(mx_4, t68);
+        double dmx_5 = gradc_dmax(mx_4, t68, dmx_4);
+        dmx_5 += gradc_dmax(t68, mx_4, dt68);
         /* 38: for i in 1..n { */
         mx_4 = mx_5;
         dmx_4 = dmx_5;
@@ -1587,42 +1584,42 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double ds_2 = 0.0;
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t70 = alphas[i_4];
-        double dt70 = dalphas_1[i_4];
-        double t71 = t70 - mx_4;
-        double dt71 = dt70;
-        dt71 -= dmx_4;
-        double t72 = exp(t71);
-        double dt72 = dt71 * t72;
-        double s_3 = s_2 + t72;
+        double t69 = alphas[i_4];
+        double dt69 = dalphas_1[i_4];
+        double t70 = t69 - mx_4;
+        double dt70 = dt69;
+        dt70 -= dmx_4;
+        double t71 = exp(t70);
+        double dt71 = dt70 * t71;
+        double s_3 = s_2 + t71;
         double ds_3 = ds_2;
-        ds_3 += dt72;
+        ds_3 += dt71;
         /* 42: for i in 0..n { */
         s_2 = s_3;
         ds_2 = ds_3;
     }
     /* 45: return log(s) + mx; */
-    double t73 = log(s_2);
-    double t74 = ds_2 / s_2;
-    double dt75 = gradc_dom(t73, t74);
-    double t75 = t73 + mx_4;
-    dt75 += dmx_4;
+    double t72 = log(s_2);
+    double t73 = ds_2 / s_2;
+    double dt74 = gradc_dom(t72, t73);
+    double t74 = t72 + mx_4;
+    dt74 += dmx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t76 = t62 * t75;
-    double dt76 = dt75 * t62;
-    double t68 = t67 - t76;
-    dt68 -= dt76;
-    double t77 = t68 + prior;
-    double dt77 = dt68;
-    dt77 += dprior;
-    double t78 = (double)K;
-    double t79 = t78 * C;
-    double t80 = t77 - t79;
-    double dt80 = dt77;
-    if (df) *df = dt80;
+    double t75 = t61 * t74;
+    double dt75 = dt74 * t61;
+    double t67 = t66 - t75;
+    dt67 -= dt75;
+    double t76 = t67 + prior;
+    double dt76 = dt67;
+    dt76 += dprior;
+    double t77 = (double)K;
+    double t78 = t77 * C;
+    double t79 = t76 - t78;
+    double dt79 = dt76;
+    if (df) *df = dt79;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t80;
+    return t79;
 }
 
 double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, const double *dalphas, const double *dmeans, const double *dicf, double *g_alphas, double *g_means, double *g_icf, double *hv_alphas, double *hv_means, double *hv_icf)
@@ -1779,12 +1776,10 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             sum_qs[k] += t1;
             dsum_qs[k] += dt1;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = icf[k * T + j];
-            double dt2 = dicf_1[k * T + j];
-            double t3 = exp(t2);
-            double t4 = dt2 * t3;
-            diag[k * d + j] = t3;
-            ddiag[k * d + j] = t4;
+            double t2 = exp(t1);
+            double t3 = dt1 * t2;
+            diag[k * d + j] = t2;
+            ddiag[k * d + j] = t3;
         }
     }
     /* 62: let main_term[K]; */
@@ -1799,20 +1794,20 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 65: for i in 0..n { */
     double slse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-    int t5 = d - 1;
+    int t4 = d - 1;
     /* 65: for i in 0..n { */
     /* the reverse sweep needs 6 values per iteration: 6 * n doubles on the tape */
     gradc_reserve(gradc_t, 0, n, 6);
+    double t5 = 0.0;
     double t6 = 0.0;
-    double t7 = 0.0;
     double mx = 0.0;
     double s = 0.0;
-    double t8 = 0.0;
+    double t7 = 0.0;
+    double dt5 = 0.0;
     double dt6 = 0.0;
-    double dt7 = 0.0;
     double dmx = 0.0;
     double ds = 0.0;
-    double dt8 = 0.0;
+    double dt7 = 0.0;
 
     /* each iteration saves main_term as it starts (the whole array), for the reverse sweep */
     /* 65: for i in 0..n { */
@@ -1829,56 +1824,56 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t9 = x[i * d + j_1];
-                double t10 = means[k_1 * d + j_1];
-                double dt10 = dmeans_1[k_1 * d + j_1];
-                double t11 = t9 - t10;
-                double dt11 = -dt10;
-                xc[j_1] = t11;
-                dxc[j_1] = dt11;
+                double t8 = x[i * d + j_1];
+                double t9 = means[k_1 * d + j_1];
+                double dt9 = dmeans_1[k_1 * d + j_1];
+                double t10 = t8 - t9;
+                double dt10 = -dt9;
+                xc[j_1] = t10;
+                dxc[j_1] = dt10;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t12 = diag[k_1 * d + j_1];
-                double dt12 = ddiag[k_1 * d + j_1];
-                double t13 = t12 * t11;
-                double dt13 = dt12 * t11;
-                dt13 += dt11 * t12;
-                Qxc[j_1] = t13;
-                double t14 = dt13;
-                dQxc[j_1] = t14;
+                double t11 = diag[k_1 * d + j_1];
+                double dt11 = ddiag[k_1 * d + j_1];
+                double t12 = t11 * t10;
+                double dt12 = dt11 * t10;
+                dt12 += dt10 * t11;
+                Qxc[j_1] = t12;
+                double t13 = dt12;
+                dQxc[j_1] = t13;
             }
             /* 73: for c in 0..d { */
             /* the reverse sweep needs 2 values per iteration: 2 * d doubles on the tape */
             gradc_reserve(gradc_t, 0, d, 2);
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t15 = c + 1;
+                int t14 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t16 = c * t5;
-                int t17 = d + t16;
-                int t18 = c - 1;
-                int t19 = c * t18;
-                int t20 = t19 / 2;
-                int t21 = t17 - t20;
-                gradc_push(gradc_t, t6);
-                gradc_push(gradc_t, dt6);
-                t6 = xc[c];
-                dt6 = dxc[c];
+                int t15 = c * t4;
+                int t16 = d + t15;
+                int t17 = c - 1;
+                int t18 = c * t17;
+                int t19 = t18 / 2;
+                int t20 = t16 - t19;
+                gradc_push(gradc_t, t5);
+                gradc_push(gradc_t, dt5);
+                t5 = xc[c];
+                dt5 = dxc[c];
 
                 /* saves nothing: the reverse sweep recomputes what it needs */
                 /* 74: for r in c+1..d { */
-                for (int r = t15; r < d; r++) {
+                for (int r = t14; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t22 = t21 + r;
-                    int t23 = t22 - c;
-                    int t24 = t23 - 1;
-                    double t25 = icf[k_1 * T + t24];
-                    double dt25 = dicf_1[k_1 * T + t24];
-                    double t26 = t25 * t6;
-                    double dt26 = dt25 * t6;
-                    dt26 += dt6 * t25;
-                    Qxc[r] += t26;
-                    double t27 = dt26;
-                    dQxc[r] += t27;
+                    int t21 = t20 + r;
+                    int t22 = t21 - c;
+                    int t23 = t22 - 1;
+                    double t24 = icf[k_1 * T + t23];
+                    double dt24 = dicf_1[k_1 * T + t23];
+                    double t25 = t24 * t5;
+                    double dt25 = dt24 * t5;
+                    dt25 += dt5 * t24;
+                    Qxc[r] += t25;
+                    double t26 = dt25;
+                    dQxc[r] += t26;
                 }
             }
             /* 79: for j in 0..d { */
@@ -1888,36 +1883,36 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             gradc_reserve(gradc_t, 0, d, 2);
             for (int j_2 = 0; j_2 < d; j_2++) {
                 /* 80: sq += Qxc[j]^2; */
-                gradc_push(gradc_t, t7);
-                gradc_push(gradc_t, dt7);
-                t7 = Qxc[j_2];
-                dt7 = dQxc[j_2];
-                double t28 = t7 * t7;
-                double t29 = 2.0 * t7;
-                double dt28 = dt7 * t29;
-                double sq_1 = sq + t28;
+                gradc_push(gradc_t, t6);
+                gradc_push(gradc_t, dt6);
+                t6 = Qxc[j_2];
+                dt6 = dQxc[j_2];
+                double t27 = t6 * t6;
+                double t28 = 2.0 * t6;
+                double dt27 = dt6 * t28;
+                double sq_1 = sq + t27;
                 double dsq_1 = dsq;
-                dsq_1 += dt28;
+                dsq_1 += dt27;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
                 dsq = dsq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t30 = alphas[k_1];
-            double dt30 = dalphas_1[k_1];
-            double t31 = sum_qs[k_1];
-            double dt31 = dsum_qs[k_1];
-            double t32 = t30 + t31;
-            double dt32 = dt30;
-            dt32 += dt31;
-            double t33 = 0.5 * sq;
-            double dt33 = dsq * 0.5;
-            double t34 = t32 - t33;
-            double dt34 = dt32;
-            dt34 -= dt33;
-            main_term[k_1] = t34;
-            double t35 = dt34;
-            dmain_term[k_1] = t35;
+            double t29 = alphas[k_1];
+            double dt29 = dalphas_1[k_1];
+            double t30 = sum_qs[k_1];
+            double dt30 = dsum_qs[k_1];
+            double t31 = t29 + t30;
+            double dt31 = dt29;
+            dt31 += dt30;
+            double t32 = 0.5 * sq;
+            double dt32 = dsq * 0.5;
+            double t33 = t31 - t32;
+            double dt33 = dt31;
+            dt33 -= dt32;
+            main_term[k_1] = t33;
+            double t34 = dt33;
+            dmain_term[k_1] = t34;
         }
         /* 37: let mx = v[0]; */
         double mx_1 = main_term[0];
@@ -1931,11 +1926,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         gradc_reserve(gradc_t, 1, K, 2);
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t36 = main_term[i_1];
-            double dt36 = dmain_term[i_1];
-            double mx_2 = fmax(mx, t36);
-            double dmx_2 = gradc_dmax(mx, t36, dmx);
-            dmx_2 += gradc_dmax(t36, mx, dt36);
+            double t35 = main_term[i_1];
+            double dt35 = dmain_term[i_1];
+            double mx_2 = fmax(mx, t35);
+            double dmx_2 = gradc_dmax(mx, t35, dmx);
+            dmx_2 += gradc_dmax(t35, mx, dt35);
             /* 38: for i in 1..n { */
             gradc_push(gradc_t, mx);
             gradc_push(gradc_t, dmx);
@@ -1952,38 +1947,38 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 42: for i in 0..n { */
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t37 = main_term[i_2];
-            double dt37 = dmain_term[i_2];
-            double t38 = t37 - mx;
-            double dt38 = dt37;
-            dt38 -= dmx;
-            double t39 = exp(t38);
-            double dt39 = dt38 * t39;
-            double s_1 = s + t39;
+            double t36 = main_term[i_2];
+            double dt36 = dmain_term[i_2];
+            double t37 = t36 - mx;
+            double dt37 = dt36;
+            dt37 -= dmx;
+            double t38 = exp(t37);
+            double dt38 = dt37 * t38;
+            double s_1 = s + t38;
             double ds_1 = ds;
-            ds_1 += dt39;
+            ds_1 += dt38;
             /* 42: for i in 0..n { */
             s = s_1;
             ds = ds_1;
         }
         /* 45: return log(s) + mx; */
-        gradc_push(gradc_t, t8);
-        gradc_push(gradc_t, dt8);
-        t8 = log(s);
-        double t40 = ds / s;
-        dt8 = gradc_dom(t8, t40);
-        double t41 = t8 + mx;
+        gradc_push(gradc_t, t7);
+        gradc_push(gradc_t, dt7);
+        t7 = log(s);
+        double t39 = ds / s;
+        dt7 = gradc_dom(t7, t39);
+        double t40 = t7 + mx;
         /* 84: slse += logsumexp(K, main_term); */
-        double slse_1 = slse + t41;
+        double slse_1 = slse + t40;
         /* 65: for i in 0..n { */
         slse = slse_1;
     }
     /* 89: for k in 0..K { */
     double prior = 0.0;
     /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-    double t42 = gamma_ * gamma_;
-    double t43 = 0.5 * t42;
-    double t44 = (double)m;
+    double t41 = gamma_ * gamma_;
+    double t42 = 0.5 * t41;
+    double t43 = (double)m;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 89: for k in 0..K { */
@@ -1995,9 +1990,9 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 91: for j in 0..d { */
         for (int j_3 = 0; j_3 < d; j_3++) {
             /* 92: frobenius += diag[k][j]^2; */
-            double t45 = diag[k_2 * d + j_3];
-            double t46 = t45 * t45;
-            double frobenius_1 = frobenius + t46;
+            double t44 = diag[k_2 * d + j_3];
+            double t45 = t44 * t44;
+            double frobenius_1 = frobenius + t45;
             /* 91: for j in 0..d { */
             frobenius = frobenius_1;
         }
@@ -2008,39 +2003,39 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 94: for j in d..T { */
         for (int j_4 = d; j_4 < T; j_4++) {
             /* 95: frobenius += icf[k][j]^2; */
-            double t47 = icf[k_2 * T + j_4];
-            double t48 = t47 * t47;
-            double frobenius_3 = frobenius_2 + t48;
+            double t46 = icf[k_2 * T + j_4];
+            double t47 = t46 * t46;
+            double frobenius_3 = frobenius_2 + t47;
             /* 94: for j in d..T { */
             frobenius_2 = frobenius_3;
         }
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-        double t49 = t43 * frobenius_2;
-        double t50 = sum_qs[k_2];
-        double t51 = t44 * t50;
-        double t52 = t49 - t51;
-        double prior_1 = prior + t52;
+        double t48 = t42 * frobenius_2;
+        double t49 = sum_qs[k_2];
+        double t50 = t43 * t49;
+        double t51 = t48 - t50;
+        double prior_1 = prior + t51;
         /* 89: for k in 0..K { */
         prior = prior_1;
     }
     /* 99: let N = d + m + 1; */
-    double t53 = (double)d;
-    double t54 = t53 + t44;
-    double N = t54 + 1.0;
+    double t52 = (double)d;
+    double t53 = t52 + t43;
+    double N = t53 + 1.0;
     /* 100: let C = N * d * (log(gamma) - 0.5 * log(2)); */
-    double t55 = N * t53;
-    double t56 = log(gamma_);
-    double t57 = log(2.0);
-    double t58 = 0.5 * t57;
-    double t59 = t56 - t58;
-    double C = t55 * t59;
+    double t54 = N * t52;
+    double t55 = log(gamma_);
+    double t56 = log(2.0);
+    double t57 = 0.5 * t56;
+    double t58 = t55 - t57;
+    double C = t54 * t58;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t60 = (double)n;
-    double t61 = -0.5 * t60;
-    double t62 = t61 * t53;
-    double t63 = log(6.283185307179586);
-    double t64 = t62 * t63;
-    double t65 = t64 + slse;
+    double t59 = (double)n;
+    double t60 = -0.5 * t59;
+    double t61 = t60 * t52;
+    double t62 = log(6.283185307179586);
+    double t63 = t61 * t62;
+    double t64 = t63 + slse;
     /* 37: let mx = v[0]; */
     double mx_3 = alphas[0];
     double dmx_3 = dalphas_1[0];
@@ -2051,11 +2046,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     gradc_reserve(gradc_t, 1, K, 2);
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
-        double t66 = alphas[i_3];
-        double dt66 = dalphas_1[i_3];
-        double mx_5 = fmax(mx_4, t66);
-        double dmx_5 = gradc_dmax(mx_4, t66, dmx_4);
-        dmx_5 += gradc_dmax(t66, mx_4, dt66);
+        double t65 = alphas[i_3];
+        double dt65 = dalphas_1[i_3];
+        double mx_5 = fmax(mx_4, t65);
+        double dmx_5 = gradc_dmax(mx_4, t65, dmx_4);
+        dmx_5 += gradc_dmax(t65, mx_4, dt65);
         /* 38: for i in 1..n { */
         gradc_push(gradc_t, mx_4);
         gradc_push(gradc_t, dmx_4);
@@ -2070,45 +2065,45 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t67 = alphas[i_4];
-        double dt67 = dalphas_1[i_4];
-        double t68 = t67 - mx_4;
-        double dt68 = dt67;
-        dt68 -= dmx_4;
-        double t69 = exp(t68);
-        double dt69 = dt68 * t69;
-        double s_3 = s_2 + t69;
+        double t66 = alphas[i_4];
+        double dt66 = dalphas_1[i_4];
+        double t67 = t66 - mx_4;
+        double dt67 = dt66;
+        dt67 -= dmx_4;
+        double t68 = exp(t67);
+        double dt68 = dt67 * t68;
+        double s_3 = s_2 + t68;
         double ds_3 = ds_2;
-        ds_3 += dt69;
+        ds_3 += dt68;
         /* 42: for i in 0..n { */
         s_2 = s_3;
         ds_2 = ds_3;
     }
     /* 45: return log(s) + mx; */
-    double t70 = log(s_2);
-    double t71 = t70 + mx_4;
+    double t69 = log(s_2);
+    double t70 = t69 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t72 = t60 * t71;
-    double t73 = t65 - t72;
-    double t74 = t73 + prior;
-    double t75 = (double)K;
-    double t76 = t75 * C;
-    double t77 = t74 - t76;
+    double t71 = t59 * t70;
+    double t72 = t64 - t71;
+    double t73 = t72 + prior;
+    double t74 = (double)K;
+    double t75 = t74 * C;
+    double t76 = t73 - t75;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-        double d_t71 = -t60;
+        double d_t70 = -t59;
         /* 45: return log(s) + mx; */
-        double d_mx_4 = d_t71;
+        double d_mx_4 = d_t70;
         double dd_mx_4 = 0.0;
-        double t78 = d_t71 / s_2;
-        double t79 = ds_2 * t78;
-        double t80 = t79 / s_2;
-        double dt78 = -t80;
-        double d_t81 = gradc_dom(t70, t78);
-        double dd_t81 = gradc_dom(t70, dt78);
+        double t77 = d_t70 / s_2;
+        double t78 = ds_2 * t77;
+        double t79 = t78 / s_2;
+        double dt77 = -t79;
+        double d_t80 = gradc_dom(t69, t77);
+        double dd_t80 = gradc_dom(t69, dt77);
         gradc_fill(d_alphas, gradc_count(K, 1));
         gradc_fill(dd_alphas, gradc_count(K, 1));
 
@@ -2116,21 +2111,21 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            double t82 = alphas[i_4];
-            double dt82 = dalphas_1[i_4];
-            double t83 = t82 - mx_4;
-            double dt83 = dt82;
-            dt83 -= dmx_4;
-            double t81 = exp(t83);
-            double dt81 = dt83 * t81;
-            double d_t83 = d_t81 * t81;
-            double dd_t83 = dd_t81 * t81;
-            dd_t83 += dt81 * d_t81;
-            d_mx_4 -= d_t83;
-            dd_mx_4 -= dd_t83;
-            d_alphas[i_4] += d_t83;
-            double t84 = dd_t83;
-            dd_alphas[i_4] += t84;
+            double t81 = alphas[i_4];
+            double dt81 = dalphas_1[i_4];
+            double t82 = t81 - mx_4;
+            double dt82 = dt81;
+            dt82 -= dmx_4;
+            double t80 = exp(t82);
+            double dt80 = dt82 * t80;
+            double d_t82 = d_t80 * t80;
+            double dd_t82 = dd_t80 * t80;
+            dd_t82 += dt80 * d_t80;
+            d_mx_4 -= d_t82;
+            dd_mx_4 -= dd_t82;
+            d_alphas[i_4] += d_t82;
+            double t83 = dd_t82;
+            dd_alphas[i_4] += t83;
         }
 
         /* the loop of line 38, backwards */
@@ -2143,20 +2138,20 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             dmx_4 = gradc_pop(gradc_t);
             mx_4 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t85 = alphas[i_3];
-            d_mx_4 += gradc_dmax(mx_4, t85, d_mx_5);
-            dd_mx_4 += gradc_dmax(mx_4, t85, dd_mx_5);
-            double d_t85 = gradc_dmax(t85, mx_4, d_mx_5);
-            double t86 = gradc_dmax(t85, mx_4, dd_mx_5);
-            d_alphas[i_3] += d_t85;
-            dd_alphas[i_3] += t86;
+            double t84 = alphas[i_3];
+            d_mx_4 += gradc_dmax(mx_4, t84, d_mx_5);
+            dd_mx_4 += gradc_dmax(mx_4, t84, dd_mx_5);
+            double d_t84 = gradc_dmax(t84, mx_4, d_mx_5);
+            double t85 = gradc_dmax(t84, mx_4, dd_mx_5);
+            d_alphas[i_3] += d_t84;
+            dd_alphas[i_3] += t85;
         }
         /* 38: for i in 1..n { */
         double d_mx_3 = d_mx_4;
-        double t87 = dd_mx_4;
+        double t86 = dd_mx_4;
         /* 37: let mx = v[0]; */
         d_alphas[0] += d_mx_3;
-        dd_alphas[0] += t87;
+        dd_alphas[0] += t86;
         gradc_fill(d_icf, gradc_count(K, T));
         gradc_fill(dd_icf, gradc_count(K, T));
         gradc_fill(d_sum_qs, gradc_count(K, 1));
@@ -2164,40 +2159,40 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         gradc_fill(d_diag, gradc_count(K, d));
         gradc_fill(dd_diag, gradc_count(K, d));
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-        double d_t50 = -t44;
+        double d_t49 = -t43;
 
         /* the loop of line 89, backwards */
         /* 89: for k in 0..K { */
         for (int k_2 = K - 1; k_2 >= 0; k_2--) {
             /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
-            d_sum_qs[k_2] += d_t50;
+            d_sum_qs[k_2] += d_t49;
 
             /* the loop of line 94, backwards */
             /* 94: for j in d..T { */
             for (int j_4 = T - 1; j_4 >= d; j_4--) {
                 /* 95: frobenius += icf[k][j]^2; */
-                double t88 = icf[k_2 * T + j_4];
-                double dt88 = dicf_1[k_2 * T + j_4];
-                double t89 = 2.0 * t88;
-                double dt89 = dt88 * 2.0;
-                double d_t88 = t43 * t89;
-                double t90 = dt89 * t43;
-                d_icf[k_2 * T + j_4] += d_t88;
-                dd_icf[k_2 * T + j_4] += t90;
+                double t87 = icf[k_2 * T + j_4];
+                double dt87 = dicf_1[k_2 * T + j_4];
+                double t88 = 2.0 * t87;
+                double dt88 = dt87 * 2.0;
+                double d_t87 = t42 * t88;
+                double t89 = dt88 * t42;
+                d_icf[k_2 * T + j_4] += d_t87;
+                dd_icf[k_2 * T + j_4] += t89;
             }
 
             /* the loop of line 91, backwards */
             /* 91: for j in 0..d { */
             for (int j_3 = d - 1; j_3 >= 0; j_3--) {
                 /* 92: frobenius += diag[k][j]^2; */
-                double t91 = diag[k_2 * d + j_3];
-                double dt91 = ddiag[k_2 * d + j_3];
-                double t92 = 2.0 * t91;
-                double dt92 = dt91 * 2.0;
-                double d_t91 = t43 * t92;
-                double t93 = dt92 * t43;
-                d_diag[k_2 * d + j_3] += d_t91;
-                dd_diag[k_2 * d + j_3] += t93;
+                double t90 = diag[k_2 * d + j_3];
+                double dt90 = ddiag[k_2 * d + j_3];
+                double t91 = 2.0 * t90;
+                double dt91 = dt90 * 2.0;
+                double d_t90 = t42 * t91;
+                double t92 = dt91 * t42;
+                d_diag[k_2 * d + j_3] += d_t90;
+                dd_diag[k_2 * d + j_3] += t92;
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
@@ -2215,34 +2210,34 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
             double dd_mx = 0.0;
-            double t94 = 1.0 / s;
-            double t95 = ds * t94;
-            double t96 = t95 / s;
-            double dt94 = -t96;
-            double d_t97 = gradc_dom(t8, t94);
-            double dd_t97 = gradc_dom(t8, dt94);
-            dt8 = gradc_pop(gradc_t);
-            t8 = gradc_pop(gradc_t);
+            double t93 = 1.0 / s;
+            double t94 = ds * t93;
+            double t95 = t94 / s;
+            double dt93 = -t95;
+            double d_t96 = gradc_dom(t7, t93);
+            double dd_t96 = gradc_dom(t7, dt93);
+            dt7 = gradc_pop(gradc_t);
+            t7 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
             /* 42: for i in 0..n { */
             for (int i_2 = K - 1; i_2 >= 0; i_2--) {
                 /* 43: s += exp(v[i] - mx); */
-                double t98 = main_term[i_2];
-                double dt98 = dmain_term[i_2];
-                double t99 = t98 - mx;
-                double dt99 = dt98;
-                dt99 -= dmx;
-                double t97 = exp(t99);
-                double dt97 = dt99 * t97;
-                double d_t99 = d_t97 * t97;
-                double dd_t99 = dd_t97 * t97;
-                dd_t99 += dt97 * d_t97;
-                d_mx -= d_t99;
-                dd_mx -= dd_t99;
-                d_main_term[i_2] += d_t99;
-                double t100 = dd_t99;
-                dd_main_term[i_2] += t100;
+                double t97 = main_term[i_2];
+                double dt97 = dmain_term[i_2];
+                double t98 = t97 - mx;
+                double dt98 = dt97;
+                dt98 -= dmx;
+                double t96 = exp(t98);
+                double dt96 = dt98 * t96;
+                double d_t98 = d_t96 * t96;
+                double dd_t98 = dd_t96 * t96;
+                dd_t98 += dt96 * d_t96;
+                d_mx -= d_t98;
+                dd_mx -= dd_t98;
+                d_main_term[i_2] += d_t98;
+                double t99 = dd_t98;
+                dd_main_term[i_2] += t99;
             }
             /* 42: for i in 0..n { */
             ds = gradc_pop(gradc_t);
@@ -2258,135 +2253,135 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 dmx = gradc_pop(gradc_t);
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t101 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t101, d_mx_2);
-                dd_mx += gradc_dmax(mx, t101, dd_mx_2);
-                double d_t101 = gradc_dmax(t101, mx, d_mx_2);
-                double t102 = gradc_dmax(t101, mx, dd_mx_2);
-                d_main_term[i_1] += d_t101;
-                dd_main_term[i_1] += t102;
+                double t100 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t100, d_mx_2);
+                dd_mx += gradc_dmax(mx, t100, dd_mx_2);
+                double d_t100 = gradc_dmax(t100, mx, d_mx_2);
+                double t101 = gradc_dmax(t100, mx, dd_mx_2);
+                d_main_term[i_1] += d_t100;
+                dd_main_term[i_1] += t101;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
-            double t103 = dd_mx;
+            double t102 = dd_mx;
             dmx = gradc_pop(gradc_t);
             mx = gradc_pop(gradc_t);
             /* 37: let mx = v[0]; */
             d_main_term[0] += d_mx_1;
-            dd_main_term[0] += t103;
+            dd_main_term[0] += t102;
 
             /* the loop of line 66, backwards */
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t104 = d_main_term[k_1];
-                double dt104 = dd_main_term[k_1];
+                double t103 = d_main_term[k_1];
+                double dt103 = dd_main_term[k_1];
                 d_main_term[k_1] = 0.0;
                 dd_main_term[k_1] = 0.0;
-                double d_t33 = -t104;
-                double dd_t33 = -dt104;
-                double d_t28 = d_t33 * 0.5;
-                double dd_t28 = dd_t33 * 0.5;
-                d_sum_qs[k_1] += t104;
-                dd_sum_qs[k_1] += dt104;
-                d_alphas[k_1] += t104;
-                dd_alphas[k_1] += dt104;
+                double d_t32 = -t103;
+                double dd_t32 = -dt103;
+                double d_t27 = d_t32 * 0.5;
+                double dd_t27 = dd_t32 * 0.5;
+                d_sum_qs[k_1] += t103;
+                dd_sum_qs[k_1] += dt103;
+                d_alphas[k_1] += t103;
+                dd_alphas[k_1] += dt103;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t105 = 2.0 * t7;
-                    double dt105 = dt7 * 2.0;
-                    double d_t7 = d_t28 * t105;
-                    double dd_t7 = dd_t28 * t105;
-                    dd_t7 += dt105 * d_t28;
-                    d_Qxc[j_2] += d_t7;
-                    double t106 = dd_t7;
-                    dd_Qxc[j_2] += t106;
-                    dt7 = gradc_pop(gradc_t);
-                    t7 = gradc_pop(gradc_t);
+                    double t104 = 2.0 * t6;
+                    double dt104 = dt6 * 2.0;
+                    double d_t6 = d_t27 * t104;
+                    double dd_t6 = dd_t27 * t104;
+                    dd_t6 += dt104 * d_t27;
+                    d_Qxc[j_2] += d_t6;
+                    double t105 = dd_t6;
+                    dd_Qxc[j_2] += t105;
+                    dt6 = gradc_pop(gradc_t);
+                    t6 = gradc_pop(gradc_t);
                 }
 
                 /* the loop of line 73, backwards */
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t107 = c + 1;
+                    int t106 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t108 = c * t5;
-                    int t109 = d + t108;
-                    int t110 = c - 1;
-                    int t111 = c * t110;
-                    int t112 = t111 / 2;
-                    int t113 = t109 - t112;
-                    double d_t6 = 0.0;
-                    double dd_t6 = 0.0;
+                    int t107 = c * t4;
+                    int t108 = d + t107;
+                    int t109 = c - 1;
+                    int t110 = c * t109;
+                    int t111 = t110 / 2;
+                    int t112 = t108 - t111;
+                    double d_t5 = 0.0;
+                    double dd_t5 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t107; r--) {
+                    for (int r = d - 1; r >= t106; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t114 = t113 + r;
-                        int t115 = t114 - c;
-                        int t116 = t115 - 1;
-                        double t117 = icf[k_1 * T + t116];
-                        double dt117 = dicf_1[k_1 * T + t116];
-                        double t118 = d_Qxc[r];
-                        double dt118 = dd_Qxc[r];
-                        double d_t117 = t118 * t6;
-                        double dd_t117 = dt118 * t6;
-                        dd_t117 += dt6 * t118;
-                        d_t6 += t118 * t117;
-                        dd_t6 += dt118 * t117;
-                        dd_t6 += dt117 * t118;
-                        d_icf[k_1 * T + t116] += d_t117;
-                        double t119 = dd_t117;
-                        dd_icf[k_1 * T + t116] += t119;
+                        int t113 = t112 + r;
+                        int t114 = t113 - c;
+                        int t115 = t114 - 1;
+                        double t116 = icf[k_1 * T + t115];
+                        double dt116 = dicf_1[k_1 * T + t115];
+                        double t117 = d_Qxc[r];
+                        double dt117 = dd_Qxc[r];
+                        double d_t116 = t117 * t5;
+                        double dd_t116 = dt117 * t5;
+                        dd_t116 += dt5 * t117;
+                        d_t5 += t117 * t116;
+                        dd_t5 += dt117 * t116;
+                        dd_t5 += dt116 * t117;
+                        d_icf[k_1 * T + t115] += d_t116;
+                        double t118 = dd_t116;
+                        dd_icf[k_1 * T + t115] += t118;
                     }
-                    d_xc[c] += d_t6;
-                    double t120 = dd_t6;
-                    dd_xc[c] += t120;
-                    dt6 = gradc_pop(gradc_t);
-                    t6 = gradc_pop(gradc_t);
+                    d_xc[c] += d_t5;
+                    double t119 = dd_t5;
+                    dd_xc[c] += t119;
+                    dt5 = gradc_pop(gradc_t);
+                    t5 = gradc_pop(gradc_t);
                 }
 
                 /* the loop of line 67, backwards */
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t121 = x[i * d + j_1];
-                    double t122 = means[k_1 * d + j_1];
-                    double dt122 = dmeans_1[k_1 * d + j_1];
-                    double t123 = t121 - t122;
-                    double dt123 = -dt122;
+                    double t120 = x[i * d + j_1];
+                    double t121 = means[k_1 * d + j_1];
+                    double dt121 = dmeans_1[k_1 * d + j_1];
+                    double t122 = t120 - t121;
+                    double dt122 = -dt121;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t124 = diag[k_1 * d + j_1];
-                    double dt124 = ddiag[k_1 * d + j_1];
-                    double t125 = d_Qxc[j_1];
-                    double dt125 = dd_Qxc[j_1];
+                    double t123 = diag[k_1 * d + j_1];
+                    double dt123 = ddiag[k_1 * d + j_1];
+                    double t124 = d_Qxc[j_1];
+                    double dt124 = dd_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
                     dd_Qxc[j_1] = 0.0;
-                    double d_t124 = t125 * t123;
-                    double dd_t124 = dt125 * t123;
-                    dd_t124 += dt123 * t125;
-                    double d_t123 = t125 * t124;
-                    double dd_t123 = dt125 * t124;
-                    dd_t123 += dt124 * t125;
-                    d_diag[k_1 * d + j_1] += d_t124;
-                    double t126 = dd_t124;
-                    dd_diag[k_1 * d + j_1] += t126;
+                    double d_t123 = t124 * t122;
+                    double dd_t123 = dt124 * t122;
+                    dd_t123 += dt122 * t124;
+                    double d_t122 = t124 * t123;
+                    double dd_t122 = dt124 * t123;
+                    dd_t122 += dt123 * t124;
+                    d_diag[k_1 * d + j_1] += d_t123;
+                    double t125 = dd_t123;
+                    dd_diag[k_1 * d + j_1] += t125;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t127 = d_xc[j_1];
-                    double dt127 = dd_xc[j_1];
-                    d_t123 += t127;
-                    dd_t123 += dt127;
+                    double t126 = d_xc[j_1];
+                    double dt126 = dd_xc[j_1];
+                    d_t122 += t126;
+                    dd_t122 += dt126;
                     d_xc[j_1] = 0.0;
                     dd_xc[j_1] = 0.0;
-                    double d_t122 = -d_t123;
-                    double t128 = -dd_t123;
-                    d_means[k_1 * d + j_1] += d_t122;
-                    dd_means[k_1 * d + j_1] += t128;
+                    double d_t121 = -d_t122;
+                    double t127 = -dd_t122;
+                    d_means[k_1 * d + j_1] += d_t121;
+                    dd_means[k_1 * d + j_1] += t127;
                 }
             }
             /* 65: for i in 0..n { */
@@ -2401,26 +2396,27 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* the loop of line 55, backwards */
             /* 55: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
+                /* 56: sum_qs[k] += icf[k][j]; */
+                double t128 = icf[k * T + j];
+                double dt128 = dicf_1[k * T + j];
                 /* 57: diag[k][j] = exp(icf[k][j]); */
-                double t129 = icf[k * T + j];
-                double dt129 = dicf_1[k * T + j];
-                double t130 = exp(t129);
-                double dt130 = dt129 * t130;
-                double t131 = d_diag[k * d + j];
-                double dt131 = dd_diag[k * d + j];
+                double t129 = exp(t128);
+                double dt129 = dt128 * t129;
+                double t130 = d_diag[k * d + j];
+                double dt130 = dd_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
                 dd_diag[k * d + j] = 0.0;
-                double d_t129 = t131 * t130;
-                double dd_t129 = dt131 * t130;
-                dd_t129 += dt130 * t131;
-                d_icf[k * T + j] += d_t129;
-                double t132 = dd_t129;
-                dd_icf[k * T + j] += t132;
+                double d_t128 = t130 * t129;
+                double dd_t128 = dt130 * t129;
+                dd_t128 += dt129 * t130;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t133 = d_sum_qs[k];
-                double dt133 = dd_sum_qs[k];
-                d_icf[k * T + j] += t133;
-                dd_icf[k * T + j] += dt133;
+                double t131 = d_sum_qs[k];
+                double dt131 = dd_sum_qs[k];
+                d_t128 += t131;
+                dd_t128 += dt131;
+                d_icf[k * T + j] += d_t128;
+                double t132 = dd_t128;
+                dd_icf[k * T + j] += t132;
             }
         }
     }
@@ -2436,5 +2432,5 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    return gradc_t->failed ? NAN : t77;
+    return gradc_t->failed ? NAN : t76;
 }

@@ -304,6 +304,69 @@ static void hvp_edges(void **state)
     assert_same(hv, 2147483648.0 * 2147483649.0);
 }
 
+/* ---- 12. loops fused with their reverse sweep, and look-alikes ---- */
+
+static double v_fw(const void *c, const double *z)
+{
+    int n = ((const struct ctx *)c)->n;
+    return fuse_weighted(n, z, z[n]);
+}
+
+static double g_fw(const void *c, const double *z, double *g)
+{
+    int n = ((const struct ctx *)c)->n;
+    return fuse_weighted_grad(n, z, z[n], g, &g[n]);
+}
+
+static double v_fn(const void *c, const double *z)
+{
+    return fuse_nonlinear(((const struct ctx *)c)->n, z);
+}
+
+static double g_fn(const void *c, const double *z, double *g)
+{
+    return fuse_nonlinear_grad(((const struct ctx *)c)->n, z, g);
+}
+
+static double v_fc(const void *c, const double *z)
+{
+    return fuse_carried(((const struct ctx *)c)->n, z);
+}
+
+static double g_fc(const void *c, const double *z, double *g)
+{
+    return fuse_carried_grad(((const struct ctx *)c)->n, z, g);
+}
+
+static double v_f2(const void *c, const double *z)
+{
+    int n = ((const struct ctx *)c)->n;
+    return fuse_two(n, z, z + n);
+}
+
+static double g_f2(const void *c, const double *z, double *g)
+{
+    int n = ((const struct ctx *)c)->n;
+    return fuse_two_grad(n, z, z + n, g, g + n);
+}
+
+static void fused_loops(void **state)
+{
+    (void)state;
+    check_rng r = {12};
+    for (int n = 1; n <= 6; n++) {
+        struct ctx c = {n, 0};
+        for (int k = 0; k < 3; k++) {
+            double z[13];
+            check_fill_uniform(&r, z, 2 * n + 1, -1, 1.5);
+            check_vec_fd(v_fw, g_fw, &c, n + 1, z);
+            check_vec_fd(v_fn, g_fn, &c, n, z);
+            check_vec_fd(v_fc, g_fc, &c, n, z);
+            check_vec_fd(v_f2, g_f2, &c, 2 * n, z);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +377,7 @@ int main(void)
         cmocka_unit_test(inactive_loops),
         cmocka_unit_test(no_warnings),
         cmocka_unit_test(hvp_edges),
+        cmocka_unit_test(fused_loops),
     };
     return cmocka_run_group_tests_name("regress", tests, NULL, NULL);
 }

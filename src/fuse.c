@@ -1,0 +1,349 @@
+/* Fusing a loop's reverse sweep into its forward sweep.
+ *
+ * Reverse mode writes a loop twice: forward (values), then backwards
+ * (adjoints), each iteration of the second recomputing the operands the
+ * first had. When the backward loop's iterations only add into adjoints
+ * that nothing else in either loop reads, and read nothing the forward loop
+ * or the code between them changes, the order of its iterations does not
+ * matter (up to the rounding of the sums), and each can run right after
+ * the forward iteration with the same index: one loop, whose operands are
+ * loaded and computed once (CSE then merges the two copies). That is the
+ * hand-written gradient of a sum of independent terms (extended
+ * Rosenbrock, a least-squares residual, a dot product).
+ *
+ *     F: for i in lo..hi { ... }          fill d_x              (inits of what R adds to)
+ *     M: (code between)           ==>     for i in lo..hi { F body; R body }
+ *        fill d_x                          M without the inits
+ *     R: for i in lo..hi reversed { ... }
+ *
+ * Conditions, each checked on the whole nested blocks:
+ *   - F and R have the same index variable and bounds, R runs down, F up;
+ *   - neither saves or restores values (tape), nor calls, nor returns;
+ *   - what R writes and is named outside R is only added to (+=, -=),
+ *     never read otherwise in R, and named outside R, F and M only by
+ *     instructions of M that set it to a constant (fill, x = c) with no
+ *     other mention of it before them in M: those move above F;
+ *   - what R writes and is named nowhere else is a scalar whose first
+ *     write sets it, before any read, and that is read only within the
+ *     block of that write (a value of the iteration);
+ *   - what R reads otherwise is not written in F or M. */
+#include "fuse.h"
+
+#include <string.h>
+
+#include "gradc.h"
+
+typedef struct Fuse {
+    Arena *arena;               /* the IR's */
+    Arena *scratch;
+    IrFunc *f;
+    int nvars;
+    /* by var id, about R */
+    unsigned char *wr;          /* written in R */
+    unsigned char *acc;         /* written in R only by += / -= */
+    unsigned char *rd;          /* read in R (not as the target of += / -=) */
+    int *first_def;             /* preorder number of the first write in R, or -1 */
+    unsigned char *set_first;   /* that write sets (=) */
+    const IrBlock **def_block;  /* the block of that write */
+    unsigned char *escapes;     /* read outside that block (or before the write) */
+    const IrBlock *stack[64];   /* the blocks being scanned, outermost first */
+    int *first_read;            /* preorder number of the first read in R, or -1 */
+    int seq, depth;
+    bool bad;                   /* R or F holds what cannot move */
+} Fuse;
+
+static bool movable_kind(const Instr *in)
+{
+    switch (in->kind) {
+    case I_PUSH: case I_POP: case I_PUSHA: case I_POPA: case I_RESERVE:
+    case I_CALL: case I_RETURN: case I_ALLOC:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* The variable (scalar or array) in writes, if one. */
+static IrVar *written(const Instr *in)
+{
+    switch (in->kind) {
+    case I_OP: case I_LOAD: case I_POP:
+        return in->dst;
+    case I_STORE: case I_FILL: case I_ACOPY: case I_POPA:
+        return in->arr;
+    case I_FOR:
+        return in->ivar;
+    default:
+        return NULL;
+    }
+}
+
+static void note_read(Fuse *u, const IrVar *v)
+{
+    u->rd[v->id] = 1;
+    if (u->first_read[v->id] < 0)
+        u->first_read[v->id] = u->seq;
+    bool within = false;
+    for (int d = 0; d <= u->depth && u->first_def[v->id] >= 0; d++)
+        within |= u->stack[d] == u->def_block[v->id];
+    if (!within)
+        u->escapes[v->id] = 1;
+}
+
+static void scan_r(Fuse *u, const IrBlock *b)
+{
+    if (u->depth >= (int)(sizeof u->stack / sizeof *u->stack)) {
+        u->bad = true;
+        return;
+    }
+    u->stack[u->depth] = b;
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        u->seq++;
+        if (!movable_kind(in))
+            u->bad = true;
+        Operand *a;
+        for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
+            if (a->kind == OK_VAR || a->kind == OK_REF)
+                note_read(u, a->var);
+        if (in->kind == I_LOAD)
+            note_read(u, in->arr);
+        if (in->kind == I_ACOPY && in->args[0].kind == OK_VAR)
+            note_read(u, in->args[0].var);
+        IrVar *w = written(in);
+        if (w) {
+            bool accum = (in->kind == I_OP || in->kind == I_STORE) && in->acc != ACC_SET;
+            if (!u->wr[w->id]) {
+                u->acc[w->id] = 1;
+                u->first_def[w->id] = u->seq;
+                u->set_first[w->id] = !accum && w->ndims == 0;
+                u->def_block[w->id] = b;
+            } else if (accum) {
+                /* += reads its target: within the block that set it too */
+                bool within = false;
+                for (int d = 0; d <= u->depth; d++)
+                    within |= u->stack[d] == u->def_block[w->id];
+                if (!within)
+                    u->escapes[w->id] = 1;
+            }
+            u->wr[w->id] = 1;
+            u->acc[w->id] &= accum;
+        }
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        u->depth++;
+        for (int k = 0; k < 3; k++)
+            if (sub[k])
+                scan_r(u, sub[k]);
+        u->depth--;
+    }
+}
+
+/* Whether in, or anything in its blocks, names v. */
+static bool names(const Instr *in, const IrVar *v)
+{
+    if (in->dst == v || in->arr == v || in->ivar == v || ir_reads_operand(in, v))
+        return true;
+    const IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
+            if (names(sub[k]->instrs.items[i], v))
+                return true;
+    return false;
+}
+
+/* Whether in, or anything in its blocks, writes v; also whether it holds
+ * what cannot move (for F). */
+static bool writes(const Instr *in, const IrVar *v)
+{
+    if (written(in) == v)
+        return true;
+    if (in->kind == I_CALL)
+        for (int k = 0; k < in->ncargs; k++)
+            if (ir_call_writes(in, k) && in->cargs[k].var == v)
+                return true;
+    const IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
+            if (writes(sub[k]->instrs.items[i], v))
+                return true;
+    return false;
+}
+
+static bool all_movable(const Instr *in)
+{
+    if (!movable_kind(in))
+        return false;
+    const IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
+            if (!all_movable(sub[k]->instrs.items[i]))
+                return false;
+    return true;
+}
+
+/* An instruction that sets v to a constant, whatever came before. */
+static bool is_init(const Instr *in, const IrVar *v)
+{
+    if (in->kind == I_FILL)
+        return in->arr == v;
+    return in->kind == I_OP && in->op == OP_COPY && in->acc == ACC_SET && in->dst == v &&
+           in->args[0].kind == OK_REAL;
+}
+
+/* Whether v is named outside R anywhere in the function. */
+static bool named_outside(const IrBlock *b, const Instr *r, const IrVar *v)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in == r)
+            continue;
+        if (in->dst == v || in->arr == v || in->ivar == v || ir_reads_operand(in, v))
+            return true;
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (sub[k] && named_outside(sub[k], r, v))
+                return true;
+    }
+    return false;
+}
+
+/* Tries to fuse R = b[j] into F = b[i]; the inits to move are marked in
+ * `hoist` (by position in b). */
+static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
+{
+    const Instr *fl = b->instrs.items[i], *rl = b->instrs.items[j];
+    size_t n = (size_t)u->nvars;
+    memset(u->wr, 0, n);
+    memset(u->acc, 0, n);
+    memset(u->rd, 0, n);
+    memset(u->set_first, 0, n);
+    memset(u->escapes, 0, n);
+    for (int k = 0; k < u->nvars; k++)
+        u->first_read[k] = u->first_def[k] = -1;
+    u->seq = u->depth = 0;
+    u->bad = false;
+    scan_r(u, rl->body);
+    if (u->bad || !all_movable(fl))
+        return false;
+    for (int id = 0; id < u->nvars; id++) {
+        IrVar *v = u->f->vars.items[id];
+        if (v == rl->ivar)
+            continue;
+        if (u->wr[id]) {
+            if (!named_outside(u->f->body, rl, v)) {
+                /* a scalar of the iteration: set first, then read only
+                   within the block that set it */
+                if (!u->set_first[id] || u->escapes[id] ||
+                    (u->first_read[id] >= 0 && u->first_read[id] <= u->first_def[id]))
+                    return false;
+                continue;
+            }
+            /* added to only, and never read by R otherwise */
+            if (!u->acc[id] || u->rd[id] || v->by_ref || names(fl, v))
+                return false;
+            bool seen = false;
+            for (int k = i + 1; k < j; k++) {
+                const Instr *m = b->instrs.items[k];
+                if (!names(m, v))
+                    continue;
+                if (seen || !is_init(m, v))
+                    return false;
+                hoist[k] = true;
+                seen = true;
+            }
+        } else if (u->rd[id]) {
+            if (writes(fl, v))
+                return false;
+            for (int k = i + 1; k < j; k++)
+                if (writes(b->instrs.items[k], v))
+                    return false;
+        }
+    }
+    return true;
+}
+
+static bool same_loop(const Instr *f, const Instr *r)
+{
+    return f->kind == I_FOR && r->kind == I_FOR && !f->down && r->down && f->ivar == r->ivar &&
+           ir_same(f->lo, r->lo) && ir_same(f->hi, r->hi);
+}
+
+static bool fuse_block(Fuse *u, IrBlock *b)
+{
+    bool changed = false;
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (sub[k])
+                changed |= fuse_block(u, (IrBlock *)sub[k]);
+    }
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *fl = b->instrs.items[i];
+        if (fl->kind != I_FOR || fl->down)
+            continue;
+        int j = i + 1;
+        while (j < b->instrs.len && !same_loop(fl, b->instrs.items[j]))
+            j++;
+        if (j == b->instrs.len)
+            continue;
+        bool *hoist = ARENA_ARRAY(u->scratch, bool, b->instrs.len);
+        if (!can_fuse(u, b, i, j, hoist))
+            continue;
+        Instr *rl = b->instrs.items[j];
+        for (int k = 0; k < rl->body->instrs.len; k++)
+            vec_push(u->arena, &fl->body->instrs, rl->body->instrs.items[k]);
+        fl->note = "the reverse sweep runs in the same loop: each iteration adds its terms' "
+                   "derivatives as it goes";
+        /* the inits go above F, in order; a note one carried (where the
+           reverse sweep starts) passes to what follows it */
+        PtrVec out = {0};
+        for (int k = 0; k < i; k++)
+            vec_push(u->scratch, &out, b->instrs.items[k]);
+        for (int k = i + 1; k < j; k++)
+            if (hoist[k])
+                vec_push(u->scratch, &out, b->instrs.items[k]);
+        const char *note = NULL;
+        for (int k = i; k < b->instrs.len; k++) {
+            Instr *x = b->instrs.items[k];
+            if (k > i && k < j && hoist[k]) {
+                if (x->note && !note)
+                    note = x->note;
+                x->note = NULL;
+                continue;
+            }
+            if (k == j)
+                continue;
+            if (note && x->kind == I_RETURN)
+                note = NULL;            /* no reverse sweep is left */
+            if (note && k > i && !x->note) {
+                x->note = note;
+                note = NULL;
+            }
+            vec_push(u->scratch, &out, x);
+        }
+        for (int k = 0; k < out.len; k++)
+            b->instrs.items[k] = out.items[k];
+        b->instrs.len = out.len;
+        changed = true;
+    }
+    return changed;
+}
+
+bool fuse_sweeps(Arena *arena, IrFunc *f)
+{
+    Arena *scratch = arena_new();
+    Fuse u = {.arena = arena, .scratch = scratch, .f = f, .nvars = f->vars.len};
+    size_t n = (size_t)u.nvars + 1;
+    u.wr = ARENA_ARRAY(scratch, unsigned char, n);
+    u.acc = ARENA_ARRAY(scratch, unsigned char, n);
+    u.rd = ARENA_ARRAY(scratch, unsigned char, n);
+    u.first_def = ARENA_ARRAY(scratch, int, n);
+    u.set_first = ARENA_ARRAY(scratch, unsigned char, n);
+    u.def_block = ARENA_ARRAY(scratch, const IrBlock *, n);
+    u.escapes = ARENA_ARRAY(scratch, unsigned char, n);
+    u.first_read = ARENA_ARRAY(scratch, int, n);
+    bool changed = fuse_block(&u, f->body);
+    arena_free(scratch);
+    return changed;
+}
