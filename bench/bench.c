@@ -1,8 +1,20 @@
 /* gradc's benchmark: for each workload, the time of the function, of its
  * generated gradient and of a careful hand-written gradient, their ratios,
- * and central finite differences for small sizes. Every time is the median
- * of repeated batches measured in this run; every generated gradient is
- * checked against the hand-written one first.
+ * the memory the generated gradient allocates per call, and central finite
+ * differences for small sizes. Every time is the median of repeated
+ * batches measured in this run, the batches of f, f_grad and the
+ * hand-written gradient interleaved; every generated gradient is checked
+ * against the hand-written one first.
+ *
+ * The workloads: the samples (the .fn files of samples/, hand-written
+ * gradients in hand.c) and six GradBench-style ones (gradbench.fn,
+ * hand_gb.c). A GradBench-style workload whose gradient disagrees with the
+ * hand-written one stops the benchmark.
+ *
+ * The memory column: each generated file is compiled a second time with
+ * its allocations counted and its functions renamed memcount_* (memcount.h,
+ * memwrap.cmake); one call of that copy gives the most bytes live at once
+ * inside f_grad (work arrays and tape).
  *
  * Where ADOL-C is built in (adolc.h), one more column: ADOL-C's taped
  * gradient. Its tape is recorded once per workload, untimed; the time is
@@ -21,8 +33,17 @@
 #include "adolc.h"
 #include "ext_rosenbrock.h"
 #include "gmm.h"
+#include "gradbench.h"
 #include "hand.h"
+#include "hand_gb.h"
 #include "logreg.h"
+#include "memcount.h"
+#include "memcount_ext_rosenbrock.h"
+#include "memcount_gmm.h"
+#include "memcount_gradbench.h"
+#include "memcount_logreg.h"
+#include "memcount_mlp.h"
+#include "memcount_seed.h"
 #include "mlp.h"
 #include "seed.h"
 
@@ -43,8 +64,8 @@ static volatile double sink;
 
 typedef double (*Fn)(void *ctx);
 
-/* Median time of one call, over SAMPLES batches of at least 20 ms. */
-static double time_call(Fn fn, void *ctx)
+/* Calls per batch so that a batch of fn takes at least 20 ms. */
+static long batch_reps(Fn fn, void *ctx)
 {
     long reps = 1;
     for (;;) {
@@ -52,23 +73,51 @@ static double time_call(Fn fn, void *ctx)
         for (long r = 0; r < reps; r++)
             sink = fn(ctx);
         if (now() - t0 > 0.02)
-            break;
+            return reps;
         reps *= 2;
     }
-    double t[SAMPLES];
-    for (int s = 0; s < SAMPLES; s++) {
-        double t0 = now();
-        for (long r = 0; r < reps; r++)
-            sink = fn(ctx);
-        t[s] = (now() - t0) / reps;
-    }
-    for (int i = 1; i < SAMPLES; i++)
+}
+
+static double median(double *t, int n)
+{
+    for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
             double x = t[j];
             t[j] = t[j - 1];
             t[j - 1] = x;
         }
-    return t[SAMPLES / 2];
+    return t[n / 2];
+}
+
+/* Median times of one call of each of fns[0..k), over SAMPLES batches of
+ * at least 20 ms each. The batches are interleaved (a batch of each
+ * function, then the next round), so that a change in the machine's load
+ * during the measurement falls on all of them alike and their ratios keep
+ * meaning on a shared machine. */
+static void time_calls(const Fn *fns, int k, void *ctx, double *out)
+{
+    enum { MAXF = 4 };
+    long reps[MAXF];
+    double t[MAXF][SAMPLES];
+    for (int f = 0; f < k && f < MAXF; f++)
+        reps[f] = batch_reps(fns[f], ctx);
+    for (int s = 0; s < SAMPLES; s++)
+        for (int f = 0; f < k && f < MAXF; f++) {
+            double t0 = now();
+            for (long r = 0; r < reps[f]; r++)
+                sink = fns[f](ctx);
+            t[f][s] = (now() - t0) / reps[f];
+        }
+    for (int f = 0; f < k && f < MAXF; f++)
+        out[f] = median(t[f], SAMPLES);
+}
+
+/* Median time of one call, over SAMPLES batches of at least 20 ms. */
+static double time_call(Fn fn, void *ctx)
+{
+    double t;
+    time_calls(&fn, 1, ctx, &t);
+    return t;
 }
 
 static unsigned long long rng = 88172645463325252ull;
@@ -118,14 +167,16 @@ typedef struct Adolc {
 struct Work {
     const char *name, *size;
     Fn f, grad, hand;
-    Tape tape;
+    Fn gmem;                    /* f_grad's counted copy (memcount_*), into g */
+    int strict;                 /* a mismatch stops the benchmark */
+    Tape tape;                  /* NULL: no ADOL-C column */
     int nfd;                    /* inputs, for finite differences (0: skip) */
     double *x;                  /* the flat input the finite differences move */
     double *g, *gh, *ga;        /* gradients: gradc's, hand-written, ADOL-C's */
     size_t ng;
     Adolc adolc;
     /* workload data */
-    int n, d, K, T, m, B, ni, nh, no;
+    int n, d, K, T, m, B, ni, nh, no, k, s, h;
     double *p1, *p2, *p3, *p4, *data, *labels, *work, scalar, scalar2;
 };
 
@@ -133,9 +184,12 @@ static double seed_f(void *c) { Work *w = c; return f(w->x[0], w->x[1]); }
 static double seed_g(void *c) { Work *w = c; return f_grad(w->x[0], w->x[1], &w->g[0], &w->g[1]); }
 static double seed_h(void *c) { Work *w = c; return hand_seed_grad(w->x[0], w->x[1], &w->gh[0], &w->gh[1]); }
 
+static double seed_m(void *c) { Work *w = c; return memcount_f_grad(w->x[0], w->x[1], &w->g[0], &w->g[1]); }
+
 static double rosen_f(void *c) { Work *w = c; return ext_rosenbrock(w->n, w->x); }
 static double rosen_g(void *c) { Work *w = c; return ext_rosenbrock_grad(w->n, w->x, w->g); }
 static double rosen_h(void *c) { Work *w = c; return hand_rosen_grad(w->n, w->x, w->gh); }
+static double rosen_m(void *c) { Work *w = c; return memcount_ext_rosenbrock_grad(w->n, w->x, w->g); }
 
 /* GMM: x holds alphas, means, icf one after the other */
 static double gmm_f(void *c)
@@ -151,6 +205,15 @@ static double gmm_g(void *c)
     double *a = w->x, *mu = a + w->K, *icf = mu + w->K * w->d;
     double *ga = w->g, *gmu = ga + w->K, *gicf = gmu + w->K * w->d;
     return gmm_grad(w->d, w->K, w->n, w->T, a, mu, icf, w->data, w->scalar, w->m, ga, gmu, gicf);
+}
+
+static double gmm_m(void *c)
+{
+    Work *w = c;
+    double *a = w->x, *mu = a + w->K, *icf = mu + w->K * w->d;
+    double *ga = w->g, *gmu = ga + w->K, *gicf = gmu + w->K * w->d;
+    return memcount_gmm_grad(w->d, w->K, w->n, w->T, a, mu, icf, w->data, w->scalar, w->m, ga, gmu,
+                             gicf);
 }
 
 static double gmm_h(void *c)
@@ -178,6 +241,15 @@ static double mlp_g(void *c)
     return mlp_loss_grad(w->B, w->ni, w->nh, w->no, W1, b1, W2, b2, w->data, w->labels, g1, gb1, g2, gb2);
 }
 
+static double mlp_m(void *c)
+{
+    Work *w = c;
+    double *W1 = w->x, *b1 = W1 + w->nh * w->ni, *W2 = b1 + w->nh, *b2 = W2 + w->no * w->nh;
+    double *g1 = w->g, *gb1 = g1 + w->nh * w->ni, *g2 = gb1 + w->nh, *gb2 = g2 + w->no * w->nh;
+    return memcount_mlp_loss_grad(w->B, w->ni, w->nh, w->no, W1, b1, W2, b2, w->data, w->labels, g1,
+                                  gb1, g2, gb2);
+}
+
 static double mlp_h(void *c)
 {
     Work *w = c;
@@ -198,6 +270,13 @@ static double logreg_g(void *c)
 {
     Work *w = c;
     return logreg_grad(w->n, w->d, w->x, w->x[w->d], w->data, w->labels, w->scalar, w->g, &w->g[w->d]);
+}
+
+static double logreg_m(void *c)
+{
+    Work *w = c;
+    return memcount_logreg_grad(w->n, w->d, w->x, w->x[w->d], w->data, w->labels, w->scalar, w->g,
+                                &w->g[w->d]);
 }
 
 static double logreg_h(void *c)
@@ -257,6 +336,7 @@ static Work make(const char *name, const char *size, Fn fn, Fn g, Fn h, Tape tap
 static Work seed_work(void)
 {
     Work w = make("seed", "2", seed_f, seed_g, seed_h, seed_tape, 2, 1);
+    w.gmem = seed_m;
     w.x[0] = 2;
     w.x[1] = 1;
     return w;
@@ -265,6 +345,7 @@ static Work seed_work(void)
 static Work rosen_work(int n, const char *size)
 {
     Work w = make("ext. Rosenbrock", size, rosen_f, rosen_g, rosen_h, rosen_tape, (size_t)n, n <= 1000);
+    w.gmem = rosen_m;
     w.n = n;
     return w;
 }
@@ -273,6 +354,7 @@ static Work gmm_work(int d, int K, int n, const char *size)
 {
     int T = d * (d + 1) / 2;
     Work w = make("GMM objective", size, gmm_f, gmm_g, gmm_h, gmm_tape, (size_t)(K + K * d + K * T), 0);
+    w.gmem = gmm_m;
     w.d = d;
     w.K = K;
     w.n = n;
@@ -291,6 +373,7 @@ static Work mlp_work(int B, int ni, int nh, int no, const char *size)
 {
     size_t nx = (size_t)nh * ni + nh + (size_t)no * nh + no;
     Work w = make("MLP loss", size, mlp_f, mlp_g, mlp_h, mlp_tape, nx, 0);
+    w.gmem = mlp_m;
     w.B = B;
     w.ni = ni;
     w.nh = nh;
@@ -306,6 +389,7 @@ static Work mlp_work(int B, int ni, int nh, int no, const char *size)
 static Work logreg_work(int n, int d, const char *size)
 {
     Work w = make("logistic regression", size, logreg_f, logreg_g, logreg_h, logreg_tape, (size_t)d + 1, 0);
+    w.gmem = logreg_m;
     w.n = n;
     w.d = d;
     w.scalar = 0.01;
@@ -313,6 +397,157 @@ static Work logreg_work(int n, int d, const char *size)
     w.labels = vec((size_t)n, -1, 1);
     for (int i = 0; i < n; i++)
         w.labels[i] = w.labels[i] < 0 ? -1 : 1;
+    return w;
+}
+
+/* ---- GradBench-style workloads (gradbench.fn, hand_gb.c) --------------- */
+
+/* llsq: x holds the d coefficients; data the n values y */
+static double llsq_f(void *c) { Work *w = c; return llsq(w->d, w->n, w->x, w->data); }
+static double llsq_g(void *c) { Work *w = c; return llsq_grad(w->d, w->n, w->x, w->data, w->g); }
+static double llsq_m(void *c) { Work *w = c; return memcount_llsq_grad(w->d, w->n, w->x, w->data, w->g); }
+static double llsq_h(void *c) { Work *w = c; return hand_llsq_grad(w->d, w->n, w->x, w->data, w->gh); }
+
+static double lse_f(void *c) { Work *w = c; return lse(w->n, w->x); }
+static double lse_g(void *c) { Work *w = c; return lse_grad(w->n, w->x, w->g); }
+static double lse_m(void *c) { Work *w = c; return memcount_lse_grad(w->n, w->x, w->g); }
+static double lse_h(void *c) { Work *w = c; return hand_lse_grad(w->n, w->x, w->gh); }
+
+/* k-means: x holds the centroids c[k][d]; data the points p[n][d] */
+static double kmeans_f(void *c) { Work *w = c; return kmeans(w->k, w->n, w->d, w->x, w->data); }
+static double kmeans_g(void *c) { Work *w = c; return kmeans_grad(w->k, w->n, w->d, w->x, w->data, w->g); }
+static double kmeans_m(void *c)
+{
+    Work *w = c;
+    return memcount_kmeans_grad(w->k, w->n, w->d, w->x, w->data, w->g);
+}
+static double kmeans_h(void *c)
+{
+    Work *w = c;
+    return hand_kmeans_grad(w->k, w->n, w->d, w->x, w->data, w->gh);
+}
+
+/* ODE: x holds y0[n] then the parameters x[n] */
+static double ode_f(void *c) { Work *w = c; return ode(w->n, w->s, w->x, w->x + w->n); }
+static double ode_g(void *c) { Work *w = c; return ode_grad(w->n, w->s, w->x, w->x + w->n, w->g, w->g + w->n); }
+static double ode_m(void *c)
+{
+    Work *w = c;
+    return memcount_ode_grad(w->n, w->s, w->x, w->x + w->n, w->g, w->g + w->n);
+}
+static double ode_h(void *c)
+{
+    Work *w = c;
+    return hand_ode_grad(w->n, w->s, w->x, w->x + w->n, w->gh, w->gh + w->n, w->work);
+}
+
+/* LSTM: x holds W[4h][m], U[4h][h], b[4h]; data X[T][m], labels Y[T][h] */
+static double lstm_f(void *c)
+{
+    Work *w = c;
+    double *W = w->x, *U = W + 4 * w->h * w->m, *b = U + 4 * w->h * w->h;
+    return lstm(w->h, w->m, 4 * w->h, w->T, W, U, b, w->data, w->labels);
+}
+static double lstm_g(void *c)
+{
+    Work *w = c;
+    double *W = w->x, *U = W + 4 * w->h * w->m, *b = U + 4 * w->h * w->h;
+    double *gW = w->g, *gU = gW + 4 * w->h * w->m, *gb = gU + 4 * w->h * w->h;
+    return lstm_grad(w->h, w->m, 4 * w->h, w->T, W, U, b, w->data, w->labels, gW, gU, gb);
+}
+static double lstm_m(void *c)
+{
+    Work *w = c;
+    double *W = w->x, *U = W + 4 * w->h * w->m, *b = U + 4 * w->h * w->h;
+    double *gW = w->g, *gU = gW + 4 * w->h * w->m, *gb = gU + 4 * w->h * w->h;
+    return memcount_lstm_grad(w->h, w->m, 4 * w->h, w->T, W, U, b, w->data, w->labels, gW, gU, gb);
+}
+static double lstm_h(void *c)
+{
+    Work *w = c;
+    double *W = w->x, *U = W + 4 * w->h * w->m, *b = U + 4 * w->h * w->h;
+    double *gW = w->gh, *gU = gW + 4 * w->h * w->m, *gb = gU + 4 * w->h * w->h;
+    return hand_lstm_grad(w->h, w->m, w->T, W, U, b, w->data, w->labels, gW, gU, gb, w->work);
+}
+
+/* det: x holds A[n][n]; gradbench.fn has one function per size */
+typedef double (*DetFn)(const double *A);
+typedef double (*DetGrad)(const double *A, double *g);
+static const DetFn det_f_of[] = {NULL, NULL, det2, det3, det4, det5, det6, det7, det8, det9};
+static const DetGrad det_g_of[] = {NULL, NULL, det2_grad, det3_grad, det4_grad, det5_grad,
+                                   det6_grad, det7_grad, det8_grad, det9_grad};
+static const DetGrad det_m_of[] = {NULL, NULL, memcount_det2_grad, memcount_det3_grad,
+                                   memcount_det4_grad, memcount_det5_grad, memcount_det6_grad,
+                                   memcount_det7_grad, memcount_det8_grad, memcount_det9_grad};
+static double det_f(void *c) { Work *w = c; return det_f_of[w->n](w->x); }
+static double det_g(void *c) { Work *w = c; return det_g_of[w->n](w->x, w->g); }
+static double det_m(void *c) { Work *w = c; return det_m_of[w->n](w->x, w->g); }
+static double det_h(void *c) { Work *w = c; return hand_det_grad(w->n, w->x, w->gh); }
+
+static Work gb_make(const char *name, const char *size, Fn fn, Fn g, Fn m, Fn h, size_t nx, int fd)
+{
+    Work w = make(name, size, fn, g, h, NULL, nx, fd);
+    w.gmem = m;
+    w.strict = 1;
+    return w;
+}
+
+static Work llsq_work(int d, int n, const char *size)
+{
+    Work w = gb_make("llsq", size, llsq_f, llsq_g, llsq_m, llsq_h, (size_t)d, d <= 16);
+    w.d = d;
+    w.n = n;
+    w.data = vec((size_t)n, -1, 1);
+    return w;
+}
+
+static Work lse_work(int n, const char *size)
+{
+    Work w = gb_make("lse", size, lse_f, lse_g, lse_m, lse_h, (size_t)n, n <= 1000);
+    w.n = n;
+    for (int i = 0; i < n; i++)
+        w.x[i] *= 3;
+    return w;
+}
+
+static Work kmeans_work(int k, int n, int d, const char *size)
+{
+    Work w = gb_make("k-means", size, kmeans_f, kmeans_g, kmeans_m, kmeans_h, (size_t)k * d, 0);
+    w.k = k;
+    w.n = n;
+    w.d = d;
+    w.data = vec((size_t)n * d, -1, 1);
+    return w;
+}
+
+static Work ode_work(int n, int s, const char *size)
+{
+    Work w = gb_make("ODE (RK4)", size, ode_f, ode_g, ode_m, ode_h, (size_t)2 * n, s <= 100);
+    w.n = n;
+    w.s = s;
+    w.work = calloc(hand_ode_work(n, s), sizeof(double));
+    return w;
+}
+
+static Work lstm_work(int h, int m, int T, const char *size)
+{
+    size_t nx = (size_t)4 * h * m + (size_t)4 * h * h + (size_t)4 * h;
+    Work w = gb_make("LSTM", size, lstm_f, lstm_g, lstm_m, lstm_h, nx, T <= 20);
+    w.h = h;
+    w.m = m;
+    w.T = T;
+    for (size_t i = 0; i < nx; i++)
+        w.x[i] *= 0.5;
+    w.data = vec((size_t)T * m, -1, 1);
+    w.labels = vec((size_t)T * h, -0.5, 0.5);
+    w.work = calloc(hand_lstm_work(h, m, T), sizeof(double));
+    return w;
+}
+
+static Work det_work(int n, const char *size)
+{
+    Work w = gb_make("det (cofactors)", size, det_f, det_g, det_m, det_h, (size_t)n * n, n <= 5);
+    w.n = n;
     return w;
 }
 
@@ -430,19 +665,100 @@ static Adolc adolc_run(Work *w, int tag)
     return r;
 }
 
+static void fmt_bytes(char *out, size_t n, size_t bytes)
+{
+    if (bytes < 10000)
+        snprintf(out, n, "%zu B", bytes);
+    else if (bytes < 10000000)
+        snprintf(out, n, "%.1f KB", bytes / 1e3);
+    else
+        snprintf(out, n, "%.1f MB", bytes / 1e6);
+}
+
+/* The strict check of the GradBench-style workloads: gradc's gradient
+ * against the hand-written one, relative to the gradient's largest entry,
+ * and the values relative to each other; on a mismatch the benchmark stops
+ * with what differs, where. */
+static const double strict_tol = 1e-8;
+
+static double norm_rel_diff(const double *a, const double *b, size_t n, size_t *at)
+{
+    double scale = 0, worst = 0;
+    for (size_t i = 0; i < n; i++)
+        scale = fabs(b[i]) > scale ? fabs(b[i]) : scale;
+    if (scale == 0)
+        scale = 1;
+    *at = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs(a[i] - b[i]) / scale;
+        if (d > worst || d != d) {
+            worst = d;
+            *at = i;
+            if (d != d)
+                break;
+        }
+    }
+    return worst;
+}
+
+static void strict_check(Work *w, const char *what, const double *g, double v, double vh, double vf)
+{
+    size_t at;
+    double diff = norm_rel_diff(g, w->gh, w->ng, &at);
+    double vscale = fabs(vh) > 1e-6 ? fabs(vh) : 1e-6;
+    double vdiff = fabs(v - vh) / vscale, fdiff = fabs(vf - vh) / vscale;
+    if (diff <= strict_tol && vdiff <= strict_tol && fdiff <= strict_tol)
+        return;
+    printf("%-20s %-16s MISMATCH between %s and the hand-written gradient (tolerance %.0e):\n"
+           "    gradient: largest difference %.3g of the largest entry, at input %zu (%s %.17g, hand %.17g)\n"
+           "    value: %s %.17g, hand %.17g, f %.17g\n"
+           "The benchmark stops here: gradc's gradient of this workload is wrong, or the hand-written one.\n",
+           w->name, w->size, what, strict_tol, diff, at, what, g[at], w->gh[at], what, v, vh, vf);
+    fflush(stdout);
+    fprintf(stderr, "gradc_bench: %s %s: %s disagrees with the hand-written gradient\n", w->name, w->size,
+            what);
+    exit(2);
+}
+
 static int run(Work *w, int tag, int *bad)
 {
     /* check first: the generated gradient against the hand-written one */
     double v = w->grad(w), vh = w->hand(w), vf = w->f(w);
-    double diff = max_rel_diff(w->g, w->gh, w->ng);
-    double vdiff = fabs(v - vf) / (fabs(vf) > 1 ? fabs(vf) : 1) + fabs(vh - vf) / (fabs(vf) > 1 ? fabs(vf) : 1);
-    if (diff > 1e-9 || vdiff > 1e-9) {
-        printf("%-20s %-16s MISMATCH: gradient differs by %.2g, value by %.2g\n", w->name, w->size, diff,
-               vdiff);
-        *bad = 1;
-        return 1;
+    if (w->strict) {
+        strict_check(w, "gradc's f_grad", w->g, v, vh, vf);
+    } else {
+        double diff = max_rel_diff(w->g, w->gh, w->ng);
+        double vdiff = fabs(v - vf) / (fabs(vf) > 1 ? fabs(vf) : 1) + fabs(vh - vf) / (fabs(vf) > 1 ? fabs(vf) : 1);
+        if (diff > 1e-9 || vdiff > 1e-9) {
+            printf("%-20s %-16s MISMATCH: gradient differs by %.2g, value by %.2g\n", w->name, w->size, diff,
+                   vdiff);
+            *bad = 1;
+            return 1;
+        }
     }
-    if (adolc_available()) {
+    /* the memory: one call of the counted copy, which must agree too */
+    char sm[32] = "-";
+    if (w->gmem) {
+        for (size_t i = 0; i < w->ng; i++)
+            w->g[i] = NAN;
+        memcount_reset();
+        double vm = w->gmem(w);
+        size_t peak = memcount_peak();
+        if (memcount_live() != 0) {
+            printf("%-20s %-16s f_grad leaked %zu bytes\n", w->name, w->size, memcount_live());
+            *bad = 1;
+            return 1;
+        }
+        if (w->strict)
+            strict_check(w, "f_grad's counted copy", w->g, vm, vh, vf);
+        else if (max_rel_diff(w->g, w->gh, w->ng) > 1e-9) {
+            printf("%-20s %-16s MISMATCH: f_grad's counted copy differs\n", w->name, w->size);
+            *bad = 1;
+            return 1;
+        }
+        fmt_bytes(sm, sizeof sm, peak);
+    }
+    if (adolc_available() && w->tape) {
         w->adolc = adolc_run(w, tag);
         if (!w->adolc.ok) {
             printf("%-20s %-16s %s\n", w->name, w->size, w->adolc.msg);
@@ -450,7 +766,10 @@ static int run(Work *w, int tag, int *bad)
             return 1;
         }
     }
-    double tf = time_call(w->f, w), tg = time_call(w->grad, w), th = time_call(w->hand, w);
+    Fn fns[3] = {w->f, w->grad, w->hand};
+    double t[3];
+    time_calls(fns, 3, w, t);
+    double tf = t[0], tg = t[1], th = t[2];
     char sf[32], sg[32], sh[32], sfd[32] = "-", rfd[32] = "-", sa[32] = "-", ra[32] = "-";
     fmt_time(sf, sizeof sf, tf);
     fmt_time(sg, sizeof sg, tg);
@@ -460,12 +779,12 @@ static int run(Work *w, int tag, int *bad)
         fmt_time(sfd, sizeof sfd, tfd);
         snprintf(rfd, sizeof rfd, "%.0f", tfd / tf);
     }
-    if (adolc_available()) {
+    if (adolc_available() && w->tape) {
         fmt_time(sa, sizeof sa, w->adolc.t);
         snprintf(ra, sizeof ra, "%.2f", w->adolc.t / tf);
     }
-    printf("%-20s %-16s %11s %11s %7.2f %11s %7.2f %9.2f %11s %7s %11s %8s\n", w->name, w->size, sf, sg,
-           tg / tf, sh, th / tf, tg / th, sfd, rfd, sa, ra);
+    printf("%-20s %-16s %11s %11s %7.2f %11s %7.2f %10.2f %10s %11s %7s %11s %8s\n", w->name, w->size, sf, sg,
+           tg / tf, sh, th / tf, tg / th, sm, sfd, rfd, sa, ra);
     fflush(stdout);
     return 0;
 }
@@ -497,17 +816,20 @@ int main(int argc, char **argv)
      * valgrind --tool=callgrind (repeatable where timings are noisy) */
     int count = argc > 1 && strcmp(argv[1], "--count") == 0;
     quick |= count;
-    printf("gradc benchmark: medians of %d batches of >= 20 ms; every gradient checked against a "
-           "hand-written one\n", SAMPLES);
+    printf("gradc benchmark: medians of %d batches of >= 20 ms (f, f_grad, hand grad interleaved); every "
+           "gradient checked against a hand-written one\n", SAMPLES);
+    printf("f_grad mem: the most bytes that one call of f_grad holds at once from malloc, calloc and "
+           "realloc (work arrays, tape)\n");
     if (adolc_available())
         printf("ADOL-C%s%s included: taped gradients, the tape recorded once per workload and not timed; "
                "the time is gradient() on it\n\n", *GRADC_BENCH_ADOLC_VERSION ? " " : "",
                GRADC_BENCH_ADOLC_VERSION);
     else
         printf("ADOL-C not included (the benchmark was built without it)\n\n");
-    printf("%-20s %-16s %11s %11s %7s %11s %7s %9s %11s %7s %11s %8s\n", "workload", "size", "f", "f_grad",
-           "grad/f", "hand grad", "hand/f", "gradc/hand", "central FD", "FD/f", "ADOL-C", "ADOL-C/f");
-    Work works[16];
+    printf("%-20s %-16s %11s %11s %7s %11s %7s %10s %10s %11s %7s %11s %8s\n", "workload", "size", "f",
+           "f_grad", "grad/f", "hand grad", "hand/f", "gradc/hand", "f_grad mem", "central FD", "FD/f", "ADOL-C",
+           "ADOL-C/f");
+    Work works[32];
     int nw = 0;
     works[nw++] = seed_work();
     works[nw++] = rosen_work(10, "n=10");
@@ -522,6 +844,25 @@ int main(int argc, char **argv)
     if (!quick)
         works[nw++] = mlp_work(256, 64, 128, 10, "B=256 64-128-10");
     works[nw++] = logreg_work(1000, 20, "n=1000 d=20");
+    /* GradBench-style */
+    works[nw++] = llsq_work(8, 128, "d=8 n=128");
+    if (!quick)
+        works[nw++] = llsq_work(128, 16392, "d=128 n=16392");
+    works[nw++] = lse_work(100, "n=100");
+    if (!quick)
+        works[nw++] = lse_work(40000, "n=4*10^4");
+    works[nw++] = kmeans_work(10, 1000, 16, "k=10 n=1000 d=16");
+    if (!quick)
+        works[nw++] = kmeans_work(100, 10000, 8, "k=100 n=10^4 d=8");
+    works[nw++] = ode_work(4, 10, "n=4 s=10");
+    if (!quick)
+        works[nw++] = ode_work(8, 2000, "n=8 s=2000");
+    works[nw++] = lstm_work(4, 4, 20, "h=4 m=4 T=20");
+    if (!quick)
+        works[nw++] = lstm_work(8, 8, 100, "h=8 m=8 T=100");
+    works[nw++] = det_work(4, "4x4");
+    if (!quick)
+        works[nw++] = det_work(9, "9x9");
     int bad = 0;
     for (int i = 0; i < nw; i++) {
         Work *w = &works[i];
@@ -529,7 +870,7 @@ int main(int argc, char **argv)
             sink = w->f(w) + w->grad(w) + w->hand(w);
             /* ADOL-C: recording, then one gradient(); in this process, as
              * callgrind does not follow children unless asked to */
-            if (adolc_available()) {
+            if (adolc_available() && w->tape) {
                 w->tape(w, i + 1);
                 sink += adolc_gradient(i + 1, (int)w->ng, w->x, w->ga);
                 adolc_drop(i + 1);
