@@ -19,7 +19,6 @@ Cx *cx_new(const char *path, const char *src, size_t len)
     memcpy(copy, src, len);
     diag_init(&cx->diag, path, copy, len);
     strtab_init(&cx->ids, a);
-    cx->lexpos = (Span){1, 1, 0};
     return cx;
 }
 

@@ -14,13 +14,6 @@
 
 typedef struct IrModule IrModule;
 
-/* An opening bracket the lexer has seen and not yet seen closed: syntax
- * errors name it ("expected ')' (to close '(' at 3:14)"). */
-typedef struct Bracket {
-    char ch;
-    Span at;
-} Bracket;
-
 enum {
     MAX_NESTING = 1000000,      /* expression and statement depth */
     MAX_IDENT = 255,            /* identifier length */
@@ -31,13 +24,6 @@ struct Cx {
     Diag diag;
     StrTab ids;                 /* interned identifiers */
     Program prog;
-    Span lexpos;                /* where the scanner is */
-    PtrVec brackets;            /* Bracket*, innermost last */
-    int tok_off;                /* the last token scanned, for messages */
-    int tok_len;
-    bool nesting_reported;
-    Span tok_end;               /* just after the last token: where EOF errors point */
-    int lex_err_line, lex_err_off;  /* the last lexical error, to spare its echo */
     int dropped_funcs;          /* functions lost to syntax errors */
     IrModule *ir;
 };

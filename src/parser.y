@@ -5,6 +5,7 @@
  * compilation's arena, so nothing needs a %destructor. */
 %code requires {
 #include "gradc.h"
+#include "scan.h"
 typedef void *yyscan_t;
 typedef struct Num {
     const char *text;
@@ -15,7 +16,8 @@ typedef struct Num {
 
 %code provides {
 int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, yyscan_t scanner);
-bool lex_scan_init(Cx *cx, const char *src, size_t len, yyscan_t *scanner);
+bool lex_scan_init(Scan *s, const char *src, size_t len, yyscan_t *scanner);
+Scan *yyget_extra(yyscan_t scanner);
 void lex_scan_fini(yyscan_t scanner);
 }
 
@@ -23,7 +25,7 @@ void lex_scan_fini(yyscan_t scanner);
 #include <string.h>
 
 static void yyerror(YYLTYPE *loc, Cx *cx, yyscan_t scanner, const char *msg);
-static Span tok_span(Cx *cx);
+static Span tok_span(yyscan_t scanner);
 
 #define YYMAXDEPTH 3000000
 #define YYLLOC_DEFAULT(Cur, Rhs, N) \
@@ -116,7 +118,7 @@ block
     ;
 
 stmts
-    : %empty                            { $$ = ast_block(cx, tok_span(cx)); }
+    : %empty                            { $$ = ast_block(cx, tok_span(scanner)); }
     | stmts stmt                        { $$ = $1; ast_block_add(cx, $$, $2); }
     ;
 
@@ -194,18 +196,18 @@ indices
 
 %%
 
-static Span tok_span(Cx *cx)
+static Span tok_span(yyscan_t scanner)
 {
-    return cx->lexpos;
+    return yyget_extra(scanner)->pos;
 }
 
 static void yyerror(YYLTYPE *loc, Cx *cx, yyscan_t scanner, const char *msg)
 {
-    (void)scanner;
     if (strcmp(msg, "memory exhausted") == 0) {
-        if (!cx->nesting_reported)
+        Scan *s = yyget_extra(scanner);
+        if (!s->nesting_reported)
             diag_error(&cx->diag, *loc, "the input is nested too deeply");
-        cx->nesting_reported = true;
+        s->nesting_reported = true;
     } else {
         diag_error(&cx->diag, *loc, "%s", msg);
     }
@@ -246,11 +248,11 @@ static void put_symbol(Buf *b, yysymbol_kind_t k)
 }
 
 /* What the parser found, with its text: "identifier 'x'", "';'". */
-static void put_found(Cx *cx, Buf *b, yysymbol_kind_t k)
+static void put_found(const Scan *s, Buf *b, yysymbol_kind_t k)
 {
     if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER) {
         buf_printf(b, "%s '", yysymbol_name(k));
-        diag_quote(b, cx->diag.src + cx->tok_off, (size_t)cx->tok_len, 40);
+        diag_quote(b, s->cx->diag.src + s->tok_off, (size_t)s->tok_len, 40);
         buf_putc(b, '\'');
     } else {
         put_symbol(b, k);
@@ -263,10 +265,10 @@ static char closer_of(char open)
 }
 
 /* The innermost bracket still open before the offending token. */
-static const Bracket *open_bracket_before(Cx *cx, Span at)
+static const Bracket *open_bracket_before(const Scan *s, Span at)
 {
-    for (int i = cx->brackets.len - 1; i >= 0; i--) {
-        const Bracket *b = cx->brackets.items[i];
+    for (int i = s->brackets.len - 1; i >= 0; i--) {
+        const Bracket *b = s->brackets.items[i];
         if (b->at.off < at.off)
             return b;
     }
@@ -275,11 +277,11 @@ static const Bracket *open_bracket_before(Cx *cx, Span at)
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scanner)
 {
-    (void)scanner;
+    const Scan *s = yyget_extra(scanner);
     yysymbol_kind_t found = yypcontext_token(ctx);
     Span at = *yypcontext_location(ctx);
     /* the echo of a lexical error just reported on this line: stay quiet */
-    if (cx->lex_err_line == at.line && at.off >= cx->lex_err_off)
+    if (s->err_line == at.line && at.off >= s->err_off)
         return 0;
     yysymbol_kind_t exp[YYNTOKENS];
     int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
@@ -303,7 +305,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
             continue;
         shown[nshown++] = exp[i];
     }
-    const Bracket *open = open_bracket_before(cx, at);
+    const Bracket *open = open_bracket_before(s, at);
     bool closer_expected = false;
     for (int i = 0; open && i < n; i++) {
         const char *name = yysymbol_name(exp[i]);
@@ -318,10 +320,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
         buf_printf(&msg, "expected '%c' at end of file", closer_of(open->ch));
     } else if (items == 0 && nops > 0) {
         buf_printf(&msg, "expected an operator%s", where);
-        put_found(cx, &msg, found);
+        put_found(s, &msg, found);
     } else if (items == 0 || items > 5) {
         buf_puts(&msg, "unexpected ");
-        put_found(cx, &msg, found);
+        put_found(s, &msg, found);
     } else {
         buf_puts(&msg, "expected ");
         int k = 0;
@@ -334,7 +336,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
             put_symbol(&msg, shown[i]);
         }
         buf_puts(&msg, where);
-        put_found(cx, &msg, found);
+        put_found(s, &msg, found);
     }
     /* name the opener when its closer is what is missing */
     if (open && closer_expected && (found == YYSYMBOL_YYEOF || (items <= 3 && !want_expr)))
@@ -347,10 +349,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
 bool parse_program(Cx *cx)
 {
     yyscan_t scanner;
-    if (!lex_scan_init(cx, cx->diag.src, cx->diag.len, &scanner))
+    Scan scan = {.cx = cx, .pos = {1, 1, 0}, .err_line = -1};
+    if (!lex_scan_init(&scan, cx->diag.src, cx->diag.len, &scanner))
         die("cannot initialise the scanner");
     int errors = cx->diag.errors;
-    cx->lex_err_line = -1;
     int rc = yyparse(cx, scanner);
     lex_scan_fini(scanner);
     return rc == 0 && cx->diag.errors == errors;

@@ -25,7 +25,8 @@ static void lex(Lexed *lx, const char *src, size_t len)
     memset(lx, 0, sizeof *lx);
     lx->cx = cx_new("t.fn", src, len);
     yyscan_t scanner;
-    assert_true(lex_scan_init(lx->cx, lx->cx->diag.src, lx->cx->diag.len, &scanner));
+    Scan scan = {.cx = lx->cx, .pos = {1, 1, 0}, .err_line = -1};
+    assert_true(lex_scan_init(&scan, lx->cx->diag.src, lx->cx->diag.len, &scanner));
     for (;;) {
         assert_true(lx->n < MAX_TOKENS);
         YYSTYPE v;
