@@ -25,8 +25,8 @@ endforeach()
 # Memory: the driver #includes the generated .c after defining malloc,
 # realloc and free to counting wrappers, so the .c is a dependency of the
 # executable but not compiled on its own (HEADER_FILE_ONLY).
-gradc_numeric_test(NAME tape_mem FN tape_mem.fn DRIVER test_tape_mem.c DRIVER_INCLUDES_C TIMEOUT 60)
-gradc_numeric_test(NAME tape_mem_split FN tape_mem.fn DRIVER test_tape_mem.c DRIVER_INCLUDES_C TIMEOUT 60
+gradc_numeric_test(NAME tape_mem FN tape_mem.fn DRIVER test_tape_mem.c DRIVER_INCLUDES_C TIMEOUT 180)
+gradc_numeric_test(NAME tape_mem_split FN tape_mem.fn DRIVER test_tape_mem.c DRIVER_INCLUDES_C TIMEOUT 180
                    GRADC_OPTIONS --split=8)
 
 # Determinism of the new inputs, as numeric.determinism does for the others.
