@@ -151,8 +151,7 @@ static bool names(const Instr *in, const IrVar *v)
     return false;
 }
 
-/* Whether in, or anything in its blocks, writes v; also whether it holds
- * what cannot move (for F). */
+/* Whether in, or anything in its blocks, writes v (calls' outputs too). */
 static bool writes(const Instr *in, const IrVar *v)
 {
     if (written(in) == v)
