@@ -559,18 +559,6 @@ static IrVar *def_of(const Instr *in)
     return in->kind == I_OP || in->kind == I_LOAD || in->kind == I_CALL ? in->dst : NULL;
 }
 
-static bool instr_mentions(const Instr *in, const IrVar *v)
-{
-    if (in->dst == v || ir_reads_operand(in, v))
-        return true;
-    const IrBlock *nested[3] = {in->then, in->els, in->body};
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; nested[k] && i < nested[k]->instrs.len; i++)
-            if (instr_mentions(nested[k]->instrs.items[i], v))
-                return true;
-    return false;
-}
-
 /* Whether the value v holds when `loop` starts is restored anyway: the
  * last instruction before it that mentions v is a saved definition of v
  * (`dist = 0` before `for l { dist += ... }`), whose reverse reads no
@@ -584,7 +572,7 @@ static bool start_restored(const Rev *r, const Instr *loop, const IrVar *v)
         i++;
     while (--i >= 0) {
         const Instr *in = list->items[i];
-        if (instr_mentions(in, v))
+        if (ir_names_within(in, v))
             return def_of(in) == v && saved_def(r, in, v);
     }
     return false;

@@ -138,46 +138,10 @@ static void scan_r(Fuse *u, const IrBlock *b)
     }
 }
 
-/* Whether in, or anything in its blocks, names v. */
-static bool names(const Instr *in, const IrVar *v)
+static bool immovable(const Instr *in, const void *data)
 {
-    if (in->dst == v || in->arr == v || in->ivar == v || ir_reads_operand(in, v))
-        return true;
-    const IrBlock *sub[3] = {in->then, in->els, in->body};
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
-            if (names(sub[k]->instrs.items[i], v))
-                return true;
-    return false;
-}
-
-/* Whether in, or anything in its blocks, writes v (calls' outputs too). */
-static bool writes(const Instr *in, const IrVar *v)
-{
-    if (written(in) == v)
-        return true;
-    if (in->kind == I_CALL)
-        for (int k = 0; k < in->ncargs; k++)
-            if (ir_call_writes(in, k) && in->cargs[k].var == v)
-                return true;
-    const IrBlock *sub[3] = {in->then, in->els, in->body};
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
-            if (writes(sub[k]->instrs.items[i], v))
-                return true;
-    return false;
-}
-
-static bool all_movable(const Instr *in)
-{
-    if (!movable_kind(in))
-        return false;
-    const IrBlock *sub[3] = {in->then, in->els, in->body};
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
-            if (!all_movable(sub[k]->instrs.items[i]))
-                return false;
-    return true;
+    (void)data;
+    return !movable_kind(in);
 }
 
 /* An instruction that sets v to a constant, whatever came before. */
@@ -222,7 +186,7 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     u->seq = u->depth = 0;
     u->bad = false;
     scan_r(u, rl->body);
-    if (u->bad || !all_movable(fl))
+    if (u->bad || ir_any_within(fl, immovable, NULL))
         return false;
     for (int id = 0; id < u->nvars; id++) {
         IrVar *v = u->f->vars.items[id];
@@ -238,12 +202,12 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
                 continue;
             }
             /* added to only, and never read by R otherwise */
-            if (!u->acc[id] || u->rd[id] || v->by_ref || names(fl, v))
+            if (!u->acc[id] || u->rd[id] || v->by_ref || ir_names_within(fl, v))
                 return false;
             bool seen = false;
             for (int k = i + 1; k < j; k++) {
                 const Instr *m = b->instrs.items[k];
-                if (!names(m, v))
+                if (!ir_names_within(m, v))
                     continue;
                 if (seen || !is_init(m, v))
                     return false;
@@ -251,10 +215,10 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
                 seen = true;
             }
         } else if (u->rd[id]) {
-            if (writes(fl, v))
+            if (ir_writes_within(fl, v))
                 return false;
             for (int k = i + 1; k < j; k++)
-                if (writes(b->instrs.items[k], v))
+                if (ir_writes_within(b->instrs.items[k], v))
                     return false;
         }
     }

@@ -4,7 +4,6 @@
  * follows the C that emit_c.c writes: same operations, same helpers. */
 #include "interp.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +39,6 @@ static double get(const Run *r, Operand a)
     }
 }
 
-static long long as_int(double x)
-{
-    return x >= INT_MIN && x <= INT_MAX ? (long long)x : 0;
-}
-
 /* One operation, as the generated C computes it. */
 static double op_value(const Run *r, Opcode op, const Operand *a, int n)
 {
@@ -57,8 +51,8 @@ static double op_value(const Run *r, Opcode op, const Operand *a, int n)
      * undefined), and a real operand is never converted */
     long long i = 0, j = 0;
     if (op >= OP_IADD && op <= OP_INEG) {
-        i = as_int(x);
-        j = as_int(y);
+        i = ir_as_int(x);
+        j = ir_as_int(y);
     }
     switch (op) {
     case OP_ITOR: return x;

@@ -281,16 +281,36 @@ bool ir_writes_array(const Instr *in, const IrVar *a)
     return false;
 }
 
-bool ir_writes_within(const Instr *in, const IrVar *a)
+bool ir_any_within(const Instr *in, IrInstrPred pred, const void *data)
 {
-    if (ir_writes_array(in, a))
+    if (pred(in, data))
         return true;
     const IrBlock *sub[3] = {in->then, in->els, in->body};
     for (int s = 0; s < 3; s++)
         for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
-            if (ir_writes_within(sub[s]->instrs.items[i], a))
+            if (ir_any_within(sub[s]->instrs.items[i], pred, data))
                 return true;
     return false;
+}
+
+static bool writes_here(const Instr *in, const void *v)
+{
+    return ir_writes_array(in, v) || (in->dst == v && in->kind != I_STORE) || in->ivar == v;
+}
+
+bool ir_writes_within(const Instr *in, const IrVar *v)
+{
+    return ir_any_within(in, writes_here, v);
+}
+
+static bool names_here(const Instr *in, const void *v)
+{
+    return in->dst == v || in->arr == v || in->ivar == v || ir_reads_operand(in, v);
+}
+
+bool ir_names_within(const Instr *in, const IrVar *v)
+{
+    return ir_any_within(in, names_here, v);
 }
 
 bool ir_call_writes(const Instr *call, int k)

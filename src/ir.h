@@ -44,6 +44,9 @@ int ir_builtin(const char *name);
  * exponent of powi is a literal (then x^2 is x * x, as the emitter writes
  * it). The interpreters evaluate with it. */
 double ir_op_value(Opcode op, const double *v, bool literal_exponent);
+/* An int held as a double, as an int; 0 if it is none (an operand of an
+ * operation that reads no int may be any real, 1e10 or NaN). */
+int ir_as_int(double x);
 
 typedef enum IrType { IT_REAL, IT_INT, IT_BOOL } IrType;
 
@@ -264,8 +267,15 @@ bool ir_mentions(Operand a, const IrVar *v);
 bool ir_reads_operand(const Instr *in, const IrVar *v);
 /* in writes array a (a store, fill, copy, restore, or a call's output). */
 bool ir_writes_array(const Instr *in, const IrVar *a);
-/* in, or an instruction of its nested blocks, writes array a. */
-bool ir_writes_within(const Instr *in, const IrVar *a);
+/* in, or an instruction of its nested blocks, writes v: an array (as
+ * ir_writes_array), a result, a loop index. */
+bool ir_writes_within(const Instr *in, const IrVar *v);
+/* Whether pred holds for in or an instruction of its nested blocks. */
+typedef bool (*IrInstrPred)(const Instr *in, const void *data);
+bool ir_any_within(const Instr *in, IrInstrPred pred, const void *data);
+/* in, or an instruction of its nested blocks, names v at all: an operand,
+ * a result, an array, a loop index. */
+bool ir_names_within(const Instr *in, const IrVar *v);
 /* The call writes its argument k: an output array of the callee, or a
  * scalar it adds into through a pointer. */
 bool ir_call_writes(const Instr *call, int k);

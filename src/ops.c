@@ -44,9 +44,7 @@ static double ops_powi(double x, bool literal, int k)
 
 #include "../runtime/kinks.c"
 
-/* An operand as the int it holds for the operations that read ints (the
- * others' operands may be any real, 1e10 or NaN: never converted). */
-static int as_int(double x)
+int ir_as_int(double x)
 {
     return x >= INT_MIN && x <= INT_MAX ? (int)x : 0;
 }
@@ -54,7 +52,7 @@ static int as_int(double x)
 double ir_op_value(Opcode op, const double *v, bool literal_exponent)
 {
     double x = v[0], y = v[1], d = v[2];
-    int i = as_int(x), j = as_int(y);
+    int i = ir_as_int(x), j = ir_as_int(y);
     bool lit = literal_exponent;
     (void)d, (void)i, (void)j, (void)lit;
     switch (op) {

@@ -609,19 +609,6 @@ static bool region_writes(const IrBlock *b, const IrVar *a)
     return false;
 }
 
-/* Whether in, or anything in its blocks, names array a at all. */
-static bool mentions_array(const Instr *in, const IrVar *a)
-{
-    if (in->arr == a || instr_reads(in, a))
-        return true;
-    const IrBlock *sub[3] = {in->then, in->els, in->body};
-    for (int s = 0; s < 3; s++)
-        for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
-            if (mentions_array(sub[s]->instrs.items[i], a))
-                return true;
-    return false;
-}
-
 /* A fill of a local array that the next mention of the array, in the same
  * block, fills again is dead (`let h[n];` then a call's zero-filled `out`
  * h): it goes. Only local arrays that share memory with nothing, so that no
@@ -645,7 +632,7 @@ static void drop_dead_fills(Opt *o, IrBlock *b)
                     dead = true;
                     break;
                 }
-                if (mentions_array(next, in->arr))
+                if (ir_names_within(next, in->arr))
                     break;
             }
         }
@@ -655,19 +642,6 @@ static void drop_dead_fills(Opt *o, IrBlock *b)
             b->instrs.items[kept++] = in;
     }
     b->instrs.len = kept;
-}
-
-/* Whether in, or anything in its blocks, names scalar v. */
-static bool mentions_scalar(const Instr *in, const IrVar *v)
-{
-    if (in->dst == v || ir_reads_operand(in, v))
-        return true;
-    const IrBlock *sub[3] = {in->then, in->els, in->body};
-    for (int s = 0; s < 3; s++)
-        for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
-            if (mentions_scalar(sub[s]->instrs.items[i], v))
-                return true;
-    return false;
 }
 
 static bool is_copy(const Instr *in, AccMode acc)
@@ -695,7 +669,7 @@ static void drop_put_back(Opt *o, IrBlock *b)
             continue;
         IrVar *x = zero->dst;
         int k = i + 1;
-        while (k < b->instrs.len && !mentions_scalar(b->instrs.items[k], x))
+        while (k < b->instrs.len && !ir_names_within(b->instrs.items[k], x))
             k++;
         if (k == b->instrs.len)
             continue;
@@ -708,7 +682,7 @@ static void drop_put_back(Opt *o, IrBlock *b)
             continue;
         /* y = x before the zero, in this block, with x unchanged since */
         int j = i - 1;
-        while (j >= 0 && b->instrs.items[j] != d && !mentions_scalar(b->instrs.items[j], x))
+        while (j >= 0 && b->instrs.items[j] != d && !ir_names_within(b->instrs.items[j], x))
             j--;
         if (j < 0 || b->instrs.items[j] != d)
             continue;
