@@ -138,11 +138,19 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
     int added;
     StrTabEntry *e = strtab_get(&s->syms, id, strlen(id), &added);
     const Sym *old = added ? NULL : e->value;
-    /* loops that do not nest may use the same index: that is no shadowing */
-    bool reuse = old && kind == SYM_LOOP && old->kind == SYM_LOOP && !old->visible;
-    if (old && !reuse) {
-        diag_error(s->d, at, "'%s' is already declared at %d:%d (a name is declared once per function)",
-                   id, old->span.line, old->span.col);
+    /* a name whose block has ended may be declared again (a second loop,
+     * a later sibling block): that is no shadowing */
+    if (old && old->visible) {
+        if (old->kind == SYM_PARAM && kind == SYM_PARAM)
+            diag_error(s->d, at, "parameter '%s' is declared twice (first at %d:%d)", id,
+                       old->span.line, old->span.col);
+        else if (old->kind == SYM_PARAM)
+            diag_error(s->d, at, "'%s' is already a parameter (declared at %d:%d); a local may not "
+                       "shadow it", id, old->span.line, old->span.col);
+        else
+            diag_error(s->d, at, "'%s' is already declared at %d:%d and still visible here (a name "
+                       "may be declared again only after its block has ended)",
+                       id, old->span.line, old->span.col);
         return NULL;
     }
     Sym *sym = ARENA_NEW(s->cx->arena, Sym);
