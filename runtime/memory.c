@@ -17,6 +17,17 @@ static size_t gradc_count(int a, int b)
 }
 /* gradc-end */
 
+/* gradc-piece: gradc_scale  headers: <stddef.h> <stdint.h> */
+/* n elements times a further size b (arrays of 3 or more dimensions),
+   saturating like gradc_count */
+static size_t gradc_scale(size_t n, int b)
+{
+    if (n == SIZE_MAX || b < 0 || (b > 0 && n > SIZE_MAX / (size_t)b))
+        return SIZE_MAX;
+    return n * (size_t)b;
+}
+/* gradc-end */
+
 /* gradc-piece: gradc_sum  headers: <stddef.h> <stdint.h> */
 static size_t gradc_sum(size_t a, size_t b)
 {
@@ -41,6 +52,14 @@ static void gradc_fill(double *a, size_t n)
 {
     for (size_t i = 0; n != SIZE_MAX && i < n; i++)
         a[i] = 0.0;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_filli  headers: <stddef.h> <stdint.h> */
+static void gradc_filli(int *a, size_t n)
+{
+    for (size_t i = 0; n != SIZE_MAX && i < n; i++)
+        a[i] = 0;
 }
 /* gradc-end */
 

@@ -75,6 +75,29 @@ static void gradc_pusha(gradc_tape *t, const double *a, size_t n)
 }
 /* gradc-end */
 
+/* gradc-piece: gradc_pushai  needs: gradc_room  headers: <stddef.h> <stdint.h> */
+/* an int array, each element held exactly as a double */
+static void gradc_pushai(gradc_tape *t, const int *a, size_t n)
+{
+    if (n != SIZE_MAX && gradc_room(t, n))
+        for (size_t i = 0; i < n; i++)
+            t->data[t->len++] = a[i];
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_popai  needs: gradc_tape  headers: <stddef.h> <stdint.h> */
+static void gradc_popai(gradc_tape *t, int *a, size_t n)
+{
+    if (n == SIZE_MAX || n > t->len) {
+        t->failed = 1;
+        return;
+    }
+    t->len -= n;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (int)t->data[t->len + i];
+}
+/* gradc-end */
+
 /* gradc-piece: gradc_popa  needs: gradc_tape  headers: <stddef.h> <stdint.h> */
 static void gradc_popa(gradc_tape *t, double *a, size_t n)
 {

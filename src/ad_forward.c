@@ -190,7 +190,8 @@ static void fwd_load(Fwd *w, const Instr *in)
     Instr *ld = emit(w, I_LOAD, in->span);
     ld->dst = tangent(w, in->dst);
     ld->arr = tangent(w, in->arr);
-    for (int k = 0; k < IR_MAX_DIMS; k++)
+    ir_index_slots(w->cx, ld);
+    for (int k = 0; k < in->arr->ndims; k++)
         ld->idx[k] = map_operand(w, in->idx[k]);
 }
 
@@ -222,7 +223,8 @@ static void fwd_store(Fwd *w, const Instr *in)
     Operand dt = ir_v(t);
     Instr *st = emit(w, I_STORE, in->span);
     st->arr = tangent(w, in->arr);
-    for (int k = 0; k < IR_MAX_DIMS; k++)
+    ir_index_slots(w->cx, st);
+    for (int k = 0; k < in->arr->ndims; k++)
         st->idx[k] = map_operand(w, in->idx[k]);
     st->acc = in->acc;
     st->op = OP_COPY;
@@ -415,9 +417,9 @@ static void fwd_block(Fwd *w, const IrBlock *b, IrBlock *into)
 static IrVar *clone_var(Fwd *w, const IrVar *v)
 {
     IrVar *c = ir_var(w->cx, w->g, v->name, v->type);
-    c->ndims = v->ndims;
+    ir_set_shape(w->cx, c, v->ndims);
     for (int k = 0; k < v->ndims; k++)
-        c->dims[k] = map_operand(w, v->dims[k]);
+        c->dims[k] = ir_map_size(w->cx, v->dims[k], map_fn, w);
     c->readonly = v->readonly;
     c->src_const = v->src_const;
     c->by_ref = v->by_ref;

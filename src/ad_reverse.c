@@ -737,7 +737,8 @@ static void accumulate_element(Rev *r, const IrVar *arr, const Operand *idx, Con
     ensure_init(r, arr);
     Instr *in = emit_in(r, cur_block(r), I_STORE, at);
     in->arr = adjoint(r, arr);
-    memcpy(in->idx, idx, sizeof in->idx);
+    ir_index_slots(r->cx, in);
+    memcpy(in->idx, idx, sizeof(Operand) * (size_t)arr->ndims);
     in->op = c.op;
     in->acc = c.negate ? ACC_SUB : ACC_ADD;
     in->nargs = c.nargs;
@@ -833,12 +834,14 @@ static void rev_store(Rev *r, const Instr *in)
     Instr *ld = emit_in(r, cur_block(r), I_LOAD, in->span);
     ld->dst = seed;
     ld->arr = adjoint(r, in->arr);
-    memcpy(ld->idx, idx, sizeof ld->idx);
+    ir_index_slots(r->cx, ld);
+    memcpy(ld->idx, idx, sizeof(Operand) * (size_t)in->arr->ndims);
     contribute(r, in, ir_v(seed), in->acc == ACC_SUB);
     if (in->acc == ACC_SET) {
         Instr *st = emit_in(r, cur_block(r), I_STORE, in->span);
         st->arr = adjoint(r, in->arr);
-        memcpy(st->idx, idx, sizeof st->idx);
+        ir_index_slots(r->cx, st);
+        memcpy(st->idx, idx, sizeof(Operand) * (size_t)in->arr->ndims);
         st->op = OP_COPY;
         st->nargs = 1;
         st->args[0] = ir_real(0);
@@ -1262,7 +1265,7 @@ static void keep_outputs(Rev *r, IrBlock *fwd, const IrBlock *rev)
         if (!y->is_out || !pops_array(rev, y))
             continue;
         IrVar *copy = ir_var(r->cx, r->g, NULL, IT_REAL);
-        copy->ndims = y->ndims;
+        ir_set_shape(r->cx, copy, y->ndims);
         for (int k = 0; k < y->ndims; k++)
             copy->dims[k] = y->dims[k];
         Instr *in = emit_in(r, fwd, I_ACOPY, (Span){0});
@@ -1289,9 +1292,9 @@ static void restore_outputs(Rev *r)
 static IrVar *clone_var(Rev *r, const IrVar *v)
 {
     IrVar *c = ir_var(r->cx, r->g, v->name, v->type);
-    c->ndims = v->ndims;
+    ir_set_shape(r->cx, c, v->ndims);
     for (int k = 0; k < v->ndims; k++)
-        c->dims[k] = map_operand(r, v->dims[k]);
+        c->dims[k] = ir_map_size(r->cx, v->dims[k], map_fn, r);
     c->readonly = v->readonly;
     c->src_const = v->src_const;
     c->is_out = v->is_out;

@@ -107,8 +107,7 @@ Expr *ast_index(Cx *cx, Span at, const char *id, PtrVec *idx)
     e->index.id_span = at;
     /* more indices than an array can have are kept for sema to report */
     e->index.nidx = idx->len;
-    for (int i = 0; i < idx->len && i < MAX_DIMS; i++)
-        e->index.idx[i] = idx->items[i];
+    e->index.idx = (Expr **)idx->items;
     return e;
 }
 
@@ -128,23 +127,24 @@ static Stmt *new_stmt(Cx *cx, StmtKind kind, Span at)
     return s;
 }
 
-Stmt *ast_let(Cx *cx, Span at, const char *id, Span id_at, Expr *init)
+Stmt *ast_let(Cx *cx, Span at, bool is_int, const char *id, Span id_at, Expr *init)
 {
     Stmt *s = new_stmt(cx, S_LET, at);
+    s->let.is_int = is_int;
     s->let.id = id;
     s->let.id_span = id_at;
     s->let.init = init;
     return s;
 }
 
-Stmt *ast_let_array(Cx *cx, Span at, const char *id, Span id_at, PtrVec *dims)
+Stmt *ast_let_array(Cx *cx, Span at, bool is_int, const char *id, Span id_at, PtrVec *dims)
 {
     Stmt *s = new_stmt(cx, S_LET_ARRAY, at);
+    s->let.is_int = is_int;
     s->let.id = id;
     s->let.id_span = id_at;
     s->let.ndims = dims->len;
-    for (int i = 0; i < dims->len && i < MAX_DIMS; i++)
-        s->let.dims[i] = dims->items[i];
+    s->let.dims = (Expr **)dims->items;
     return s;
 }
 
@@ -219,8 +219,7 @@ Param *ast_param(Cx *cx, Span at, ParamKind kind, const char *id, PtrVec *dims)
     p->kind = kind;
     if (dims) {
         p->ndims = dims->len;
-        for (int i = 0; i < dims->len && i < MAX_DIMS; i++)
-            p->dims[i] = dims->items[i];
+        p->dims = (Expr **)dims->items;
     }
     return p;
 }
@@ -251,6 +250,51 @@ void ast_list_push(Cx *cx, PtrVec *list, void *item)
 }
 
 /* ---- printer ---------------------------------------------------------- */
+
+/* Binding strength in an int expression: the parentheses an operand needs. */
+static int int_prec(const Expr *e)
+{
+    if (e->kind == E_BINARY)
+        return e->op.op == A_ADD || e->op.op == A_SUB ? 1 : 2;
+    return e->kind == E_UNARY ? 3 : 4;
+}
+
+static void put_operand_of(Buf *out, const Expr *e, int need)
+{
+    bool paren = int_prec(e) < need;
+    if (paren)
+        buf_putc(out, '(');
+    ast_put_int_expr(out, e);
+    if (paren)
+        buf_putc(out, ')');
+}
+
+void ast_put_int_expr(Buf *out, const Expr *e)
+{
+    switch (e->kind) {
+    case E_NUM:
+        buf_puts(out, e->num.text);
+        break;
+    case E_NAME:
+        buf_puts(out, e->name.id);
+        break;
+    case E_UNARY:
+        buf_puts(out, e->op.op == A_NEG ? "-" : "+");
+        put_operand_of(out, e->op.a, 3);
+        break;
+    case E_BINARY: {
+        int p = int_prec(e);
+        put_operand_of(out, e->op.a, p);
+        buf_printf(out, " %s ", ast_op_spelling(e->op.op));
+        /* a - (b + c), a / (b * c): the right operand binds tighter */
+        put_operand_of(out, e->op.b, p + 1);
+        break;
+    }
+    default:
+        buf_puts(out, "?");
+        break;
+    }
+}
 
 static void print_expr(Buf *o, const Expr *e);
 
@@ -299,7 +343,7 @@ static void print_expr(Buf *o, const Expr *e)
         break;
     case E_INDEX:
         buf_printf(o, "(index %s", e->index.id);
-        for (int i = 0; i < e->index.nidx && i < MAX_DIMS; i++) {
+        for (int i = 0; i < e->index.nidx; i++) {
             buf_putc(o, ' ');
             print_expr(o, e->index.idx[i]);
         }
@@ -317,7 +361,7 @@ static void print_block(Buf *o, const Block *b, int level);
 
 static void print_dims(Buf *o, Expr *const *dims, int n)
 {
-    for (int i = 0; i < n && i < MAX_DIMS; i++) {
+    for (int i = 0; i < n; i++) {
         buf_putc(o, '[');
         print_expr(o, dims[i]);
         buf_putc(o, ']');
@@ -330,11 +374,11 @@ static void print_stmt(Buf *o, const Stmt *s, int level)
     buf_indent(o, level);
     switch (s->kind) {
     case S_LET:
-        buf_printf(o, "(let %s ", s->let.id);
+        buf_printf(o, "(let %s%s ", s->let.is_int ? "int " : "", s->let.id);
         print_expr(o, s->let.init);
         break;
     case S_LET_ARRAY:
-        buf_printf(o, "(let %s", s->let.id);
+        buf_printf(o, "(let %s%s", s->let.is_int ? "int " : "", s->let.id);
         print_dims(o, s->let.dims, s->let.ndims);
         break;
     case S_ASSIGN:

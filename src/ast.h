@@ -46,7 +46,7 @@ typedef enum ExprKind {
     E_TOREAL,       /* inserted by sema: an int value used as a real */
 } ExprKind;
 
-enum { MAX_DIMS = 2 };
+enum { MAX_DIMS = 8 };    /* the most dimensions an array may have */
 
 struct Expr {
     ExprKind kind;
@@ -81,7 +81,7 @@ struct Expr {
         struct {
             const char *id;
             Span id_span;
-            Expr *idx[MAX_DIMS];
+            Expr **idx;             /* nidx of them; fewer than the array has: a sub-array */
             int nidx;
             Sym *sym;
         } index;
@@ -114,8 +114,9 @@ struct Stmt {
             const char *id;
             Span id_span;
             Expr *init;                 /* S_LET */
-            Expr *dims[MAX_DIMS];       /* S_LET_ARRAY */
+            Expr **dims;                /* S_LET_ARRAY */
             int ndims;
+            bool is_int;                /* let int */
             Sym *sym;
         } let;
         struct {
@@ -148,7 +149,7 @@ struct Stmt {
 
 typedef enum ParamKind {
     P_REAL,         /* x, x[n] */
-    P_INT,          /* int n */
+    P_INT,          /* int n, int idx[m] */
     P_OUT,          /* out y[m] */
     P_CONST,        /* const x, const x[n] */
 } ParamKind;
@@ -157,7 +158,7 @@ typedef struct Param {
     const char *id;
     Span span;
     ParamKind kind;
-    Expr *dims[MAX_DIMS];
+    Expr **dims;                /* ndims sizes */
     int ndims;
     Sym *sym;
 } Param;
@@ -213,8 +214,8 @@ Expr *ast_call(Cx *cx, Span at, const char *id, PtrVec *args);
 Expr *ast_index(Cx *cx, Span at, const char *id, PtrVec *idx);
 Expr *ast_toreal(Cx *cx, Expr *a);
 
-Stmt *ast_let(Cx *cx, Span at, const char *id, Span id_at, Expr *init);
-Stmt *ast_let_array(Cx *cx, Span at, const char *id, Span id_at, PtrVec *dims);
+Stmt *ast_let(Cx *cx, Span at, bool is_int, const char *id, Span id_at, Expr *init);
+Stmt *ast_let_array(Cx *cx, Span at, bool is_int, const char *id, Span id_at, PtrVec *dims);
 Stmt *ast_assign(Cx *cx, Span at, Expr *target, AstOp op, Expr *value);
 Stmt *ast_if(Cx *cx, Span at, Expr *cond, Block *then, Block *els);
 Stmt *ast_for(Cx *cx, Span at, const char *id, Span id_at, Expr *lo, Expr *hi, Block *body);
@@ -231,6 +232,9 @@ Func *ast_func(Cx *cx, Span at, const char *id, PtrVec *params, Block *body, boo
 void ast_program_add(Cx *cx, Func *f);
 
 void ast_list_push(Cx *cx, PtrVec *list, void *item);
+
+/* An int expression (a size) as the source would write it: n + 1, 4 * h. */
+void ast_put_int_expr(Buf *out, const Expr *e);
 
 /* The S-expression form printed by --emit=ast. */
 void ast_print(Buf *out, const Program *p);

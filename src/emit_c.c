@@ -23,6 +23,7 @@ typedef struct Emit {
     NameScope global;
     /* the function being written */
     IrFunc *f;
+    const IrFunc *plan_f;       /* the function being planned (plan_file) */
     NameScope local;
     int temps;
     int level;
@@ -303,6 +304,24 @@ static void put_operand(Emit *e, Operand a, bool parens)
     case OK_NULL:
         buf_puts(e->o, "NULL");
         break;
+    case OK_DIM: {
+        static const char *const sym[OP_COUNT] = {
+            [OP_IADD] = "+", [OP_ISUB] = "-", [OP_IMUL] = "*", [OP_IDIV] = "/", [OP_IMOD] = "%",
+        };
+        if (parens)
+            buf_putc(e->o, '(');
+        if (a.dim->op == OP_INEG) {
+            buf_putc(e->o, '-');
+            put_operand(e, a.dim->a, true);
+        } else {
+            put_operand(e, a.dim->a, true);
+            buf_printf(e->o, " %s ", sym[a.dim->op]);
+            put_operand(e, a.dim->b, true);
+        }
+        if (parens)
+            buf_putc(e->o, ')');
+        break;
+    }
     case OK_NONE:
         die("emit: missing operand");
     }
@@ -431,32 +450,51 @@ static void put_rhs(Emit *e, Opcode op, const Operand *a, int n)
     }
 }
 
+/* The row-major offset of the element, Horner's way:
+ * A[i * n + j], T[(i * b + j) * c + k]. */
+static void put_offset(Emit *e, IrVar *arr, const Operand *idx, int upto)
+{
+    if (upto == 0) {
+        put_operand(e, idx[0], upto + 1 < arr->ndims);
+        return;
+    }
+    if (upto > 1)
+        buf_putc(e->o, '(');
+    put_offset(e, arr, idx, upto - 1);
+    if (upto > 1)
+        buf_putc(e->o, ')');
+    buf_puts(e->o, " * ");
+    put_operand(e, arr->dims[upto], true);
+    buf_puts(e->o, " + ");
+    put_operand(e, idx[upto], true);
+}
+
 static void put_element(Emit *e, IrVar *arr, const Operand *idx)
 {
     buf_printf(e->o, "%s[", vref(e, arr));
-    if (arr->ndims == 2) {
-        put_operand(e, idx[0], true);
-        buf_puts(e->o, " * ");
-        put_operand(e, arr->dims[1], true);
-        buf_puts(e->o, " + ");
-        put_operand(e, idx[1], true);
-    } else {
-        put_operand(e, idx[0], false);
-    }
+    put_offset(e, arr, idx, arr->ndims - 1);
     buf_putc(e->o, ']');
 }
 
-/* The number of elements of an array, as a size_t expression. */
+/* The number of elements of an array, as a size_t expression:
+ * gradc_count(m, n), gradc_scale(gradc_count(a, b), c). */
 static void put_count(Emit *e, IrVar *v)
 {
+    for (int d = 2; d < v->ndims; d++)
+        buf_puts(e->o, "gradc_scale(");
     buf_puts(e->o, "gradc_count(");
     put_operand(e, v->dims[0], false);
     buf_puts(e->o, ", ");
-    if (v->ndims == 2)
+    if (v->ndims >= 2)
         put_operand(e, v->dims[1], false);
     else
         buf_puts(e->o, "1");
     buf_putc(e->o, ')');
+    for (int d = 2; d < v->ndims; d++) {
+        buf_puts(e->o, ", ");
+        put_operand(e, v->dims[d], false);
+        buf_putc(e->o, ')');
+    }
 }
 
 /* ---- statements ------------------------------------------------------- */
@@ -735,7 +773,7 @@ static void put_instr(Emit *e, Instr *in)
     case I_LOAD:
         line_start(e);
         if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
-            buf_puts(e->o, "double ");
+            buf_printf(e->o, "%s ", c_type(in->dst->type));
         buf_printf(e->o, "%s = ", vref(e, in->dst));
         put_element(e, in->arr, in->idx);
         buf_puts(e->o, ";\n");
@@ -767,7 +805,7 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_FILL:
         line_start(e);
-        buf_printf(e->o, "gradc_fill(%s, ", vref(e, in->arr));
+        buf_printf(e->o, "gradc_fill%s(%s, ", in->arr->type == IT_INT ? "i" : "", vref(e, in->arr));
         put_count(e, in->arr);
         buf_puts(e->o, ");\n");
         break;
@@ -791,8 +829,8 @@ static void put_instr(Emit *e, Instr *in)
     case I_PUSHA:
     case I_POPA:
         line_start(e);
-        buf_printf(e->o, "gradc_%s(gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
-                   vref(e, in->arr));
+        buf_printf(e->o, "gradc_%s%s(gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
+                   in->arr->type == IT_INT ? "i" : "", vref(e, in->arr));
         put_count(e, in->arr);
         buf_puts(e->o, ");\n");
         break;
@@ -886,7 +924,14 @@ static void put_alloc(Emit *e)
         line_start(e);
         bool framed = v->framed;
         if (!v->alias) {
-            buf_printf(e->o, framed ? "%s = gradc_next;\n" : "double *%s = gradc_next;\n", vref(e, v));
+            /* an int array takes as many doubles as it has ints: room to spare,
+             * and the alignment of a double */
+            if (framed)
+                buf_printf(e->o, "%s = %sgradc_next;\n", vref(e, v), v->type == IT_INT ? "(int *)" : "");
+            else if (v->type == IT_INT)
+                buf_printf(e->o, "int *%s = (int *)gradc_next;\n", vref(e, v));
+            else
+                buf_printf(e->o, "double *%s = gradc_next;\n", vref(e, v));
             line_start(e);
             buf_puts(e->o, "gradc_next += ");
             put_count(e, v);
@@ -1075,7 +1120,7 @@ static void put_signature(Emit *e, IrFunc *f)
         if (i)
             buf_puts(e->o, ", ");
         if (p->ndims > 0)
-            buf_printf(e->o, "%sdouble *%s", p->readonly ? "const " : "", p->cname);
+            buf_printf(e->o, "%s%s *%s", p->readonly ? "const " : "", c_type(p->type), p->cname);
         else if (p->by_ref)
             buf_printf(e->o, "double *%s", p->cname);
         else
@@ -1092,11 +1137,15 @@ static void put_signature(Emit *e, IrFunc *f)
 /* The variables the C of f names: operands, arrays, and the sizes that
  * indexing a matrix, counting an array's elements (fill, copy, save,
  * allocate, NaN on failure) write out. */
+static void mark_one(void *named, IrVar *v)
+{
+    ((bool *)named)[v->id] = true;
+}
+
 static void mark_sizes(bool *named, const IrVar *v)
 {
     for (int d = 0; d < v->ndims; d++)
-        if (v->dims[d].kind == OK_VAR)
-            named[v->dims[d].var->id] = true;
+        ir_size_vars(v->dims[d], mark_one, named);
 }
 
 static void mark_named(Emit *e, const IrBlock *b, bool *named)
@@ -1113,9 +1162,9 @@ static void mark_named(Emit *e, const IrBlock *b, bool *named)
             named[in->arr->id] = true;
         if (in->kind == I_ACOPY)
             named[in->args[0].var->id] = true;
-        if ((in->kind == I_LOAD || in->kind == I_STORE) && in->arr->ndims == 2 &&
-            in->arr->dims[1].kind == OK_VAR)
-            named[in->arr->dims[1].var->id] = true;
+        /* an element's offset names every size but the first */
+        for (int d = 1; (in->kind == I_LOAD || in->kind == I_STORE) && d < in->arr->ndims; d++)
+            ir_size_vars(in->arr->dims[d], mark_one, named);
         if (in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA)
             mark_sizes(named, in->arr);
         const IrBlock *sub[3] = {in->then, in->els, in->body};
@@ -1161,7 +1210,7 @@ static void put_unused_params(Emit *e, IrFunc *f)
 static void put_frame_type(Emit *e, IrVar *v)
 {
     if (v->ndims > 0)
-        buf_printf(e->o, "%sdouble *", v->readonly ? "const " : "");
+        buf_printf(e->o, "%s%s *", v->readonly ? "const " : "", c_type(v->type));
     else
         buf_printf(e->o, "%s ", c_type(v->type));
 }
@@ -1268,8 +1317,19 @@ static void plan_block(Emit *e, const IrBlock *b)
         const Instr *in = b->instrs.items[i];
         if ((in->kind == I_OP || in->kind == I_STORE) && ir_ops[in->op].form == HELPER)
             rt_require(&e->rt, ir_ops[in->op].cname);
+        bool ints = (in->kind == I_FILL || in->kind == I_PUSHA || in->kind == I_POPA) &&
+                    in->arr->type == IT_INT;
         if ((size_t)in->kind < sizeof piece / sizeof *piece && piece[in->kind])
-            rt_require(&e->rt, piece[in->kind]);
+            rt_require(&e->rt, ints ? arena_printf(e->cx->arena, "%si", piece[in->kind]) : piece[in->kind]);
+        /* counts of arrays of 3 or more dimensions */
+        if ((in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA) &&
+            in->arr->ndims > 2)
+            rt_require(&e->rt, "gradc_scale");
+        for (int k = 0; in->kind == I_ALLOC && k < e->plan_f->vars.len; k++) {
+            const IrVar *v = e->plan_f->vars.items[k];
+            if (v->ndims > 2 && !v->is_param)
+                rt_require(&e->rt, "gradc_scale");
+        }
         if (in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA ||
             in->kind == I_ALLOC)
             rt_require(&e->rt, "gradc_count");
@@ -1299,8 +1359,11 @@ static void plan_failure(Emit *e, const IrFunc *f, bool tape)
         const IrVar *p = f->params.items[i];
         if (p->ndims == 0 || p->readonly)
             continue;
-        if (alloc || (tape && f->exported && !p->is_out))
+        if (alloc || (tape && f->exported && !p->is_out)) {
             rt_require(&e->rt, "gradc_fill_nan");
+            if (p->ndims > 2)
+                rt_require(&e->rt, "gradc_scale");
+        }
     }
     if (alloc)
         rt_require(&e->rt, "gradc_count");
@@ -1316,6 +1379,7 @@ static void plan_file(Emit *e)
             rt_require(&e->rt, "gradc_tape");
         e->need_stdlib |= tape && f->exported;      /* the tape's memory is freed */
         e->split_any |= f->frame_of != NULL;
+        e->plan_f = f;
         plan_block(e, f->body);
         plan_failure(e, f, tape);
     }

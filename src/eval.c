@@ -26,7 +26,8 @@ extern char **environ;
 typedef struct Arg {
     double *vals;
     int n;
-    int rows, cols;             /* shape as written: [a, b] is 1 x 2 */
+    int ndims;                  /* the shape as written: [a, b] is one dimension of 2 */
+    int shape[IR_MAX_DIMS];
     bool is_list;
 } Arg;
 
@@ -66,9 +67,14 @@ static void push_val(Arg *a, double v)
     a->vals[a->n++] = v;
 }
 
-/* [1, 2, 3] or [[1, 2], [3, 4]] */
+/* [1, 2, 3], [[1, 2], [3, 4]], ... up to IR_MAX_DIMS levels deep: every
+ * element of a list is a number, or every one a list of the same shape. */
 static bool list(Parser *p, Arg *a, int depth)
 {
+    if (depth >= IR_MAX_DIMS) {
+        p->err = "arrays have at most 8 dimensions";
+        return false;
+    }
     p->i++;                             /* '[' */
     int count = 0;
     skip_ws(p);
@@ -78,26 +84,20 @@ static bool list(Parser *p, Arg *a, int depth)
     }
     for (;;) {
         skip_ws(p);
-        if (p->s[p->i] == '[') {
-            if (depth > 0) {
-                p->err = "arrays have at most 2 dimensions";
-                return false;
-            }
-            int before = a->n;
+        bool sub = p->s[p->i] == '[';
+        if (a->ndims && sub != (depth + 1 < a->ndims)) {
+            p->err = "lists of different depths";
+            return false;
+        }
+        if (sub) {
             if (!list(p, a, depth + 1))
                 return false;
-            int len = a->n - before;
-            if (a->cols && len != a->cols) {
-                p->err = "rows of different lengths";
-                return false;
-            }
-            a->cols = len;
-            a->rows++;
         } else {
             double v;
             if (!number(p, &v))
                 return false;
             push_val(a, v);
+            a->ndims = depth + 1;
         }
         count++;
         skip_ws(p);
@@ -107,10 +107,11 @@ static bool list(Parser *p, Arg *a, int depth)
         }
         if (p->s[p->i] == ']') {
             p->i++;
-            if (depth == 0 && a->rows == 0) {
-                a->rows = 1;
-                a->cols = count;
+            if (a->shape[depth] && a->shape[depth] != count) {
+                p->err = "rows of different lengths";
+                return false;
             }
+            a->shape[depth] = count;
             return true;
         }
         p->err = "expected ',' or ']'";
@@ -281,29 +282,70 @@ static bool take_scalar(Diag *d, const IrVar *p, const Arg *a, int *ints, Arg *t
     return true;
 }
 
+static int int_arg(void *data, const IrVar *v)
+{
+    return ((const int *)data)[v->id];
+}
+
+/* 3 x 4 x 2 */
+static void put_shape(Buf *b, const int *shape, int n)
+{
+    for (int k = 0; k < n; k++)
+        buf_printf(b, k ? " x %d" : "%d", shape[k]);
+}
+
 /* An array parameter p from a (NULL: an omitted output, all zeros), with
- * the shape that its sizes give. */
+ * the shape that its sizes give; an int array's elements must be ints. */
 static bool take_array(Diag *d, const IrVar *p, const Arg *a, const int *ints, Arg *to)
 {
-    int dims[2];
-    for (int k = 0; k < p->ndims; k++)
-        dims[k] = p->dims[k].kind == OK_INT ? p->dims[k].ival : ints[p->dims[k].var->id];
-    int rows = p->ndims == 2 ? dims[0] : 1, cols = p->ndims == 2 ? dims[1] : dims[0];
-    if (rows < 0 || cols < 0 || (double)rows * cols > 1e6) {
-        diag_cmd_error(d, "--eval: '%s' would have %d x %d elements", p->name, rows, cols);
-        return false;
+    int dims[IR_MAX_DIMS];
+    double total = 1;
+    bool negative = false;
+    for (int k = 0; k < p->ndims; k++) {
+        dims[k] = ir_size_value(p->dims[k], int_arg, (void *)ints);
+        negative |= dims[k] < 0;
+        total *= dims[k];
     }
-    bool shape_ok = !a || (a->is_list && (p->ndims == 2 ? a->rows == rows && a->cols == cols && a->n == rows * cols
-                                                     : a->rows == 1 && a->n == cols));
-    if (!shape_ok && p->ndims == 2)
-        diag_cmd_error(d, "--eval: '%s' must be a %d x %d array: [[...], ...]", p->name, rows, cols);
-    else if (!shape_ok)
-        diag_cmd_error(d, "--eval: '%s' must be an array of %d numbers: [...]", p->name, cols);
-    if (!shape_ok)
+    Buf shape;
+    buf_init(&shape);
+    put_shape(&shape, dims, p->ndims);
+    bool ok = true;
+    if (negative || total > 1e6) {
+        diag_cmd_error(d, "--eval: '%s' would have %s elements", p->name, shape.data);
+        ok = false;
+    } else if (a && (!a->is_list || a->ndims != p->ndims ||
+                     memcmp(a->shape, dims, sizeof *dims * (size_t)p->ndims) != 0)) {
+        if (p->ndims == 1)
+            diag_cmd_error(d, "--eval: '%s' must be an array of %d numbers: [...]", p->name, dims[0]);
+        else {
+            Buf form;                   /* [[...], ...], [[[...], ...], ...] */
+            buf_init(&form);
+            for (int k = 0; k < p->ndims; k++)
+                buf_putc(&form, '[');
+            buf_puts(&form, "...");
+            for (int k = 1; k < p->ndims; k++)
+                buf_puts(&form, "], ...");
+            buf_putc(&form, ']');
+            diag_cmd_error(d, "--eval: '%s' must be a %s array: %s", p->name, shape.data, form.data);
+            buf_free(&form);
+        }
+        ok = false;
+    }
+    for (int j = 0; ok && a && p->type == IT_INT && j < a->n; j++) {
+        double v = a->vals[j];
+        if (v != floor(v) || v < INT_MIN || v > INT_MAX) {
+            diag_cmd_error(d, "--eval: '%s' is an int array; %.17g is not an int", p->name, v);
+            ok = false;
+        }
+    }
+    buf_free(&shape);
+    if (!ok)
         return false;
-    *to = (Arg){calloc((size_t)(rows * cols) + 1, sizeof(double)), rows * cols, rows, cols, true};
+    int n = (int)total;
+    *to = (Arg){calloc((size_t)n + 1, sizeof(double)), n, p->ndims, {0}, true};
+    memcpy(to->shape, dims, sizeof *dims * (size_t)p->ndims);
     if (a)
-        memcpy(to->vals, a->vals, sizeof *to->vals * (size_t)to->n);
+        memcpy(to->vals, a->vals, sizeof *to->vals * (size_t)n);
     return true;
 }
 
@@ -356,14 +398,27 @@ static void put_call_text(Buf *b, const IrFunc *f, const Arg *args)
             put_short(b, a->vals[0]);
             continue;
         }
-        bool nested = ((const IrVar *)f->params.items[i])->ndims == 2;
-        buf_puts(b, nested ? "[[" : "[");
+        /* before element j, a bracket closes and opens for every dimension
+         * whose index wraps: ], [ or ]], [[ */
+        for (int k = 0; k < a->ndims; k++)
+            buf_putc(b, '[');
         for (int j = 0; j < a->n; j++) {
-            if (j)
-                buf_puts(b, nested && j % a->cols == 0 ? "], [" : ", ");
+            if (j) {
+                int wraps = 0;
+                for (int k = a->ndims - 1, step = 1; k > 0; k--) {
+                    step *= a->shape[k];
+                    wraps += j % step == 0;
+                }
+                for (int k = 0; k < wraps; k++)
+                    buf_putc(b, ']');
+                buf_puts(b, ", ");
+                for (int k = 0; k < wraps; k++)
+                    buf_putc(b, '[');
+            }
             put_short(b, a->vals[j]);
         }
-        buf_puts(b, nested ? "]]" : "]");
+        for (int k = 0; k < a->ndims; k++)
+            buf_putc(b, ']');
     }
     buf_putc(b, ')');
 }
@@ -376,7 +431,9 @@ static void put_hvp_call(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
         const IrVar *p = f->params.items[i];
         if (i)
             buf_puts(b, ", ");
-        if (p->type == IT_INT)
+        if (p->type == IT_INT && p->ndims > 0)
+            buf_printf(b, "gradc_i%d", i);
+        else if (p->type == IT_INT)
             buf_printf(b, "%d", (int)args[i].vals[0]);
         else
             buf_printf(b, "%sgradc_%s[%d]", p->ndims ? "&" : "", p->src_const ? "c" : "v", slot[i]);
@@ -400,7 +457,9 @@ static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot,
         const IrVar *p = f->params.items[i];
         if (i)
             buf_puts(b, ", ");
-        if (p->type == IT_INT)
+        if (p->type == IT_INT && p->ndims > 0)
+            buf_printf(b, "gradc_i%d", i);
+        else if (p->type == IT_INT)
             buf_printf(b, "%d", (int)args[i].vals[0]);
         else if (p->ndims > 0)
             buf_printf(b, "&gradc_%s[%d]", is_out(p) ? "o" : p->src_const ? "c" : "v", slot[i]);
@@ -433,12 +492,16 @@ static void put_names(Buf *b, const IrFunc *f, const Arg *args, const char *var,
             continue;
         for (int j = 0; j < args[i].n; j++, k++) {
             buf_puts(b, k ? ", " : "");
-            if (p->ndims == 0)
-                buf_printf(b, "\"%s\"", p->name);
-            else if (p->ndims == 1)
-                buf_printf(b, "\"%s[%d]\"", p->name, j);
-            else
-                buf_printf(b, "\"%s[%d][%d]\"", p->name, j / args[i].cols, j % args[i].cols);
+            buf_printf(b, "\"%s", p->name);
+            /* x[j], A[i][j], T[i][j][k]: j written in the array's shape */
+            int idx[IR_MAX_DIMS];
+            for (int d = p->ndims - 1, rest = j; d >= 0; d--) {
+                idx[d] = rest % args[i].shape[d];
+                rest /= args[i].shape[d];
+            }
+            for (int d = 0; d < p->ndims; d++)
+                buf_printf(b, "[%d]", idx[d]);
+            buf_putc(b, '"');
         }
     }
     buf_printf(b, "%s};\n", k ? "" : "\"\"");
@@ -545,6 +608,16 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
     }
     buf_printf(b, "#include <float.h>\n#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
                   "#include \"%s\"\n\n", header);
+    /* int arrays, each its own */
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (p->type != IT_INT || p->ndims == 0)
+            continue;
+        buf_printf(b, "static const int gradc_i%d[%d] = {", i, args[i].n ? args[i].n : 1);
+        for (int j = 0; j < args[i].n; j++)
+            buf_printf(b, "%s%d", j ? ", " : "", (int)args[i].vals[j]);
+        buf_puts(b, args[i].n ? "};\n" : "0};\n");
+    }
     buf_printf(b, "static double gradc_v[%d] = {", nv ? nv : 1);
     int k = 0;
     for (int i = 0; i < f->params.len; i++) {

@@ -24,9 +24,18 @@ typedef struct Run {
 
 static double run_call(Interp *it, const IrFunc *f, const double *scalars, double **arrays);
 
+static double get(const Run *r, Operand a);
+
+static int int_of(void *data, const IrVar *v)
+{
+    return ir_as_int(get(data, ir_v((IrVar *)v)));
+}
+
 static double get(const Run *r, Operand a)
 {
     switch (a.kind) {
+    case OK_DIM:
+        return ir_size_value(a, int_of, (void *)r);
     case OK_VAR:
         return a.var->by_ref ? (r->mem[a.var->id] ? r->mem[a.var->id][0] : 0) : r->val[a.var->id];
     case OK_REAL:

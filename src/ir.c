@@ -37,6 +37,64 @@ IrVar *ir_var(Cx *cx, IrFunc *f, const char *name, IrType type)
     return v;
 }
 
+Operand ir_dim(Cx *cx, Opcode op, Operand a, Operand b)
+{
+    if (a.kind == OK_INT && (op == OP_INEG || b.kind == OK_INT)) {
+        double v[2] = {a.ival, op == OP_INEG ? 0 : b.ival};
+        return ir_int(ir_as_int(ir_op_value(op, v, false)));
+    }
+    IrDim *d = ARENA_NEW(cx->arena, IrDim);
+    d->op = op;
+    d->a = a;
+    d->b = b;
+    return (Operand){.kind = OK_DIM, .dim = d};
+}
+
+Operand ir_map_size(Cx *cx, Operand a, IrMapFn map, void *data)
+{
+    if (a.kind == OK_VAR)
+        return map(data, a);
+    if (a.kind != OK_DIM)
+        return a;
+    Operand b = a.dim->op == OP_INEG ? a.dim->b : ir_map_size(cx, a.dim->b, map, data);
+    return ir_dim(cx, a.dim->op, ir_map_size(cx, a.dim->a, map, data), b);
+}
+
+int ir_size_value(Operand a, IrIntOf get, void *data)
+{
+    if (a.kind == OK_INT)
+        return a.ival;
+    if (a.kind == OK_VAR)
+        return get(data, a.var);
+    if (a.kind != OK_DIM)
+        return 0;
+    double v[2] = {ir_size_value(a.dim->a, get, data),
+                   a.dim->op == OP_INEG ? 0 : ir_size_value(a.dim->b, get, data)};
+    return ir_as_int(ir_op_value(a.dim->op, v, false));
+}
+
+void ir_size_vars(Operand a, void (*fn)(void *data, IrVar *v), void *data)
+{
+    if (a.kind == OK_VAR)
+        fn(data, a.var);
+    if (a.kind != OK_DIM)
+        return;
+    ir_size_vars(a.dim->a, fn, data);
+    if (a.dim->op != OP_INEG)
+        ir_size_vars(a.dim->b, fn, data);
+}
+
+void ir_set_shape(Cx *cx, IrVar *v, int ndims)
+{
+    v->ndims = ndims;
+    v->dims = ndims > 0 ? ARENA_ARRAY(cx->arena, Operand, ndims) : NULL;
+}
+
+void ir_index_slots(Cx *cx, Instr *in)
+{
+    in->idx = ARENA_ARRAY(cx->arena, Operand, in->arr->ndims);
+}
+
 IrVar *ir_param(Cx *cx, IrFunc *f, const char *name, IrType type)
 {
     IrVar *v = ir_var(cx, f, name, type);
@@ -116,6 +174,9 @@ bool ir_same(Operand a, Operand b)
         return a.ival == b.ival;
     case OK_NULL:
         return true;
+    case OK_DIM:
+        return a.dim->op == b.dim->op && ir_same(a.dim->a, b.dim->a) &&
+               (a.dim->op == OP_INEG || ir_same(a.dim->b, b.dim->b));
     }
     return false;
 }
@@ -132,6 +193,7 @@ IrType ir_operand_type(Operand a)
     case OK_REF:
         return a.var->type;
     case OK_INT:
+    case OK_DIM:
         return IT_INT;
     case OK_BOOL:
         return IT_BOOL;
@@ -341,6 +403,10 @@ Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool dee
         out->cargs = ARENA_ARRAY(cx->arena, Operand, in->ncargs + 1);
         memcpy(out->cargs, in->cargs, sizeof(Operand) * (size_t)in->ncargs);
     }
+    if (in->idx) {
+        ir_index_slots(cx, out);
+        memcpy(out->idx, in->idx, sizeof(Operand) * (size_t)in->arr->ndims);
+    }
     Operand *a;
     for (IrSlots s = ir_slots(out); (a = ir_slot_next(&s)) != NULL;)
         if (a->kind == OK_VAR || a->kind == OK_REF) {
@@ -366,10 +432,9 @@ IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data)
 IrVar *ir_var_like(Cx *cx, IrFunc *f, const IrVar *shape, const char *name, IrMapFn map, void *data)
 {
     IrVar *v = ir_var(cx, f, name, IT_REAL);
-    v->ndims = shape->ndims;
+    ir_set_shape(cx, v, shape->ndims);
     for (int k = 0; k < shape->ndims; k++) {
-        Operand d = shape->dims[k];
-        v->dims[k] = d.kind == OK_VAR ? map(data, d) : d;
+        v->dims[k] = ir_map_size(cx, shape->dims[k], map, data);
     }
     return v;
 }

@@ -63,7 +63,10 @@ typedef enum OperandKind {
     OK_INT,
     OK_BOOL,
     OK_NULL,        /* no array (a NULL pointer argument) */
+    OK_DIM,         /* a parameter's size that is an int expression (n + 1) */
 } OperandKind;
+
+typedef struct IrDim IrDim;
 
 typedef struct Operand {
     OperandKind kind;
@@ -71,10 +74,21 @@ typedef struct Operand {
         IrVar *var;
         double real;
         int ival;
+        const IrDim *dim;
     };
 } Operand;
 
-enum { IR_MAX_DIMS = 2, IR_MAX_ARGS = 3 };
+/* A parameter's size written as an expression of int parameters and
+ * literals: op (iadd isub imul idiv imod, or ineg of a alone) of operands
+ * that are int literals, int parameters or sizes again. Sizes are known
+ * on entry to every function that has the parameter, so they are values,
+ * not variables, and each function maps them to its own parameters. */
+struct IrDim {
+    Opcode op;
+    Operand a, b;
+};
+
+enum { IR_MAX_DIMS = 8, IR_MAX_ARGS = 3 };
 
 /* A variable: a scalar (held in a C local) or an array. Temporaries are
  * defined once; merge and loop-carried variables by copies. */
@@ -82,8 +96,8 @@ struct IrVar {
     int id;                     /* index in IrFunc.vars */
     const char *name;           /* source name, or NULL for a temporary */
     IrType type;
-    int ndims;                  /* 0 scalar, 1 or 2 array */
-    Operand dims[IR_MAX_DIMS];  /* int constants or int parameters */
+    int ndims;                  /* 0 scalar, else an array of 1 to IR_MAX_DIMS dimensions */
+    Operand *dims;              /* ndims sizes (ir_set_shape): int constants or int variables */
     bool is_param;
     bool by_ref;                /* scalar parameter passed as double * */
     bool readonly;              /* array parameter passed as const double * */
@@ -141,7 +155,7 @@ struct Instr {
     AccMode acc;                /* I_OP, I_STORE */
     IrVar *dst;                 /* I_OP, I_LOAD, I_CALL: scalar result */
     IrVar *arr;                 /* I_LOAD, I_STORE, I_FILL */
-    Operand idx[IR_MAX_DIMS];
+    Operand *idx;               /* I_LOAD, I_STORE: arr->ndims indices (ir_index_slots) */
     int nargs;
     Operand args[IR_MAX_ARGS];  /* I_OP, I_STORE operands; I_RETURN value */
     Operand cond;               /* I_IF */
@@ -208,6 +222,23 @@ IrVar *ir_param(Cx *cx, IrFunc *f, const char *name, IrType type);
 IrBlock *ir_block(Cx *cx);
 Instr *ir_instr(Cx *cx, InstrKind kind, Span at);
 void ir_append(Cx *cx, IrBlock *b, Instr *in);
+
+/* The size op(a, b) (folded when both are literals). */
+Operand ir_dim(Cx *cx, Opcode op, Operand a, Operand b);
+/* A size (a literal, an int variable, or an OK_DIM) with its variables
+ * mapped through map. */
+typedef Operand (*IrMapFn)(void *data, Operand a);
+Operand ir_map_size(Cx *cx, Operand a, IrMapFn map, void *data);
+/* The value of a size, given the values of its variables. */
+typedef int (*IrIntOf)(void *data, const IrVar *v);
+int ir_size_value(Operand a, IrIntOf get, void *data);
+/* Calls fn on every variable a size names. */
+void ir_size_vars(Operand a, void (*fn)(void *data, IrVar *v), void *data);
+
+/* v becomes an array of ndims dimensions, its sizes still to be set. */
+void ir_set_shape(Cx *cx, IrVar *v, int ndims);
+/* in (a load or store of in->arr) gets room for its indices. */
+void ir_index_slots(Cx *cx, Instr *in);
 
 Operand ir_v(IrVar *v);
 Operand ir_real(double x);
@@ -283,7 +314,6 @@ bool ir_call_writes(const Instr *call, int k);
 /* A copy of an instruction with every variable mapped through map (which
  * may give a value for a variable that is only read); deep copies the
  * nested blocks too, else they are left out (NULL). */
-typedef Operand (*IrMapFn)(void *data, Operand a);
 Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool deep);
 IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data);
 

@@ -72,6 +72,15 @@ static void print_operand(Buf *o, Operand a)
     case OK_NULL:
         buf_puts(o, "null");
         break;
+    case OK_DIM:
+        buf_printf(o, "(%s ", ir_ops[a.dim->op].name);
+        print_operand(o, a.dim->a);
+        if (a.dim->op != OP_INEG) {
+            buf_putc(o, ' ');
+            print_operand(o, a.dim->b);
+        }
+        buf_putc(o, ')');
+        break;
     }
 }
 

@@ -32,6 +32,8 @@ static IrType check_operand(const Verify *vf, Operand a)
         bad(vf, "missing operand");
     if (a.kind == OK_VAR || a.kind == OK_REF)
         check_var(vf, a.var);
+    if (a.kind == OK_DIM)
+        bad(vf, "a parameter's size used as an operand");
     return ir_operand_type(a);
 }
 

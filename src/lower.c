@@ -234,18 +234,20 @@ static Operand lower_call(Lower *lw, const Expr *e, const char *name)
     return ir_v(dst);
 }
 
-static void lower_indices(Lower *lw, const Expr *e, Operand *idx)
+/* The indices of in, an element of in->arr. */
+static void lower_indices(Lower *lw, const Expr *e, Instr *in)
 {
+    ir_index_slots(lw->cx, in);
     for (int i = 0; i < e->index.nidx; i++)
-        idx[i] = lower_expr(lw, e->index.idx[i], NULL);
+        in->idx[i] = lower_expr(lw, e->index.idx[i], NULL);
 }
 
 static Operand lower_index(Lower *lw, const Expr *e, const char *name)
 {
     Instr *in = ir_instr(lw->cx, I_LOAD, e->span);
     in->arr = lw->var[e->index.sym->id_index];
-    lower_indices(lw, e, in->idx);
-    in->dst = new_var(lw, name, IT_REAL);
+    lower_indices(lw, e, in);
+    in->dst = new_var(lw, name, in->arr->type);
     ir_append(lw->cx, lw->blk, in);
     return ir_v(in->dst);
 }
@@ -302,33 +304,37 @@ static void lower_assign(Lower *lw, const Stmt *st)
             *cur = lower_expr(lw, st->assign.value, sym->id);
         } else {
             Operand v = lower_expr(lw, st->assign.value, NULL);
-            *cur = op2(lw, st->span, sym->id, real_op[op], *cur, v);
+            *cur = op2(lw, st->span, sym->id, sym->ty == TY_INT ? int_op[op] : real_op[op], *cur, v);
         }
         return;
     }
     Instr *in = ir_instr(lw->cx, I_STORE, st->span);
     in->arr = lw->var[t->index.sym->id_index];
-    lower_indices(lw, t, in->idx);
+    lower_indices(lw, t, in);
     Operand v = lower_expr(lw, st->assign.value, NULL);
     in->op = OP_COPY;
     in->nargs = 1;
     in->args[0] = v;
-    if (op == A_ADD || op == A_SUB) {
+    bool is_int = in->arr->type == IT_INT;
+    /* reals accumulate in the store; ints (which the IR stores only with
+     * '=') and '*=', '/=' load the element first */
+    if ((op == A_ADD || op == A_SUB) && !is_int) {
         in->acc = op == A_ADD ? ACC_ADD : ACC_SUB;
     } else if (op != A_SET) {
         Instr *ld = ir_instr(lw->cx, I_LOAD, st->span);
         ld->arr = in->arr;
-        memcpy(ld->idx, in->idx, sizeof ld->idx);
-        ld->dst = new_var(lw, NULL, IT_REAL);
+        ir_index_slots(lw->cx, ld);
+        memcpy(ld->idx, in->idx, sizeof(Operand) * (size_t)in->arr->ndims);
+        ld->dst = new_var(lw, NULL, in->arr->type);
         ir_append(lw->cx, lw->blk, ld);
-        in->args[0] = op2(lw, st->span, NULL, real_op[op], ir_v(ld->dst), v);
+        in->args[0] = op2(lw, st->span, NULL, is_int ? int_op[op] : real_op[op], ir_v(ld->dst), v);
     }
     ir_append(lw->cx, lw->blk, in);
 }
 
 /* A local array; its sizes (int expressions of int parameters) are
  * computed on entry, where the function gets all its memory at once. */
-static IrVar *new_array(Lower *lw, const char *name, Expr *const *dims, int ndims)
+static IrVar *new_array(Lower *lw, const char *name, IrType type, Expr *const *dims, int ndims)
 {
     /* the sizes first: a variable's sizes are variables made before it,
      * so that passes cloning variables in order find them mapped */
@@ -338,8 +344,8 @@ static IrVar *new_array(Lower *lw, const char *name, Expr *const *dims, int ndim
     for (int i = 0; i < ndims; i++)
         size[i] = lower_expr(lw, dims[i], NULL);
     lw->blk = saved;
-    IrVar *v = new_var(lw, name, IT_REAL);
-    v->ndims = ndims;
+    IrVar *v = new_var(lw, name, type);
+    ir_set_shape(lw->cx, v, ndims);
     for (int i = 0; i < ndims; i++)
         v->dims[i] = size[i];
     return v;
@@ -352,7 +358,8 @@ static void lower_let(Lower *lw, const Stmt *st)
         lw->cur[sym->id_index] = lower_expr(lw, st->let.init, sym->id);
         return;
     }
-    IrVar *v = new_array(lw, sym->id, st->let.dims, st->let.ndims);
+    IrVar *v = new_array(lw, sym->id, sym->ty == TY_INT ? IT_INT : IT_REAL, st->let.dims,
+                         st->let.ndims);
     lw->var[sym->id_index] = v;
     Instr *in = ir_instr(lw->cx, I_FILL, st->span);
     in->arr = v;
@@ -395,7 +402,7 @@ static void lower_if(Lower *lw, const Stmt *st)
             lw->cur[sym->id_index] = after_then[i];
             continue;
         }
-        IrVar *m = new_var(lw, sym->id, IT_REAL);
+        IrVar *m = new_var(lw, sym->id, sym->ty == TY_INT ? IT_INT : IT_REAL);
         IrBlock *saved = lw->blk;
         lw->blk = in->then;
         emit_copy(lw, (Span){0}, m, after_then[i]);
@@ -422,7 +429,7 @@ static void lower_for(Lower *lw, const Stmt *st)
     IrVar **carried = ARENA_ARRAY(lw->cx->arena, IrVar *, syms->len + 1);
     for (int i = 0; i < syms->len; i++) {
         const Sym *sym = syms->items[i];
-        carried[i] = new_var(lw, sym->id, IT_REAL);
+        carried[i] = new_var(lw, sym->id, sym->ty == TY_INT ? IT_INT : IT_REAL);
         emit_copy(lw, st->span, carried[i], lw->cur[sym->id_index]);
         lw->cur[sym->id_index] = ir_v(carried[i]);
     }
@@ -477,6 +484,26 @@ static void lower_block(Lower *lw, const Block *b, IrBlock *into)
     lw->blk = saved;
 }
 
+/* A parameter's size: a literal, an earlier int parameter, or an
+ * expression of them (sema checked it). */
+static Operand size_operand(Lower *lw, const Expr *e)
+{
+    switch (e->kind) {
+    case E_NUM:
+        return ir_int((int)e->num.value);
+    case E_NAME:
+        return lw->cur[e->name.sym->id_index];
+    case E_UNARY: {
+        Operand a = size_operand(lw, e->op.a);
+        return e->op.op == A_NEG ? ir_dim(lw->cx, OP_INEG, a, (Operand){0}) : a;
+    }
+    case E_BINARY:
+        return ir_dim(lw->cx, int_op[e->op.op], size_operand(lw, e->op.a), size_operand(lw, e->op.b));
+    default:
+        die("lower: a size of kind %d", e->kind);
+    }
+}
+
 /* The primal's signature: the .fn parameters in order. */
 static void declare_params(Lower *lw)
 {
@@ -487,13 +514,9 @@ static void declare_params(Lower *lw)
         v->readonly = p->ndims > 0 && p->kind != P_OUT;
         v->src_const = p->kind == P_CONST;
         v->is_out = p->kind == P_OUT;
-        v->ndims = p->ndims;
-        for (int k = 0; k < p->ndims; k++) {
-            /* a size is an earlier int parameter: its symbol's index is its position */
-            const Expr *d = p->dims[k];
-            v->dims[k] = d->kind == E_NUM ? ir_int((int)d->num.value)
-                       : ir_v(lw->f->params.items[d->name.sym->id_index]);
-        }
+        ir_set_shape(lw->cx, v, p->ndims);
+        for (int k = 0; k < p->ndims; k++)
+            v->dims[k] = size_operand(lw, p->dims[k]);
         if (p->ndims > 0)
             lw->var[p->sym->id_index] = v;
         else

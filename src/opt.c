@@ -519,8 +519,7 @@ static void cse_instr(Opt *o, Cse *cse, Instr *in)
         in->kind = I_OP;
         in->acc = ACC_SET;
         in->arr = NULL;
-        for (int d = 0; d < IR_MAX_DIMS; d++)
-            in->idx[d] = (Operand){0};
+        in->idx = NULL;
     }
     make_copy(in, ir_v(prev));
     o->nuses[prev->id]++;

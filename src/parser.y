@@ -107,6 +107,7 @@ param
     : IDENT                             { $$ = ast_param(cx, @1, P_REAL, $1, NULL); }
     | IDENT indices                     { $$ = ast_param(cx, @1, P_REAL, $1, &$2); }
     | INT IDENT                         { $$ = ast_param(cx, @2, P_INT, $2, NULL); }
+    | INT IDENT indices                 { $$ = ast_param(cx, @2, P_INT, $2, &$3); }
     | OUT IDENT indices                 { $$ = ast_param(cx, @2, P_OUT, $2, &$3); }
     | OUT IDENT                         { $$ = ast_param(cx, @2, P_OUT, $2, NULL); }
     | CONST IDENT                       { $$ = ast_param(cx, @2, P_CONST, $2, NULL); }
@@ -123,8 +124,10 @@ stmts
     ;
 
 stmt
-    : LET IDENT '=' expr ';'            { $$ = ast_let(cx, @1, $2, @2, $4); }
-    | LET IDENT indices ';'             { $$ = ast_let_array(cx, @1, $2, @2, &$3); }
+    : LET IDENT '=' expr ';'            { $$ = ast_let(cx, @1, false, $2, @2, $4); }
+    | LET IDENT indices ';'             { $$ = ast_let_array(cx, @1, false, $2, @2, &$3); }
+    | LET INT IDENT '=' expr ';'        { $$ = ast_let(cx, @1, true, $3, @3, $5); }
+    | LET INT IDENT indices ';'         { $$ = ast_let_array(cx, @1, true, $3, @3, &$4); }
     | IDENT assign_op expr ';'          { $$ = ast_assign(cx, @2, ast_name(cx, @1, $1), $2, $3); }
     | IDENT indices assign_op expr ';'  { $$ = ast_assign(cx, @3, ast_index(cx, @1, $1, &$2), $3, $4); }
     | IDENT '(' args ')' ';'            { $$ = ast_call_stmt(cx, @1, ast_call(cx, @1, $1, &$3)); }

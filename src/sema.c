@@ -248,6 +248,10 @@ static Ty natural(Sema *s, const Expr *e)
         return natural(s, e->op.a) == TY_INT && natural(s, e->op.b) == TY_INT ? TY_INT : TY_REAL;
     case E_TERNARY:
         return natural(s, e->tern.a) == TY_INT && natural(s, e->tern.b) == TY_INT ? TY_INT : TY_REAL;
+    case E_INDEX: {
+        const Sym *sym = find_sym(s, e->index.id);
+        return sym && sym->visible && sym->ty == TY_INT ? TY_INT : TY_REAL;
+    }
     default:
         return TY_REAL;
     }
@@ -326,6 +330,11 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
         }
         if (sym->ty == TY_INT)
             return settle_int(s, ep, want);
+        if (want == W_INT && sym->kind == SYM_LOCAL) {
+            diag_error(s->d, e->span, "'%s' is real where an int is needed ('let' makes a real; "
+                       "declare it with 'let int %s = ...;' for an int)", id, id);
+            return TY_ERR;
+        }
         char what[300];
         snprintf(what, sizeof what, "'%s'", id);
         return settle_real(s, e, want, what);
@@ -435,24 +444,62 @@ static const char *plural(int n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-/* An array argument: the bare name of an array of the right rank; for an
- * 'out' parameter, one the caller may write. */
+/* The array an array argument names: A, or A[i] (a sub-array). */
+static Sym *arg_array(const Expr *arg)
+{
+    return arg->kind == E_NAME ? arg->name.sym : arg->kind == E_INDEX ? arg->index.sym : NULL;
+}
+
+static int arg_nidx(const Expr *arg)
+{
+    return arg->kind == E_INDEX ? arg->index.nidx : 0;
+}
+
+/* An array argument: an array, or a sub-array A[i], T[i][j] (its leading
+ * indices fixed), of the parameter's rank, kind (real or int) and, where
+ * both are literals, sizes; for an 'out' parameter, one the caller may
+ * write. */
 static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
 {
-    Sym *sym = arg->kind == E_NAME ? find_sym(s, arg->name.id) : NULL;
+    const char *id = arg->kind == E_NAME ? arg->name.id : arg->kind == E_INDEX ? arg->index.id : NULL;
+    Sym *sym = id ? find_sym(s, id) : NULL;
     if (!sym || !sym->visible || sym->ndims == 0) {
-        if (arg->kind == E_NAME && !sym && !is_builtin_name(arg->name.id)) {
-            diag_error(s->d, arg->span, "'%s' is not declared", arg->name.id);
+        if (id && !sym && !is_builtin_name(id)) {
+            diag_error(s->d, arg->span, "'%s' is not declared", id);
             return false;
         }
-        diag_error(s->d, arg->span, "parameter '%s' of '%s' is an array; pass an array by its name",
-                   p->id, g->id);
+        diag_error(s->d, arg->span, "parameter '%s' of '%s' is an array; pass an array by its name, "
+                   "or a row of one (A[i])", p->id, g->id);
         return false;
     }
-    arg->name.sym = sym;
-    if (sym->ndims != p->ndims) {
-        diag_error(s->d, arg->span, "'%s' has %d %s but parameter '%s' of '%s' has %d", sym->id,
-                   sym->ndims, plural(sym->ndims, "dimension", "dimensions"), p->id, g->id, p->ndims);
+    if (sym->bad)
+        return false;
+    int nidx = arg_nidx(arg);
+    if (arg->kind == E_NAME)
+        arg->name.sym = sym;
+    else
+        arg->index.sym = sym;
+    int rank = sym->ndims - nidx;
+    if (rank != p->ndims) {
+        if (nidx == 0)
+            diag_error(s->d, arg->span, "'%s' has %d %s but parameter '%s' of '%s' has %d", sym->id,
+                       sym->ndims, plural(sym->ndims, "dimension", "dimensions"), p->id, g->id,
+                       p->ndims);
+        else if (rank <= 0)
+            diag_error(s->d, arg->span, "'%s' with %d %s is %s, but parameter '%s' of '%s' is an "
+                       "array of %d %s", sym->id, nidx, plural(nidx, "index", "indices"),
+                       rank == 0 ? "an element" : "over-indexed", p->id, g->id, p->ndims,
+                       plural(p->ndims, "dimension", "dimensions"));
+        else
+            diag_error(s->d, arg->span, "'%s' with %d %s is an array of %d %s but parameter '%s' of "
+                       "'%s' has %d", sym->id, nidx, plural(nidx, "index", "indices"), rank,
+                       plural(rank, "dimension", "dimensions"), p->id, g->id, p->ndims);
+        return false;
+    }
+    bool want_int = p->kind == P_INT;
+    if (want_int != (sym->ty == TY_INT)) {
+        diag_error(s->d, arg->span, "parameter '%s' of '%s' is %s array but '%s' is %s one", p->id,
+                   g->id, want_int ? "an int" : "a real", sym->id, want_int ? "a real" : "an int");
         return false;
     }
     if (p->kind == P_OUT && sym->kind == SYM_PARAM && sym->pkind != P_OUT) {
@@ -460,11 +507,58 @@ static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
                    "(pass a local array or an 'out' parameter)", sym->id, s->fn->id, p->id, g->id);
         return false;
     }
-    arg->ty = TY_REAL;
+    bool ok = true;
+    for (int k = 0; k < nidx; k++)
+        ok &= check_expr(s, &arg->index.idx[k], W_INT) != TY_ERR;
+    for (int k = 0; ok && k < rank; k++) {
+        const Expr *a = sym->dims[nidx + k], *b = p->dims[k];
+        if (a->kind == E_NUM && b->kind == E_NUM && a->num.value != b->num.value) {
+            diag_error(s->d, arg->span, "dimension %d of '%s'%s has size %s but parameter '%s' of "
+                       "'%s' has %s there", k + 1, sym->id, nidx ? " (the sub-array)" : "",
+                       a->num.text, p->id, g->id, b->num.text);
+            ok = false;
+        }
+    }
+    arg->ty = sym->ty;
+    return ok;
+}
+
+/* Two int expressions that are the same value wherever both are
+ * evaluated: the same literal, variable or operation of such. */
+static bool same_int_expr(const Expr *a, const Expr *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case E_NUM:
+        return a->num.value == b->num.value;
+    case E_NAME:
+        return a->name.sym && a->name.sym == b->name.sym;
+    case E_UNARY:
+        return a->op.op == b->op.op && same_int_expr(a->op.a, b->op.a);
+    case E_BINARY:
+        return a->op.op == b->op.op && same_int_expr(a->op.a, b->op.a) &&
+               same_int_expr(a->op.b, b->op.b);
+    default:
+        return false;
+    }
+}
+
+/* Array arguments a and b of one call certainly overlap: the same array,
+ * and the indices they share provably equal (A and A[i], H[t] and H[t]).
+ * Rows with different indices (H[t], H[t + 1]) are taken not to. */
+static bool overlaps(const Expr *a, const Expr *b)
+{
+    if (arg_array(a) != arg_array(b))
+        return false;
+    int n = arg_nidx(a) < arg_nidx(b) ? arg_nidx(a) : arg_nidx(b);
+    for (int k = 0; k < n; k++)
+        if (!same_int_expr(a->index.idx[k], b->index.idx[k]))
+            return false;
     return true;
 }
 
-/* An 'out' argument may not be another argument of the same call: the
+/* An 'out' argument may not overlap another argument of the same call: the
  * callee zero-fills it on entry, so the other would read zeros (or the
  * later write would win). */
 static bool check_overlap(Sema *s, const Expr *e, const Func *g)
@@ -478,11 +572,11 @@ static bool check_overlap(Sema *s, const Expr *e, const Func *g)
         for (int j = 0; j < args->len; j++) {
             const Param *q = g->params.items[j];
             const Expr *other = args->items[j];
-            if (j == i || q->ndims == 0 || other->name.sym != out->name.sym)
+            if (j == i || q->ndims == 0 || !overlaps(out, other))
                 continue;
             diag_error(s->d, other->span, "'%s' is passed to 'out' parameter '%s' of '%s' and to '%s' as "
                        "well: an 'out' array is zero-filled when the call starts, so they may not "
-                       "overlap (pass a separate array)", out->name.sym->id, p->id, g->id, q->id);
+                       "overlap (pass a separate array)", arg_array(out)->id, p->id, g->id, q->id);
             return false;
         }
     }
@@ -616,6 +710,8 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
     }
     if (!ok)
         return TY_ERR;
+    if (sym->ty == TY_INT)
+        return settle_int(s, ep, want);
     char what[300];
     snprintf(what, sizeof what, "an element of '%s'", id);
     return settle_real(s, e, want, what);
@@ -693,10 +789,16 @@ static void mark_assigned(Sema *s, Sym *sym)
 static void check_assign(Sema *s, Stmt *st)
 {
     Expr *t = st->assign.target;
-    bool value_ok = check_top(s, &st->assign.value, W_REAL) != TY_ERR;
-    (void)value_ok;
     const char *id = t->kind == E_NAME ? t->name.id : t->index.id;
     Sym *sym = find_sym(s, id);
+    /* an int local, or an element of a local int array, takes an int */
+    bool int_target = sym && sym->visible && sym->ty == TY_INT && sym->kind == SYM_LOCAL;
+    check_top(s, &st->assign.value, int_target ? W_INT : W_REAL);
+    if (int_target && st->assign.op == A_DIV) {
+        diag_error(s->d, st->span, "'/=' is for reals; '%s' is an int (write '%s = %s / d;' for "
+                   "C's truncating division)", id, id, id);
+        return;
+    }
     if (!sym || !sym->visible) {
         if (is_builtin_name(id))
             diag_error(s->d, t->span, "cannot assign to the built-in '%s'", id);
@@ -718,33 +820,42 @@ static void check_assign(Sema *s, Stmt *st)
         else if (sym->ndims > 0)
             diag_error(s->d, t->span, "cannot assign to array '%s' as a whole; assign its elements", id);
         else {
-            t->ty = TY_REAL;
+            t->ty = sym->ty;
             mark_assigned(s, sym);
         }
         return;
     }
     if (sym->kind == SYM_PARAM && sym->ndims > 0 && sym->pkind != P_OUT) {
-        diag_error(s->d, t->span, "cannot assign to input array '%s'", id);
+        if (sym->ty == TY_INT)
+            diag_error(s->d, t->span, "cannot assign to '%s': an 'int' array parameter is an input, "
+                       "read-only (copy it into a local 'let int a[n];')", id);
+        else
+            diag_error(s->d, t->span, "cannot assign to input array '%s'", id);
         return;
     }
-    check_index(s, &st->assign.target, W_REAL);
+    check_index(s, &st->assign.target, int_target ? W_INT : W_REAL);
 }
 
-/* A use of a loop variable in an int expression, or NULL. */
-static const Expr *loop_var_in(const Expr *e)
+/* In a checked int expression, the first leaf that is not an int
+ * parameter or a literal (a loop variable, an int local, an element of an
+ * int array), or NULL. */
+static const Expr *not_size_leaf(const Expr *e)
 {
     switch (e->kind) {
     case E_NAME:
-        return e->name.sym && e->name.sym->kind == SYM_LOOP ? e : NULL;
+        return e->name.sym && e->name.sym->kind != SYM_PARAM ? e : NULL;
+    case E_INDEX:
+        return e;
     case E_UNARY:
-        return loop_var_in(e->op.a);
+        return not_size_leaf(e->op.a);
     case E_BINARY: {
-        const Expr *a = loop_var_in(e->op.a);
-        return a ? a : loop_var_in(e->op.b);
+        const Expr *a = not_size_leaf(e->op.a);
+        return a ? a : not_size_leaf(e->op.b);
     }
     case E_TERNARY: {
-        const Expr *a = loop_var_in(e->tern.a);
-        return a ? a : loop_var_in(e->tern.b);
+        const Expr *a = not_size_leaf(e->tern.c);
+        a = a ? a : not_size_leaf(e->tern.a);
+        return a ? a : not_size_leaf(e->tern.b);
     }
     default:
         return NULL;
@@ -753,9 +864,10 @@ static const Expr *loop_var_in(const Expr *e)
 
 static void check_let(Sema *s, Stmt *st)
 {
+    Ty ty = st->let.is_int ? TY_INT : TY_REAL;
     if (st->kind == S_LET) {
-        check_top(s, &st->let.init, W_REAL);
-        st->let.sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, TY_REAL);
+        check_top(s, &st->let.init, st->let.is_int ? W_INT : W_REAL);
+        st->let.sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, ty);
         return;
     }
     if (st->let.ndims > MAX_DIMS) {
@@ -765,12 +877,17 @@ static void check_let(Sema *s, Stmt *st)
     for (int i = 0; i < st->let.ndims; i++) {
         if (check_top(s, &st->let.dims[i], W_INT) == TY_ERR)
             continue;
-        const Expr *bad = loop_var_in(st->let.dims[i]);
-        if (bad)
+        const Expr *bad = not_size_leaf(st->let.dims[i]);
+        if (bad && bad->kind == E_INDEX)
             diag_error(s->d, bad->span, "the size of '%s' may use only 'int' parameters and "
-                       "integers, not the loop variable '%s'", st->let.id, bad->name.id);
+                       "integers, not an element of '%s' (sizes are known on entry)",
+                       st->let.id, bad->index.id);
+        else if (bad)
+            diag_error(s->d, bad->span, "the size of '%s' may use only 'int' parameters and "
+                       "integers, not the %s '%s' (sizes are known on entry)", st->let.id,
+                       bad->name.sym->kind == SYM_LOOP ? "loop variable" : "local", bad->name.id);
     }
-    Sym *sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, TY_REAL);
+    Sym *sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, ty);
     if (sym) {
         sym->ndims = st->let.ndims;
         sym->dims = st->let.dims;
@@ -864,28 +981,31 @@ static void check_block(Sema *s, Block *b, bool is_body)
 
 /* ---- functions -------------------------------------------------------- */
 
-static void check_dim(Sema *s, Param *p, Expr **dim)
+/* A parameter's size: an int expression of integer literals and the scalar
+ * 'int' parameters declared before it (n, n + 1, 4 * h). */
+static bool check_size(Sema *s, Param *p, Expr *e, bool whole)
 {
-    Expr *e = *dim;
-    if (e->kind == E_NUM) {
-        if (!e->num.is_int || !e->num.fits_int || e->num.value < 1)
-            diag_error(s->d, e->span, "the size of '%s' must be a positive int or an 'int' "
-                       "parameter", p->id);
-        else
-            e->ty = TY_INT;
-        return;
-    }
-    if (e->kind == E_NAME) {
+    switch (e->kind) {
+    case E_NUM:
+        if (!e->num.is_int || !e->num.fits_int || (whole && e->num.value < 1)) {
+            diag_error(s->d, e->span, whole ? "the size of '%s' must be a positive int or an 'int' "
+                       "parameter" : "the size of '%s' is an int expression; this number is not "
+                       "an int", p->id);
+            return false;
+        }
+        e->ty = TY_INT;
+        return true;
+    case E_NAME: {
         Sym *sym = find_sym(s, e->name.id);
-        if (sym && sym->kind == SYM_PARAM && sym->ty == TY_INT) {
+        if (sym && sym->kind == SYM_PARAM && sym->ty == TY_INT && sym->ndims == 0) {
             e->name.sym = sym;
             e->ty = TY_INT;
-            return;
+            return true;
         }
         bool later = false;
         for (int i = 0; i < s->fn->params.len; i++) {
             const Param *q = s->fn->params.items[i];
-            later |= q->kind == P_INT && q->id == e->name.id;
+            later |= q->kind == P_INT && q->ndims == 0 && q->id == e->name.id;
         }
         if (later)
             diag_error(s->d, e->span, "size '%s' of '%s' is declared after it; declare 'int %s' "
@@ -895,10 +1015,29 @@ static void check_dim(Sema *s, Param *p, Expr **dim)
         else
             diag_error(s->d, e->span, "size '%s' of '%s' is not declared; sizes are 'int' "
                        "parameters declared earlier, or integers", e->name.id, p->id);
-        return;
+        return false;
     }
-    diag_error(s->d, e->span, "the size of parameter '%s' must be an 'int' parameter or an integer",
-               p->id);
+    case E_UNARY:
+        if (e->op.op == A_NOT)
+            break;
+        if (!check_size(s, p, e->op.a, false))
+            return false;
+        e->ty = TY_INT;
+        return true;
+    case E_BINARY:
+        if (e->op.op != A_ADD && e->op.op != A_SUB && e->op.op != A_MUL && e->op.op != A_DIV &&
+            e->op.op != A_MOD)
+            break;
+        if (!check_size(s, p, e->op.a, false) | !check_size(s, p, e->op.b, false))
+            return false;
+        e->ty = TY_INT;
+        return true;
+    default:
+        break;
+    }
+    diag_error(s->d, e->span, "the size of parameter '%s' must be an int expression of integers "
+               "and 'int' parameters declared before it (+ - * / %%)", p->id);
+    return false;
 }
 
 static void check_params(Sema *s, Func *f)
@@ -910,7 +1049,7 @@ static void check_params(Sema *s, Func *f)
             p->ndims = MAX_DIMS;
         }
         for (int k = 0; k < p->ndims; k++)
-            check_dim(s, p, &p->dims[k]);
+            check_size(s, p, p->dims[k], true);
         bool bad = p->kind == P_OUT && p->ndims == 0;
         if (bad)
             diag_error(s->d, p->span, "'out' parameter '%s' must be an array: out %s[n]", p->id, p->id);

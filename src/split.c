@@ -88,6 +88,9 @@ static Operand map_operand(void *data, Operand a)
         c->field = v->framed ? v : NULL;
         c->cname = NULL;
         s->map[v->id] = c;
+        ir_set_shape(s->cx, c, v->ndims);
+        for (int k = 0; k < v->ndims; k++)
+            c->dims[k] = v->dims[k];
         for (int k = 0; k < v->ndims; k++)
             if (v->dims[k].kind == OK_VAR)
                 c->dims[k] = map_operand(s, v->dims[k]);

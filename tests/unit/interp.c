@@ -320,9 +320,34 @@ static void write_scalar(Frame *fr, const IrVar *v, AccMode acc, Val x)
         fail_msg("interp: %s: accumulation into an int", fr->f->name);
 }
 
+/* A size expression (n + 1), evaluated here with C's int arithmetic. */
+static Val size_val(Frame *fr, Operand d)
+{
+    if (d.kind != OK_DIM)
+        return get(fr, d);
+    Val a = size_val(fr, d.dim->a);
+    Val b = d.dim->op == OP_INEG ? int_val(IT_INT, 0) : size_val(fr, d.dim->b);
+    if (a.t != IT_INT || b.t != IT_INT)
+        fail_msg("interp: %s: a size that is not an int", fr->f->name);
+    switch (d.dim->op) {
+    case OP_IADD: return int_val(IT_INT, a.i + b.i);
+    case OP_ISUB: return int_val(IT_INT, a.i - b.i);
+    case OP_IMUL: return int_val(IT_INT, a.i * b.i);
+    case OP_INEG: return int_val(IT_INT, -a.i);
+    case OP_IDIV:
+    case OP_IMOD:
+        if (b.i == 0)
+            fail_msg("interp: %s: a size divides by zero", fr->f->name);
+        return int_val(IT_INT, d.dim->op == OP_IDIV ? a.i / b.i : a.i % b.i);
+    default:
+        fail_msg("interp: %s: a size with operation '%s'", fr->f->name, ir_ops[d.dim->op].name);
+    }
+    return int_val(IT_INT, 0);
+}
+
 static int dim(Frame *fr, const IrVar *arr, int k)
 {
-    Val n = get(fr, arr->dims[k]);
+    Val n = size_val(fr, arr->dims[k]);
     if (n.t != IT_INT || n.i < 0)
         fail_msg("interp: %s: bad size of '%s'", fr->f->name, arr->name);
     return n.i;

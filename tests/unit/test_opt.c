@@ -237,11 +237,13 @@ static void count_uses(const IrBlock *b, int *uses)
 {
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
-        const Operand *ops[] = {&in->args[0], &in->args[1], &in->args[2], &in->idx[0], &in->idx[1],
-                                &in->cond, &in->lo, &in->hi};
+        const Operand *ops[] = {&in->args[0], &in->args[1], &in->args[2], &in->cond, &in->lo, &in->hi};
         for (size_t k = 0; k < sizeof ops / sizeof *ops; k++)
             if (ops[k]->kind == OK_VAR || ops[k]->kind == OK_REF)
                 uses[ops[k]->var->id]++;
+        for (int k = 0; in->idx && k < in->arr->ndims; k++)
+            if (in->idx[k].kind == OK_VAR)
+                uses[in->idx[k].var->id]++;
         for (int k = 0; k < in->ncargs; k++)
             if (in->cargs[k].kind == OK_VAR || in->cargs[k].kind == OK_REF)
                 uses[in->cargs[k].var->id]++;

@@ -136,6 +136,19 @@ static void count_saturates(void **state)
     assert_true(gradc_count(INT_MAX, INT_MAX) == (big > SIZE_MAX ? SIZE_MAX : (size_t)big));
 }
 
+static void scale_saturates(void **state)
+{
+    (void)state;
+    assert_true(gradc_scale(gradc_count(3, 4), 5) == 60);
+    assert_true(gradc_scale(12, 0) == 0);
+    assert_true(gradc_scale(0, 7) == 0);
+    assert_true(gradc_scale(12, -1) == SIZE_MAX);
+    assert_true(gradc_scale(SIZE_MAX, 1) == SIZE_MAX);
+    assert_true(gradc_scale(SIZE_MAX, 0) == SIZE_MAX);     /* an overflow stays one */
+    assert_true(gradc_scale(SIZE_MAX / 2 + 1, 2) == SIZE_MAX);
+    assert_true(gradc_scale(SIZE_MAX / 2, 2) == SIZE_MAX - 1);
+}
+
 static void sum_saturates(void **state)
 {
     (void)state;
@@ -187,6 +200,13 @@ static void fill_and_copy(void **state)
     assert_same(a[3], 8.0);
     gradc_fill(NULL, 0);
     gradc_copy(NULL, NULL, 0);
+    int k[3] = {7, 8, 9};
+    gradc_filli(k, 2);
+    assert_int_equal(k[0], 0);
+    assert_int_equal(k[1], 0);
+    assert_int_equal(k[2], 9);
+    gradc_filli(k, SIZE_MAX);
+    assert_int_equal(k[2], 9);
 }
 
 /* SIZE_MAX stands for a size that overflowed: nothing is touched (the
@@ -314,6 +334,27 @@ static void pusha_popa_round_trip(void **state)
     assert_same(gradc_pop(&t), -1.0);
     assert_int_equal(t.len, 0);
     assert_int_equal(t.failed, 0);
+    free(t.data);
+}
+
+static void pushai_popai_round_trip(void **state)
+{
+    (void)state;
+    gradc_tape t = {NULL, 0, 0, 0};
+    int a[70], b[70];
+    for (int i = 0; i < 70; i++)
+        a[i] = i % 2 ? INT_MAX - i : INT_MIN + i;      /* exact as doubles */
+    gradc_push(&t, -1.0);
+    gradc_pushai(&t, a, 70);
+    gradc_pushai(&t, a, SIZE_MAX);
+    assert_int_equal(t.len, 71);
+    gradc_popai(&t, b, 70);
+    for (int i = 0; i < 70; i++)
+        assert_int_equal(b[i], a[i]);
+    assert_same(gradc_pop(&t), -1.0);
+    gradc_popai(&t, b, 1);                  /* underflow */
+    assert_int_equal(t.failed, 1);
+    assert_int_equal(b[0], a[0]);
     free(t.data);
 }
 
@@ -729,6 +770,7 @@ int main(void)
         cmocka_unit_test(dpowi_k_zero),
         cmocka_unit_test(dom_passes_nan),
         cmocka_unit_test(count_saturates),
+        cmocka_unit_test(scale_saturates),
         cmocka_unit_test(sum_saturates),
         cmocka_unit_test(alloc_zero_and_too_big),
         cmocka_unit_test(fill_and_copy),
@@ -739,6 +781,7 @@ int main(void)
         cmocka_unit_test(reserve_overflow_fails),
         cmocka_unit_test(room_after_failure),
         cmocka_unit_test(pusha_popa_round_trip),
+        cmocka_unit_test(pushai_popai_round_trip),
         cmocka_unit_test(popa_underflow_fails),
         cmocka_unit_test(table_is_the_runtime_sources),
         cmocka_unit_test(table_is_well_formed),

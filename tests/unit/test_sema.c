@@ -127,10 +127,12 @@ static void duplicate_names(void **state)
 {
     (void)state;
     expect_errors("fn f(x, x) = x;", 1,
-                  "t.fn:1:9: error: 'x' is already declared at 1:6 (a name is declared once per function)");
-    expect_errors("fn f(x) { let x = 1; return x; }", 1, "'x' is already declared at 1:6");
-    expect_errors("fn f(x) { if (x > 0) { let a = 1; } let a = 2; return x; }", 1,
-                  "t.fn:1:41: error: 'a' is already declared at 1:28");
+                  "t.fn:1:9: error: parameter 'x' is declared twice (first at 1:6)");
+    expect_errors("fn f(x) { let x = 1; return x; }", 1, "'x' is already a parameter (declared at 1:6)");
+    /* LANGUAGE.md v2: again once the first one's block has ended, never while visible */
+    expect_ok("fn f(x) { if (x > 0) { let a = 1; } let a = 2; return x; }");
+    expect_errors("fn f(x) { let a = 2; if (x > 0) { let a = 1; } return x; }", 1,
+                  "t.fn:1:39: error: 'a' is already declared at 1:15 and still visible here");
     expect_errors("fn f(x) = x;\nfn f(y) = y;", 1, "t.fn:2:4: error: function 'f' is already defined at 1:4");
     /* the same name in two functions is fine */
     expect_ok("fn f(x) { let a = x; return a; }\nfn g(x) { let a = x; return a; }");
