@@ -6,12 +6,14 @@
 # exactly what).
 #
 # No driver is written by hand. fwd_gen (fwd_gen.c) reads a .fn file's
-# parameter lists and fwd_args.txt (int values, ranges of the random points)
-# and writes fwd/<name>.c: per function, one adapter that calls f, f_grad or
-# f_vjp, f_jvp and f_hvp from an array of argument slots, and a descriptor
-# of its parameters; the generic checker fwd_check.h does the rest. The
-# adapters are compiled against the header gradc writes, with -Werror, so a
-# prototype that disagrees with LANGUAGE.md section 6 stops the build.
+# parameter lists and fwd_args.txt (int values, int arrays' elements, ranges
+# of the random points), evaluates the arrays' sizes (int expressions such
+# as [n+1] or [4*h][n], up to 8 dimensions) and writes fwd/<name>.c: per
+# function, one adapter that calls f, f_grad or f_vjp, f_jvp and f_hvp from
+# an array of argument slots, and a descriptor of its parameters; the
+# generic checker fwd_check.h does the rest. The adapters are compiled
+# against the header gradc writes, with -Werror, so a prototype that
+# disagrees with LANGUAGE.md section 6 stops the build.
 #
 # second_order.fn (second-order patterns the others exercise little) is
 # only here. The generated C of the other programs is already compiled at

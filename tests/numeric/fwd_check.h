@@ -20,7 +20,9 @@
  *       arrays included, which start as garbage); NULL gradient, Hv, df and
  *       output-tangent pointers are skipped without changing the rest; a NULL
  *       tangent array is the same as zeros; zero tangents give zero.
- * (c) and (d) are for functions that return a value (they have an f_hvp). */
+ * (c) and (d) are for functions that return a value (they have an f_hvp).
+ * Int arrays (index tables, labels) are inputs like the ints: fixed lists,
+ * or drawn afresh at each point from a range; they have no derivative. */
 #ifndef GRADC_TESTS_NUMERIC_FWD_CHECK_H
 #define GRADC_TESTS_NUMERIC_FWD_CHECK_H
 
@@ -30,7 +32,7 @@
 #include "check_array.h"
 
 #define FWD_MAXP 32
-#define FWD_MAXDIM 4
+#define FWD_MAXDIM 8     /* LANGUAGE.md section 2: 1 to 8 dimensions */
 
 /* Round-off: (a) and (d) compare two computations of one quantity in
  * different orders. Each entry agrees within FWD_ROUND_REL of the sum of the
@@ -65,17 +67,20 @@ enum fwd_routine { FWD_VALUE, FWD_GRAD, FWD_JVP, FWD_HVP };
 /* One .fn parameter, as fwd_gen writes it. */
 typedef struct fwd_param {
     const char *name;
-    int kind;                /* enum fwd_kind */
+    int kind;                /* enum fwd_kind; FWD_INT with ndim > 0: an int array */
     int ndim;                /* 0 for a scalar */
-    int dim[FWD_MAXDIM];     /* a literal size, or -1 - k: the value of int parameter k */
-    int ival;                /* FWD_INT: the value passed */
+    int dim[FWD_MAXDIM];     /* the sizes, evaluated by fwd_gen from the int values */
+    int ival;                /* FWD_INT scalar: the value passed */
     double lo, hi;           /* FWD_REAL, FWD_CONST: random values are uniform in [lo, hi) */
+    const int *ivals;        /* int array: its elements, row-major; NULL: drawn at each */
+    int ilo, ihi;            /* point uniformly from the ints ilo .. ihi-1 */
 } fwd_param;
 
 /* The arguments of one parameter in one call; the adapter passes the fields
  * that its kind and the routine need, in the order of LANGUAGE.md section 6. */
 typedef struct fwd_slot {
     int i;                   /* int */
+    const int *ia;           /* int array */
     double x, dx;            /* real scalar (or const scalar) and its tangent */
     const double *a, *da;    /* real array (or const array) and its tangent */
     double *o, *dout;        /* out array and its tangent */
@@ -110,9 +115,11 @@ typedef struct fwd_work {
 typedef struct fwd_ctx {
     const fwd_fn *fn;
     int size[FWD_MAXP];      /* elements of each parameter */
-    int off[FWD_MAXP];       /* where in z (FWD_REAL), y (FWD_OUT) or data (FWD_CONST) */
-    int n, m, nd;
+    int off[FWD_MAXP];       /* where in z (FWD_REAL), y (FWD_OUT), data (FWD_CONST) */
+                             /* or idata (int arrays) */
+    int n, m, nd, ni;
     double *data;            /* the const inputs */
+    int *idata;              /* the int arrays */
     fwd_slot s[FWD_MAXP];
     fwd_work wk;
     double *mem;             /* all the doubles above, one block */
@@ -143,7 +150,10 @@ static double fwd_run(fwd_ctx *c, int routine, const fwd_args *a)
         *s = (fwd_slot){0};
         switch (p->kind) {
         case FWD_INT:
-            s->i = p->ival;
+            if (p->ndim)
+                s->ia = c->idata + o;
+            else
+                s->i = p->ival;
             break;
         case FWD_CONST:
             if (p->ndim)
@@ -227,11 +237,11 @@ static void fwd_fill(double *a, int n, double v)
 
 /* ---- set-up ---- */
 
-static int fwd_size(const fwd_fn *fn, const fwd_param *p)
+static int fwd_size(const fwd_param *p)
 {
     int size = 1;
     for (int d = 0; d < p->ndim; d++)
-        size *= p->dim[d] >= 0 ? p->dim[d] : fn->p[-1 - p->dim[d]].ival;
+        size *= p->dim[d];
     return size;
 }
 
@@ -244,9 +254,10 @@ static int fwd_setup(void **state)
     memset(c, 0, sizeof *c);
     c->fn = fn;
     for (int k = 0; k < fn->np; k++) {
-        int *count = fn->p[k].kind == FWD_REAL ? &c->n : fn->p[k].kind == FWD_OUT ? &c->m
-                     : fn->p[k].kind == FWD_CONST ? &c->nd : NULL;
-        c->size[k] = fwd_size(fn, &fn->p[k]);
+        const fwd_param *p = &fn->p[k];
+        int *count = p->kind == FWD_REAL ? &c->n : p->kind == FWD_OUT ? &c->m
+                     : p->kind == FWD_CONST ? &c->nd : p->ndim ? &c->ni : NULL;
+        c->size[k] = fwd_size(p);
         if (count) {
             c->off[k] = *count;
             *count += c->size[k];
@@ -273,6 +284,11 @@ static int fwd_setup(void **state)
     c->wk.H = p;
     p += (size_t)n * n;
     c->data = p;
+    /* int arrays given as lists keep their elements; fwd_draw fills the rest */
+    c->idata = check_xmalloc(((size_t)c->ni + 1) * sizeof(int), __FILE__, __LINE__);
+    for (int k = 0; k < fn->np; k++)
+        if (fn->p[k].kind == FWD_INT && fn->p[k].ivals)
+            memcpy(c->idata + c->off[k], fn->p[k].ivals, (size_t)c->size[k] * sizeof(int));
     *state = c;
     return 0;
 }
@@ -281,6 +297,7 @@ static int fwd_teardown(void **state)
 {
     fwd_ctx *c = *state;
     free(c->mem);
+    free(c->idata);
     free(c);
     return 0;
 }
@@ -297,7 +314,16 @@ static uint64_t fwd_hash(const char *a, const char *b)
     return h;
 }
 
-/* the point: inputs and const data from their ranges, v and w in [-1, 1) */
+/* uniform in the ints lo .. hi-1 (hi - lo < 2^32) */
+static int fwd_uniform_int(check_rng *r, int lo, int hi)
+{
+    uint64_t range = (uint64_t)((int64_t)hi - lo);
+    return (int)((int64_t)lo + (int64_t)(((check_rng_next(r) >> 32) * range) >> 32));
+}
+
+/* the point: inputs and const data from their ranges, v and w in [-1, 1);
+ * int arrays without a list from theirs (a stream of their own, so that
+ * they change no real value) */
 static void fwd_draw(fwd_ctx *c)
 {
     const fwd_fn *fn = c->fn;
@@ -305,12 +331,16 @@ static void fwd_draw(fwd_ctx *c)
      * splitmix64 sequence */
     check_rng seeder = {fwd_hash(fn->file, fn->name) ^ (0xD1B54A32D192ED03u * (uint64_t)(c->point + 1))};
     check_rng r = {check_rng_next(&seeder)};
+    check_rng ri = {check_rng_next(&seeder)};
     for (int k = 0; k < fn->np; k++) {
         const fwd_param *p = &fn->p[k];
         if (p->kind == FWD_REAL)
             check_fill_uniform(&r, c->wk.z + c->off[k], c->size[k], p->lo, p->hi);
         else if (p->kind == FWD_CONST)
             check_fill_uniform(&r, c->data + c->off[k], c->size[k], p->lo, p->hi);
+        else if (p->kind == FWD_INT && p->ndim && !p->ivals)
+            for (int i = 0; i < c->size[k]; i++)
+                c->idata[c->off[k] + i] = fwd_uniform_int(&ri, p->ilo, p->ihi);
     }
     check_fill_uniform(&r, c->wk.v, c->n, -1, 1);
     check_fill_uniform(&r, c->wk.w, c->m, -1, 1);
@@ -691,7 +721,17 @@ static void fwd_test(void **state)
             print_error("%s), v = (", c->n > 8 ? ", ..." : "");
             for (int i = 0; i < c->n && i < 8; i++)
                 print_error("%s%.17g", i ? ", " : "", c->wk.v[i]);
-            print_error("%s)\n", c->n > 8 ? ", ..." : "");
+            print_error("%s)", c->n > 8 ? ", ..." : "");
+            for (int k = 0; k < c->fn->np; k++) {
+                const fwd_param *p = &c->fn->p[k];
+                if (p->kind != FWD_INT || !p->ndim)
+                    continue;
+                print_error(", %s = (", p->name);
+                for (int i = 0; i < c->size[k] && i < 16; i++)
+                    print_error("%s%d", i ? ", " : "", c->idata[c->off[k] + i]);
+                print_error("%s)", c->size[k] > 16 ? ", ..." : "");
+            }
+            print_error("\n");
             failed = 1;
         }
     }

@@ -9,11 +9,17 @@
  *
  * The .fn file gives the shapes, which the header gradc writes does not; the
  * adapters are compiled against that header with -Werror, so a prototype
- * that disagrees with LANGUAGE.md section 6 breaks the build. Exit status: 0,
- * or 1 with a message on standard error (an input it cannot read, an entry
- * of the table that names no function or parameter). */
+ * that disagrees with LANGUAGE.md section 6 breaks the build. Sizes are int
+ * expressions of literals and earlier int parameters (`y[n+1]`, `W[4*h][n]`);
+ * fwd_gen evaluates them from the int values of the table and writes the
+ * sizes themselves into the descriptor. Int arrays (`int idx[m]`) get their
+ * elements from the table, as a list or a range to draw them from. Exit
+ * status: 0, or 1 with a message on standard error (an input it cannot
+ * read, an entry of the table that names no function or parameter, a size
+ * it cannot evaluate or that is negative, an int list of the wrong length). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +27,22 @@
 
 #define MAXFN 256
 #define MAXP 32
-#define MAXDIM 4
+#define MAXDIM 8     /* LANGUAGE.md section 2: 1 to 8 dimensions */
 #define MAXNAME 256
 
 enum kind { K_INT, K_REAL, K_CONST, K_OUT };
 
 typedef struct param {
     char name[MAXNAME];
-    enum kind kind;
+    enum kind kind;             /* K_INT with ndim > 0: an int array */
     int ndim;
-    char dim[MAXDIM][MAXNAME];  /* an int parameter's name or a literal */
-    int ival;                   /* K_INT: the value passed */
+    char *dim[MAXDIM];          /* each size's tokens, separated by spaces */
+    int size[MAXDIM];           /* their values, once the table is read */
+    int ival;                   /* K_INT scalar: the value passed */
     double lo, hi;              /* K_REAL, K_CONST: the range of random values */
+    char *ivalue;               /* int array: its table value, as written */
+    int *ivals, nivals;         /* int array given as a list: its elements */
+    int ilo, ihi;               /* int array given as LO..HI: drawn from LO..HI-1 */
 } param;
 
 typedef struct func {
@@ -153,8 +163,9 @@ static void expect(gen *g, token *t, const char *s)
         die("%s:%d: expected '%s', found '%s'", g->fn_path, t->line, s, t->text);
 }
 
-/* param: ["int" | "out" | "const"] NAME ("[" (NAME | INT) "]")* ; t holds
- * its first token, and on return the token after it */
+/* param: ["int" | "out" | "const"] NAME ("[" SIZE "]")* ; t holds its first
+ * token, and on return the token after it. A SIZE is kept as its tokens up
+ * to the matching "]", to be evaluated once the int values are known. */
 static void parse_param(gen *g, token *t, param *p)
 {
     memset(p, 0, sizeof *p);
@@ -168,10 +179,35 @@ static void parse_param(gen *g, token *t, param *p)
     strcpy(p->name, t->text);
     for (next(g, t); is(t, "["); next(g, t)) {
         if (p->ndim == MAXDIM)
-            die("%s:%d: more than %d dimensions", g->fn_path, t->line, MAXDIM);
-        next(g, t);
-        strcpy(p->dim[p->ndim++], t->text);
-        expect(g, t, "]");
+            die("%s:%d: %s has more than %d dimensions", g->fn_path, t->line, p->name, MAXDIM);
+        size_t len = 0, cap = 64;
+        char *e = malloc(cap);
+        if (!e)
+            die("out of memory");
+        e[0] = '\0';
+        for (int depth = 1;;) {
+            next(g, t);
+            if (t->text[0] == '\0')
+                die("%s: the file ends inside a size of %s", g->fn_path, p->name);
+            if (is(t, "["))
+                depth++;
+            else if (is(t, "]") && --depth == 0)
+                break;
+            size_t n = strlen(t->text);
+            if (len + n + 2 > cap) {
+                cap = 2 * (len + n + 2);
+                e = realloc(e, cap);
+                if (!e)
+                    die("out of memory");
+            }
+            if (len)
+                e[len++] = ' ';
+            memcpy(e + len, t->text, n + 1);
+            len += n;
+        }
+        if (!len)
+            die("%s:%d: an empty size of %s", g->fn_path, t->line, p->name);
+        p->dim[p->ndim++] = e;
     }
 }
 
@@ -263,11 +299,37 @@ static double to_double(const char *s, const char *where)
     return v;
 }
 
-/* applies VALUE to parameter p: an int, a range lo..hi, or one number */
+/* an int literal, optionally signed, that fits in an int */
+static int to_int(const char *s, const char *where)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < INT_MIN || v > INT_MAX)
+        die("%s: '%s' is not an int", where, s);
+    return (int)v;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    if (!d)
+        die("out of memory");
+    return strcpy(d, s);
+}
+
+/* applies VALUE to parameter p: for an int, its value; for an int array,
+ * its list or range, kept as written until the sizes are known; for a real
+ * or const input, a range lo..hi or one number */
 static void set_param(param *p, const char *value, const char *where)
 {
+    if (p->kind == K_INT && p->ndim) {
+        free(p->ivalue);
+        p->ivalue = xstrdup(value);
+        return;
+    }
     if (p->kind == K_INT) {
-        p->ival = (int)to_double(value, where);
+        p->ival = to_int(value, where);
         return;
     }
     if (p->kind == K_OUT)
@@ -309,6 +371,64 @@ static int apply(func *f, const char *key, const char *value, const char *where)
     return p != NULL;
 }
 
+/* the next word of *cursor, ended in place by a space; NULL at the end */
+static char *next_word(char **cursor)
+{
+    char *s = *cursor;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s) {
+        *cursor = s;
+        return NULL;
+    }
+    char *w = s;
+    while (*s && !isspace((unsigned char)*s))
+        s++;
+    if (*s)
+        *s++ = '\0';
+    *cursor = s;
+    return w;
+}
+
+/* the next KEY=VALUE of *cursor, ended in place; 0 at the end. A VALUE
+ * that starts with '[' runs to its matching ']', spaces included. */
+static int next_kv(char **cursor, char **key, char **value, const char *where)
+{
+    char *s = *cursor;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return 0;
+    char *eq = s;
+    while (*eq && *eq != '=' && !isspace((unsigned char)*eq))
+        eq++;
+    if (*eq != '=') {
+        *cursor = s;
+        die("%s: expected KEY=VALUE, found '%s'", where, next_word(cursor));
+    }
+    *eq = '\0';
+    *key = s;
+    *value = eq + 1;
+    char *end = eq + 1;
+    if (*end == '[') {
+        int depth = 0;
+        do
+            depth += (*end == '[') - (*end == ']');
+        while (*++end && depth);
+        if (depth)
+            die("%s: %s=%s: no ']' closes the list", where, *key, *value);
+        if (*end && !isspace((unsigned char)*end))
+            die("%s: %s=...: expected a space after the list's ']'", where, *key);
+    } else {
+        while (*end && !isspace((unsigned char)*end))
+            end++;
+    }
+    if (*end)
+        *end++ = '\0';
+    *cursor = end;
+    return 1;
+}
+
 /* One pass of the table: the lines of this stem whose function is "*"
  * (file defaults, pass 0) or a name (pass 1). A line is
  *     STEM FUNCTION KEY=VALUE ...
@@ -321,47 +441,292 @@ static void read_table(gen *g, int pass)
         char *hash = strchr(s, '#');
         if (hash)
             *hash = '\0';
-        char where[600];
-        char stem[MAXNAME], fname[MAXNAME], rest[2048];
-        rest[0] = '\0';
-        if (sscanf(s, "%255s %255s %2047[^\n]", stem, fname, rest) < 2)
+        char *rest = s;
+        char *stem = next_word(&rest);
+        char *fname = stem ? next_word(&rest) : NULL;
+        if (!fname)
             continue;
         if (strcmp(stem, g->stem) != 0 || (strcmp(fname, "*") == 0) != (pass == 0))
             continue;
-        snprintf(where, sizeof where, "%s: %s %s", g->table_path, stem, fname);
+        char where[600];
+        snprintf(where, sizeof where, "%s: %.255s %.255s", g->table_path, stem, fname);
         func *only = pass ? find_fn(g, fname) : NULL;
         if (pass && !only)
             die("%s: %s.fn has no function %s", where, stem, fname);
         for (int star = 1; star >= 0; star--) {
-            char copy[2048];
-            strcpy(copy, rest);
-            for (char *kv = copy; *kv;) {
-                while (isspace((unsigned char)*kv))
-                    kv++;
-                if (!*kv)
-                    break;
-                char *end = kv;
-                while (*end && !isspace((unsigned char)*end))
-                    end++;
-                if (*end)
-                    *end++ = '\0';
-                char *eq = strchr(kv, '=');
-                if (!eq)
-                    die("%s: expected KEY=VALUE, found '%s'", where, kv);
-                *eq = '\0';
-                if ((strcmp(kv, "*") == 0) == star) {
+            char *copy = xstrdup(rest), *cursor = copy, *key, *value;
+            while (next_kv(&cursor, &key, &value, where)) {
+                if ((strcmp(key, "*") == 0) == star) {
                     int used = 0;
                     for (int i = 0; i < g->nf; i++)
                         if (!only || &g->f[i] == only)
-                            used |= apply(&g->f[i], kv, eq + 1, where);
+                            used |= apply(&g->f[i], key, value, where);
                     if (!used)
-                        die("%s: no parameter %s", where, kv);
+                        die("%s: no parameter %s", where, key);
                 }
-                kv = end;
             }
+            free(copy);
         }
     }
     free(text);
+}
+
+/* ---- int expressions: the sizes of parameters, and the bounds of an int
+ * array's range in the table ----
+ *
+ *     expr    = term (("+" | "-") term)*
+ *     term    = unary (("*" | "/" | "%") unary)*
+ *     unary   = ("-" | "+") unary | primary
+ *     primary = INT | NAME | "(" expr ")"
+ *
+ * with C's int semantics (truncating / and %). A NAME is a scalar int
+ * parameter of the function among its first `visible` ones. Anything else,
+ * a division by zero and a value outside int stop fwd_gen. */
+
+typedef struct ieval {
+    const char *s;           /* the rest of the text */
+    const char *text;        /* all of it, for messages */
+    const func *f;
+    int visible;
+    const char *where;
+} ieval;
+
+static void ie_die(const ieval *e, const char *msg, const char *arg)
+{
+    die("%s: '%s': %s%s", e->where, e->text, msg, arg ? arg : "");
+}
+
+static void ie_space(ieval *e)
+{
+    while (isspace((unsigned char)*e->s))
+        e->s++;
+}
+
+static int ie_peek(ieval *e, char c)
+{
+    ie_space(e);
+    return *e->s == c;
+}
+
+static long long ie_check(const ieval *e, long long v)
+{
+    if (v < INT_MIN || v > INT_MAX)
+        ie_die(e, "the value overflows an int", NULL);
+    return v;
+}
+
+static long long ie_expr(ieval *e);
+
+static long long ie_primary(ieval *e)
+{
+    ie_space(e);
+    const char *s = e->s;
+    if (*s == '(') {
+        e->s++;
+        long long v = ie_expr(e);
+        if (!ie_peek(e, ')'))
+            ie_die(e, "expected ')'", NULL);
+        e->s++;
+        return v;
+    }
+    char word[MAXNAME];
+    size_t n = 0;
+    while (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '.')
+        n++;
+    if (n == 0) {
+        char c[2] = {*s, '\0'};
+        ie_die(e, *s ? "unexpected " : "the expression ends early", *s ? c : NULL);
+    }
+    if (n >= sizeof word)
+        ie_die(e, "a word is too long", NULL);
+    memcpy(word, s, n);
+    word[n] = '\0';
+    e->s += n;
+    if (isdigit((unsigned char)word[0])) {
+        for (size_t i = 0; i < n; i++)
+            if (!isdigit((unsigned char)word[i]))
+                ie_die(e, "not an int literal: ", word);
+        errno = 0;
+        long long v = strtoll(word, NULL, 10);
+        if (errno)
+            ie_die(e, "the value overflows an int", NULL);
+        return ie_check(e, v);
+    }
+    if (!is_ident(word) || strchr(word, '.'))
+        ie_die(e, "not a name or an int literal: ", word);
+    for (int k = 0; k < e->f->np; k++) {
+        const param *p = &e->f->p[k];
+        if (strcmp(p->name, word) != 0)
+            continue;
+        if (p->kind != K_INT)
+            ie_die(e, "not an int parameter: ", word);
+        if (p->ndim)
+            ie_die(e, "an int array, not an int: ", word);
+        if (k >= e->visible)
+            ie_die(e, "a size may use only the int parameters declared before the "
+                      "array: ", word);
+        return p->ival;
+    }
+    ie_die(e, "no parameter of the function is named ", word);
+    return 0;
+}
+
+static long long ie_unary(ieval *e)
+{
+    if (ie_peek(e, '-')) {
+        e->s++;
+        return ie_check(e, -ie_unary(e));
+    }
+    if (ie_peek(e, '+')) {
+        e->s++;
+        return ie_unary(e);
+    }
+    return ie_primary(e);
+}
+
+static long long ie_term(ieval *e)
+{
+    long long v = ie_unary(e);
+    while (ie_peek(e, '*') || ie_peek(e, '/') || ie_peek(e, '%')) {
+        char op = *e->s++;
+        long long r = ie_unary(e);
+        if (op != '*' && r == 0)
+            ie_die(e, op == '/' ? "division by zero" : "remainder by zero", NULL);
+        v = ie_check(e, op == '*' ? v * r : op == '/' ? v / r : v % r);
+    }
+    return v;
+}
+
+static long long ie_expr(ieval *e)
+{
+    long long v = ie_term(e);
+    while (ie_peek(e, '+') || ie_peek(e, '-')) {
+        char op = *e->s++;
+        long long r = ie_term(e);
+        v = ie_check(e, op == '+' ? v + r : v - r);
+    }
+    return v;
+}
+
+/* the value of the int expression text in f, over its first visible
+ * parameters */
+static int eval_int(const func *f, int visible, const char *text, const char *where)
+{
+    ieval e = {text, text, f, visible, where};
+    long long v = ie_expr(&e);
+    ie_space(&e);
+    if (*e.s) {
+        char c[2] = {*e.s, '\0'};
+        ie_die(&e, "unexpected ", c);
+    }
+    return (int)v;
+}
+
+/* ---- after the table: sizes and int arrays ---- */
+
+/* the elements of p, or INT_MAX + 1 if there are more */
+static long long param_size(const param *p)
+{
+    long long n = 1;
+    for (int d = 0; d < p->ndim; d++)
+        if ((n *= p->size[d]) > INT_MAX)
+            return (long long)INT_MAX + 1;
+    return n;
+}
+
+/* an int array's elements from its table value: "[a, b, ...]", row-major,
+ * as many as the array has; "LO..HI", drawn at each point from LO..HI-1;
+ * or one int expression, every element */
+static void resolve_int_array(gen *g, const char *fwhere, func *f, param *p)
+{
+    char where[800];
+    long long size = param_size(p);
+    snprintf(where, sizeof where, "%s: %s=%s", fwhere, p->name, p->ivalue ? p->ivalue : "");
+    if (!p->ivalue)
+        die("%s: the int array %s has no value in %s (%s=[a, b, ...] or %s=LO..HI)", fwhere,
+            p->name, g->table_path, p->name, p->name);
+    char *v = p->ivalue;
+    if (v[0] == '[') {
+        p->ivals = malloc(sizeof(int) * (size_t)(size ? size : 1));
+        if (!p->ivals)
+            die("out of memory");
+        char *s = v + 1;
+        while (isspace((unsigned char)*s))
+            s++;
+        long long count = 0;
+        while (*s != ']') {
+            char *end;
+            errno = 0;
+            long x = strtol(s, &end, 10);
+            if (end == s) {
+                if (*s == '[')
+                    die("%s: write the elements of an int array as one flat list, row-major",
+                        where);
+                die("%s: expected an int at '%s'", where, s);
+            }
+            if (errno || x < INT_MIN || x > INT_MAX)
+                die("%s: an element overflows an int", where);
+            if (count < size)
+                p->ivals[count] = (int)x;
+            count++;
+            for (s = end; isspace((unsigned char)*s); s++)
+                ;
+            if (*s == ',') {
+                for (s++; isspace((unsigned char)*s); s++)
+                    ;
+                if (*s == ']')
+                    die("%s: a ',' before the list's ']'", where);
+            } else if (*s != ']') {
+                die("%s: expected ',' or ']' at '%s'", where, s);
+            }
+        }
+        if (count != size) {
+            char shape[MAXDIM * 16 + 1] = "";
+            for (int d = 0; d < p->ndim; d++)
+                snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "[%d]",
+                         p->size[d]);
+            die("%s: the list has %lld element(s), but %s%s of %s has %lld", where, count,
+                p->name, shape, f->name, size);
+        }
+        p->nivals = (int)size;
+        return;
+    }
+    char *dots = strstr(v, "..");
+    if (dots) {
+        *dots = '\0';
+        p->ilo = eval_int(f, f->np, v, where);
+        p->ihi = eval_int(f, f->np, dots + 2, where);
+        *dots = '.';
+        if (p->ihi <= p->ilo)
+            die("%s: the range LO..HI gives the ints LO to HI-1: it is empty", where);
+        if ((long long)p->ihi - p->ilo > INT_MAX)
+            die("%s: the range is too wide", where);
+    } else {
+        p->ilo = eval_int(f, f->np, v, where);
+        p->ihi = p->ilo + 1;
+    }
+}
+
+/* evaluates the sizes of f's arrays and resolves its int arrays */
+static void resolve(gen *g, func *f)
+{
+    char fwhere[600];
+    snprintf(fwhere, sizeof fwhere, "%s:%d: %s", g->fn_path, f->line, f->name);
+    for (int k = 0; k < f->np; k++) {
+        param *p = &f->p[k];
+        for (int d = 0; d < p->ndim; d++) {
+            char where[900];
+            snprintf(where, sizeof where, "%s: size %d of %s", fwhere, d + 1, p->name);
+            p->size[d] = eval_int(f, k, p->dim[d], where);
+            if (p->size[d] < 0)
+                die("%s: [%s] is %d, and a size is never negative (the int values are in %s)",
+                    where, p->dim[d], p->size[d], g->table_path);
+        }
+        if (param_size(p) > INT_MAX)
+            die("%s: %s has more than %d elements", fwhere, p->name, INT_MAX);
+        if (p->kind == K_INT && p->ndim)
+            resolve_int_array(g, fwhere, f, p);
+    }
 }
 
 /* ---- output ---- */
@@ -378,7 +743,7 @@ static int has_real_input(const func *f)
 static void put_arg(FILE *out, const param *p, int k)
 {
     if (p->kind == K_INT)
-        fprintf(out, "s[%d].i", k);
+        fprintf(out, p->ndim ? "s[%d].ia" : "s[%d].i", k);
     else if (p->kind == K_OUT)
         fprintf(out, "s[%d].o", k);
     else
@@ -468,27 +833,37 @@ static const char *kind_name(enum kind k)
     return k == K_INT ? "FWD_INT" : k == K_REAL ? "FWD_REAL" : k == K_CONST ? "FWD_CONST" : "FWD_OUT";
 }
 
-/* a dimension: a literal, or -1 - k for the value of int parameter k */
-static int dim_code(gen *g, const func *f, const char *d)
-{
-    if (isdigit((unsigned char)d[0]))
-        return atoi(d);
-    for (int k = 0; k < f->np; k++)
-        if (strcmp(f->p[k].name, d) == 0 && f->p[k].kind == K_INT)
-            return -1 - k;
-    die("%s:%d: size %s of %s is no int parameter", g->fn_path, f->line, d, f->name);
-    return 0;
-}
-
+/* the descriptor of f's parameters: the sizes evaluated (the expressions
+ * in a comment), and the elements of the int arrays given as lists */
 static void put_descriptor(FILE *out, gen *g, const func *f)
 {
+    for (int k = 0; k < f->np; k++) {
+        const param *p = &f->p[k];
+        if (!p->ivals || !p->nivals)
+            continue;
+        fprintf(out, "static const int fwd_ivals_%s_%d[%d] = {", f->name, k, p->nivals);
+        for (int i = 0; i < p->nivals; i++)
+            fprintf(out, "%s%s%d", i ? "," : "", i % 16 ? " " : "\n    ", p->ivals[i]);
+        fputs("\n};\n", out);
+    }
     fprintf(out, "static const fwd_param fwd_params_%s[] = {\n", f->name);
     for (int k = 0; k < f->np; k++) {
         const param *p = &f->p[k];
         fprintf(out, "    {\"%s\", %s, %d, {", p->name, kind_name(p->kind), p->ndim);
-        for (int d = 0; d < MAXDIM; d++)
-            fprintf(out, "%s%d", d ? ", " : "", d < p->ndim ? dim_code(g, f, p->dim[d]) : 0);
-        fprintf(out, "}, %d, %.17g, %.17g},\n", p->ival, p->lo, p->hi);
+        for (int d = 0; d < p->ndim || d == 0; d++)
+            fprintf(out, "%s%d", d ? ", " : "", d < p->ndim ? p->size[d] : 0);
+        fprintf(out, "}, %d, %.17g, %.17g, ", p->ival, p->lo, p->hi);
+        if (p->ivals && p->nivals)
+            fprintf(out, "fwd_ivals_%s_%d, 0, 0},", f->name, k);
+        else
+            fprintf(out, "NULL, %d, %d},", p->ilo, p->ihi);
+        if (p->ndim) {
+            fputs(" /* ", out);
+            for (int d = 0; d < p->ndim; d++)
+                fprintf(out, "[%s]", p->dim[d]);
+            fputs(" */", out);
+        }
+        fputc('\n', out);
     }
     fputs("};\n", out);
     fprintf(out,
@@ -558,7 +933,18 @@ int main(int argc, char **argv)
     }
     read_table(&g, 0);
     read_table(&g, 1);
+    for (int i = 0; i < g.nf; i++)
+        if (has_real_input(&g.f[i]))
+            resolve(&g, &g.f[i]);
     write_driver(&g, argv[4]);
+    for (int i = 0; i < g.nf; i++)
+        for (int k = 0; k < g.f[i].np; k++) {
+            param *p = &g.f[i].p[k];
+            for (int d = 0; d < p->ndim; d++)
+                free(p->dim[d]);
+            free(p->ivalue);
+            free(p->ivals);
+        }
     free(g.src);
     free(g.f);
     return 0;
