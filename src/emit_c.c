@@ -1453,8 +1453,32 @@ static void put_fn_doc(Emit *e, IrFunc *f)
     const IrFunc *p = f->primal ? f->primal : f;
     Buf *o = e->o;
     if (f->role == ROLE_PRIMAL) {
-        buf_printf(o, "/* %s, defined at %s:%d: %s */\n", f->name, base_name(e->opt->source_name),
+        buf_printf(o, "/* %s, defined at %s:%d: %s", f->name, base_name(e->opt->source_name),
                    f->nline, f->returns ? "the value" : "writes the outputs");
+        /* the size of every array, as the .fn file writes it, for the
+         * caller who allocates them (the derived functions' gradients,
+         * tangents and seeds have the sizes of their arrays) */
+        const PtrVec *params = f->src ? &f->src->params : NULL;
+        int k = 0;
+        for (int ints = 0; ints < 2; ints++) {
+            int before = k;
+            for (int i = 0; params && i < params->len; i++) {
+                const Param *q = params->items[i];
+                if (q->ndims == 0 || (q->kind == P_INT) != ints)
+                    continue;
+                buf_puts(o, k == 0 ? ";\n   arrays, row-major: " : k == before ? "; " : ", ");
+                k++;
+                buf_puts(o, q->id);
+                for (int d = 0; d < q->ndims; d++) {
+                    buf_putc(o, '[');
+                    ast_put_int_expr(o, q->dims[d]);
+                    buf_putc(o, ']');
+                }
+            }
+            if (k > before)
+                buf_puts(o, ints ? " ints" : " doubles");
+        }
+        buf_puts(o, " */\n");
         return;
     }
     if (f->role == ROLE_JVP) {

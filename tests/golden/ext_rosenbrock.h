@@ -7,7 +7,8 @@
 extern "C" {
 #endif
 
-/* ext_rosenbrock, defined at ext_rosenbrock.fn:16: the value */
+/* ext_rosenbrock, defined at ext_rosenbrock.fn:16: the value;
+   arrays, row-major: x[n] doubles */
 double ext_rosenbrock(int n, const double *x);
 
 /* The value of ext_rosenbrock and its gradient, written to g_x[];

@@ -7,7 +7,8 @@
 extern "C" {
 #endif
 
-/* logsumexp, defined at gmm.fn:36: the value */
+/* logsumexp, defined at gmm.fn:36: the value;
+   arrays, row-major: v[n] doubles */
 double logsumexp(int n, const double *v);
 
 /* The value of logsumexp and its gradient, written to g_v[];
@@ -23,7 +24,8 @@ double logsumexp_jvp(int n, const double *v, const double *dv, double *df);
    skips that output; a NULL tangent array counts as zeros). */
 double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, double *hv_v);
 
-/* gmm, defined at gmm.fn:48: the value */
+/* gmm, defined at gmm.fn:48: the value;
+   arrays, row-major: alphas[K], means[K][d], icf[K][T], x[n][d] doubles */
 double gmm(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m);
 
 /* The value of gmm and its gradient, written to g_alphas[], g_means[], g_icf[];

@@ -7,7 +7,8 @@
 extern "C" {
 #endif
 
-/* logreg, defined at logreg.fn:16: the value */
+/* logreg, defined at logreg.fn:16: the value;
+   arrays, row-major: w[d], X[n][d], y[n] doubles */
 double logreg(int n, int d, const double *w, double b, const double *X, const double *y, double lambda);
 
 /* The value of logreg and its gradient, written to g_w[], *g_b;

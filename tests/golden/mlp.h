@@ -7,7 +7,8 @@
 extern "C" {
 #endif
 
-/* hidden, defined at mlp.fn:16: writes the outputs */
+/* hidden, defined at mlp.fn:16: writes the outputs;
+   arrays, row-major: W[m][n], b[m], x[n], h[m] doubles */
 void hidden(int n, int m, const double *W, const double *b, const double *x, double *h);
 
 /* Writes the outputs of hidden and, to g_W[], g_b[], g_x[],
@@ -19,7 +20,8 @@ void hidden_vjp(int n, int m, const double *W, const double *b, const double *x,
    (a NULL tangent array counts as zeros; a NULL output is skipped). */
 void hidden_jvp(int n, int m, const double *W, const double *b, const double *x, double *h, const double *dW, const double *db, const double *dx, double *dh);
 
-/* output, defined at mlp.fn:26: writes the outputs */
+/* output, defined at mlp.fn:26: writes the outputs;
+   arrays, row-major: W[m][n], b[m], x[n], p[m] doubles */
 void output(int n, int m, const double *W, const double *b, const double *x, double *p);
 
 /* Writes the outputs of output and, to g_W[], g_b[], g_x[],
@@ -31,7 +33,8 @@ void output_vjp(int n, int m, const double *W, const double *b, const double *x,
    (a NULL tangent array counts as zeros; a NULL output is skipped). */
 void output_jvp(int n, int m, const double *W, const double *b, const double *x, double *p, const double *dW, const double *db, const double *dx, double *dp);
 
-/* mlp_loss, defined at mlp.fn:35: the value */
+/* mlp_loss, defined at mlp.fn:35: the value;
+   arrays, row-major: W1[nh][ni], b1[nh], W2[no][nh], b2[no], X[B][ni], Y[B][no] doubles */
 double mlp_loss(int B, int ni, int nh, int no, const double *W1, const double *b1, const double *W2, const double *b2, const double *X, const double *Y);
 
 /* The value of mlp_loss and its gradient, written to g_W1[], g_b1[], g_W2[], g_b2[];

@@ -30,8 +30,9 @@ set(FWD_PROGRAMS
   ${SAMPLES}/seed.fn ${SAMPLES}/rosenbrock.fn ${SAMPLES}/gaussian.fn
   ${SAMPLES}/black_scholes.fn ${SAMPLES}/projectile.fn ${SAMPLES}/logistic.fn
   ${SAMPLES}/ext_rosenbrock.fn ${SAMPLES}/logreg.fn ${SAMPLES}/mlp.fn ${SAMPLES}/gmm.fn
+  ${SAMPLES}/cloth.fn ${SAMPLES}/bundle.fn ${SAMPLES}/lu_logdet.fn ${SAMPLES}/conv1d.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
-  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn)
+  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn)
 
 # Every .fn under samples/ must be in the list: a new sample gets these
 # checks or the configuration says why not.
