@@ -57,7 +57,7 @@ static Span tok_span(yyscan_t scanner);
 %token <id> IDENT "identifier"
 %token <num> NUMBER "number"
 %token FN "'fn'" LET "'let'" RETURN "'return'" IF "'if'" ELSE "'else'" FOR "'for'"
-%token IN "'in'" INT "'int'" OUT "'out'" CONST "'const'"
+%token IN "'in'" INT "'int'" OUT "'out'" CONST "'const'" WHILE "'while'" BREAK "'break'"
 %token ADD_ASSIGN "'+='" SUB_ASSIGN "'-='" MUL_ASSIGN "'*='" DIV_ASSIGN "'/='"
 %token LE "'<='" GE "'>='" EQ "'=='" NE "'!='" AND "'&&'" OR "'||'" DOTDOT "'..'"
 
@@ -135,6 +135,12 @@ stmt
     | FOR IDENT IN expr DOTDOT expr block
                                         { $$ = ast_for(cx, @1, $2, @2, $4, $6, $7); }
     | RETURN expr ';'                   { $$ = ast_return(cx, @1, $2); }
+    /* LANGUAGE.md v2 keywords that gradc parses but does not build yet */
+    | WHILE '(' expr ')' block          { $$ = NULL; diag_error(&cx->diag, @1, "'while' loops are not "
+                                          "supported by this version of gradc yet; use a 'for' loop with "
+                                          "a bound and an 'if'"); }
+    | BREAK ';'                         { $$ = NULL; diag_error(&cx->diag, @1, "'break' is not "
+                                          "supported by this version of gradc yet"); }
     | error ';'                         { $$ = NULL; }
     ;
 
