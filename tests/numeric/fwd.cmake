@@ -28,6 +28,7 @@ set(FWD_PROGRAMS
   ${SAMPLES}/seed.fn ${SAMPLES}/rosenbrock.fn ${SAMPLES}/gaussian.fn
   ${SAMPLES}/black_scholes.fn ${SAMPLES}/projectile.fn ${SAMPLES}/logistic.fn
   ${SAMPLES}/ext_rosenbrock.fn ${SAMPLES}/logreg.fn ${SAMPLES}/mlp.fn ${SAMPLES}/gmm.fn
+  ${SAMPLES}/negbin.fn ${SAMPLES}/tobit.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
   arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn)
 
