@@ -4,11 +4,24 @@
  * around, so each analysis repeats to a fixed point. */
 #include "activity.h"
 
+#include "deriv.h"
+
 static bool any_varied(const bool *varied, const Operand *args, int n)
 {
     for (int i = 0; i < n; i++)
         if ((args[i].kind == OK_VAR || args[i].kind == OK_REF) && args[i].var->type == IT_REAL &&
             varied[args[i].var->id])
+            return true;
+    return false;
+}
+
+/* An operation's result varies with the operands that have a derivative:
+ * floor(x), sign(x) (derivative 0 everywhere) are constants to AD, and so
+ * is the kink operand of an adjoint helper. */
+static bool op_varied(const bool *varied, const Instr *in)
+{
+    for (int i = 0; i < in->nargs; i++)
+        if (deriv_differentiable(in->op, i) && any_varied(varied, &in->args[i], 1))
             return true;
     return false;
 }
@@ -28,7 +41,7 @@ static bool varied_block(bool *varied, const IrBlock *b)
         const Instr *in = b->instrs.items[i];
         switch (in->kind) {
         case I_OP:
-            if (any_varied(varied, in->args, in->nargs))
+            if (op_varied(varied, in))
                 changed |= set_flag(varied, in->dst);
             break;
         case I_LOAD:
@@ -36,7 +49,7 @@ static bool varied_block(bool *varied, const IrBlock *b)
                 changed |= set_flag(varied, in->dst);
             break;
         case I_STORE:
-            if (any_varied(varied, in->args, in->nargs))
+            if (op_varied(varied, in))
                 changed |= set_flag(varied, in->arr);
             break;
         case I_IF:

@@ -155,7 +155,19 @@ RULE(erf)
     Operand e = val1(dc, OP_EXP, val1(dc, OP_NEG, val2(dc, OP_MUL, a[0], a[0])));
     return c2(OP_MUL, seed, val2(dc, OP_MUL, ir_real(TWO_OVER_SQRT_PI), e));
 }
+/* -2/sqrt(pi) exp(-a^2) */
+RULE(erfc)
+{
+    UNUSED;
+    Operand e = val1(dc, OP_EXP, val1(dc, OP_NEG, val2(dc, OP_MUL, a[0], a[0])));
+    return neg(c2(OP_MUL, seed, val2(dc, OP_MUL, ir_real(TWO_OVER_SQRT_PI), e)));
+}
 RULE(abs) { UNUSED; return c2(OP_DABS, a[0], seed); }
+/* The polygamma functions, each the derivative of the one before; NaN at
+ * the poles of lgamma (0, -1, -2, ...), as LANGUAGE.md section 5 says. */
+RULE(lgamma) { UNUSED; return c2(OP_MUL, seed, val1(dc, OP_DIGAMMA, a[0])); }
+RULE(digamma) { UNUSED; return c2(OP_MUL, seed, val1(dc, OP_TRIGAMMA, a[0])); }
+RULE(trigamma) { UNUSED; return c2(OP_MUL, seed, val1(dc, OP_TETRAGAMMA, a[0])); }
 
 /* atan2(y, x): (x dy - y dx) / (x^2 + y^2) */
 RULE(atan2)

@@ -55,7 +55,11 @@ static const char *op_symbol(Opcode op)
     case OP_SELECT: return "?:";
     case OP_POWI: return "^";
     case OP_ITOR: return "real";
-    default: return ir_ops[op].cname;
+    default:
+        /* a built-in the runtime provides by the name the program uses */
+        if (ir_ops[op].form == HELPER && ir_ops[op].builtin)
+            return ir_ops[op].builtin;
+        return ir_ops[op].cname;
     }
 }
 

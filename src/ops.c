@@ -43,6 +43,7 @@ static double ops_powi(double x, bool literal, int k)
 }
 
 #include "../runtime/kinks.c"
+#include "../runtime/special.c"
 
 int ir_as_int(double x)
 {

@@ -36,4 +36,13 @@ expect_status 2 "--emit=dot with a call of the wrong arity"
 run two.fn --emit=dot --eval 'g(0.5, 3)'
 expect_status 0 "--emit=dot at a point inside an if"
 grep -q 'value 1.5' "$OUTF" || bad "no node with the value of a = x * y = 1.5"
+
+# built-ins that are runtime pieces (digamma, sign) are evaluated too, and
+# named as in the program
+printf 'fn s(x) = digamma(x) * sign(x) + floor(x) - lgamma(x) + erfc(x);\n' > special.fn
+run special.fn --emit=dot --eval 's(2.5)'
+expect_status 0 "--emit=dot --eval 's(2.5)' with the v2 built-ins"
+for want in 'digamma\\nvalue 0.70315664064524' 'sign\\nvalue 1"' 'floor\\nvalue 2"' 'erfc\\nvalue 0.000406952017444'; do
+    grep -q "$want" "$OUTF" || bad "no node with '$want'"
+done
 finish

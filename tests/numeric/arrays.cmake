@@ -13,7 +13,7 @@ foreach(t arrays vjp)
 endforeach()
 
 # The array samples, also with -O0.
-set(NUMERIC_ARRAY_SAMPLES ext_rosenbrock logreg mlp gmm)
+set(NUMERIC_ARRAY_SAMPLES ext_rosenbrock logreg mlp gmm negbin tobit)
 foreach(s ${NUMERIC_ARRAY_SAMPLES})
   gradc_numeric_test(NAME ${s} FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c)
   gradc_numeric_test(NAME ${s}_O0 FN ${SAMPLES}/${s}.fn DRIVER test_${s}.c GRADC_OPTIONS -O0

@@ -39,6 +39,12 @@ CHECK_WRAP2(t_hypot)
 CHECK_WRAP2(t_min)
 CHECK_WRAP2(t_max)
 CHECK_WRAP1(t_pi)
+CHECK_WRAP1(t_erfc)
+CHECK_WRAP1(t_lgamma)
+CHECK_WRAP1(t_digamma)
+CHECK_WRAP1(t_floor)
+CHECK_WRAP1(t_ceil)
+CHECK_WRAP1(t_sign)
 CHECK_WRAP2(c_sin_prod)
 CHECK_WRAP1(c_nested)
 CHECK_WRAP2(c_logs)
@@ -49,6 +55,8 @@ CHECK_WRAP2(c_kinks)
 CHECK_WRAP1(c_expm)
 CHECK_WRAP2(c_trig)
 CHECK_WRAP2(c_all)
+CHECK_WRAP2(c_gamma)
+CHECK_WRAP2(c_steps)
 
 static void test_roots_exp_log(void **state)
 {
@@ -128,6 +136,61 @@ static void test_abs_pi(void **state)
     assert_close(g, 2 * 3.14159265358979323846, 4 * DBL_EPSILON, 0);
 }
 
+/* erfc, lgamma and digamma on both sides of 0 (between lgamma's poles),
+ * near 0 and far out; floor, ceil and sign away from their steps. */
+static void test_special(void **state)
+{
+    static const double erfcs[][1] = {{-2.0}, {-0.4}, {0.1}, {1.3}, {4.0}};
+    static const double gammas[][1] = {{-3.7}, {-2.5}, {-0.3}, {0.01}, {0.7}, {1.4616}, {3.2}, {40.5}};
+    static const double steps[][1] = {{-2.5}, {-0.7}, {0.3}, {1.6}, {4.1}};
+    static const double cg[][2] = {{0.5, 1.5}, {-1.2, 0.7}, {2.0, 3.0}, {-0.3, 0.2}, {1.9, 2.6}};
+    static const double cs[][2] = {{0.2, 1.5}, {-1.2, 0.7}, {1.7, -0.4}, {0.9, -1.3}};
+    (void)state;
+    check_fd(t_erfc, erfcs);
+    check_fd(t_lgamma, gammas);
+    check_fd(t_digamma, gammas);
+    check_fd(t_floor, steps);
+    check_fd(t_ceil, steps);
+    check_fd(t_sign, steps);
+    check_fd(c_gamma, cg);
+    check_fd(c_steps, cs);
+}
+
+/* The polygamma functions of the generated helpers against mpmath (30
+ * digits; tests/unit/test_runtime.c has many more points): digamma's
+ * value, its derivative (trigamma) from f_grad and f_jvp, its second
+ * derivative (tetragamma) from f_hvp; lgamma's first and second
+ * derivatives (digamma, trigamma). */
+static void test_polygamma_values(void **state)
+{
+    static const struct { double x, psi, psi1, psi2; } at[] = {
+        {0.5, -1.9635100260214234794, 4.9348022005446793094, -16.828796644234319996},
+        {1.0, -0.57721566490153286061, 1.6449340668482264365, -2.4041138063191885708},
+        {2.5, 0.70315664064524318723, 0.49035775610023486497, -0.236204051641727403},
+        {7.25, 1.9104535268837360284, 0.14787923315893216965, -0.021828952295197739222},
+        {-0.7, -2.0739527936287037831, 14.286180872638339627, -69.441632798638532998},
+        {-2.5, 1.1031566406452431872, 9.5392466449891237539, -0.108204051641727403},
+        {1e-3, -1000.5755719318102797, 1000001.6425331958273, -2000000002.3976321648},
+    };
+    (void)state;
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        double x = at[k].x, g = 0, df = 0, hv = 0;
+        assert_close(t_digamma(x), at[k].psi, 1e-14, 0);
+        assert_close(t_digamma_grad(x, &g), at[k].psi, 1e-14, 0);
+        assert_close(g, at[k].psi1, 1e-14, 0);
+        assert_close(t_digamma_jvp(x, 2.0, &df), at[k].psi, 1e-14, 0);
+        assert_close(df, 2 * at[k].psi1, 1e-14, 0);
+        t_digamma_hvp(x, 1.0, &g, &hv);
+        assert_close(g, at[k].psi1, 1e-14, 0);
+        assert_close(hv, at[k].psi2, 1e-14, 0);
+        assert_close(t_lgamma_grad(x, &g), lgamma(x), 0, 0);
+        assert_close(g, at[k].psi, 1e-14, 0);
+        t_lgamma_hvp(x, -1.0, &g, &hv);
+        assert_close(g, at[k].psi, 1e-14, 0);
+        assert_close(hv, -at[k].psi1, 1e-14, 0);
+    }
+}
+
 /* The values are the C library's: the generated code calls it. (volatile:
  * the compiler folds library calls on constants with its own, correctly
  * rounded, arithmetic; glibc's cbrt(-27) is -3.0000000000000004.) */
@@ -145,6 +208,10 @@ static void test_values(void **state)
     assert_same(t_min(1.0, 2.0), 1.0);
     assert_same(t_max(1.0, 2.0), 2.0);
     assert_same(t_erf(half), erf(half));
+    assert_same(t_erfc(half), erfc(half));
+    assert_same(t_erfc(27.0), erfc(27.0));         /* where 1 - erf is 0 */
+    assert_same(t_lgamma(m27 / 10), lgamma(m27 / 10));
+    assert_same(t_lgamma(two), 0.0);
 }
 
 static void test_composed(void **state)
@@ -183,6 +250,8 @@ int main(void)
         cmocka_unit_test(test_hyperbolic_erf),
         cmocka_unit_test(test_two_argument),
         cmocka_unit_test(test_abs_pi),
+        cmocka_unit_test(test_special),
+        cmocka_unit_test(test_polygamma_values),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_composed),
     };

@@ -129,6 +129,68 @@ static void test_outside_domain(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* floor, ceil, sign: 0 everywhere, in every routine, at their steps too */
+static void test_steps_have_derivative_zero(void **state)
+{
+    static const double xs[] = {-2.0, -1.5, -0.0, 0.0, 0.25, 1.0, 3.5};
+    (void)state;
+    for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+        double x = xs[i], g = GARBAGE, df = GARBAGE, hv = GARBAGE;
+        assert_same(k_floor_grad(x, &g), floor(x));
+        assert_same(g, 0.0);
+        assert_same(k_ceil_grad(x, &g), ceil(x));
+        assert_same(g, 0.0);
+        g = GARBAGE;
+        assert_same(k_sign_grad(x, &g), x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0);
+        assert_same(g, 0.0);
+        assert_same(k_floor_jvp(x, 1.0, &df), floor(x));
+        assert_same(df, 0.0);
+        k_ceil_hvp(x, 1.0, &g, &hv);
+        assert_same(g, 0.0);
+        assert_same(hv, 0.0);
+        k_sign_hvp(x, 1.0, &g, &hv);
+        assert_same(g, 0.0);
+        assert_same(hv, 0.0);
+        /* x sign(x) = |x|: the sign's value carries the derivative, and at
+         * 0 it is 0 as abs's is */
+        assert_same(k_sign_abs_grad(x, &g), fabs(x));
+        assert_same(g, x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0);
+    }
+    double g = GARBAGE;
+    assert_true(signbit(k_sign(-0.0)));          /* a zero keeps its sign */
+    assert_true(isnan(k_sign_grad(NAN, &g)));    /* NaN stays NaN */
+    assert_same(g, 0.0);
+    assert_same(k_sign(INFINITY), 1.0);
+}
+
+/* At lgamma's poles (0, -1, -2, ...) the value is C's and the derivative
+ * NaN, first and second; digamma is NaN there. */
+static void test_lgamma_poles(void **state)
+{
+    static const double poles[] = {0.0, -0.0, -1.0, -2.0, -30.0};
+    (void)state;
+    for (size_t i = 0; i < sizeof poles / sizeof *poles; i++) {
+        volatile double x = poles[i];
+        double g = GARBAGE, df = GARBAGE, hv = GARBAGE;
+        assert_same(k_lgamma_grad(x, &g), lgamma(x));
+        assert_same(g, NAN);
+        assert_same(k_lgamma_jvp(x, 1.0, &df), lgamma(x));
+        assert_same(df, NAN);
+        k_lgamma_hvp(x, 1.0, &g, &hv);
+        assert_same(g, NAN);
+        assert_same(hv, NAN);
+        assert_same(k_digamma_grad(x, &g), NAN);
+        assert_same(g, NAN);
+        k_digamma_hvp(x, 1.0, &g, &hv);
+        assert_same(hv, NAN);
+    }
+    double g = GARBAGE;
+    assert_same(k_lgamma_grad(INFINITY, &g), INFINITY);
+    assert_same(g, INFINITY);
+    assert_same(k_digamma_grad(NAN, &g), NAN);
+    assert_same(g, NAN);
+}
+
 static void test_integer_power_at_negative(void **state)
 {
     double g = GARBAGE;
@@ -289,6 +351,8 @@ int main(void)
         cmocka_unit_test(test_roots_at_zero),
         cmocka_unit_test(test_roots_at_zero_chained),
         cmocka_unit_test(test_outside_domain),
+        cmocka_unit_test(test_steps_have_derivative_zero),
+        cmocka_unit_test(test_lgamma_poles),
         cmocka_unit_test(test_integer_power_at_negative),
         cmocka_unit_test(test_pow_at_zero_base),
         cmocka_unit_test(test_untaken_branches),

@@ -196,6 +196,53 @@ static double k_dom(double value, double d)
     return isnan(value) ? NAN : d;
 }
 
+/* The polygamma functions psi^(n), n = 0 (digamma), 1, 2, the oracle's
+ * own way: in long double, the recurrence psi^(n)(x) = psi^(n)(x + 1) -
+ * (-1)^n n! / x^(n+1) up to y >= 40 from any x (no reflection formula; the
+ * tests use moderate arguments), then the general asymptotic series
+ * (Abramowitz and Stegun 6.4.11). NaN at the poles 0, -1, -2, ... */
+static double polygamma(int n, double x0)
+{
+    static const long double bern[] = {1.0L / 6, -1.0L / 30, 1.0L / 42, -1.0L / 30,
+                                       5.0L / 66, -691.0L / 2730, 7.0L / 6};
+    if (isnan(x0) || (x0 <= 0 && x0 == floor(x0)))
+        return NAN;
+    if (isinf(x0))
+        return n == 0 ? INFINITY : 0;
+    long double x = x0, acc = 0, nfact = n == 2 ? 2 : 1, sign = n % 2 ? -1 : 1;
+    for (; x < 40; x += 1)
+        acc -= sign * nfact / powl(x, n + 1);
+    long double s;
+    if (n == 0) {
+        s = logl(x) - 0.5L / x;
+        for (int k = 1; k <= 7; k++)
+            s -= bern[k - 1] / (2 * k * powl(x, 2 * k));
+    } else {
+        /* (n-1)!/x^n + n!/(2 x^(n+1)) + sum B_2k (2k+n-1)!/((2k)! x^(2k+n)) */
+        long double fact_n1 = 1, t = fact_n1 / powl(x, n) + nfact / (2 * powl(x, n + 1));
+        for (int k = 1; k <= 7; k++) {
+            long double ratio = 1;                  /* (2k+n-1)! / (2k)! */
+            for (int j = 2 * k + 1; j <= 2 * k + n - 1; j++)
+                ratio *= j;
+            t += bern[k - 1] * ratio / powl(x, 2 * k + n);
+        }
+        s = n % 2 ? t : -t;
+    }
+    return (double)(s + acc);
+}
+
+static double r_digamma(double x) { return polygamma(0, x); }
+static double r_trigamma(double x) { return polygamma(1, x); }
+static double r_tetragamma(double x) { return polygamma(2, x); }
+
+/* sign: -1, 0 or 1; a zero keeps its sign, NaN stays NaN (README) */
+static double r_sign(double x)
+{
+    if (isnan(x) || x == 0)
+        return x;
+    return x > 0 ? 1 : -1;
+}
+
 /* One entry per real operation, by arity. */
 typedef struct RealOp {
     double (*f1)(double);
@@ -219,6 +266,11 @@ static const RealOp real_ops[OP_COUNT] = {
     [OP_TANH] = {.f1 = tanh},       [OP_ASINH] = {.f1 = asinh},
     [OP_ACOSH] = {.f1 = acosh},     [OP_ATANH] = {.f1 = atanh},
     [OP_ERF] = {.f1 = erf},         [OP_ABS] = {.f1 = fabs},
+    [OP_ERFC] = {.f1 = erfc},       [OP_LGAMMA] = {.f1 = lgamma},
+    [OP_DIGAMMA] = {.f1 = r_digamma}, [OP_TRIGAMMA] = {.f1 = r_trigamma},
+    [OP_TETRAGAMMA] = {.f1 = r_tetragamma},
+    [OP_FLOOR] = {.f1 = floor},     [OP_CEIL] = {.f1 = ceil},
+    [OP_SIGN] = {.f1 = r_sign},
     [OP_ATAN2] = {.f2 = atan2},     [OP_HYPOT] = {.f2 = hypot},
     [OP_MIN] = {.f2 = fmin},        [OP_MAX] = {.f2 = fmax},
     [OP_DABS] = {.f2 = k_dabs},     [OP_DMIN] = {.f3 = k_dmin},

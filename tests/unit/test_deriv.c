@@ -80,6 +80,7 @@ static double d_asinh(double x) { return 1 / sqrt(x * x + 1); }
 static double d_acosh(double x) { return 1 / sqrt(x * x - 1); }
 static double d_atanh(double x) { return 1 / (1 - x * x); }
 static double d_erf(double x) { return 2 / sqrt(PI_) * exp(-x * x); }
+static double d_erfc(double x) { return -2 / sqrt(PI_) * exp(-x * x); }
 static double d_abs(double x) { return x > 0 ? 1 : -1; }
 
 static const struct Unary {
@@ -110,6 +111,7 @@ static const struct Unary {
     {"atanh", atanh, d_atanh, {0.3, -0.8, 0}},
     {"erf", erf, d_erf, {0.7, -1.5, 0}},
     {"abs", fabs, d_abs, {-1.5, 2, 1e-3}},
+    {"erfc", erfc, d_erfc, {0.7, -1.5, 3}},
 };
 
 /* t(x, y) = op(x) * y: the rule's seed is a variable (y), not a folded 1. */
@@ -135,6 +137,7 @@ static void unary_chains(void **state)
     static const char *const chains[] = {
         "sin(cos(x))", "exp(sin(x))", "log(1 + x * x)", "sqrt(1 + exp(x))", "tanh(atan(x))",
         "erf(x / 2) * asinh(x)", "log10(cosh(x)) + log2(2 + sin(x))", "cbrt(expm1(x) + 2)",
+        "lgamma(2 + x * x) + digamma(3 + sin(x))", "erfc(x) * floor(x + 5) + sign(x) * x",
     };
     for (size_t k = 0; k < sizeof chains / sizeof *chains; k++) {
         char src[200];
@@ -142,6 +145,53 @@ static void unary_chains(void **state)
         double xs[] = {0.3, -1.1, 2.2};
         for (int j = 0; j < 3; j++)
             check_gradient(src, "t", &xs[j], 1, NULL, 0);
+    }
+}
+
+/* lgamma, digamma: their derivatives are the next polygamma function,
+ * here mpmath's values (30 digits); at the poles, NaN. */
+static void lgamma_digamma(void **state)
+{
+    (void)state;
+    static const struct { double x, psi, psi1; } at[] = {
+        {2.5, 0.70315664064524318723, 0.49035775610023486497},
+        {-1.5, 0.70315664064524318723, 9.3792466449891237539},
+        {0.3, -3.5025242222001331249, 12.245364546107731301},
+        {7.25, 1.9104535268837360284, 0.14787923315893216965},
+        {-0.7, -2.0739527936287037831, 14.286180872638339627},
+    };
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        double x[2] = {at[k].x, 1.7};
+        double w_lgamma[2] = {at[k].psi * x[1], lgamma(x[0])};
+        check_gradient("fn t(x, y) = lgamma(x) * y;", "t", x, 2, w_lgamma, 1e-14);
+        double w_digamma[2] = {at[k].psi1 * x[1], at[k].psi};
+        check_gradient("fn t(x, y) = digamma(x) * y;", "t", x, 2, w_digamma, 1e-14);
+    }
+    double poles[][2] = {{0, 1.7}, {-2, 1.7}};
+    for (int k = 0; k < 2; k++) {
+        double w[2] = {NAN, lgamma(poles[k][0])};
+        check_kink("fn t(x, y) = lgamma(x) * y;", "t", poles[k], 2, w);
+        double wd[2] = {NAN, NAN};
+        check_kink("fn t(x, y) = digamma(x) * y;", "t", poles[k], 2, wd);
+    }
+}
+
+/* floor, ceil, sign: derivative 0 everywhere, on a step too
+ * (LANGUAGE.md section 5); the other operand's is their value. */
+static void piecewise_constant(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"floor", "ceil", "sign"};
+    static const double xs[] = {2.5, -0.3, 2, 0, -1};
+    for (int k = 0; k < 3; k++) {
+        char src[100];
+        snprintf(src, sizeof src, "fn t(x, y) = %s(x) * y + %s(x * y);", names[k], names[k]);
+        for (size_t j = 0; j < sizeof xs / sizeof *xs; j++) {
+            double x[2] = {xs[j], 1.7}, f = k == 0 ? floor(xs[j]) : k == 1 ? ceil(xs[j])
+                                                   : (xs[j] > 0) - (xs[j] < 0);
+            double w[2] = {0, f};
+            check_kink(src, "t", x, 2, w);
+        }
     }
 }
 
@@ -430,12 +480,16 @@ static void oracle_covers_every_real_op(void **state)
 }
 
 /* The compiler's value of op at v (ir_op_value: constant folding,
- * --emit=dot) is the oracle's, to rounding, or both are NaN. */
+ * --emit=dot) is the oracle's, to rounding, or both are NaN. The
+ * polygamma functions are two approximations, the oracle's in long double:
+ * to the generated helpers' accuracy (1e-14 relative; beside digamma's
+ * roots, such as -0.504, 2e-15 absolute: test_runtime.c says why). */
 static void agree_at(Opcode op, const double *v, bool lit)
 {
     double want, got = ir_op_value(op, v, lit);
+    bool approx = op == OP_DIGAMMA || op == OP_TRIGAMMA || op == OP_TETRAGAMMA;
     assert_true(interp_real_op(op, v, lit, &want));
-    if (!(isnan(got) && isnan(want)) && !close_within(got, want, 1e-15, 0))
+    if (!(isnan(got) && isnan(want)) && !close_within(got, want, approx ? 1e-14 : 1e-15, approx ? 2e-15 : 0))
         fail_msg("%s(%g, %g, %g)%s: the compiler gives %.17g, the oracle %.17g", ir_ops[op].name, v[0],
                  v[1], v[2], lit ? " (literal exponent)" : "", got, want);
 }
@@ -472,6 +526,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unary_builtins),
         cmocka_unit_test(unary_chains),
+        cmocka_unit_test(lgamma_digamma),
+        cmocka_unit_test(piecewise_constant),
         cmocka_unit_test(binary_builtins),
         cmocka_unit_test(arithmetic_operators),
         cmocka_unit_test(integer_powers),

@@ -23,6 +23,8 @@ static void builtin_lookup(void **state)
     assert_int_equal(ir_builtin("pow"), OP_POW);
     assert_int_equal(ir_builtin("atan2"), OP_ATAN2);
     assert_int_equal(ir_builtin("erf"), OP_ERF);
+    assert_int_equal(ir_builtin("digamma"), OP_DIGAMMA);
+    assert_int_equal(ir_builtin("sign"), OP_SIGN);
     /* not built-ins: the constant, C spellings, IR-only operations */
     assert_int_equal(ir_builtin("pi"), -1);
     assert_int_equal(ir_builtin("fabs"), -1);
@@ -30,6 +32,9 @@ static void builtin_lookup(void **state)
     assert_int_equal(ir_builtin("copy"), -1);
     assert_int_equal(ir_builtin("powi"), -1);
     assert_int_equal(ir_builtin("dabs"), -1);
+    assert_int_equal(ir_builtin("trigamma"), -1);
+    assert_int_equal(ir_builtin("tetragamma"), -1);
+    assert_int_equal(ir_builtin("gradc_sign"), -1);
     assert_int_equal(ir_builtin("gradc_dabs"), -1);
     assert_int_equal(ir_builtin("x"), -1);
     assert_int_equal(ir_builtin(""), -1);
@@ -42,6 +47,7 @@ static void builtins_of_the_language(void **state)
     static const char *const one[] = {
         "sqrt", "cbrt", "exp", "expm1", "log", "log1p", "log2", "log10", "sin", "cos", "tan",
         "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "abs",
+        "erfc", "lgamma", "digamma", "floor", "ceil", "sign",
     };
     static const char *const two[] = {"pow", "atan2", "hypot", "min", "max"};
     for (size_t i = 0; i < sizeof one / sizeof *one; i++) {

@@ -19,7 +19,10 @@
 
 #include "../../runtime/kinks.c"
 #include "../../runtime/memory.c"
+#include "../../runtime/special.c"
 #include "../../runtime/tape.c"
+
+#include "polygamma_ref.h"
 
 /* Exact equality of doubles, NaN equal to NaN; the values shown if not. */
 #define assert_same(a, b) same_double((a), (b), #a, __FILE__, __LINE__)
@@ -116,6 +119,96 @@ static void dom_passes_nan(void **state)
     assert_same(gradc_dom(1.0, 5.0), 5.0);
     assert_same(gradc_dom(INFINITY, 5.0), 5.0);
     assert_same(gradc_dom(0.0, NAN), NAN);
+}
+
+/* ---- special functions ----------------------------------------------------- */
+
+static void sign_of_everything(void **state)
+{
+    (void)state;
+    assert_same(gradc_sign(2.5), 1.0);
+    assert_same(gradc_sign(-1e-310), -1.0);        /* subnormal */
+    assert_same(gradc_sign(INFINITY), 1.0);
+    assert_same(gradc_sign(-INFINITY), -1.0);
+    assert_same(gradc_sign(0.0), 0.0);
+    assert_same(gradc_sign(-0.0), -0.0);           /* a zero keeps its sign */
+    assert_same(gradc_sign(NAN), NAN);
+}
+
+typedef double (*Special)(double);
+static const Special polygamma_fn[3] = {gradc_digamma, gradc_trigamma, gradc_tetragamma};
+static const char *const polygamma_name[3] = {"digamma", "trigamma", "tetragamma"};
+
+/* Against mpmath's values (polygamma_ref.py): relative error 1e-14 at most
+ * away from the poles and the roots of digamma. The worst is printed: it is
+ * the accuracy the README states. */
+static void polygamma_against_mpmath(void **state)
+{
+    (void)state;
+    enum { N = sizeof polygamma_far / sizeof *polygamma_far };
+    for (int n = 0; n < 3; n++) {
+        double worst = 0, at = 0;
+        for (int i = 0; i < N; i++) {
+            double x = polygamma_far[i][0], want = polygamma_far[i][n + 1];
+            double got = polygamma_fn[n](x), rel = fabs(got - want) / fabs(want);
+            if (!(rel <= 1e-14))
+                fail_msg("%s(%.17g) = %.17g, mpmath %.17g: relative error %.3g", polygamma_name[n], x, got,
+                         want, rel);
+            if (rel > worst) {
+                worst = rel;
+                at = x;
+            }
+        }
+        print_message("%s: worst relative error %.2g (at %.17g) over %d points\n", polygamma_name[n], worst,
+                      at, N);
+    }
+}
+
+/* Beside a root of digamma (there is one between each two poles, and one
+ * at 1.4616...) its value is a difference of terms of size 1 to 4 that
+ * nearly cancel: the relative error of the result has no bound, so the
+ * check is relative plus an absolute 2e-15, a few rounding errors of those
+ * terms. trigamma and tetragamma have no root there: relative. */
+static void polygamma_near_roots(void **state)
+{
+    (void)state;
+    enum { N = sizeof polygamma_near_root / sizeof *polygamma_near_root };
+    for (int n = 0; n < 3; n++) {
+        for (int i = 0; i < N; i++) {
+            double x = polygamma_near_root[i][0], want = polygamma_near_root[i][n + 1];
+            double got = polygamma_fn[n](x), err = fabs(got - want);
+            double tol = n == 0 ? 1e-14 * fabs(want) + 2e-15 : 1e-14 * fabs(want);
+            if (!(err <= tol))
+                fail_msg("%s(%.17g) = %.17g, mpmath %.17g: error %.3g", polygamma_name[n], x, got, want, err);
+        }
+    }
+}
+
+/* The poles of lgamma (0, -1, -2, ... and -inf) give NaN, as does NaN;
+ * the ends of the range overflow and underflow as the values do. */
+static void polygamma_poles_and_ends(void **state)
+{
+    (void)state;
+    static const double poles[] = {0.0, -0.0, -1.0, -2.0, -17.0, -1e6, -4503599627370496.0, -1e300,
+                                   -INFINITY, NAN};
+    for (int n = 0; n < 3; n++)
+        for (size_t i = 0; i < sizeof poles / sizeof *poles; i++)
+            if (!isnan(polygamma_fn[n](poles[i])))
+                fail_msg("%s(%g) = %g, not NaN", polygamma_name[n], poles[i], polygamma_fn[n](poles[i]));
+    assert_same(gradc_digamma(INFINITY), INFINITY);
+    assert_same(gradc_trigamma(INFINITY), 0.0);
+    assert_true(gradc_tetragamma(INFINITY) == 0);
+    assert_close(gradc_digamma(1e-300), -1e300, 1e-15, 0);
+    assert_same(gradc_trigamma(1e-300), INFINITY);
+    assert_same(gradc_tetragamma(1e-300), -INFINITY);
+    assert_same(gradc_trigamma(-1e-300), INFINITY);
+    assert_close(gradc_digamma(1e300), 690.77552789821368, 1e-15, 0);
+    assert_close(gradc_trigamma(1e300), 1e-300, 1e-15, 0);
+    assert_true(gradc_tetragamma(1e300) <= 0 && gradc_tetragamma(1e300) > -1e-300);
+    /* beside a pole: the pole's term dominates, with its sign */
+    assert_close(gradc_digamma(-3 + 0x1p-40), -0x1p40, 1e-10, 0);
+    assert_close(gradc_digamma(-3 - 0x1p-40), 0x1p40, 1e-10, 0);
+    assert_close(gradc_trigamma(-3 + 0x1p-40), 0x1p80, 1e-10, 0);
 }
 
 /* ---- memory ------------------------------------------------------------- */
@@ -769,6 +862,10 @@ int main(void)
         cmocka_unit_test(dhypot_at_origin),
         cmocka_unit_test(dpowi_k_zero),
         cmocka_unit_test(dom_passes_nan),
+        cmocka_unit_test(sign_of_everything),
+        cmocka_unit_test(polygamma_against_mpmath),
+        cmocka_unit_test(polygamma_near_roots),
+        cmocka_unit_test(polygamma_poles_and_ends),
         cmocka_unit_test(count_saturates),
         cmocka_unit_test(scale_saturates),
         cmocka_unit_test(sum_saturates),
