@@ -155,13 +155,8 @@ RULE(erf)
     Operand e = val1(dc, OP_EXP, val1(dc, OP_NEG, val2(dc, OP_MUL, a[0], a[0])));
     return c2(OP_MUL, seed, val2(dc, OP_MUL, ir_real(TWO_OVER_SQRT_PI), e));
 }
-/* -2/sqrt(pi) exp(-a^2) */
-RULE(erfc)
-{
-    UNUSED;
-    Operand e = val1(dc, OP_EXP, val1(dc, OP_NEG, val2(dc, OP_MUL, a[0], a[0])));
-    return neg(c2(OP_MUL, seed, val2(dc, OP_MUL, ir_real(TWO_OVER_SQRT_PI), e)));
-}
+/* erfc = 1 - erf: -2/sqrt(pi) exp(-a^2) */
+RULE(erfc) { return neg(rule_erf(dc, a, res, i, seed)); }
 RULE(abs) { UNUSED; return c2(OP_DABS, a[0], seed); }
 /* The polygamma functions, each the derivative of the one before; NaN at
  * the poles of lgamma (0, -1, -2, ...), as LANGUAGE.md section 5 says. */

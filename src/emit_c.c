@@ -305,17 +305,16 @@ static void put_operand(Emit *e, Operand a, bool parens)
         buf_puts(e->o, "NULL");
         break;
     case OK_DIM: {
-        static const char *const sym[OP_COUNT] = {
-            [OP_IADD] = "+", [OP_ISUB] = "-", [OP_IMUL] = "*", [OP_IDIV] = "/", [OP_IMOD] = "%",
-        };
+        /* the int operations are infix (ineg prefix): their C is their cname */
+        const char *sym = ir_ops[a.dim->op].cname;
         if (parens)
             buf_putc(e->o, '(');
         if (a.dim->op == OP_INEG) {
-            buf_putc(e->o, '-');
+            buf_puts(e->o, sym);
             put_operand(e, a.dim->a, true);
         } else {
             put_operand(e, a.dim->a, true);
-            buf_printf(e->o, " %s ", sym[a.dim->op]);
+            buf_printf(e->o, " %s ", sym);
             put_operand(e, a.dim->b, true);
         }
         if (parens)
@@ -1306,6 +1305,15 @@ static void put_func(Emit *e, IrFunc *f)
 /* The runtime pieces and headers the file needs, decided from the IR
  * before anything is written: the operations that call a piece, the
  * instructions that save or take memory, the failure paths. */
+/* Some instruction of b names v: an array the allocation gives memory to. */
+static bool named_in(const IrBlock *b, const IrVar *v)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (ir_names_within(b->instrs.items[i], v))
+            return true;
+    return false;
+}
+
 static void plan_block(Emit *e, const IrBlock *b)
 {
     static const char *const piece[] = {
@@ -1327,7 +1335,7 @@ static void plan_block(Emit *e, const IrBlock *b)
             rt_require(&e->rt, "gradc_scale");
         for (int k = 0; in->kind == I_ALLOC && k < e->plan_f->vars.len; k++) {
             const IrVar *v = e->plan_f->vars.items[k];
-            if (v->ndims > 2 && !v->is_param)
+            if (v->ndims > 2 && !v->is_param && named_in(e->plan_f->body, v))
                 rt_require(&e->rt, "gradc_scale");
         }
         if (in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA ||

@@ -1035,7 +1035,9 @@ static bool check_size(Sema *s, Param *p, Expr *e, bool whole)
         if (e->op.op != A_ADD && e->op.op != A_SUB && e->op.op != A_MUL && e->op.op != A_DIV &&
             e->op.op != A_MOD)
             break;
-        if (!check_size(s, p, e->op.a, false) | !check_size(s, p, e->op.b, false))
+        bool left = check_size(s, p, e->op.a, false);     /* both sides reported */
+        bool right = check_size(s, p, e->op.b, false);
+        if (!left || !right)
             return false;
         e->ty = TY_INT;
         return true;
