@@ -519,13 +519,6 @@ static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
             ok = false;
         }
     }
-    if (ok && nidx > 0) {
-        /* LANGUAGE.md v2 allows them; gradc does not lower them yet */
-        diag_error(s->d, arg->span, "sub-array arguments ('%s' with %d %s) are not supported by this "
-                   "version of gradc yet; pass a whole array", sym->id, nidx,
-                   plural(nidx, "index", "indices"));
-        ok = false;
-    }
     arg->ty = sym->ty;
     return ok;
 }

@@ -4,7 +4,7 @@
 # numeric.cc.* compile tests pick up its generated C (default and -O0).
 
 # Feature tests, also without IR optimisation.
-foreach(t arrays vjp)
+foreach(t arrays vjp subarrays)
   gradc_numeric_test(NAME ${t} FN ${t}.fn DRIVER test_${t}.c)
   gradc_numeric_test(NAME ${t}_O0 FN ${t}.fn DRIVER test_${t}.c GRADC_OPTIONS -O0
                      WARNINGS_ALLOWED)
@@ -30,7 +30,7 @@ gradc_numeric_test(NAME tape_mem_split FN tape_mem.fn DRIVER test_tape_mem.c DRI
                    GRADC_OPTIONS --split=8)
 
 # Determinism of the new inputs, as numeric.determinism does for the others.
-set(inputs arrays.fn vjp.fn regress.fn tape_mem.fn)
+set(inputs arrays.fn vjp.fn regress.fn tape_mem.fn subarrays.fn)
 foreach(s ${NUMERIC_ARRAY_SAMPLES})
   list(APPEND inputs ${SAMPLES}/${s}.fn)
 endforeach()
