@@ -194,6 +194,18 @@ static Operand lower_ternary(Lower *lw, const Expr *e, const char *name)
     return ir_v(r);
 }
 
+/* A size as an operand: a parameter's size expression (n + 1) is
+ * computed into a temporary here. */
+static Operand size_value(Lower *lw, Span at, Operand d)
+{
+    if (d.kind != OK_DIM)
+        return d;
+    Operand a = size_value(lw, at, d.dim->a);
+    if (d.dim->op == OP_INEG)
+        return op1(lw, at, NULL, OP_INEG, a);
+    return op2(lw, at, NULL, d.dim->op, a, size_value(lw, at, d.dim->b));
+}
+
 /* Nested loops over the elements of tmp, an array of the shape of base
  * with its first nfix indices fixed at fix: each iteration copies one
  * element, into the row of base (out) or from it. The IR of a whole-
@@ -205,9 +217,10 @@ static void copy_row(Lower *lw, Span at, IrVar *tmp, IrVar *base, const Operand 
     IrBlock *saved = lw->blk;
     Operand j[IR_MAX_DIMS];
     for (int k = 0; k < tmp->ndims; k++) {
+        Operand hi = size_value(lw, at, tmp->dims[k]);
         Instr *loop = ir_instr(lw->cx, I_FOR, at);
         loop->lo = ir_int(0);
-        loop->hi = tmp->dims[k];
+        loop->hi = hi;
         loop->ivar = new_var(lw, NULL, IT_INT);
         loop->body = ir_block(lw->cx);
         ir_append(lw->cx, lw->blk, loop);

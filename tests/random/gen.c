@@ -502,18 +502,24 @@ static Expr *gen_out_call(Gen *g, Block *b, int j)
     int used[64], nused = 0;
     for (int k = 0; k < h->nparam; k++)
         if (h->var[k].cls == V_OUT) {
-            int v = rng_chance(g->r, 0.85) ? gen_bind_array(g, h, k, bind, 1, used, nused) : -1;
-            if (v < 0)
+            int nfix = 0;
+            int v = rng_chance(g->r, 0.85) ? gen_bind_array(g, h, k, bind, 1, used, nused, &nfix) : -1;
+            if (v < 0) {
                 v = fresh_array_for(g, b, h, k, bind, 0);
+                nfix = 0;
+            }
             used[nused++] = v;
-            arg[k] = ex_var(v, K_REAL);
+            arg[k] = gen_array_arg(g, v, nfix);
         }
     for (int k = 0; k < h->nparam; k++)
         if (h->var[k].cls == V_ARR || h->var[k].cls == V_CONSTARR) {
-            int v = gen_bind_array(g, h, k, bind, 0, used, nused);
-            if (v < 0)
+            int nfix = 0;
+            int v = gen_bind_array(g, h, k, bind, 0, used, nused, &nfix);
+            if (v < 0) {
                 v = fresh_array_for(g, b, h, k, bind, 1);
-            arg[k] = ex_var(v, K_REAL);
+                nfix = 0;
+            }
+            arg[k] = gen_array_arg(g, v, nfix);
         }
     Expr *call = ex_new(OP_CALL, K_REAL);
     call->fn = j;

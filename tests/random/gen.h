@@ -60,7 +60,8 @@ Expr *gen_element(Gen *g, int var);
 Expr *gen_pos_int(Gen *g);
 Expr *gen_value_call(Gen *g, int depth);
 int gen_bind_array(Gen *g, const Func *callee, int param, Expr **bind, int want_write,
-                   const int *used, int nused);
+                   const int *used, int nused, int *nfix);
+Expr *gen_array_arg(Gen *g, int v, int nfix);
 
 /* gen.c */
 Stmt *gen_begin_loop(Gen *g, Expr *lo, Expr *hi);

@@ -573,15 +573,17 @@ Expr *gen_cond(Gen *g, int depth)
 
 /* ---- calls ------------------------------------------------------------------ */
 
-/* Whether caller array `v` can be passed for the callee's array `param`
- * given the int arguments bound so far; binds the free ones into `bind`. */
-static int shape_matches(Gen *g, const Func *callee, int param, int v, Expr **bind, Expr **newbind)
+/* Whether caller array `v`, with its first `fix` indices fixed (a sub-
+ * array, v2), can be passed for the callee's array `param` given the int
+ * arguments bound so far; binds the free ones into `bind`. */
+static int shape_matches(Gen *g, const Func *callee, int param, int v, int fix, Expr **bind,
+                         Expr **newbind)
 {
     const Var *pv = &callee->var[param], *cv = &g->f->var[v];
-    if (pv->ndim != cv->ndim)
+    if (pv->ndim + fix != cv->ndim)
         return 0;
     for (int d = 0; d < pv->ndim; d++) {
-        const Expr *h = pv->dim[d], *c = cv->dim[d];
+        const Expr *h = pv->dim[d], *c = cv->dim[fix + d];
         if (h->op == OP_INT) {
             if (c->op != OP_INT || c->ival != h->ival)
                 return 0;
@@ -607,13 +609,15 @@ static int in_list(int v, const int *list, int n)
 }
 
 /* Picks a visible array of the caller for the callee's array parameter
- * `param` (one the caller may write when want_write), not in `used`.
- * Returns its var and binds the callee's int parameters its shape fixes;
- * -1 when no array fits. */
+ * `param` (one the caller may write when want_write), not in `used`:
+ * the whole array, or, with F_SUBARR, a sub-array of a bigger one (*nfix
+ * leading indices to fix). Returns its var and binds the callee's int
+ * parameters its shape fixes; -1 when no array fits. */
 int gen_bind_array(Gen *g, const Func *callee, int param, Expr **bind, int want_write,
-                   const int *used, int nused)
+                   const int *used, int nused, int *nfix)
 {
-    int cand[64], nc = 0;
+    int cand[64], cfix[64], nc = 0;
+    int maxfix = g->feat & F_SUBARR ? RT_MAXDIM - 1 : 0;
     for (int i = 0; i < g->nscope && nc < 64; i++) {
         int v = g->scope[i];
         const Var *cv = &g->f->var[v];
@@ -621,19 +625,38 @@ int gen_bind_array(Gen *g, const Func *callee, int param, Expr **bind, int want_
             continue;
         if (in_list(v, cand, nc))
             continue;
-        Expr *nb[64] = {0};
-        if (shape_matches(g, callee, param, v, bind, nb))
-            cand[nc++] = v;
+        for (int fix = 0; fix <= maxfix && nc < 64; fix++) {
+            Expr *nb[64] = {0};
+            if (shape_matches(g, callee, param, v, fix, bind, nb)) {
+                cand[nc] = v;
+                cfix[nc++] = fix;
+                break;
+            }
+        }
     }
     if (!nc)
         return -1;
-    int v = cand[rng_int(g->r, nc)];
+    int c = rng_int(g->r, nc), v = cand[c];
     Expr *nb[64] = {0};
-    shape_matches(g, callee, param, v, bind, nb);
+    shape_matches(g, callee, param, v, cfix[c], bind, nb);
     for (int k = 0; k < callee->nparam; k++)
         if (nb[k])
             bind[k] = ex_clone(nb[k]);
+    *nfix = cfix[c];
     return v;
+}
+
+/* The argument for array v with its first nfix indices fixed: v itself,
+ * or the sub-array v[i]... */
+Expr *gen_array_arg(Gen *g, int v, int nfix)
+{
+    if (nfix == 0)
+        return ex_var(v, K_REAL);
+    Expr *e = ex_new(OP_INDEX, K_REAL);
+    e->var = v;
+    for (int d = 0; d < nfix; d++)
+        ex_add_kid(e, gen_index(g, g->f->var[v].dim[d]));
+    return e;
 }
 
 static int value_callee(Gen *g)
@@ -657,10 +680,10 @@ Expr *gen_value_call(Gen *g, int depth)
     int ok = 1;
     for (int k = 0; k < h->nparam && ok; k++)
         if (var_is_array(&h->var[k])) {
-            int v = gen_bind_array(g, h, k, bind, 0, NULL, 0);
+            int nfix = 0, v = gen_bind_array(g, h, k, bind, 0, NULL, 0, &nfix);
             ok = v >= 0;
             if (ok)
-                arg[k] = ex_var(v, K_REAL);
+                arg[k] = gen_array_arg(g, v, nfix);
         }
     Expr *call = ex_new(OP_CALL, K_REAL);
     call->fn = j;

@@ -302,11 +302,22 @@ static double call(Interp *I, Frame *F, const Expr *e)
     for (int k = 0; k < h->nparam; k++) {
         const Var *v = &h->var[k];
         if (var_is_array(v)) {
-            const Arr *src = &F->av[e->kid[k]->var];
+            const Expr *a = e->kid[k];
+            const Arr *src = &F->av[a->var];
+            /* a sub-array A[i]...: the row's offset and size (v2) */
+            long off = 0, size = src->size;
+            for (int d = 0; a->op == OP_INDEX && d < a->nkid; d++) {
+                long i = eval_int(I, F, a->kid[d]);
+                if (i < 0 || i >= src->dim[d])
+                    refuse(I, "generator bug: index %ld out of [0, %ld) in %s", i, src->dim[d],
+                           F->f->var[a->var].name);
+                off = off * src->dim[d] + i;
+                size /= src->dim[d];
+            }
             shape(I, &G, k, &G.av[k]);
-            if (G.av[k].size > src->size)
+            if (G.av[k].size > size)
                 refuse(I, "generator bug: %s gets a smaller array", v->name);
-            G.av[k].d = src->d;
+            G.av[k].d = src->d + off * size;
             if (v->cls == V_OUT)
                 memset(G.av[k].d, 0, (size_t)G.av[k].size * sizeof(double));
         }

@@ -134,7 +134,7 @@ static int parse_args(Opts *o, int argc, char **argv)
 static void defaults(Opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->gen = (GenCfg){F_V1, 2, 12};
+    o->gen = (GenCfg){F_DEFAULT, 2, 12};
     o->seed = 1;
     o->count = 100;
     o->batch = 25;

@@ -15,8 +15,9 @@
 
 /* ---- features: what the generator may produce ------------------------- */
 
-/* One bit per construct. The v1 set is on by default; the v2 constructs
- * that gradc does not implement yet are off until --features turns them on. */
+/* One bit per construct. The v1 set and the v2 constructs gradc
+ * implements are on by default (F_DEFAULT); the others are off until
+ * --features turns them on. */
 enum {
     F_LOOPS = 1u << 0,      /* for loops with runtime bounds */
     F_ARRAYS = 1u << 1,     /* real array parameters */
@@ -34,16 +35,18 @@ enum {
     F_INTMATH = 1u << 13,   /* ints in real expressions, %, i / n */
     F_LETLOOP = 1u << 14,   /* let and let t[n] inside loop bodies */
     F_EXPRFORM = 1u << 15,  /* helpers in expression form */
-    /* v2, off by default */
+    /* v2 */
     F_WHILE = 1u << 16,     /* while loops (with let int counters) */
     F_BREAK = 1u << 17,     /* break in for loops */
     F_LETINT = 1u << 18,    /* let int k = ...; */
     F_V2BUILTINS = 1u << 19,/* erfc lgamma floor ceil sign (digamma: no libm) */
     F_PARAMSIZE = 1u << 20, /* x[n+1] in parameter lists */
     F_3D = 1u << 21,        /* three-dimensional arrays */
+    F_SUBARR = 1u << 22,    /* sub-array arguments: h(A[i]), h(T[i][j]) */
 };
 #define F_V1 0xffffu
-#define F_ALL 0x3fffffu
+#define F_ALL 0x7fffffu
+#define F_DEFAULT (F_V1 | F_LETINT | F_V2BUILTINS | F_PARAMSIZE | F_3D | F_SUBARR)
 
 /* Parses "+a,-b,c" (names as in rt_feature_names) onto *flags; 0 on success. */
 int rt_parse_features(const char *spec, unsigned *flags, FILE *err);

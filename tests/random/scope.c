@@ -73,17 +73,20 @@ static void check_call(Scope *S, const Expr *e, int as_stmt)
             check_expr(S, a);
             continue;
         }
-        if (a->op != OP_VAR || !visible(S, a->var) || !var_is_array(&S->f->var[a->var]) ||
-            S->f->var[a->var].ndim != pv->ndim) {
+        int nfix = a->op == OP_INDEX ? a->nkid : 0;     /* a sub-array A[i] (v2) */
+        if ((a->op != OP_VAR && a->op != OP_INDEX) || !visible(S, a->var) ||
+            !var_is_array(&S->f->var[a->var]) || S->f->var[a->var].ndim != pv->ndim + nfix) {
             bad(S, "array argument %d of %s", k, h->name);
             continue;
         }
+        for (int d = 0; d < nfix; d++)
+            check_expr(S, a->kid[d]);
         VarClass c = S->f->var[a->var].cls;
         if (pv->cls == V_OUT && c != V_LOCALARR && c != V_OUT)
             bad(S, "out argument %d of %s is not writable", k, h->name);
         for (int j = 0; j < h->nparam; j++)
-            if (j != k && pv->cls == V_OUT && var_is_array(&h->var[j]) && e->kid[j]->op == OP_VAR &&
-                e->kid[j]->var == a->var)
+            if (j != k && pv->cls == V_OUT && var_is_array(&h->var[j]) &&
+                (e->kid[j]->op == OP_VAR || e->kid[j]->op == OP_INDEX) && e->kid[j]->var == a->var)
                 bad(S, "out argument %d of %s aliases argument %d", k, h->name, j);
     }
 }

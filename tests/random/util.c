@@ -194,7 +194,7 @@ static const struct {
     {"pow", F_POW},           {"intmath", F_INTMATH},   {"letloop", F_LETLOOP},
     {"exprform", F_EXPRFORM}, {"while", F_WHILE},       {"break", F_BREAK},
     {"letint", F_LETINT},     {"v2builtins", F_V2BUILTINS},
-    {"paramsize", F_PARAMSIZE}, {"3d", F_3D},
+    {"paramsize", F_PARAMSIZE}, {"3d", F_3D}, {"subarr", F_SUBARR},
 };
 
 static int feature_bit(const char *name, size_t len, unsigned *bit)
@@ -243,5 +243,5 @@ void rt_list_features(FILE *f, unsigned flags)
 {
     for (size_t i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)
         fprintf(f, "  %-12s %s%s\n", feature_names[i].name, flags & feature_names[i].bit ? "on" : "off",
-                feature_names[i].bit > F_V1 ? "  (v2: gradc does not implement it yet)" : "");
+                !(feature_names[i].bit & F_DEFAULT) ? "  (v2: not yet in gradc; off by default)" : "");
 }
