@@ -85,16 +85,21 @@ double hand_conv1d_grad(int C, int F, int K, int n, const double *W, const doubl
         double *gWf = gW + f * fw, gbf = 0;
         for (int t = 0; t < nt; t++) {
             double a = b[f];
-            for (int c = 0; c < C; c++)
+            for (int c = 0; c < C; c++) {
+                const double *xc = x + (size_t)c * n + t, *Wfc = Wf + (size_t)c * K;
                 for (int k = 0; k < K; k++)
-                    a += Wf[(size_t)c * K + k] * x[(size_t)c * n + t + k];
+                    a += Wfc[k] * xc[k];
+            }
             double yv = tanh(a), e = yv - Y[(size_t)f * nt + t];
             s += e * e;
             double da = e * (1 - yv * yv);
             gbf += da;
-            for (int c = 0; c < C; c++)
+            for (int c = 0; c < C; c++) {
+                const double *xc = x + (size_t)c * n + t;
+                double *gWfc = gWf + (size_t)c * K;
                 for (int k = 0; k < K; k++)
-                    gWf[(size_t)c * K + k] += da * x[(size_t)c * n + t + k];
+                    gWfc[k] += da * xc[k];
+            }
         }
         gb[f] = gbf;
     }
@@ -173,32 +178,37 @@ double hand_lu_logdet_grad(int n, const double *A, double *gA, double *work)
                 Mi[j] -= l * Mk[j];
         }
     }
-    /* d log|det A| / dA = inv(A)^T: row j of it is column j of inv(A), the
-     * solution of A x = e_j, i.e. L z = P e_j, U x = z. P e_j has its one
-     * at q with perm[q] = j, so z is zero above q. */
-    for (int j = 0; j < n; j++) {
-        double *x = gA + (size_t)j * n;
-        int q = 0;
-        while ((int)perm[q] != j)
-            q++;
-        for (int i = 0; i < q; i++)
-            x[i] = 0;
-        x[q] = 1;
-        for (int i = q + 1; i < n; i++) {
-            const double *Li = M + (size_t)i * n;
-            double z = 0;
-            for (int c = q; c < i; c++)
-                z -= Li[c] * x[c];
-            x[i] = z;
+    /* d log|det A| / dA = inv(A)^T = P^T L^-T U^-T, built row by row with
+     * axpys along rows (they run at the machine's throughput, where
+     * column-wise solves are chains of dependent adds): V = U^-T, lower
+     * triangular, by forward substitution; then L^T W = V by back
+     * substitution; row i of W is row perm[i] of the gradient, and is
+     * kept there from the start. */
+#define ROW(i) (gA + (size_t)(int)perm[i] * n)
+    for (int i = 0; i < n; i++) {
+        double *Vi = ROW(i);
+        memset(Vi, 0, sizeof *Vi * (size_t)n);
+        Vi[i] = 1;
+        for (int k = 0; k < i; k++) {
+            const double *Vk = ROW(k);
+            double u = M[(size_t)k * n + i];
+            for (int j = 0; j <= k; j++)
+                Vi[j] -= u * Vk[j];
         }
-        for (int i = n - 1; i >= 0; i--) {
-            const double *Ui = M + (size_t)i * n;
-            double z = x[i];
-            for (int c = i + 1; c < n; c++)
-                z -= Ui[c] * x[c];
-            x[i] = z / Ui[i];
+        double inv = 1 / M[(size_t)i * n + i];
+        for (int j = 0; j <= i; j++)
+            Vi[j] *= inv;
+    }
+    for (int i = n - 2; i >= 0; i--) {
+        double *Wi = ROW(i);
+        for (int k = i + 1; k < n; k++) {
+            const double *Wk = ROW(k);
+            double l = M[(size_t)k * n + i];
+            for (int j = 0; j < n; j++)
+                Wi[j] -= l * Wk[j];
         }
     }
+#undef ROW
     return ld;
 }
 
