@@ -10,8 +10,8 @@
 #include <string.h>
 
 /* RNN. The work array keeps the states H[0..T] and the read-out residuals
- * r[t] = (p_t - y_t) / T, then the adjoint of the state flowing back from
- * the next step and the pre-activation adjoints (h each). */
+ * r[t] = (p_t - y_t) / T, then the adjoints of the state flowing back into
+ * this step and out of it (h each). */
 size_t hand_rnn_work(int h, int m, int T)
 {
     (void)m;
@@ -22,7 +22,7 @@ double hand_rnn_grad(int h, int m, int T, const double *Wx, const double *Wh, co
                      const double *wy, const double *X, const double *y, double *gWx, double *gWh,
                      double *gb, double *gwy, double *work)
 {
-    double *H = work, *r = H + (size_t)(T + 1) * h, *dh = r + T, *da = dh + h;
+    double *H = work, *r = H + (size_t)(T + 1) * h, *dh = r + T, *dn = dh + h;
     for (int i = 0; i < h; i++)
         H[i] = 0;
     double loss = 0;
@@ -31,11 +31,12 @@ double hand_rnn_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         double *hn = H + (size_t)(t + 1) * h;
         double p = 0;
         for (int i = 0; i < h; i++) {
+            const double *Wxi = Wx + (size_t)i * m, *Whi = Wh + (size_t)i * h;
             double a = b[i];
             for (int j = 0; j < m; j++)
-                a += Wx[(size_t)i * m + j] * x[j];
+                a += Wxi[j] * x[j];
             for (int j = 0; j < h; j++)
-                a += Wh[(size_t)i * h + j] * hp[j];
+                a += Whi[j] * hp[j];
             hn[i] = tanh(a);
         }
         for (int i = 0; i < h; i++)
@@ -52,21 +53,26 @@ double hand_rnn_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     memset(dh, 0, sizeof *dh * (size_t)h);
     for (int t = T - 1; t >= 0; t--) {
         const double *x = X + (size_t)t * m, *hp = H + (size_t)t * h, *hn = hp + h;
+        double rt = r[t];
+        memset(dn, 0, sizeof *dn * (size_t)h);
         for (int i = 0; i < h; i++) {
-            gwy[i] += r[t] * hn[i];
-            da[i] = (dh[i] + r[t] * wy[i]) * (1 - hn[i] * hn[i]);
-            gb[i] += da[i];
+            const double *Whi = Wh + (size_t)i * h;
+            double *gWxi = gWx + (size_t)i * m, *gWhi = gWh + (size_t)i * h;
+            gwy[i] += rt * hn[i];
+            double da = (dh[i] + rt * wy[i]) * (1 - hn[i] * hn[i]);
+            gb[i] += da;
             for (int j = 0; j < m; j++)
-                gWx[(size_t)i * m + j] += da[i] * x[j];
-            for (int j = 0; j < h; j++)
-                gWh[(size_t)i * h + j] += da[i] * hp[j];
+                gWxi[j] += da * x[j];
+            /* Wh's adjoint and the state's for step t - 1 (Wh^T da) in
+             * one pass over the row */
+            for (int j = 0; j < h; j++) {
+                gWhi[j] += da * hp[j];
+                dn[j] += Whi[j] * da;
+            }
         }
-        /* the state's adjoint for step t - 1: Wh^T da, row by row */
-        memset(dh, 0, sizeof *dh * (size_t)h);
-        if (t > 0)
-            for (int i = 0; i < h; i++)
-                for (int j = 0; j < h; j++)
-                    dh[j] += Wh[(size_t)i * h + j] * da[i];
+        double *sw = dh;
+        dh = dn;
+        dn = sw;
     }
     return 0.5 * loss / T;
 }
