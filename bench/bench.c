@@ -7,9 +7,11 @@
  * against the hand-written one first.
  *
  * The workloads: the samples (the .fn files of samples/, hand-written
- * gradients in hand.c) and six GradBench-style ones (gradbench.fn,
- * hand_gb.c). A GradBench-style workload whose gradient disagrees with the
- * hand-written one stops the benchmark.
+ * gradients in hand.c), six GradBench-style ones (gradbench.fn,
+ * hand_gb.c) and the v2 samples (rnn, conv1d, cloth, lu_logdet, bundle;
+ * hand_v2.c). A GradBench-style or v2 workload whose gradient disagrees
+ * with the hand-written one stops the benchmark. Arguments: --quick,
+ * --count, and filters (only the workloads whose name contains one).
  *
  * The memory column: each generated file is compiled a second time with
  * its allocations counted and its functions renamed memcount_* (memcount.h,
