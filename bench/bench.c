@@ -7,9 +7,11 @@
  * against the hand-written one first.
  *
  * The workloads: the samples (the .fn files of samples/, hand-written
- * gradients in hand.c) and six GradBench-style ones (gradbench.fn,
- * hand_gb.c). A GradBench-style workload whose gradient disagrees with the
- * hand-written one stops the benchmark.
+ * gradients in hand.c), six GradBench-style ones (gradbench.fn,
+ * hand_gb.c) and the v2 samples (rnn, conv1d, cloth, lu_logdet, bundle;
+ * hand_v2.c). A GradBench-style or v2 workload whose gradient disagrees
+ * with the hand-written one stops the benchmark. Arguments: --quick,
+ * --count, and filters (only the workloads whose name contains one).
  *
  * The memory column: each generated file is compiled a second time with
  * its allocations counted and its functions renamed memcount_* (memcount.h,
@@ -31,20 +33,31 @@
 #include <unistd.h>
 
 #include "adolc.h"
+#include "bundle.h"
+#include "cloth.h"
+#include "conv1d.h"
 #include "ext_rosenbrock.h"
 #include "gmm.h"
 #include "gradbench.h"
 #include "hand.h"
 #include "hand_gb.h"
+#include "hand_v2.h"
 #include "logreg.h"
+#include "lu_logdet.h"
 #include "memcount.h"
+#include "memcount_bundle.h"
+#include "memcount_cloth.h"
+#include "memcount_conv1d.h"
 #include "memcount_ext_rosenbrock.h"
 #include "memcount_gmm.h"
 #include "memcount_gradbench.h"
 #include "memcount_logreg.h"
+#include "memcount_lu_logdet.h"
 #include "memcount_mlp.h"
+#include "memcount_rnn.h"
 #include "memcount_seed.h"
 #include "mlp.h"
+#include "rnn.h"
 #include "seed.h"
 
 #ifndef GRADC_BENCH_ADOLC_VERSION
@@ -176,7 +189,8 @@ struct Work {
     size_t ng;
     Adolc adolc;
     /* workload data */
-    int n, d, K, T, m, B, ni, nh, no, k, s, h;
+    int n, d, K, T, m, B, ni, nh, no, k, s, h, C, F, nc, np;
+    int *ints, *ints2;
     double *p1, *p2, *p3, *p4, *data, *labels, *work, scalar, scalar2;
 };
 
@@ -551,6 +565,220 @@ static Work det_work(int n, const char *size)
     return w;
 }
 
+/* ---- the v2 samples (rnn, conv1d, cloth, lu_logdet, bundle; hand_v2.c) -- */
+
+/* RNN: x holds Wx[h][m], Wh[h][h], b[h], wy[h]; data X[T][m], labels y[T] */
+#define RNN_ARGS(x) x, (x) + w->h * w->m, (x) + w->h * w->m + w->h * w->h, \
+                    (x) + w->h * w->m + w->h * w->h + w->h
+static double rnn_f(void *c) { Work *w = c; return rnn_loss(w->h, w->m, w->T, RNN_ARGS(w->x), w->data, w->labels); }
+static double rnn_g(void *c)
+{
+    Work *w = c;
+    return rnn_loss_grad(w->h, w->m, w->T, RNN_ARGS(w->x), w->data, w->labels, RNN_ARGS(w->g));
+}
+static double rnn_m(void *c)
+{
+    Work *w = c;
+    return memcount_rnn_loss_grad(w->h, w->m, w->T, RNN_ARGS(w->x), w->data, w->labels, RNN_ARGS(w->g));
+}
+static double rnn_h(void *c)
+{
+    Work *w = c;
+    return hand_rnn_grad(w->h, w->m, w->T, RNN_ARGS(w->x), w->data, w->labels, RNN_ARGS(w->gh), w->work);
+}
+
+/* conv1d: x holds W[F][C][K], b[F]; data x[C][n], labels Y[F][n-K+1] */
+static double conv_f(void *c)
+{
+    Work *w = c;
+    return conv1d_loss(w->C, w->F, w->K, w->n, w->x, w->x + w->F * w->C * w->K, w->data, w->labels);
+}
+static double conv_g(void *c)
+{
+    Work *w = c;
+    int nW = w->F * w->C * w->K;
+    return conv1d_loss_grad(w->C, w->F, w->K, w->n, w->x, w->x + nW, w->data, w->labels, w->g, w->g + nW);
+}
+static double conv_m(void *c)
+{
+    Work *w = c;
+    int nW = w->F * w->C * w->K;
+    return memcount_conv1d_loss_grad(w->C, w->F, w->K, w->n, w->x, w->x + nW, w->data, w->labels, w->g,
+                                     w->g + nW);
+}
+static double conv_h(void *c)
+{
+    Work *w = c;
+    int nW = w->F * w->C * w->K;
+    return hand_conv1d_grad(w->C, w->F, w->K, w->n, w->x, w->x + nW, w->data, w->labels, w->gh, w->gh + nW);
+}
+
+/* cloth: x holds X[nv][3]; ints the edges E[ne][2], data the rest lengths;
+ * scalar the stiffness, scalar2 gravity */
+static double cloth_f(void *c)
+{
+    Work *w = c;
+    return cloth_energy(w->n, w->k, w->ints, w->data, w->x, w->scalar, w->scalar2);
+}
+static double cloth_g(void *c)
+{
+    Work *w = c;
+    return cloth_energy_grad(w->n, w->k, w->ints, w->data, w->x, w->scalar, w->scalar2, w->g);
+}
+static double cloth_m(void *c)
+{
+    Work *w = c;
+    return memcount_cloth_energy_grad(w->n, w->k, w->ints, w->data, w->x, w->scalar, w->scalar2, w->g);
+}
+static double cloth_h(void *c)
+{
+    Work *w = c;
+    return hand_cloth_grad(w->n, w->k, w->ints, w->data, w->x, w->scalar, w->scalar2, w->gh);
+}
+
+/* LU log|det|: x holds A[n][n] */
+static double lu_f(void *c) { Work *w = c; return lu_logdet(w->n, w->x); }
+static double lu_g(void *c) { Work *w = c; return lu_logdet_grad(w->n, w->x, w->g); }
+static double lu_m(void *c) { Work *w = c; return memcount_lu_logdet_grad(w->n, w->x, w->g); }
+static double lu_h(void *c) { Work *w = c; return hand_lu_logdet_grad(w->n, w->x, w->gh, w->work); }
+
+/* bundle adjustment: x holds C[nc][7], P[np][3]; ints cam[nobs], ints2
+ * pt[nobs] (nobs in n), data obs[nobs][2] */
+static double ba_f(void *c)
+{
+    Work *w = c;
+    return ba_objective(w->nc, w->np, w->n, w->ints, w->ints2, w->x, w->x + 7 * w->nc, w->data);
+}
+static double ba_g(void *c)
+{
+    Work *w = c;
+    return ba_objective_grad(w->nc, w->np, w->n, w->ints, w->ints2, w->x, w->x + 7 * w->nc, w->data, w->g,
+                             w->g + 7 * w->nc);
+}
+static double ba_m(void *c)
+{
+    Work *w = c;
+    return memcount_ba_objective_grad(w->nc, w->np, w->n, w->ints, w->ints2, w->x, w->x + 7 * w->nc, w->data,
+                                      w->g, w->g + 7 * w->nc);
+}
+static double ba_h(void *c)
+{
+    Work *w = c;
+    return hand_ba_grad(w->nc, w->np, w->n, w->ints, w->ints2, w->x, w->x + 7 * w->nc, w->data, w->gh,
+                        w->gh + 7 * w->nc);
+}
+
+/* The v2 rows are checked as strictly as the GradBench-style ones: a
+ * gradient that disagrees with the hand-written one stops the benchmark. */
+static Work rnn_work(int h, int m, int T, const char *size)
+{
+    size_t nx = (size_t)h * m + (size_t)h * h + 2 * (size_t)h;
+    Work w = gb_make("RNN (Elman)", size, rnn_f, rnn_g, rnn_m, rnn_h, nx, T <= 50);
+    w.h = h;
+    w.m = m;
+    w.T = T;
+    for (size_t i = 0; i < nx; i++)
+        w.x[i] *= 1.0 / sqrt(h + m);          /* states that do not saturate */
+    w.data = vec((size_t)T * m, -1, 1);
+    w.labels = vec((size_t)T, -1, 1);
+    w.work = calloc(hand_rnn_work(h, m, T), sizeof(double));
+    return w;
+}
+
+static Work conv_work(int C, int F, int K, int n, const char *size)
+{
+    size_t nx = (size_t)F * C * K + (size_t)F;
+    Work w = gb_make("conv1d", size, conv_f, conv_g, conv_m, conv_h, nx, n <= 256);
+    w.C = C;
+    w.F = F;
+    w.K = K;
+    w.n = n;
+    for (size_t i = 0; i < nx; i++)
+        w.x[i] *= 1.0 / sqrt(C * K);
+    w.data = vec((size_t)C * n, -1, 1);
+    w.labels = vec((size_t)F * (n - K + 1), -0.5, 0.5);
+    return w;
+}
+
+/* a g x g grid of unit spacing, its edges along both axes and both
+ * diagonals of every cell; rest lengths those of the flat grid, the
+ * vertices moved from it by up to 0.2 in each coordinate */
+static Work cloth_work(int g, const char *size)
+{
+    int nv = g * g, ne = 2 * g * (g - 1) + 2 * (g - 1) * (g - 1);
+    Work w = gb_make("cloth", size, cloth_f, cloth_g, cloth_m, cloth_h, (size_t)3 * nv, nv <= 100);
+    w.n = nv;
+    w.k = ne;
+    w.scalar = 10.0;
+    w.scalar2 = 9.81;
+    w.ints = malloc(sizeof *w.ints * 2 * (size_t)ne);
+    w.data = malloc(sizeof *w.data * (size_t)ne);
+    int s = 0;
+    for (int i = 0; i < g; i++)
+        for (int j = 0; j < g; j++) {
+            int v = i * g + j;
+            w.x[3 * v] = j + 0.2 * w.x[3 * v];
+            w.x[3 * v + 1] = i + 0.2 * w.x[3 * v + 1];
+            w.x[3 * v + 2] *= 0.2;
+            int to[4][3] = {{0, 1, 0}, {1, 0, 0}, {1, 1, 1}, {1, -1, 1}};  /* di, dj, diagonal */
+            for (int e = 0; e < 4; e++) {
+                int i2 = i + to[e][0], j2 = j + to[e][1];
+                if (i2 >= g || j2 < 0 || j2 >= g)
+                    continue;
+                w.ints[2 * s] = v;
+                w.ints[2 * s + 1] = i2 * g + j2;
+                w.data[s++] = to[e][2] ? sqrt(2.0) : 1.0;
+            }
+        }
+    if (s != ne)
+        abort();
+    return w;
+}
+
+static Work lu_work(int n, const char *size)
+{
+    Work w = gb_make("LU log|det|", size, lu_f, lu_g, lu_m, lu_h, (size_t)n * n, n <= 8);
+    w.n = n;
+    w.work = calloc(hand_lu_logdet_work(n), sizeof(double));
+    return w;
+}
+
+/* nc cameras 5 to 6 units from points in the unit cube, rotations up to
+ * 0.3 rad (camera 0: none, the .fn's first-order branch); observation o
+ * is of point o % np by a random camera, its target the projection of the
+ * point moved by up to 0.05 */
+static Work ba_work(int nc, int np, int nobs, const char *size)
+{
+    Work w = gb_make("bundle adjustment", size, ba_f, ba_g, ba_m, ba_h, (size_t)7 * nc + (size_t)3 * np,
+                     nobs <= 100);
+    w.nc = nc;
+    w.np = np;
+    w.n = nobs;
+    for (int c = 0; c < nc; c++) {
+        double *cm = w.x + 7 * c;
+        for (int q = 0; q < 3; q++)
+            cm[q] = c ? 0.17 * cm[q] : 0;
+        cm[3] *= 0.5;
+        cm[4] *= 0.5;
+        cm[5] = 5.5 + 0.5 * cm[5];
+        cm[6] = 1 + 0.1 * cm[6];
+    }
+    w.ints = malloc(sizeof *w.ints * (size_t)nobs);
+    w.ints2 = malloc(sizeof *w.ints2 * (size_t)nobs);
+    w.data = malloc(sizeof *w.data * 2 * (size_t)nobs);
+    for (int o = 0; o < nobs; o++) {
+        int c = (int)uniform(0, nc), j = o % np;
+        c = c < nc ? c : nc - 1;
+        w.ints[o] = c;
+        w.ints2[o] = j;
+        const double *cm = w.x + 7 * c, *X = w.x + 7 * nc + 3 * j;
+        double x = X[0] + uniform(-0.05, 0.05), y = X[1] + uniform(-0.05, 0.05);
+        double z = X[2] + uniform(-0.05, 0.05);
+        project(cm[0], cm[1], cm[2], cm[3], cm[4], cm[5], cm[6], x, y, z, w.data + 2 * o);
+    }
+    return w;
+}
+
 /* central differences: 2 evaluations per input */
 static double fd_call(void *c)
 {
@@ -809,12 +1037,32 @@ static void adolc_notes(const Work *works, int nw)
     }
 }
 
+/* Whether workload w is to run: no filters given, or its name contains
+ * one of them (case-sensitive), e.g. "LU" or "cloth". */
+static int wanted(const Work *w, char **filters, int nfilters)
+{
+    for (int i = 0; i < nfilters; i++)
+        if (strstr(w->name, filters[i]))
+            return 1;
+    return nfilters == 0;
+}
+
 int main(int argc, char **argv)
 {
-    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
-    /* --count: one call of each function, for instruction counts under
-     * valgrind --tool=callgrind (repeatable where timings are noisy) */
-    int count = argc > 1 && strcmp(argv[1], "--count") == 0;
+    /* --quick: the small sizes only. --count: one call of each function,
+     * for instruction counts under valgrind --tool=callgrind (repeatable
+     * where timings are noisy). Any other argument is a filter: only the
+     * workloads whose name contains one of the filters run. */
+    int quick = 0, count = 0, nfilters = 0;
+    char **filters = argv + 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
+        else if (strcmp(argv[i], "--count") == 0)
+            count = 1;
+        else
+            filters[nfilters++] = argv[i];
+    }
     quick |= count;
     printf("gradc benchmark: medians of %d batches of >= 20 ms (f, f_grad, hand grad interleaved); every "
            "gradient checked against a hand-written one\n", SAMPLES);
@@ -829,7 +1077,7 @@ int main(int argc, char **argv)
     printf("%-20s %-16s %11s %11s %7s %11s %7s %10s %10s %11s %7s %11s %8s\n", "workload", "size", "f",
            "f_grad", "grad/f", "hand grad", "hand/f", "gradc/hand", "f_grad mem", "central FD", "FD/f", "ADOL-C",
            "ADOL-C/f");
-    Work works[32];
+    Work works[48];
     int nw = 0;
     works[nw++] = seed_work();
     works[nw++] = rosen_work(10, "n=10");
@@ -863,9 +1111,27 @@ int main(int argc, char **argv)
     works[nw++] = det_work(4, "4x4");
     if (!quick)
         works[nw++] = det_work(9, "9x9");
+    /* the v2 samples */
+    works[nw++] = rnn_work(8, 4, 50, "h=8 m=4 T=50");
+    if (!quick)
+        works[nw++] = rnn_work(32, 16, 200, "h=32 m=16 T=200");
+    works[nw++] = conv_work(4, 8, 5, 256, "C=4 F=8 K=5 n=256");
+    if (!quick)
+        works[nw++] = conv_work(16, 32, 9, 4096, "C=16 F=32 K=9 n=4096");
+    works[nw++] = cloth_work(5, "nv=25 ne=72");
+    if (!quick)
+        works[nw++] = cloth_work(50, "nv=2500 ne=9702");
+    works[nw++] = lu_work(8, "n=8");
+    if (!quick)
+        works[nw++] = lu_work(64, "n=64");
+    works[nw++] = ba_work(3, 20, 60, "nc=3 np=20 nobs=60");
+    if (!quick)
+        works[nw++] = ba_work(20, 2000, 10000, "nc=20 np=2000 nobs=10^4");
     int bad = 0;
     for (int i = 0; i < nw; i++) {
         Work *w = &works[i];
+        if (!wanted(w, filters, nfilters))
+            continue;
         if (count) {
             sink = w->f(w) + w->grad(w) + w->hand(w);
             /* ADOL-C: recording, then one gradient(); in this process, as
