@@ -202,6 +202,8 @@ struct Sym {
     int decl_depth;             /* if/for statements open at the declaration */
     bool visible;               /* in scope at the current point of sema */
     bool bad;                   /* its declaration was refused: stay quiet about it */
+    Sym *hidden;                /* for a refused duplicate: the declaration it stands in
+                                   front of until its block ends */
 };
 
 /* Constructors, called from the grammar's actions. */

@@ -151,6 +151,14 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
             diag_error(s->d, at, "'%s' is already declared at %d:%d and still visible here (a name "
                        "may be declared again only after its block has ended)",
                        id, old->span.line, old->span.col);
+        /* the refused declaration stands for the name to the end of its
+         * block, quietly: its uses are not checked against the other one
+         * (a loop variable's against a real local), nor reported */
+        Sym *stand = ARENA_NEW(s->cx->arena, Sym);
+        *stand = (Sym){.id = id, .span = at, .kind = kind, .ty = ty, .visible = true,
+                       .bad = true, .hidden = e->value, .decl_depth = s->open.len};
+        vec_push(s->cx->arena, &s->scope, stand);
+        e->value = stand;
         return NULL;
     }
     Sym *sym = ARENA_NEW(s->cx->arena, Sym);
@@ -165,6 +173,19 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
     vec_push(s->cx->arena, &s->scope, sym);
     e->value = sym;
     return sym;
+}
+
+/* Ends the names declared since scope mark `mark`, innermost first; a
+ * refused duplicate gives the name back to the declaration it hid. */
+static void end_scope(Sema *s, int mark)
+{
+    for (int i = s->scope.len - 1; i >= mark; i--) {
+        Sym *sym = s->scope.items[i];
+        sym->visible = false;
+        if (sym->hidden)
+            strtab_find(&s->syms, sym->id, strlen(sym->id))->value = sym->hidden;
+    }
+    s->scope.len = mark;
 }
 
 /* An undeclared name: declared later in the function, misspelt, or unknown. */
@@ -910,9 +931,7 @@ static void check_for(Sema *s, Stmt *st)
     int scope_mark = s->scope.len;
     st->for_.sym = declare(s, st->for_.id_span, st->for_.id, SYM_LOOP, TY_INT);
     check_block(s, st->for_.body, false);
-    if (st->for_.sym)
-        st->for_.sym->visible = false;
-    s->scope.len = scope_mark;
+    end_scope(s, scope_mark);
     s->open.len--;
 }
 
@@ -981,9 +1000,7 @@ static void check_block(Sema *s, Block *b, bool is_body)
             return;
         check_stmt(s, b->stmts.items[i], is_body && i == b->stmts.len - 1);
     }
-    for (int i = scope_mark; i < s->scope.len; i++)
-        ((Sym *)s->scope.items[i])->visible = false;
-    s->scope.len = scope_mark;
+    end_scope(s, scope_mark);
 }
 
 /* ---- functions -------------------------------------------------------- */
@@ -1004,6 +1021,8 @@ static bool check_size(Sema *s, Param *p, Expr *e, bool whole)
         return true;
     case E_NAME: {
         Sym *sym = find_sym(s, e->name.id);
+        if (sym && sym->bad)
+            return false;               /* its declaration was reported */
         if (sym && sym->kind == SYM_PARAM && sym->ty == TY_INT && sym->ndims == 0) {
             e->name.sym = sym;
             e->ty = TY_INT;
