@@ -284,6 +284,188 @@ static const Bracket *open_bracket_before(const Scan *s, Span at)
     return NULL;
 }
 
+/* ---- habits of other languages ---------------------------------------- */
+
+/* Whether the text at off (len bytes) is `text`. */
+static bool text_is(const Scan *s, int off, int len, const char *text)
+{
+    return off >= 0 && (size_t)len == strlen(text) && memcmp(s->cx->diag.src + off, text, (size_t)len) == 0;
+}
+
+static bool found_is(const Scan *s, const char *text)
+{
+    return text_is(s, s->last_off, s->last_len, text);
+}
+
+static bool prev_is(const Scan *s, const char *text)
+{
+    return text_is(s, s->prev_off, s->prev_len, text);
+}
+
+static bool is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The word that ends just before offset `end` (blanks skipped), or NULL. */
+static const char *word_before(const Scan *s, int end)
+{
+    const char *src = s->cx->diag.src;
+    while (end > 0 && (src[end - 1] == ' ' || src[end - 1] == '\t'))
+        end--;
+    int from = end;
+    while (from > 0 && is_word_char(src[from - 1]))
+        from--;
+    if (from == end || !(is_word_char(src[from]) && (src[from] < '0' || src[from] > '9')))
+        return NULL;
+    return arena_strndup(s->cx->arena, src + from, (size_t)(end - from));
+}
+
+/* The character before offset off, blanks and line ends skipped; 0 at the
+ * start (comments are not skipped: a hint may then be missed). */
+static char char_before(const Scan *s, int off)
+{
+    const char *src = s->cx->diag.src;
+    while (off > 0 && strchr(" \t\r\n", src[off - 1]))
+        off--;
+    return off > 0 ? src[off - 1] : 0;
+}
+
+static bool expects(const yysymbol_kind_t *exp, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(exp[i]), name) == 0)
+            return true;
+    return false;
+}
+
+/* A mistake that another language's habit explains (grad(f)(x), [1, 2],
+ * x**2, for (i = 0; ...), if x > 0 {, 'double x'): its own message, in
+ * msg; false for none. */
+static bool habit(const Scan *s, Buf *msg, yysymbol_kind_t found, const yysymbol_kind_t *exp,
+                  int n, bool want_expr, int nops)
+{
+    if (found == YYSYMBOL_YYEOF)
+        return false;
+    const char *prev_word = s->prev_off >= 0 ? word_before(s, s->prev_off + s->prev_len) : NULL;
+    bool glued = s->prev_off >= 0 && s->prev_off + s->prev_len == s->last_off;
+    if (found_is(s, "(") && prev_is(s, ")") && s->closed_off >= 0) {
+        const char *callee = word_before(s, s->closed_off);
+        if (callee && strcmp(callee, "if") != 0) {
+            const char *arg = word_before(s, s->prev_off);
+            bool one_name = arg && s->prev_off - (int)strlen(arg) == s->closed_off + 1;
+            buf_printf(msg, "the result of '%s(...)' cannot be called; ", callee);
+            sema_put_derivative_advice(msg, s->cx, one_name && strcmp(callee, arg) != 0 ? arg : NULL,
+                                       false);
+            return true;
+        }
+    }
+    if (found_is(s, "(") && (prev_is(s, ")") || (s->prev_off >= 0 && !prev_word && nops > 0))) {
+        buf_puts(msg, "expected an operator before '(' (a product is written with '*': 2*(x + 1))");
+        return true;
+    }
+    if (found_is(s, "[") && want_expr) {
+        buf_puts(msg, "array literals ('[1, 2]') are not expressions in .fn: an array is a "
+                 "parameter (x[n]) or a local 'let t[n];', zero-filled, whose elements are "
+                 "assigned one by one (t[0] = 1;)");
+        return true;
+    }
+    if (found_is(s, "=") && n == 2 && expects(exp, n, "';'") && expects(exp, n, "'['")) {
+        buf_puts(msg, "a local array takes no initial value: declare it ('let t[n];', "
+                 "zero-filled), then assign its elements (t[0] = 1;)");
+        return true;
+    }
+    if (found_is(s, "*") && prev_is(s, "*") && glued && want_expr) {
+        buf_puts(msg, "'**' is not an operator of .fn; a power is written '^': x^2");
+        return true;
+    }
+    const char *src = s->cx->diag.src;
+    char sign = src[s->last_off];
+    if ((sign == '+' || sign == '-') && s->last_len == 1 &&
+        ((glued && prev_is(s, sign == '+' ? "+" : "-")) || src[s->last_off + 1] == sign)) {
+        const char *v = prev_word && !glued ? prev_word : "k";
+        if (src[s->last_off + 1] == sign)
+            v = word_before(s, s->last_off) ? word_before(s, s->last_off) : "k";
+        buf_printf(msg, "'%c%c' is not an operator of .fn; write '%s %c= 1;'", sign, sign, v, sign);
+        return true;
+    }
+    if (found_is(s, "=") && nops > 0) {
+        buf_puts(msg, "'=' is not a comparison; to compare write '==' (assignments are "
+                 "statements: 'v = e;')");
+        return true;
+    }
+    if (found_is(s, "(") && prev_is(s, "for")) {
+        buf_puts(msg, "a 'for' loop is written 'for i in 0..n { ... }' (i takes 0, 1, ..., n-1), "
+                 "not as in C");
+        return true;
+    }
+    if (expects(exp, n, "'..'") && !found_is(s, "..")) {
+        buf_printf(msg, "expected '..' before ");
+        put_found(s, msg, found);
+        buf_puts(msg, " (a range is written 'a..b': for i in 0..n { ... })");
+        return true;
+    }
+    if (prev_is(s, "if") && expects(exp, n, "'('") && !found_is(s, "(")) {
+        buf_puts(msg, "the condition of 'if' is in parentheses: if (x > 0) { ... }");
+        return true;
+    }
+    if (expects(exp, n, "'{'") && !found_is(s, "{")) {
+        const char *opener = s->closed_off >= 0 ? word_before(s, s->closed_off) : NULL;
+        if (prev_is(s, "else")) {
+            buf_puts(msg, "braces are required: else { ... } or else if (c) { ... }");
+            return true;
+        }
+        if (prev_is(s, ")") && opener && strcmp(opener, "if") == 0) {
+            buf_puts(msg, "braces are required: if (c) { ... }");
+            return true;
+        }
+    }
+    if (found == YYSYMBOL_IDENT && (found_is(s, "and") || found_is(s, "or") || found_is(s, "not"))) {
+        buf_printf(msg, "'%s' is not an operator of .fn; write '%s'", found_is(s, "and") ? "and" :
+                   found_is(s, "or") ? "or" : "not", found_is(s, "and") ? "&&" :
+                   found_is(s, "or") ? "||" : "!");
+        return true;
+    }
+    char before_prev = s->prev_off >= 0 ? char_before(s, s->prev_off) : 0;
+    if (found == YYSYMBOL_IDENT && prev_word && expects(exp, n, "','") && expects(exp, n, "')'") &&
+        (before_prev == '(' || before_prev == ',')) {
+        buf_printf(msg, "'%s' is not a type in .fn: a parameter is real unless it says 'int' "
+                   "(x, int n, x[n], out y[n], const x)", prev_word);
+        return true;
+    }
+    if (found == YYSYMBOL_IDENT && prev_word && expects(exp, n, "'='") &&
+        (before_prev == ';' || before_prev == '{' || before_prev == '}')) {
+        const char *name = word_before(s, s->last_off + s->last_len);
+        buf_printf(msg, "'%s %s' is not a declaration in .fn: write 'let %s = ...;' for a real, "
+                   "'let int %s = ...;' for an int", prev_word, name, name, name);
+        return true;
+    }
+    if (found == YYSYMBOL_IDENT && expects(exp, n, "'fn'")) {
+        buf_puts(msg, "a function starts with 'fn': fn f(x) = x^2; or fn f(x) { ... }");
+        return true;
+    }
+    if (found_is(s, "{") && want_expr && prev_is(s, "=")) {
+        buf_puts(msg, "a function is 'fn f(x) = expression;' or 'fn f(x) { ... return e; }', with "
+                 "no '=' before '{'");
+        return true;
+    }
+    if (found == YYSYMBOL_IF && want_expr) {
+        buf_puts(msg, "'if' is a statement, not an expression; in an expression write "
+                 "'c ? a : b'");
+        return true;
+    }
+    if (found_is(s, "]") && prev_is(s, "[") && want_expr) {
+        buf_puts(msg, "an array gives its sizes: x[n], with 'int n' before it");
+        return true;
+    }
+    if (found_is(s, ";") && prev_word && expects(exp, n, "'='")) {
+        buf_printf(msg, "'%s;' does nothing: the value of a function is given by 'return %s;'",
+                   prev_word, prev_word);
+        return true;
+    }
+    return false;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scanner)
 {
     const Scan *s = yyget_extra(scanner);
@@ -325,7 +507,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
     buf_init(&msg);
     int items = nshown + want_expr;
     const char *where = found == YYSYMBOL_YYEOF ? " at " : " before ";
-    if (found == YYSYMBOL_YYEOF && closer_expected) {
+    if (habit(s, &msg, found, exp, n, want_expr, nops)) {
+        diag_error(&cx->diag, at, "%s", msg.data);
+        buf_free(&msg);
+        return 0;
+    } else if (found == YYSYMBOL_YYEOF && closer_expected) {
         buf_printf(&msg, "expected '%c' at end of file", closer_of(open->ch));
     } else if (items == 0 && nops > 0) {
         buf_printf(&msg, "expected an operator%s", where);
@@ -358,7 +544,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
 bool parse_program(Cx *cx)
 {
     yyscan_t scanner;
-    Scan scan = {.cx = cx, .pos = {1, 1, 0}, .err_line = -1};
+    Scan scan = {.cx = cx, .pos = {1, 1, 0}, .err_line = -1, .prev_off = -1, .last_off = -1,
+                 .closed_off = -1};
     if (!lex_scan_init(&scan, cx->diag.src, cx->diag.len, &scanner))
         die("cannot initialise the scanner");
     int errors = cx->diag.errors;
