@@ -439,9 +439,15 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
         }
         if (sym->ty == TY_INT)
             return settle_int(s, ep, want);
-        if (want == W_INT && sym->kind == SYM_LOCAL) {
-            diag_error(s->d, e->span, "'%s' is real where an int is needed ('let' makes a real; "
-                       "declare it with 'let int %s = ...;' for an int)", id, id);
+        if (want == W_INT && sym->kind != SYM_LOOP) {
+            /* once per name: the fix is at its declaration */
+            if (!sym->real_as_int && sym->kind == SYM_LOCAL)
+                diag_error(s->d, e->span, "'%s' is real where an int is needed ('let' makes a real; "
+                           "declare it with 'let int %s = ...;' for an int)", id, id);
+            else if (!sym->real_as_int)
+                diag_error(s->d, e->span, "'%s' is real where an int is needed (a parameter is real "
+                           "unless declared 'int %s')", id, id);
+            sym->real_as_int = true;
             return TY_ERR;
         }
         char what[300];
@@ -928,6 +934,11 @@ static Ty check_call(Sema *s, Expr **ep, Want want)
             ok &= check_expr(s, (Expr **)&e->call.args.items[i], W_REAL) != TY_ERR;
         if (!ok)
             return TY_ERR;
+        if (want == W_INT) {
+            diag_error(s->d, e->span, "the result of '%s' is real where an int is needed (.fn has "
+                       "no conversion from real to int)", id);
+            return TY_ERR;
+        }
         char what[300];
         snprintf(what, sizeof what, "the result of '%s'", id);
         return settle_real(s, e, want, what);
@@ -1014,6 +1025,11 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
         return TY_ERR;
     if (sym->ty == TY_INT)
         return settle_int(s, ep, want);
+    if (want == W_INT) {
+        diag_error(s->d, e->span, "an element of '%s' is real where an int is needed (an array of "
+                   "indices is an 'int' array: int %s[...])", id, id);
+        return TY_ERR;
+    }
     char what[300];
     snprintf(what, sizeof what, "an element of '%s'", id);
     return settle_real(s, e, want, what);
