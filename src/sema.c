@@ -30,6 +30,7 @@ typedef struct Sema {
     StrTab marks;           /* (stmt, sym) pairs already in Stmt.assigned */
     StrTab decls;           /* id -> Span*, every name the function declares */
     StrTab unknown;         /* id of each undefined function already reported */
+    StrTab unusable;        /* names reported undeclared or not visible in fn */
 } Sema;
 
 /* Suffixes of the functions gradc writes for each function of the file. */
@@ -276,9 +277,27 @@ static void end_scope(Sema *s, int mark)
     s->scope.len = mark;
 }
 
+/* Whether a name that cannot be used here is reported for the first time
+ * in the function: one error per name, not one per use. */
+static bool first_report(Sema *s, const char *id)
+{
+    int added;
+    strtab_get(&s->unusable, id, strlen(id), &added);
+    return added;
+}
+
+static void report_not_visible(Sema *s, Span at, const Sym *sym)
+{
+    if (first_report(s, sym->id))
+        diag_error(s->d, at, "'%s' is not visible here (its block, from %d:%d, has ended)", sym->id,
+                   sym->span.line, sym->span.col);
+}
+
 /* An undeclared name: declared later in the function, misspelt, or unknown. */
 static void report_undeclared(Sema *s, Span at, const char *id)
 {
+    if (!first_report(s, id))
+        return;
     StrTabEntry *later = strtab_find(&s->decls, id, strlen(id));
     const Span *decl = later ? later->value : NULL;
     if (decl && decl->off > at.off) {
@@ -457,8 +476,7 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
     if (strcmp(id, "pi") == 0)
         return settle_real(s, e, want, "'pi'");
     if (sym)
-        diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)", id,
-                   sym->span.line, sym->span.col);
+        report_not_visible(s, e->span, sym);
     else if (ir_builtin(id) >= 0 || find_func(s, id))
         diag_error(s->d, e->span, "'%s' is a function; call it: %s(...)", id, id);
     else
@@ -580,7 +598,8 @@ static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
     Sym *sym = id ? find_sym(s, id) : NULL;
     if (!sym || !sym->visible || sym->ndims == 0) {
         if (id && !sym && !is_builtin_name(id)) {
-            diag_error(s->d, arg->span, "'%s' is not declared", id);
+            if (first_report(s, id))
+                diag_error(s->d, arg->span, "'%s' is not declared", id);
             return false;
         }
         diag_error(s->d, arg->span, "parameter '%s' of '%s' is an array; pass an array by its name, "
@@ -979,8 +998,7 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
     Sym *sym = find_sym(s, id);
     if (!sym || !sym->visible) {
         if (sym)
-            diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
-                       id, sym->span.line, sym->span.col);
+            report_not_visible(s, e->span, sym);
         else
             report_undeclared(s, e->span, id);
         return TY_ERR;
@@ -1121,9 +1139,8 @@ static void check_assign(Sema *s, Stmt *st)
         if (is_builtin_name(id))
             diag_error(s->d, t->span, "cannot assign to the built-in '%s'", id);
         else if (sym)
-            diag_error(s->d, t->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
-                       id, sym->span.line, sym->span.col);
-        else
+            report_not_visible(s, t->span, sym);
+        else if (first_report(s, id))
             diag_error(s->d, t->span, "'%s' is not declared (declare it with 'let %s = ...;')", id, id);
         return;
     }
@@ -1272,10 +1289,13 @@ static void check_stmt(Sema *s, Stmt *st, bool last_of_body)
         check_call_stmt(s, st);
         break;
     case S_RETURN:
-        if (s->fn->has_out)
+        if (s->fn->has_out) {
+            /* its value (often an out array) is not checked: that would be a second error */
             diag_error(s->d, st->span, "'%s' has 'out' parameters and returns nothing; remove "
                        "this 'return'", s->fn->id);
-        else if (!last_of_body)
+            break;
+        }
+        if (!last_of_body)
             diag_error(s->d, st->span, "'return' must be the last statement of the function");
         check_top(s, &st->ret.value, W_REAL);
         break;
@@ -1394,6 +1414,7 @@ static void check_body(Sema *s, Func *f)
     }
     strtab_init(&s->syms, s->cx->arena);
     strtab_init(&s->decls, s->cx->arena);
+    strtab_init(&s->unusable, s->cx->arena);
     collect_decls(s, f->body);
     s->open.len = 0;
     s->scope.len = 0;
