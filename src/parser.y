@@ -349,6 +349,7 @@ static bool habit(const Scan *s, Buf *msg, yysymbol_kind_t found, const yysymbol
         return false;
     const char *prev_word = s->prev_off >= 0 ? word_before(s, s->prev_off + s->prev_len) : NULL;
     bool glued = s->prev_off >= 0 && s->prev_off + s->prev_len == s->last_off;
+    const char *src = s->cx->diag.src;
     if (found_is(s, "(") && prev_is(s, ")") && s->closed_off >= 0) {
         const char *callee = word_before(s, s->closed_off);
         if (callee && strcmp(callee, "if") != 0) {
@@ -362,6 +363,22 @@ static bool habit(const Scan *s, Buf *msg, yysymbol_kind_t found, const yysymbol
     }
     if (found_is(s, "(") && (prev_is(s, ")") || (s->prev_off >= 0 && !prev_word && nops > 0))) {
         buf_puts(msg, "expected an operator before '(' (a product is written with '*': 2*(x + 1))");
+        return true;
+    }
+    if (found_is(s, "/") && (src[s->last_off + 1] == '*' || prev_is(s, "*"))) {
+        buf_puts(msg, "comments start with '#' or '//' and end with the line; there are no /* */ "
+                 "comments in .fn");
+        return true;
+    }
+    if (found_is(s, ",") && expects(exp, n, "']'")) {
+        buf_puts(msg, "indices are written one pair of brackets each: A[i][j], not A[i, j]");
+        return true;
+    }
+    if (s->closed_off >= 0 && prev_is(s, ")") && word_before(s, s->closed_off) &&
+        (strcmp(word_before(s, s->closed_off), "elif") == 0 ||
+         strcmp(word_before(s, s->closed_off), "elsif") == 0 ||
+         strcmp(word_before(s, s->closed_off), "elseif") == 0)) {
+        buf_printf(msg, "'%s' is not .fn; write } else if (c) { ... }", word_before(s, s->closed_off));
         return true;
     }
     if (found_is(s, "[") && want_expr) {
@@ -379,7 +396,6 @@ static bool habit(const Scan *s, Buf *msg, yysymbol_kind_t found, const yysymbol
         buf_puts(msg, "'**' is not an operator of .fn; a power is written '^': x^2");
         return true;
     }
-    const char *src = s->cx->diag.src;
     char sign = src[s->last_off];
     if ((sign == '+' || sign == '-') && s->last_len == 1 &&
         ((glued && prev_is(s, sign == '+' ? "+" : "-")) || src[s->last_off + 1] == sign)) {
