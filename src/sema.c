@@ -162,6 +162,8 @@ static const struct Foreign {
     {"fmax", "max", NULL},
     {"fmin", "min", NULL},
     {"gamma", NULL, "exp(lgamma(x)) (for x > 0)"},
+    {"len", NULL, "the 'int' parameter that gives its size (x[n]: n)"},
+    {"length", NULL, "the 'int' parameter that gives its size (x[n]: n)"},
     {"ln", "log", NULL},
     {"log1pexp", NULL, "log1p(exp(x))"},
     {"logistic", NULL, "1 / (1 + exp(-x))"},
@@ -170,6 +172,7 @@ static const struct Foreign {
     {"psi", "digamma", NULL},
     {"relu", NULL, "max(x, 0)"},
     {"sgn", "sign", NULL},
+    {"size", NULL, "the 'int' parameter that gives its size (x[n]: n)"},
     {"sigmoid", NULL, "1 / (1 + exp(-x))"},
     {"signum", "sign", NULL},
     {"softplus", NULL, "log1p(exp(x))"},
@@ -1129,6 +1132,12 @@ static void check_assign(Sema *s, Stmt *st)
     Sym *sym = find_sym(s, id);
     /* an int local, or an element of a local int array, takes an int */
     bool int_target = sym && sym->visible && sym->ty == TY_INT && sym->kind == SYM_LOCAL;
+    if (t->kind == E_NAME && sym && sym->visible && !sym->bad && sym->ndims > 0) {
+        /* y = x; copies an array: one error, the value is not checked */
+        diag_error(s->d, t->span, "cannot assign to array '%s' as a whole; assign its elements "
+                   "(for i in 0..n { %s[i] = ...; })", id, id);
+        return;
+    }
     check_top(s, &st->assign.value, int_target ? W_INT : W_REAL);
     if (int_target && st->assign.op == A_DIV) {
         diag_error(s->d, st->span, "'/=' is for reals; '%s' is an int (write '%s = %s / d;' for "
@@ -1295,7 +1304,10 @@ static void check_stmt(Sema *s, Stmt *st, bool last_of_body)
                        "this 'return'", s->fn->id);
             break;
         }
-        if (!last_of_body)
+        if (!last_of_body && s->open.len > 0)
+            diag_error(s->d, st->span, "'return' must be the last statement of the function (for "
+                       "an early return, assign a local in 'if'/'else' and return it at the end)");
+        else if (!last_of_body)
             diag_error(s->d, st->span, "'return' must be the last statement of the function");
         check_top(s, &st->ret.value, W_REAL);
         break;
@@ -1421,8 +1433,10 @@ static void check_body(Sema *s, Func *f)
     check_params(s, f);
     check_block(s, f->body, true);
     PtrVec *stmts = &f->body->stmts;
-    const Stmt *last = stmts->len ? stmts->items[stmts->len - 1] : NULL;
-    if (!f->has_out && (!last || last->kind != S_RETURN))
+    bool returns = false;       /* a misplaced 'return' was reported already */
+    for (int i = 0; i < stmts->len; i++)
+        returns |= ((const Stmt *)stmts->items[i])->kind == S_RETURN;
+    if (!f->has_out && !returns)
         diag_error(s->d, f->body->close, "'%s' must end with 'return' (or have 'out' parameters)",
                    f->id);
     f->ok = s->d->errors == errors;
