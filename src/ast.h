@@ -202,6 +202,9 @@ struct Sym {
     int decl_depth;             /* if/for statements open at the declaration */
     bool visible;               /* in scope at the current point of sema */
     bool bad;                   /* its declaration was refused: stay quiet about it */
+    bool real_as_int;           /* "real where an int is needed" was said once */
+    Sym *hidden;                /* for a refused duplicate: the declaration it stands in
+                                   front of until its block ends */
 };
 
 /* Constructors, called from the grammar's actions. */

@@ -35,6 +35,9 @@ void cx_free(Cx *cx);
 /* The stages, in pipeline order; each returns false if it reported errors. */
 bool parse_program(Cx *cx);             /* parser.y */
 bool sema_check(Cx *cx);                /* sema.c */
+/* What to do instead of taking a derivative inside .fn, for errors of the
+ * parser and of sema alike; fn names the function when it is known. */
+void sema_put_derivative_advice(Buf *b, const Cx *cx, const char *fn, bool has_out);
 bool lower_program(Cx *cx);             /* lower.c: cx->ir, the primals */
 
 #endif

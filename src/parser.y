@@ -284,6 +284,216 @@ static const Bracket *open_bracket_before(const Scan *s, Span at)
     return NULL;
 }
 
+/* ---- habits of other languages ---------------------------------------- */
+
+/* Whether the text at off (len bytes) is `text`. */
+static bool text_is(const Scan *s, int off, int len, const char *text)
+{
+    return off >= 0 && (size_t)len == strlen(text) && memcmp(s->cx->diag.src + off, text, (size_t)len) == 0;
+}
+
+static bool found_is(const Scan *s, const char *text)
+{
+    return text_is(s, s->last_off, s->last_len, text);
+}
+
+static bool prev_is(const Scan *s, const char *text)
+{
+    return text_is(s, s->prev_off, s->prev_len, text);
+}
+
+static bool is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The word that ends just before offset `end` (blanks skipped), or NULL. */
+static const char *word_before(const Scan *s, int end)
+{
+    const char *src = s->cx->diag.src;
+    while (end > 0 && (src[end - 1] == ' ' || src[end - 1] == '\t'))
+        end--;
+    int from = end;
+    while (from > 0 && is_word_char(src[from - 1]))
+        from--;
+    if (from == end || !(is_word_char(src[from]) && (src[from] < '0' || src[from] > '9')))
+        return NULL;
+    return arena_strndup(s->cx->arena, src + from, (size_t)(end - from));
+}
+
+/* The character before offset off, blanks and line ends skipped; 0 at the
+ * start (comments are not skipped: a hint may then be missed). */
+static char char_before(const Scan *s, int off)
+{
+    const char *src = s->cx->diag.src;
+    while (off > 0 && strchr(" \t\r\n", src[off - 1]))
+        off--;
+    return off > 0 ? src[off - 1] : 0;
+}
+
+static bool expects(const yysymbol_kind_t *exp, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(exp[i]), name) == 0)
+            return true;
+    return false;
+}
+
+/* A syntax error and what is around it, for the checks below. */
+typedef struct Habit {
+    const Scan *s;
+    Buf *msg;
+    yysymbol_kind_t found;
+    const yysymbol_kind_t *exp;         /* n expected tokens */
+    int n;
+    bool want_expr;                     /* an expression was expected */
+    int nops;                           /* binary operators were (after an operand) */
+    const char *prev_word;              /* the token before, if a word */
+    bool glued;                         /* no blank between it and the found token */
+} Habit;
+
+/* grad(f)(x): a derivative called; 2(x + 1): a product without '*'. */
+static bool habit_call(const Habit *h)
+{
+    const Scan *s = h->s;
+    if (!found_is(s, "("))
+        return false;
+    const char *callee = prev_is(s, ")") && s->closed_off >= 0 ? word_before(s, s->closed_off) : NULL;
+    if (callee && strcmp(callee, "if") != 0) {
+        const char *arg = word_before(s, s->prev_off);
+        bool one_name = arg && s->prev_off - (int)strlen(arg) == s->closed_off + 1;
+        buf_printf(h->msg, "the result of '%s(...)' cannot be called; ", callee);
+        sema_put_derivative_advice(h->msg, s->cx, one_name && strcmp(callee, arg) != 0 ? arg : NULL,
+                                   false);
+        return true;
+    }
+    if (prev_is(s, ")") || (s->prev_off >= 0 && !h->prev_word && h->nops > 0)) {
+        buf_puts(h->msg, "expected an operator before '(' (a product is written with '*': 2*(x + 1))");
+        return true;
+    }
+    return false;
+}
+
+/* Operators and punctuation of C and Python: / * * /, A[i, j], x**2, k++,
+ * '=' in a condition, and, or, not. */
+static bool habit_operator(const Habit *h)
+{
+    const Scan *s = h->s;
+    const char *src = s->cx->diag.src;
+    char c = src[s->last_off], next = src[s->last_off + 1];
+    if (c == '/' && (next == '*' || prev_is(s, "*"))) {
+        buf_puts(h->msg, "comments start with '#' or '//' and end with the line; there are no "
+                 "/* */ comments in .fn");
+    } else if (c == ',' && expects(h->exp, h->n, "']'")) {
+        buf_puts(h->msg, "indices are written one pair of brackets each: A[i][j], not A[i, j]");
+    } else if (c == '*' && prev_is(s, "*") && h->glued && h->want_expr) {
+        buf_puts(h->msg, "'**' is not an operator of .fn; a power is written '^': x^2");
+    } else if ((c == '+' || c == '-') && s->last_len == 1 &&
+               ((h->glued && prev_is(s, c == '+' ? "+" : "-")) || next == c)) {
+        const char *v = next == c ? word_before(s, s->last_off) : h->glued ? NULL : h->prev_word;
+        buf_printf(h->msg, "'%c%c' is not an operator of .fn; write '%s %c= 1;'", c, c,
+                   v ? v : "k", c);
+    } else if (found_is(s, "=") && h->nops > 0) {
+        buf_puts(h->msg, "'=' is not a comparison; to compare write '==' (assignments are "
+                 "statements: 'v = e;')");
+    } else if (h->found == YYSYMBOL_IDENT && (found_is(s, "and") || found_is(s, "or") ||
+                                              found_is(s, "not"))) {
+        buf_printf(h->msg, "'%s' is not an operator of .fn; write '%s'", found_is(s, "and") ? "and" :
+                   found_is(s, "or") ? "or" : "not", found_is(s, "and") ? "&&" :
+                   found_is(s, "or") ? "||" : "!");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Control flow: elif, for (i = 0; ...), 0:n, if x > 0 {, no braces. */
+static bool habit_control(const Habit *h)
+{
+    const Scan *s = h->s;
+    const char *opener = s->closed_off >= 0 && prev_is(s, ")") ? word_before(s, s->closed_off) : NULL;
+    if (opener && (strcmp(opener, "elif") == 0 || strcmp(opener, "elsif") == 0 ||
+                   strcmp(opener, "elseif") == 0)) {
+        buf_printf(h->msg, "'%s' is not .fn; write } else if (c) { ... }", opener);
+    } else if (found_is(s, "(") && prev_is(s, "for")) {
+        buf_puts(h->msg, "a 'for' loop is written 'for i in 0..n { ... }' (i takes 0, 1, ..., "
+                 "n-1), not as in C");
+    } else if (expects(h->exp, h->n, "'..'") && !found_is(s, "..")) {
+        buf_printf(h->msg, "expected '..' before ");
+        put_found(s, h->msg, h->found);
+        buf_puts(h->msg, " (a range is written 'a..b': for i in 0..n { ... })");
+    } else if (prev_is(s, "if") && expects(h->exp, h->n, "'('") && !found_is(s, "(")) {
+        buf_puts(h->msg, "the condition of 'if' is in parentheses: if (x > 0) { ... }");
+    } else if (expects(h->exp, h->n, "'{'") && !found_is(s, "{") && prev_is(s, "else")) {
+        buf_puts(h->msg, "braces are required: else { ... } or else if (c) { ... }");
+    } else if (expects(h->exp, h->n, "'{'") && !found_is(s, "{") && opener &&
+               strcmp(opener, "if") == 0) {
+        buf_puts(h->msg, "braces are required: if (c) { ... }");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Values and declarations: [1, 2], let t[2] = ..., double x, def f(x):,
+ * fn f(x) = { ... }, if as an expression, x[], y; */
+static bool habit_declaration(const Habit *h)
+{
+    const Scan *s = h->s;
+    const char *pw = h->prev_word;
+    char before_prev = s->prev_off >= 0 ? char_before(s, s->prev_off) : 0;
+    bool ident = h->found == YYSYMBOL_IDENT;
+    if (found_is(s, "[") && h->want_expr) {
+        buf_puts(h->msg, "array literals ('[1, 2]') are not expressions in .fn: an array is a "
+                 "parameter (x[n]) or a local 'let t[n];', zero-filled, whose elements are "
+                 "assigned one by one (t[0] = 1;)");
+    } else if (found_is(s, "=") && h->n == 2 && expects(h->exp, h->n, "';'") &&
+               expects(h->exp, h->n, "'['")) {
+        buf_puts(h->msg, "a local array takes no initial value: declare it ('let t[n];', "
+                 "zero-filled), then assign its elements (t[0] = 1;)");
+    } else if (ident && pw && expects(h->exp, h->n, "','") && expects(h->exp, h->n, "')'") &&
+               (before_prev == '(' || before_prev == ',')) {
+        buf_printf(h->msg, "'%s' is not a type in .fn: a parameter is real unless it says 'int' "
+                   "(x, int n, x[n], out y[n], const x)", pw);
+    } else if (ident && pw && expects(h->exp, h->n, "'='") &&
+               (before_prev == ';' || before_prev == '{' || before_prev == '}')) {
+        const char *name = word_before(s, s->last_off + s->last_len);
+        buf_printf(h->msg, "'%s %s' is not a declaration in .fn: write 'let %s = ...;' for a "
+                   "real, 'let int %s = ...;' for an int", pw, name, name, name);
+    } else if (ident && expects(h->exp, h->n, "'fn'")) {
+        buf_puts(h->msg, "a function starts with 'fn': fn f(x) = x^2; or fn f(x) { ... }");
+    } else if (found_is(s, "{") && h->want_expr && prev_is(s, "=")) {
+        buf_puts(h->msg, "a function is 'fn f(x) = expression;' or 'fn f(x) { ... return e; }', "
+                 "with no '=' before '{'");
+    } else if (h->found == YYSYMBOL_IF && h->want_expr) {
+        buf_puts(h->msg, "'if' is a statement, not an expression; in an expression write "
+                 "'c ? a : b'");
+    } else if (found_is(s, "]") && prev_is(s, "[") && h->want_expr) {
+        buf_puts(h->msg, "an array gives its sizes: x[n], with 'int n' before it");
+    } else if (found_is(s, ";") && pw && expects(h->exp, h->n, "'='")) {
+        buf_printf(h->msg, "'%s;' does nothing: the value of a function is given by 'return %s;'",
+                   pw, pw);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* A mistake that a habit of another language explains: its own message,
+ * in msg, in place of the expected tokens; false for none. */
+static bool habit(const Scan *s, Buf *msg, yysymbol_kind_t found, const yysymbol_kind_t *exp,
+                  int n, bool want_expr, int nops)
+{
+    if (found == YYSYMBOL_YYEOF)
+        return false;
+    Habit h = {s, msg, found, exp, n, want_expr, nops, NULL, false};
+    if (s->prev_off >= 0) {
+        h.prev_word = word_before(s, s->prev_off + s->prev_len);
+        h.glued = s->prev_off + s->prev_len == s->last_off;
+    }
+    return habit_call(&h) || habit_operator(&h) || habit_control(&h) || habit_declaration(&h);
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scanner)
 {
     const Scan *s = yyget_extra(scanner);
@@ -325,7 +535,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
     buf_init(&msg);
     int items = nshown + want_expr;
     const char *where = found == YYSYMBOL_YYEOF ? " at " : " before ";
-    if (found == YYSYMBOL_YYEOF && closer_expected) {
+    if (habit(s, &msg, found, exp, n, want_expr, nops)) {
+        diag_error(&cx->diag, at, "%s", msg.data);
+        buf_free(&msg);
+        return 0;
+    } else if (found == YYSYMBOL_YYEOF && closer_expected) {
         buf_printf(&msg, "expected '%c' at end of file", closer_of(open->ch));
     } else if (items == 0 && nops > 0) {
         buf_printf(&msg, "expected an operator%s", where);
@@ -358,7 +572,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Cx *cx, yyscan_t scann
 bool parse_program(Cx *cx)
 {
     yyscan_t scanner;
-    Scan scan = {.cx = cx, .pos = {1, 1, 0}, .err_line = -1};
+    Scan scan = {.cx = cx, .pos = {1, 1, 0}, .err_line = -1, .prev_off = -1, .last_off = -1,
+                 .closed_off = -1};
     if (!lex_scan_init(&scan, cx->diag.src, cx->diag.len, &scanner))
         die("cannot initialise the scanner");
     int errors = cx->diag.errors;

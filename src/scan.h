@@ -19,6 +19,9 @@ typedef struct Scan {
     Span pos;                   /* where the scanner is */
     PtrVec brackets;            /* Bracket*, innermost last */
     int tok_off, tok_len;       /* the last token scanned, for messages */
+    int prev_off, prev_len;     /* the token before it (-1: none), for hints */
+    int last_off, last_len;     /* (the last token that is not blank) */
+    int closed_off;             /* the opener of the last bracket closed (-1: none) */
     Span tok_end;               /* just after the last token: where EOF errors point */
     int err_line, err_off;      /* the last lexical error, to spare its echo */
     bool nesting_reported;

@@ -29,6 +29,8 @@ typedef struct Sema {
     PtrVec scope;           /* Sym*, declared in open blocks, innermost last */
     StrTab marks;           /* (stmt, sym) pairs already in Stmt.assigned */
     StrTab decls;           /* id -> Span*, every name the function declares */
+    StrTab unknown;         /* id of each undefined function already reported */
+    StrTab unusable;        /* names reported undeclared or not visible in fn */
 } Sema;
 
 /* Suffixes of the functions gradc writes for each function of the file. */
@@ -53,29 +55,32 @@ static bool check_not_builtin(Sema *s, Span at, const char *id, const char *what
     return false;
 }
 
+/* Edits (insert, delete, replace, swap two neighbours) from a to b: sing
+ * is one from sin, sinh and sign alike. */
 static int edit_distance(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
     if (n > 32 || m > 32)
         return 99;
-    int row[33];
+    int d[33][33];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
     for (size_t j = 0; j <= m; j++)
-        row[j] = (int)j;
+        d[0][j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
         for (size_t j = 1; j <= m; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
     }
-    return row[m];
+    return d[n][m];
 }
 
 /* The closest visible variable name, for "did you mean"; or NULL. */
@@ -94,28 +99,115 @@ static const char *suggest_var(Sema *s, const char *id)
     return best;
 }
 
-static const char *suggest_func(Sema *s, const char *id)
+/* The i-th name a call may use: the file's functions, then the built-ins;
+ * NULL for none (the function being checked: that would be recursion). */
+static const char *callable_name(const Sema *s, int i)
 {
-    const char *best = NULL;
-    int best_d = strlen(id) <= 2 ? 1 : 2;
-    for (int i = 0; i < s->funcs.len; i++) {
+    if (i < s->funcs.len) {
         const char *name = s->funcs.entries[i].key;
-        if (s->fn && strcmp(name, s->fn->id) == 0)
-            continue;                   /* that would be recursion */
-        int d = edit_distance(id, name);
-        if (d <= best_d && d > 0) {
-            best = name;
-            best_d = d - 1;
-        }
+        return s->fn && strcmp(name, s->fn->id) == 0 ? NULL : name;
     }
-    for (int op = 0; op < OP_COUNT; op++) {
-        const char *name = ir_ops[op].builtin;
-        if (name && edit_distance(id, name) <= best_d && strcmp(id, name) != 0) {
-            best = name;
-            best_d = edit_distance(id, name) - 1;
-        }
+    return ir_ops[i - s->funcs.len].builtin;
+}
+
+/* The closest functions and built-ins, for "did you mean": every name at
+ * the least distance (sing: 'sin' or 'sign'), into b; false if none is
+ * close. */
+static bool suggest_func(const Sema *s, Buf *b, const char *id)
+{
+    int limit = strlen(id) <= 2 ? 1 : 2, best = limit + 1;
+    int n = s->funcs.len + OP_COUNT;
+    for (int i = 0; i < n; i++) {
+        const char *name = callable_name(s, i);
+        int d = name ? edit_distance(id, name) : 0;
+        if (d > 0 && d < best)
+            best = d;
     }
-    return best;
+    if (best > limit)
+        return false;
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        count += callable_name(s, i) && edit_distance(id, callable_name(s, i)) == best;
+    buf_puts(b, "did you mean ");
+    for (int i = 0, k = 0; i < n; i++) {
+        const char *name = callable_name(s, i);
+        if (!name || edit_distance(id, name) != best)
+            continue;
+        k++;
+        buf_printf(b, "%s'%s'", k == 1 ? "" : k == count ? " or " : ", ", name);
+    }
+    buf_putc(b, '?');
+    return true;
+}
+
+/* Functions that C's libm and other languages have and .fn has not: the
+ * built-in that does it, or how to write it. */
+static const struct Foreign {
+    const char *id, *builtin, *instead;
+} foreign_funcs[] = {
+    {"arccos", "acos", NULL},
+    {"arccosh", "acosh", NULL},
+    {"arcsin", "asin", NULL},
+    {"arcsinh", "asinh", NULL},
+    {"arctan", "atan", NULL},
+    {"arctan2", "atan2", NULL},
+    {"arctanh", "atanh", NULL},
+    {"clamp", NULL, "min(max(x, lo), hi)"},
+    {"clip", NULL, "min(max(x, lo), hi)"},
+    {"cube", NULL, "x^3"},
+    {"exp10", NULL, "10^x"},
+    {"exp2", NULL, "2^x"},
+    {"expit", NULL, "1 / (1 + exp(-x))"},
+    {"fabs", "abs", NULL},
+    {"fmax", "max", NULL},
+    {"fmin", "min", NULL},
+    {"gamma", NULL, "exp(lgamma(x)) (for x > 0)"},
+    {"len", NULL, "the 'int' parameter that gives its size (x[n]: n)"},
+    {"length", NULL, "the 'int' parameter that gives its size (x[n]: n)"},
+    {"ln", "log", NULL},
+    {"log1pexp", NULL, "log1p(exp(x))"},
+    {"logistic", NULL, "1 / (1 + exp(-x))"},
+    {"logit", NULL, "log(x / (1 - x))"},
+    {"pow10", NULL, "10^x"},
+    {"psi", "digamma", NULL},
+    {"relu", NULL, "max(x, 0)"},
+    {"sgn", "sign", NULL},
+    {"size", NULL, "the 'int' parameter that gives its size (x[n]: n)"},
+    {"sigmoid", NULL, "1 / (1 + exp(-x))"},
+    {"signum", "sign", NULL},
+    {"softplus", NULL, "log1p(exp(x))"},
+    {"sqr", NULL, "x^2"},
+    {"square", NULL, "x^2"},
+    {"sum", NULL, "a loop: let s = 0; for i in 0..n { s += x[i]; }"},
+    {"tgamma", NULL, "exp(lgamma(x)) (for x > 0)"},
+    {"trunc", NULL, "x < 0 ? ceil(x) : floor(x)"},
+};
+
+static const struct Foreign *find_foreign(const char *id)
+{
+    for (size_t i = 0; i < sizeof foreign_funcs / sizeof *foreign_funcs; i++)
+        if (strcmp(foreign_funcs[i].id, id) == 0)
+            return &foreign_funcs[i];
+    return NULL;
+}
+
+/* Names under which a derivative is asked for (d and D only with a
+ * function as argument: d(f)/d(x)), and the routines gradc writes. */
+static const char *const derivative_words[] = {
+    "grad", "gradient", "jvp", "vjp", "hvp", "jac", "jacobian", "hess", "hessian",
+    "derivative", "deriv", "nabla", NULL,
+};
+static const char *const routine_suffix[] = {
+    "_grad", "_vjp", "_jvp", "_hvp", "_jac", "_hess", "_jac_nnz", "_jac_sparse",
+    "_hess_nnz", "_hess_sparse", NULL,
+};
+
+static bool in_words(const char *id, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(id, *words) == 0)
+            return true;
+    return false;
 }
 
 static Func *find_func(Sema *s, const char *id)
@@ -151,6 +243,14 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
             diag_error(s->d, at, "'%s' is already declared at %d:%d and still visible here (a name "
                        "may be declared again only after its block has ended)",
                        id, old->span.line, old->span.col);
+        /* the refused declaration stands for the name to the end of its
+         * block, quietly: its uses are not checked against the other one
+         * (a loop variable's against a real local), nor reported */
+        Sym *stand = ARENA_NEW(s->cx->arena, Sym);
+        *stand = (Sym){.id = id, .span = at, .kind = kind, .ty = ty, .visible = true,
+                       .bad = true, .hidden = e->value, .decl_depth = s->open.len};
+        vec_push(s->cx->arena, &s->scope, stand);
+        e->value = stand;
         return NULL;
     }
     Sym *sym = ARENA_NEW(s->cx->arena, Sym);
@@ -167,9 +267,40 @@ static Sym *declare(Sema *s, Span at, const char *id, SymKind kind, Ty ty)
     return sym;
 }
 
+/* Ends the names declared since scope mark `mark`, innermost first; a
+ * refused duplicate gives the name back to the declaration it hid. */
+static void end_scope(Sema *s, int mark)
+{
+    for (int i = s->scope.len - 1; i >= mark; i--) {
+        Sym *sym = s->scope.items[i];
+        sym->visible = false;
+        if (sym->hidden)
+            strtab_find(&s->syms, sym->id, strlen(sym->id))->value = sym->hidden;
+    }
+    s->scope.len = mark;
+}
+
+/* Whether a name that cannot be used here is reported for the first time
+ * in the function: one error per name, not one per use. */
+static bool first_report(Sema *s, const char *id)
+{
+    int added;
+    strtab_get(&s->unusable, id, strlen(id), &added);
+    return added;
+}
+
+static void report_not_visible(Sema *s, Span at, const Sym *sym)
+{
+    if (first_report(s, sym->id))
+        diag_error(s->d, at, "'%s' is not visible here (its block, from %d:%d, has ended)", sym->id,
+                   sym->span.line, sym->span.col);
+}
+
 /* An undeclared name: declared later in the function, misspelt, or unknown. */
 static void report_undeclared(Sema *s, Span at, const char *id)
 {
+    if (!first_report(s, id))
+        return;
     StrTabEntry *later = strtab_find(&s->decls, id, strlen(id));
     const Span *decl = later ? later->value : NULL;
     if (decl && decl->off > at.off) {
@@ -330,9 +461,15 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
         }
         if (sym->ty == TY_INT)
             return settle_int(s, ep, want);
-        if (want == W_INT && sym->kind == SYM_LOCAL) {
-            diag_error(s->d, e->span, "'%s' is real where an int is needed ('let' makes a real; "
-                       "declare it with 'let int %s = ...;' for an int)", id, id);
+        if (want == W_INT && sym->kind != SYM_LOOP) {
+            /* once per name: the fix is at its declaration */
+            if (!sym->real_as_int && sym->kind == SYM_LOCAL)
+                diag_error(s->d, e->span, "'%s' is real where an int is needed ('let' makes a real; "
+                           "declare it with 'let int %s = ...;' for an int)", id, id);
+            else if (!sym->real_as_int)
+                diag_error(s->d, e->span, "'%s' is real where an int is needed (a parameter is real "
+                           "unless declared 'int %s')", id, id);
+            sym->real_as_int = true;
             return TY_ERR;
         }
         char what[300];
@@ -342,8 +479,7 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
     if (strcmp(id, "pi") == 0)
         return settle_real(s, e, want, "'pi'");
     if (sym)
-        diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)", id,
-                   sym->span.line, sym->span.col);
+        report_not_visible(s, e->span, sym);
     else if (ir_builtin(id) >= 0 || find_func(s, id))
         diag_error(s->d, e->span, "'%s' is a function; call it: %s(...)", id, id);
     else
@@ -465,7 +601,8 @@ static bool check_array_arg(Sema *s, Expr *arg, const Param *p, const Func *g)
     Sym *sym = id ? find_sym(s, id) : NULL;
     if (!sym || !sym->visible || sym->ndims == 0) {
         if (id && !sym && !is_builtin_name(id)) {
-            diag_error(s->d, arg->span, "'%s' is not declared", id);
+            if (first_report(s, id))
+                diag_error(s->d, arg->span, "'%s' is not declared", id);
             return false;
         }
         diag_error(s->d, arg->span, "parameter '%s' of '%s' is an array; pass an array by its name, "
@@ -604,6 +741,195 @@ static bool check_args(Sema *s, Expr *e, Func *g)
     return ok && check_overlap(s, e, g);
 }
 
+/* How many calls of id an expression (a statement, a block) holds. */
+static int count_calls(const Expr *e, const char *id)
+{
+    switch (e->kind) {
+    case E_UNARY:
+        return count_calls(e->op.a, id);
+    case E_BINARY:
+        return count_calls(e->op.a, id) + count_calls(e->op.b, id);
+    case E_TERNARY:
+        return count_calls(e->tern.c, id) + count_calls(e->tern.a, id) +
+               count_calls(e->tern.b, id);
+    case E_CALL: {
+        int n = e->call.id == id;
+        for (int i = 0; i < e->call.args.len; i++)
+            n += count_calls(e->call.args.items[i], id);
+        return n;
+    }
+    case E_INDEX: {
+        int n = 0;
+        for (int i = 0; i < e->index.nidx; i++)
+            n += count_calls(e->index.idx[i], id);
+        return n;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* count_calls of a statement's expression: one nested too deeply is
+ * reported as such and not walked. */
+static int count_calls_top(const Expr *e, const char *id)
+{
+    return e && e->depth <= MAX_NESTING ? count_calls(e, id) : 0;
+}
+
+static int count_calls_block(const Block *b, const char *id)
+{
+    int n = 0;
+    for (int i = 0; i < b->stmts.len; i++) {
+        const Stmt *st = b->stmts.items[i];
+        switch (st->kind) {
+        case S_LET:
+            n += count_calls_top(st->let.init, id);
+            break;
+        case S_LET_ARRAY:
+            for (int k = 0; k < st->let.ndims; k++)
+                n += count_calls_top(st->let.dims[k], id);
+            break;
+        case S_ASSIGN:
+            n += count_calls_top(st->assign.target, id) + count_calls_top(st->assign.value, id);
+            break;
+        case S_IF:
+            n += count_calls_top(st->if_.cond, id) + count_calls_block(st->if_.then, id);
+            if (st->if_.els)
+                n += count_calls_block(st->if_.els, id);
+            break;
+        case S_FOR:
+            n += count_calls_top(st->for_.lo, id) + count_calls_top(st->for_.hi, id) +
+                 count_calls_block(st->for_.body, id);
+            break;
+        case S_CALL:
+            n += count_calls_top(st->call.call, id);
+            break;
+        case S_RETURN:
+            n += count_calls_top(st->ret.value, id);
+            break;
+        }
+    }
+    return n;
+}
+
+/* The calls of id from here to the end of the file, in the functions
+ * that sema checks (not those with syntax errors). */
+static int count_uses(const Sema *s, const char *id)
+{
+    const PtrVec *funcs = &s->cx->prog.funcs;
+    int n = count_calls_block(s->fn->body, id);
+    for (int i = s->fn->index + 1; i < funcs->len; i++) {
+        const Func *f = funcs->items[i];
+        if (!diag_any_in(s->d, f->start_off, f->end_off))
+            n += count_calls_block(f->body, id);
+    }
+    return n;
+}
+
+/* The function that a call of a derivative names (grad(f), d(f)), if one
+ * of its arguments is a function of the file; else NULL. */
+static Func *func_arg(Sema *s, const Expr *e)
+{
+    for (int i = 0; i < e->call.args.len; i++) {
+        const Expr *arg = e->call.args.items[i];
+        Func *f = arg->kind == E_NAME ? find_func(s, arg->name.id) : NULL;
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+/* For f_grad, f_jvp, ...: the function f of the file it is made from. */
+static Func *routine_base(Sema *s, const char *id)
+{
+    for (int k = 0; routine_suffix[k]; k++) {
+        size_t n = strlen(id), m = strlen(routine_suffix[k]);
+        if (n > m && strcmp(id + n - m, routine_suffix[k]) == 0) {
+            Func *f = find_func(s, arena_strndup(s->cx->arena, id, n - m));
+            if (f)
+                return f;
+        }
+    }
+    return NULL;
+}
+
+void sema_put_derivative_advice(Buf *b, const Cx *cx, const char *fn, bool has_out)
+{
+    const char *f = fn ? fn : "f";
+    buf_puts(b, "derivatives are not expressions in .fn: gradc writes ");
+    if (has_out)
+        buf_printf(b, "%s_vjp and %s_jvp", f, f);
+    else
+        buf_printf(b, "%s_grad, %s_jvp and %s_hvp", f, f, f);
+    buf_printf(b, " as C routines%s; call them from C, or print the derivatives with: "
+               "gradc %s --eval '%s(...)'", fn ? "" : " for each function f", cx->diag.path, f);
+}
+
+/* An undefined function, reported at its first use only: a derivative
+ * asked for (grad(f), f_grad(x)), a function of C or of another language
+ * (with the built-in or the formula to use), or a misspelling. */
+static void report_undefined_func(Sema *s, const Expr *e)
+{
+    const char *id = e->call.id;
+    int added;
+    strtab_get(&s->unknown, id, strlen(id), &added);
+    if (!added)
+        return;
+    int uses = count_uses(s, id);
+    Buf msg;
+    buf_init(&msg);
+    Func *base = routine_base(s, id);
+    Func *of = func_arg(s, e);
+    bool d_of_f = of && (strcmp(id, "d") == 0 || strcmp(id, "D") == 0 || strcmp(id, "diff") == 0);
+    if (base) {
+        buf_printf(&msg, "'%s' is the C routine that gradc writes for '%s': derivatives are not "
+                   "expressions in .fn; call %s from C, or print the derivatives with: gradc %s "
+                   "--eval '%s(...)'", id, base->id, id, s->d->path, base->id);
+    } else if (in_words(id, derivative_words) || d_of_f) {
+        buf_printf(&msg, "undefined function '%s'; ", id);
+        sema_put_derivative_advice(&msg, s->cx, of ? of->id : NULL, of && of->has_out);
+    } else {
+        buf_printf(&msg, "undefined function '%s'", id);
+        if (uses > 1)
+            buf_printf(&msg, " (used %d times; reported here only)", uses);
+        size_t n = strlen(id);
+        const struct Foreign *alt = find_foreign(id);
+        const char *stem = NULL;
+        if (!alt && n > 2 && (id[n - 1] == 'f' || id[n - 1] == 'l')) {
+            /* C's float and long double variants: powf, fabsl */
+            stem = arena_strndup(s->cx->arena, id, n - 1);
+            alt = find_foreign(stem);
+        }
+        /* a built-in and a digit: cosh2 may be cosh(x)^2, but is not cosh */
+        char builtin[40] = "";
+        if (n > 1 && n < sizeof builtin && id[n - 1] >= '2' && id[n - 1] <= '9') {
+            memcpy(builtin, id, n - 1);
+            builtin[n - 1] = 0;
+        }
+        if (alt && alt->builtin)
+            buf_printf(&msg, "; use the built-in '%s'", alt->builtin);
+        else if (alt)
+            buf_printf(&msg, "; write %s(x) as %s", stem ? stem : id, alt->instead);
+        else if (stem && ir_builtin(stem) >= 0)
+            buf_printf(&msg, "; use the built-in '%s' (.fn computes in double)", stem);
+        else if (builtin[0] && ir_builtin(builtin) >= 0)
+            buf_printf(&msg, "; '%s' is a built-in: for its power write %s(x)^%c", builtin,
+                       builtin, id[n - 1]);
+        else {
+            Buf hint;
+            buf_init(&hint);
+            if (suggest_func(s, &hint, id))
+                buf_printf(&msg, "; %s", hint.data);
+            else if (names_is_library(id))
+                buf_puts(&msg, " (a function of the C library; .fn has only its built-ins, "
+                         "listed in gradc(1))");
+            buf_free(&hint);
+        }
+    }
+    diag_error(s->d, e->span, "%s", msg.data);
+    buf_free(&msg);
+}
+
 static Ty check_call(Sema *s, Expr **ep, Want want)
 {
     Expr *e = *ep;
@@ -623,6 +949,11 @@ static Ty check_call(Sema *s, Expr **ep, Want want)
             ok &= check_expr(s, (Expr **)&e->call.args.items[i], W_REAL) != TY_ERR;
         if (!ok)
             return TY_ERR;
+        if (want == W_INT) {
+            diag_error(s->d, e->span, "the result of '%s' is real where an int is needed (.fn has "
+                       "no conversion from real to int)", id);
+            return TY_ERR;
+        }
         char what[300];
         snprintf(what, sizeof what, "the result of '%s'", id);
         return settle_real(s, e, want, what);
@@ -634,15 +965,12 @@ static Ty check_call(Sema *s, Expr **ep, Want want)
     Func *g = find_func(s, id);
     if (!g) {
         Sym *sym = find_sym(s, id);
-        const char *hint = suggest_func(s, id);
         if (s->cx->dropped_funcs > 0)
             return TY_ERR;              /* it may be a function lost to a syntax error */
         if (sym && sym->visible)
             diag_error(s->d, e->span, "'%s' is a variable, not a function", id);
-        else if (hint)
-            diag_error(s->d, e->span, "undefined function '%s'; did you mean '%s'?", id, hint);
         else
-            diag_error(s->d, e->span, "undefined function '%s'", id);
+            report_undefined_func(s, e);
         return TY_ERR;
     }
     e->call.fn = g;
@@ -666,8 +994,7 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
     Sym *sym = find_sym(s, id);
     if (!sym || !sym->visible) {
         if (sym)
-            diag_error(s->d, e->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
-                       id, sym->span.line, sym->span.col);
+            report_not_visible(s, e->span, sym);
         else
             report_undeclared(s, e->span, id);
         return TY_ERR;
@@ -712,6 +1039,11 @@ static Ty check_index(Sema *s, Expr **ep, Want want)
         return TY_ERR;
     if (sym->ty == TY_INT)
         return settle_int(s, ep, want);
+    if (want == W_INT) {
+        diag_error(s->d, e->span, "an element of '%s' is real where an int is needed (an array of "
+                   "indices is an 'int' array: int %s[...])", id, id);
+        return TY_ERR;
+    }
     char what[300];
     snprintf(what, sizeof what, "an element of '%s'", id);
     return settle_real(s, e, want, what);
@@ -793,6 +1125,12 @@ static void check_assign(Sema *s, Stmt *st)
     Sym *sym = find_sym(s, id);
     /* an int local, or an element of a local int array, takes an int */
     bool int_target = sym && sym->visible && sym->ty == TY_INT && sym->kind == SYM_LOCAL;
+    if (t->kind == E_NAME && sym && sym->visible && !sym->bad && sym->ndims > 0) {
+        /* y = x; copies an array: one error, the value is not checked */
+        diag_error(s->d, t->span, "cannot assign to array '%s' as a whole; assign its elements "
+                   "(for i in 0..n { %s[i] = ...; })", id, id);
+        return;
+    }
     check_top(s, &st->assign.value, int_target ? W_INT : W_REAL);
     if (int_target && st->assign.op == A_DIV) {
         diag_error(s->d, st->span, "'/=' is for reals; '%s' is an int (write '%s = %s / d;' for "
@@ -803,9 +1141,8 @@ static void check_assign(Sema *s, Stmt *st)
         if (is_builtin_name(id))
             diag_error(s->d, t->span, "cannot assign to the built-in '%s'", id);
         else if (sym)
-            diag_error(s->d, t->span, "'%s' is not visible here (its block, from %d:%d, has ended)",
-                       id, sym->span.line, sym->span.col);
-        else
+            report_not_visible(s, t->span, sym);
+        else if (first_report(s, id))
             diag_error(s->d, t->span, "'%s' is not declared (declare it with 'let %s = ...;')", id, id);
         return;
     }
@@ -903,9 +1240,7 @@ static void check_for(Sema *s, Stmt *st)
     int scope_mark = s->scope.len;
     st->for_.sym = declare(s, st->for_.id_span, st->for_.id, SYM_LOOP, TY_INT);
     check_block(s, st->for_.body, false);
-    if (st->for_.sym)
-        st->for_.sym->visible = false;
-    s->scope.len = scope_mark;
+    end_scope(s, scope_mark);
     s->open.len--;
 }
 
@@ -956,9 +1291,15 @@ static void check_stmt(Sema *s, Stmt *st, bool last_of_body)
         check_call_stmt(s, st);
         break;
     case S_RETURN:
-        if (s->fn->has_out)
+        if (s->fn->has_out) {
+            /* its value (often an out array) is not checked: that would be a second error */
             diag_error(s->d, st->span, "'%s' has 'out' parameters and returns nothing; remove "
                        "this 'return'", s->fn->id);
+            break;
+        }
+        if (!last_of_body && s->open.len > 0)
+            diag_error(s->d, st->span, "'return' must be the last statement of the function (for "
+                       "an early return, assign a local in 'if'/'else' and return it at the end)");
         else if (!last_of_body)
             diag_error(s->d, st->span, "'return' must be the last statement of the function");
         check_top(s, &st->ret.value, W_REAL);
@@ -974,9 +1315,7 @@ static void check_block(Sema *s, Block *b, bool is_body)
             return;
         check_stmt(s, b->stmts.items[i], is_body && i == b->stmts.len - 1);
     }
-    for (int i = scope_mark; i < s->scope.len; i++)
-        ((Sym *)s->scope.items[i])->visible = false;
-    s->scope.len = scope_mark;
+    end_scope(s, scope_mark);
 }
 
 /* ---- functions -------------------------------------------------------- */
@@ -997,6 +1336,8 @@ static bool check_size(Sema *s, Param *p, Expr *e, bool whole)
         return true;
     case E_NAME: {
         Sym *sym = find_sym(s, e->name.id);
+        if (sym && sym->bad)
+            return false;               /* its declaration was reported */
         if (sym && sym->kind == SYM_PARAM && sym->ty == TY_INT && sym->ndims == 0) {
             e->name.sym = sym;
             e->ty = TY_INT;
@@ -1078,14 +1419,17 @@ static void check_body(Sema *s, Func *f)
     }
     strtab_init(&s->syms, s->cx->arena);
     strtab_init(&s->decls, s->cx->arena);
+    strtab_init(&s->unusable, s->cx->arena);
     collect_decls(s, f->body);
     s->open.len = 0;
     s->scope.len = 0;
     check_params(s, f);
     check_block(s, f->body, true);
     PtrVec *stmts = &f->body->stmts;
-    const Stmt *last = stmts->len ? stmts->items[stmts->len - 1] : NULL;
-    if (!f->has_out && (!last || last->kind != S_RETURN))
+    bool returns = false;       /* a misplaced 'return' was reported already */
+    for (int i = 0; i < stmts->len; i++)
+        returns |= ((const Stmt *)stmts->items[i])->kind == S_RETURN;
+    if (!f->has_out && !returns)
         diag_error(s->d, f->body->close, "'%s' must end with 'return' (or have 'out' parameters)",
                    f->id);
     f->ok = s->d->errors == errors;
@@ -1202,6 +1546,7 @@ bool sema_check(Cx *cx)
     s.d = &cx->diag;
     strtab_init(&s.funcs, cx->arena);
     strtab_init(&s.marks, cx->arena);
+    strtab_init(&s.unknown, cx->arena);
     int errors = s.d->errors;
     collect_funcs(&s);
     for (int i = 0; i < cx->prog.funcs.len && !diag_full(s.d); i++)

@@ -188,7 +188,7 @@ static void syntax_error_messages(void **state)
         {"fn f(x { return x; }", "t.fn:1:8: error: expected ')', ',' or '[' before '{' (to close '(' at 1:5)"},
         {"fn f(x) {\n  return (x + 1;\n}", "t.fn:2:16: error: expected ')' before ';' (to close '(' at 2:10)"},
         {"fn f(x) {\n  let a = x\n  return a;\n}", "t.fn:3:3: error: expected ';' before 'return'"},
-        {"fn f(x) { if x > 0 { return x; } return 0; }", "t.fn:1:14: error: expected '(' before identifier 'x'"},
+        {"fn f(x) { if x > 0 { return x; } return 0; }", "t.fn:1:14: error: the condition of 'if' is in parentheses: if (x > 0) { ... }"},
         {"fn (x) = x;", "t.fn:1:4: error: expected identifier before '('"},
         {"fn f(x) = * x;", "t.fn:1:11: error: expected expression before '*'"},
         {"fn f(x) = 1..2;", "t.fn:1:12: error: expected ';' before '..'"},
