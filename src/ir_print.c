@@ -147,7 +147,12 @@ void ir_print_instr(Buf *o, const Instr *in, int level)
         buf_puts(o, " in ");
         print_operand(o, in->lo);
         buf_puts(o, in->down ? " ..< " : " .. ");
-        print_operand(o, in->hi);
+        if (in->hi.kind != OK_NONE)
+            print_operand(o, in->hi);
+        if (ir_exits_early(in)) {
+            buf_puts(o, " until ");
+            print_operand(o, in->cond);
+        }
         buf_puts(o, in->down ? " reversed {\n" : " {\n");
         print_block(o, in->body, level + 1);
         buf_indent(o, level);
