@@ -309,6 +309,7 @@ static void fwd_for(Fwd *w, const Instr *in)
     out->ivar = w->map[in->ivar->id];
     out->lo = map_operand(w, in->lo);
     out->hi = map_operand(w, in->hi);
+    out->cond = map_operand(w, in->cond);       /* the exit flag, if any */
     out->body = ir_block(w->cx);
     fwd_block(w, in->body, out->body);
 }

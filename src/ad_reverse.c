@@ -68,6 +68,7 @@ typedef struct Rev {
     int nseq;
     PtrVec loops;               /* I_FOR of the primal, in preorder */
     PtrVec *snaps;              /* by position in loops: the arrays each iteration saves */
+    PtrVec trips;               /* loop, its trip count in g, ...: for loops that may exit early */
 } Rev;
 
 static IrVar *clone_var(Rev *r, const IrVar *v);
@@ -917,6 +918,35 @@ static void mentions(const IrBlock *b, bool *seen)
     }
 }
 
+/* The trip count of a loop that may exit early (a while loop, a for loop
+ * left by break), as its forward run counted it, or NULL. */
+static IrVar *trips_of(const Rev *r, const Instr *loop)
+{
+    for (int i = 0; i + 1 < r->trips.len; i += 2)
+        if (r->trips.items[i] == loop)
+            return r->trips.items[i + 1];
+    return NULL;
+}
+
+/* The reverse sweep of a loop that may exit early runs exactly the
+ * iterations that ran, lo .. lo + trips backwards. The forward sweep counts
+ * them; in a loop, it saves each run's count on the tape after the run,
+ * and the reverse sweep takes it back just before reversing that run. */
+static Operand trip_bound(Rev *r, const Instr *loop, Operand lo)
+{
+    IrVar *trips = ir_var(r->cx, r->g, "trips", IT_INT);
+    vec_push(r->scratch, &r->trips, (void *)loop);
+    vec_push(r->scratch, &r->trips, trips);
+    if (block_in_loop(block_of(loop)))
+        emit_in(r, cur_block(r), I_POP, loop->span)->dst = trips;
+    if (lo.kind == OK_INT && lo.ival == 0)
+        return ir_v(trips);
+    IrVar *hi = ir_var(r->cx, r->g, NULL, IT_INT);
+    Operand args[2] = {lo, ir_v(trips)};
+    emit(r, cur_block(r), hi, ACC_SET, OP_IADD, 2, args)->span = loop->span;
+    return ir_v(hi);
+}
+
 /* The loop backwards. The adjoint of a value that lives outside the loop
  * and is used inside it flows from one iteration to the next (a carried
  * scalar, an array written and read): it gets its zero before the loop, so
@@ -945,7 +975,7 @@ static void rev_for(Rev *r, const Instr *in)
     out->note = arena_printf(r->cx->arena, "the loop of line %d, backwards", in->span.line);
     out->ivar = r->v[in->ivar->id].map;
     out->lo = map_operand(r, in->lo);
-    out->hi = map_operand(r, in->hi);
+    out->hi = ir_exits_early(in) ? trip_bound(r, in, out->lo) : map_operand(r, in->hi);
     out->body = body;
     out->down = true;
     ir_append(r->cx, cur_block(r), out);
@@ -1141,6 +1171,29 @@ static int count_pushes(const IrBlock *b)
     return n;
 }
 
+/* The note of a loop whose trip count is known only when it has run. */
+static const char *early_exit_note(Rev *r, const char *saves)
+{
+    return arena_printf(r->cx->arena, "%s; the trip count is only known at run time (while or "
+                        "break): the tape grows as the loop runs, and the count is kept for the "
+                        "reverse sweep", saves);
+}
+
+/* trips = 0; the loop, each iteration adding 1 to trips; and, in a loop,
+ * trips saved for the reverse of this run (trip_bound). */
+static void count_trips(Rev *r, IrBlock *out, Instr *loop, IrVar *trips, bool save)
+{
+    Operand zero = ir_int(0), inc[2] = {ir_v(trips), ir_int(1)};
+    emit(r, out, trips, ACC_SET, OP_COPY, 1, &zero)->span = loop->span;
+    emit(r, loop->body, trips, ACC_SET, OP_IADD, 2, inc)->span = loop->span;
+    ir_append(r->cx, out, loop);
+    if (save) {
+        Instr *push = emit_in(r, out, I_PUSH, loop->span);
+        push->nargs = 1;
+        push->args[0] = ir_v(trips);
+    }
+}
+
 static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
 {
     IrBlock *out = ir_block(r->cx);
@@ -1191,16 +1244,29 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                                        "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
                 buf_free(&names);
             }
-            if (k > 0) {
+            if (k > 0 && ir_exits_early(in)) {
+                const char *what = arena_printf(r->cx->arena, "saves %d value%s per iteration", k,
+                                                k == 1 ? "" : "s");
+                c->note = early_exit_note(r, c->note ? c->note : what);
+            } else if (k > 0) {
                 Instr *res = emit_in(r, out, I_RESERVE, in->span);
                 res->lo = c->lo;
                 res->hi = c->hi;
                 res->per = k;
             } else if (!c->note) {
                 c->note = "saves nothing: the reverse sweep recomputes what it needs";
+                if (ir_exits_early(in))
+                    c->note = early_exit_note(r, "saves nothing per iteration: the reverse sweep "
+                                              "recomputes what it needs");
+            } else if (ir_exits_early(in)) {
+                c->note = early_exit_note(r, c->note);
             }
         }
-        ir_append(r->cx, out, c);
+        IrVar *trips = in->kind == I_FOR ? trips_of(r, in) : NULL;
+        if (trips)
+            count_trips(r, out, c, trips, block_in_loop(block_of(in)));
+        else
+            ir_append(r->cx, out, c);
     }
     return out;
 }

@@ -177,6 +177,19 @@ Stmt *ast_for(Cx *cx, Span at, const char *id, Span id_at, Expr *lo, Expr *hi, B
     return s;
 }
 
+Stmt *ast_while(Cx *cx, Span at, Expr *cond, Block *body)
+{
+    Stmt *s = new_stmt(cx, S_WHILE, at);
+    s->while_.cond = cond;
+    s->while_.body = body;
+    return s;
+}
+
+Stmt *ast_break(Cx *cx, Span at)
+{
+    return new_stmt(cx, S_BREAK, at);
+}
+
 Stmt *ast_call_stmt(Cx *cx, Span at, Expr *call)
 {
     Stmt *s = new_stmt(cx, S_CALL, at);
@@ -400,6 +413,14 @@ static void print_stmt(Buf *o, const Stmt *s, int level)
         buf_putc(o, ' ');
         print_expr(o, s->for_.hi);
         print_block(o, s->for_.body, level + 1);
+        break;
+    case S_WHILE:
+        buf_puts(o, "(while ");
+        print_expr(o, s->while_.cond);
+        print_block(o, s->while_.body, level + 1);
+        break;
+    case S_BREAK:
+        buf_puts(o, "(break");
         break;
     case S_CALL:
         buf_puts(o, "(do ");

@@ -97,6 +97,8 @@ typedef enum StmtKind {
     S_ASSIGN,
     S_IF,
     S_FOR,
+    S_WHILE,
+    S_BREAK,
     S_CALL,
     S_RETURN,
 } StmtKind;
@@ -128,6 +130,10 @@ struct Stmt {
             Expr *cond;
             Block *then, *els;          /* els may be NULL; else-if is a block of one S_IF */
         } if_;
+        struct {
+            Expr *cond;
+            Block *body;
+        } while_;
         struct {
             const char *id;
             Span id_span;
@@ -223,6 +229,8 @@ Stmt *ast_assign(Cx *cx, Span at, Expr *target, AstOp op, Expr *value);
 Stmt *ast_if(Cx *cx, Span at, Expr *cond, Block *then, Block *els);
 Stmt *ast_for(Cx *cx, Span at, const char *id, Span id_at, Expr *lo, Expr *hi, Block *body);
 Stmt *ast_call_stmt(Cx *cx, Span at, Expr *call);
+Stmt *ast_while(Cx *cx, Span at, Expr *cond, Block *body);
+Stmt *ast_break(Cx *cx, Span at);
 Stmt *ast_return(Cx *cx, Span at, Expr *value);
 
 Block *ast_block(Cx *cx, Span open);

@@ -651,11 +651,24 @@ static void put_snapshot_size(Emit *e, Instr *in)
             put_operand(e, a->dims[d], true);
         }
     }
+    if (ir_exits_early(in)) {
+        buf_puts(e->o, ") doubles on the tape per iteration; the trip count is only known at run "
+                 "time */\n");
+        return;
+    }
     buf_puts(e->o, ") * (");
     put_operand(e, in->hi, false);
     buf_puts(e->o, " - ");
     put_operand(e, in->lo, true);
     buf_puts(e->o, ") doubles on the tape */\n");
+}
+
+static bool body_reads(const IrBlock *b, const IrVar *v)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (ir_names_within(b->instrs.items[i], v))
+            return true;
+    return false;
 }
 
 static void put_for(Emit *e, Instr *in)
@@ -669,15 +682,30 @@ static void put_for(Emit *e, Instr *in)
         buf_printf(e->o, " - 1; %s >= ", i);
         put_operand(e, in->lo, true);
         buf_printf(e->o, "; %s--) {\n", i);
+    } else if (in->hi.kind == OK_NONE && !body_reads(in->body, in->ivar)) {
+        buf_puts(e->o, "for (;;) {\n");
     } else {
         buf_printf(e->o, "for (int %s = ", i);
         put_operand(e, in->lo, false);
-        buf_printf(e->o, "; %s < ", i);
-        put_operand(e, in->hi, true);
+        buf_puts(e->o, "; ");
+        if (in->hi.kind != OK_NONE) {
+            buf_printf(e->o, "%s < ", i);
+            put_operand(e, in->hi, true);
+        }
         buf_printf(e->o, "; %s++) {\n", i);
     }
     e->level++;
     put_block(e, in->body);
+    if (ir_exits_early(in) && !(in->cond.kind == OK_BOOL && !in->cond.ival)) {
+        line_start(e);
+        buf_puts(e->o, "if (");
+        put_operand(e, in->cond, false);
+        buf_puts(e->o, ") {\n");
+        line_start(e);
+        buf_puts(e->o, "    break;\n");
+        line_start(e);
+        buf_puts(e->o, "}\n");
+    }
     e->level--;
     line_start(e);
     buf_puts(e->o, "}\n");

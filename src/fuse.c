@@ -17,7 +17,8 @@
  *     R: for i in lo..hi reversed { ... }
  *
  * Conditions, each checked on the whole nested blocks:
- *   - F and R have the same index variable and bounds, R runs down, F up;
+ *   - F and R have the same index variable and bounds, R runs down, F up,
+ *     and neither may exit early (a while loop, a for loop with break);
  *   - neither saves or restores values (tape), nor calls, nor returns;
  *   - what R writes and is named outside R is only added to (+=, -=),
  *     never read otherwise in R, and named outside R, F and M only by
@@ -225,9 +226,12 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     return true;
 }
 
+/* A loop that may exit early (while, break) runs a count of iterations
+ * known only when it has run: never fused. */
 static bool same_loop(const Instr *f, const Instr *r)
 {
     return f->kind == I_FOR && r->kind == I_FOR && !f->down && r->down && f->ivar == r->ivar &&
+           !ir_exits_early(f) && !ir_exits_early(r) &&
            ir_same(f->lo, r->lo) && ir_same(f->hi, r->hi);
 }
 

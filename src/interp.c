@@ -4,6 +4,7 @@
  * follows the C that emit_c.c writes: same operations, same helpers. */
 #include "interp.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,10 +184,13 @@ static void run_instr(Interp *it, Run *r, const Instr *in)
             run_block(it, r, in->els);
         break;
     case I_FOR: {
-        int lo = (int)get(r, in->lo), hi = (int)get(r, in->hi);
+        /* a while loop has no bound: it runs until it sets its exit flag */
+        int lo = (int)get(r, in->lo), hi = in->hi.kind == OK_NONE ? INT_MAX : (int)get(r, in->hi);
         for (int i = in->down ? hi - 1 : lo; in->down ? i >= lo : i < hi; i += in->down ? -1 : 1) {
             r->val[in->ivar->id] = i;
             run_block(it, r, in->body);
+            if (ir_exits_early(in) && get(r, in->cond) != 0)
+                break;
         }
         break;
     }

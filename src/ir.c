@@ -217,6 +217,11 @@ static void walk_block(IrBlock *b, IrVisit fn, void *data)
     }
 }
 
+bool ir_exits_early(const Instr *loop)
+{
+    return loop->kind == I_FOR && loop->cond.kind != OK_NONE;
+}
+
 void ir_walk(IrBlock *b, IrVisit fn, void *data)
 {
     walk_block(b, fn, data);
@@ -302,7 +307,9 @@ Operand *ir_slot_next(IrSlots *s)
                 return &in->cond;
             if (k < 2 && (in->kind == I_FOR || in->kind == I_RESERVE))
                 return k == 0 ? &in->lo : &in->hi;
-            if (k < 2)
+            if (k == 2 && in->kind == I_FOR && in->cond.kind != OK_NONE)
+                return &in->cond;               /* the exit flag */
+            if (k < 3)
                 continue;
             break;
         case 3:                                     /* call arguments */

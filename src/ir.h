@@ -122,7 +122,9 @@ typedef enum InstrKind {
     I_STORE,    /* arr[idx] acc= op(args) */
     I_FILL,     /* arr[...] = 0 for the whole array */
     I_IF,       /* if (cond) then else els */
-    I_FOR,      /* for ivar in lo..hi (down: hi-1 down to lo) body */
+    I_FOR,      /* for ivar in lo..hi (down: hi-1 down to lo) body; with an exit
+                   flag (cond), left after an iteration that sets it (a while
+                   loop or a for with break: hi is OK_NONE for no bound) */
     I_CALL,     /* dst = callee(args) */
     I_RETURN,   /* return args[0] */
     I_PUSH,     /* tape <- args[0] (saved before an overwrite) */
@@ -158,7 +160,7 @@ struct Instr {
     Operand *idx;               /* I_LOAD, I_STORE: arr->ndims indices (ir_index_slots) */
     int nargs;
     Operand args[IR_MAX_ARGS];  /* I_OP, I_STORE operands; I_RETURN value */
-    Operand cond;               /* I_IF */
+    Operand cond;               /* I_IF; I_FOR: the exit flag (OK_NONE: none) */
     IrBlock *then, *els;        /* I_IF */
     IrVar *ivar;                /* I_FOR */
     Operand lo, hi;             /* I_FOR, I_RESERVE */
@@ -272,6 +274,10 @@ IrBlock *ir_common_block(IrBlock *a, IrBlock *b);
 
 /* The shortest text that reads back as x, with a "." or exponent. */
 void ir_fmt_real(char *out, size_t n, double x);
+
+/* A loop whose trip count is known only when it has run: a while loop, or
+ * a for loop left by break (it has an exit flag). */
+bool ir_exits_early(const Instr *loop);
 
 /* Walking: calls fn on every instruction, blocks first-to-last, nested
  * regions before the instruction after them (pre-order). */

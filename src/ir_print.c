@@ -147,7 +147,11 @@ void ir_print_instr(Buf *o, const Instr *in, int level)
         buf_puts(o, " in ");
         print_operand(o, in->lo);
         buf_puts(o, in->down ? " ..< " : " .. ");
-        print_operand(o, in->hi);
+        print_operand(o, in->hi);               /* _ for no bound */
+        if (ir_exits_early(in)) {
+            buf_puts(o, " until ");
+            print_operand(o, in->cond);
+        }
         buf_puts(o, in->down ? " reversed {\n" : " {\n");
         print_block(o, in->body, level + 1);
         buf_indent(o, level);

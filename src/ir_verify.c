@@ -170,8 +170,11 @@ static void verify_instr(Verify *vf, const Instr *in)
     case I_FOR:
         check_var(vf, in->ivar);
         if (in->ivar->type != IT_INT || check_operand(vf, in->lo) != IT_INT ||
-            check_operand(vf, in->hi) != IT_INT || !in->body)
+            (in->hi.kind == OK_NONE ? !ir_exits_early(in) || in->down
+                                    : check_operand(vf, in->hi) != IT_INT) || !in->body)
             bad(vf, "malformed for");
+        if (ir_exits_early(in) && (check_operand(vf, in->cond) != IT_BOOL || in->down))
+            bad(vf, "a loop's exit flag is not a bool, or the loop runs down");
         verify_block(vf, in->body);
         break;
     case I_CALL:

@@ -16,6 +16,8 @@ typedef struct Lower {
     IrBlock *entry;             /* sizes of local arrays, computed on entry */
     Operand *cur;               /* by Sym.id_index: a scalar's current value */
     IrVar **var;                /* by Sym.id_index: an array's or loop variable's */
+    int nsyms;
+    IrVar *done;                /* the exit flag of the innermost loop ('break' sets it) */
 } Lower;
 
 static const double PI = 3.14159265358979323846;
@@ -501,17 +503,69 @@ static void lower_if(Lower *lw, const Stmt *st)
         in->els = NULL;
 }
 
-/* A loop: every scalar the body assigns is carried in one variable, set
- * before the loop and at the end of each iteration. */
-static void lower_for(Lower *lw, const Stmt *st)
+/* Whether a statement may leave the loop around it: a break, not counting
+ * those of inner loops. */
+static bool may_break(const Block *b);
+
+static bool stmt_may_break(const Stmt *st)
+{
+    return st->kind == S_BREAK ||
+           (st->kind == S_IF && (may_break(st->if_.then) || (st->if_.els && may_break(st->if_.els))));
+}
+
+static bool may_break(const Block *b)
+{
+    for (int i = 0; i < b->stmts.len; i++)
+        if (stmt_may_break(b->stmts.items[i]))
+            return true;
+    return false;
+}
+
+static void lower_stmts(Lower *lw, const Block *b, int from);
+
+/* if (c) { b's statements from `from` on } else { done = true, when
+ * else_done }: what a break skips, and a while loop's body. Every scalar
+ * the statements change gets a merge variable, as lower_if does. */
+static void lower_guarded(Lower *lw, Span at, Operand c, const Block *b, int from, bool else_done)
+{
+    Instr *in = ir_instr(lw->cx, I_IF, at);
+    in->cond = c;
+    in->then = ir_block(lw->cx);
+    in->els = ir_block(lw->cx);
+    Operand *before = ARENA_ARRAY(lw->cx->arena, Operand, lw->nsyms);
+    memcpy(before, lw->cur, sizeof(Operand) * (size_t)lw->nsyms);
+    IrBlock *saved = lw->blk;
+    lw->blk = in->then;
+    lower_stmts(lw, b, from);
+    lw->blk = in->els;
+    if (else_done)
+        emit_copy(lw, at, lw->done, ir_bool(true));
+    lw->blk = saved;
+    ir_append(lw->cx, lw->blk, in);
+    for (int i = 0; i < lw->nsyms; i++) {
+        Operand after = lw->cur[i];
+        lw->cur[i] = before[i];
+        if (before[i].kind == OK_NONE || ir_same(before[i], after))
+            continue;
+        const Sym *sym = lw->src->syms.items[i];
+        IrVar *m = new_var(lw, sym->id, ir_operand_type(after));
+        lw->blk = in->then;
+        emit_copy(lw, (Span){0}, m, after);
+        lw->blk = in->els;
+        emit_copy(lw, (Span){0}, m, before[i]);
+        lw->blk = saved;
+        lw->cur[i] = ir_v(m);
+    }
+    if (in->els->instrs.len == 0)
+        in->els = NULL;
+}
+
+/* The carried variables of a loop: every scalar the body assigns is
+ * carried in one variable, set before the loop and at the end of each
+ * iteration. */
+static IrVar **carry_in(Lower *lw, const Stmt *st)
 {
     const PtrVec *syms = &st->assigned;
-    Instr *in = ir_instr(lw->cx, I_FOR, st->span);
-    in->lo = lower_expr(lw, st->for_.lo, NULL);
-    in->hi = lower_expr(lw, st->for_.hi, NULL);
-    in->ivar = new_var(lw, st->for_.id, IT_INT);
-    lw->var[st->for_.sym->id_index] = in->ivar;
-    in->body = ir_block(lw->cx);
     IrVar **carried = ARENA_ARRAY(lw->cx->arena, IrVar *, syms->len + 1);
     for (int i = 0; i < syms->len; i++) {
         const Sym *sym = syms->items[i];
@@ -519,10 +573,14 @@ static void lower_for(Lower *lw, const Stmt *st)
         emit_copy(lw, st->span, carried[i], lw->cur[sym->id_index]);
         lw->cur[sym->id_index] = ir_v(carried[i]);
     }
-    ir_append(lw->cx, lw->blk, in);
-    lower_block(lw, st->for_.body, in->body);
+    return carried;
+}
+
+static void carry_out(Lower *lw, const Stmt *st, IrVar **carried, IrBlock *body)
+{
+    const PtrVec *syms = &st->assigned;
     IrBlock *saved = lw->blk;
-    lw->blk = in->body;
+    lw->blk = body;
     for (int i = 0; i < syms->len; i++) {
         const Sym *sym = syms->items[i];
         if (!ir_is_var(lw->cur[sym->id_index], carried[i]))
@@ -530,6 +588,57 @@ static void lower_for(Lower *lw, const Stmt *st)
         lw->cur[sym->id_index] = ir_v(carried[i]);
     }
     lw->blk = saved;
+}
+
+/* A loop that break may leave gets its exit flag, false before it. */
+static IrVar *exit_flag(Lower *lw, Span at)
+{
+    IrVar *done = new_var(lw, "done", IT_BOOL);
+    emit_copy(lw, at, done, ir_bool(false));
+    return done;
+}
+
+static void lower_for(Lower *lw, const Stmt *st)
+{
+    Instr *in = ir_instr(lw->cx, I_FOR, st->span);
+    in->lo = lower_expr(lw, st->for_.lo, NULL);
+    in->hi = lower_expr(lw, st->for_.hi, NULL);
+    in->ivar = new_var(lw, st->for_.id, IT_INT);
+    lw->var[st->for_.sym->id_index] = in->ivar;
+    in->body = ir_block(lw->cx);
+    IrVar **carried = carry_in(lw, st);
+    IrVar *outer = lw->done;
+    if (may_break(st->for_.body)) {
+        lw->done = exit_flag(lw, st->span);
+        in->cond = ir_v(lw->done);
+    }
+    ir_append(lw->cx, lw->blk, in);
+    lower_block(lw, st->for_.body, in->body);
+    carry_out(lw, st, carried, in->body);
+    lw->done = outer;
+}
+
+/* while (c) { B }: a loop with no bound whose body is
+ * `if (c) { B } else { done = true }`, left after an iteration that sets
+ * done: the condition is evaluated before each iteration, as in C. */
+static void lower_while(Lower *lw, const Stmt *st)
+{
+    Instr *in = ir_instr(lw->cx, I_FOR, st->span);
+    in->lo = ir_int(0);
+    in->ivar = new_var(lw, "iter", IT_INT);
+    in->body = ir_block(lw->cx);
+    IrVar **carried = carry_in(lw, st);
+    IrVar *outer = lw->done;
+    lw->done = exit_flag(lw, st->span);
+    in->cond = ir_v(lw->done);
+    ir_append(lw->cx, lw->blk, in);
+    IrBlock *saved = lw->blk;
+    lw->blk = in->body;
+    Operand c = lower_expr(lw, st->while_.cond, NULL);
+    lower_guarded(lw, st->span, c, st->while_.body, 0, true);
+    lw->blk = saved;
+    carry_out(lw, st, carried, in->body);
+    lw->done = outer;
 }
 
 static void lower_stmt(Lower *lw, const Stmt *st)
@@ -548,6 +657,12 @@ static void lower_stmt(Lower *lw, const Stmt *st)
     case S_FOR:
         lower_for(lw, st);
         break;
+    case S_WHILE:
+        lower_while(lw, st);
+        break;
+    case S_BREAK:
+        emit_copy(lw, st->span, lw->done, ir_bool(true));
+        break;
     case S_CALL:
         emit_call(lw, st->call.call, NULL);
         break;
@@ -561,12 +676,30 @@ static void lower_stmt(Lower *lw, const Stmt *st)
     }
 }
 
+/* The statements of b from `from` on, into the current block. After one
+ * that may break, the rest runs only if it did not; after a break, nothing
+ * of the block runs. */
+static void lower_stmts(Lower *lw, const Block *b, int from)
+{
+    for (int i = from; i < b->stmts.len; i++) {
+        const Stmt *st = b->stmts.items[i];
+        lower_stmt(lw, st);
+        if (st->kind == S_BREAK)
+            return;
+        if (i + 1 < b->stmts.len && stmt_may_break(st)) {
+            const Stmt *next = b->stmts.items[i + 1];
+            Operand go = op1(lw, next->span, NULL, OP_NOT, ir_v(lw->done));
+            lower_guarded(lw, next->span, go, b, i + 1, false);
+            return;
+        }
+    }
+}
+
 static void lower_block(Lower *lw, const Block *b, IrBlock *into)
 {
     IrBlock *saved = lw->blk;
     lw->blk = into;
-    for (int i = 0; i < b->stmts.len; i++)
-        lower_stmt(lw, b->stmts.items[i]);
+    lower_stmts(lw, b, 0);
     lw->blk = saved;
 }
 
@@ -617,10 +750,11 @@ static void declare_params(Lower *lw)
 
 static void lower_func(Cx *cx, Func *src)
 {
-    Lower lw = {cx, src, src->ir, NULL, ir_block(cx), NULL, NULL};
+    Lower lw = {cx, src, src->ir, NULL, ir_block(cx), NULL, NULL, 0, NULL};
     int nsyms = src->syms.len + 1;
     lw.cur = ARENA_ARRAY(cx->arena, Operand, nsyms);
     lw.var = ARENA_ARRAY(cx->arena, IrVar *, nsyms);
+    lw.nsyms = src->syms.len;
     IrBlock *body = ir_block(cx);
     lw.f->body = body;
     declare_params(&lw);

@@ -93,6 +93,7 @@ static void count_block(Opt *o, IrBlock *b)
         case I_FOR:
             count_use(o, in->lo);
             count_use(o, in->hi);
+            count_use(o, in->cond);
             count_def(o, in->ivar, in, b);
             count_block(o, in->body);
             break;

@@ -135,12 +135,8 @@ stmt
     | FOR IDENT IN expr DOTDOT expr block
                                         { $$ = ast_for(cx, @1, $2, @2, $4, $6, $7); }
     | RETURN expr ';'                   { $$ = ast_return(cx, @1, $2); }
-    /* LANGUAGE.md v2 keywords that gradc parses but does not build yet */
-    | WHILE '(' expr ')' block          { $$ = NULL; diag_error(&cx->diag, @1, "'while' loops are not "
-                                          "supported by this version of gradc yet; use a 'for' loop with "
-                                          "a bound and an 'if'"); }
-    | BREAK ';'                         { $$ = NULL; diag_error(&cx->diag, @1, "'break' is not "
-                                          "supported by this version of gradc yet"); }
+    | WHILE '(' expr ')' block          { $$ = ast_while(cx, @1, $3, $5); }
+    | BREAK ';'                         { $$ = ast_break(cx, @1); }
     | error ';'                         { $$ = NULL; }
     ;
 

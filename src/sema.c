@@ -25,7 +25,7 @@ typedef struct Sema {
     StrTab funcs;           /* id -> Func* */
     Func *fn;               /* being checked */
     StrTab syms;            /* id -> Sym*, names declared in fn so far */
-    PtrVec open;            /* Stmt*, the if/for statements around the point */
+    PtrVec open;            /* Stmt*, the if/for/while statements around the point */
     PtrVec scope;           /* Sym*, declared in open blocks, innermost last */
     StrTab marks;           /* (stmt, sym) pairs already in Stmt.assigned */
     StrTab decls;           /* id -> Span*, every name the function declares */
@@ -334,6 +334,8 @@ static void collect_decls(Sema *s, const Block *b)
         else if (st->kind == S_FOR) {
             note_decl(s, st->for_.id, st->for_.id_span);
             collect_decls(s, st->for_.body);
+        } else if (st->kind == S_WHILE) {
+            collect_decls(s, st->while_.body);
         } else if (st->kind == S_IF) {
             collect_decls(s, st->if_.then);
             if (st->if_.els)
@@ -801,6 +803,11 @@ static int count_calls_block(const Block *b, const char *id)
             n += count_calls_top(st->for_.lo, id) + count_calls_top(st->for_.hi, id) +
                  count_calls_block(st->for_.body, id);
             break;
+        case S_WHILE:
+            n += count_calls_top(st->while_.cond, id) + count_calls_block(st->while_.body, id);
+            break;
+        case S_BREAK:
+            break;
         case S_CALL:
             n += count_calls_top(st->call.call, id);
             break;
@@ -1244,6 +1251,26 @@ static void check_for(Sema *s, Stmt *st)
     s->open.len--;
 }
 
+static void check_while(Sema *s, Stmt *st)
+{
+    check_top(s, &st->while_.cond, W_COND);
+    vec_push(s->cx->arena, &s->open, st);
+    check_block(s, st->while_.body, false);
+    s->open.len--;
+}
+
+/* break leaves the innermost for or while around it. */
+static void check_break(Sema *s, const Stmt *st)
+{
+    for (int k = s->open.len - 1; k >= 0; k--) {
+        const Stmt *o = s->open.items[k];
+        if (o->kind == S_FOR || o->kind == S_WHILE)
+            return;
+    }
+    diag_error(s->d, st->span, "'break' outside a loop ('break' leaves the innermost 'for' or "
+               "'while' around it)");
+}
+
 static void check_call_stmt(Sema *s, Stmt *st)
 {
     Expr *e = st->call.call;
@@ -1286,6 +1313,12 @@ static void check_stmt(Sema *s, Stmt *st, bool last_of_body)
         break;
     case S_FOR:
         check_for(s, st);
+        break;
+    case S_WHILE:
+        check_while(s, st);
+        break;
+    case S_BREAK:
+        check_break(s, st);
         break;
     case S_CALL:
         check_call_stmt(s, st);

@@ -24,6 +24,25 @@ grep -q 'f_grad' out.c || bad "--emit=c has no f_grad"
 grep -q 'fn f' out.ast || bad "--emit=ast does not show the function"
 grep -q 'f_grad' out.ir || bad "--emit=ir has no f_grad"
 
+# while and break: the AST shows them; the IR shows a loop with no bound
+# that ends when its exit flag is set, and the reverse sweep running the
+# iterations counted
+mkdir loops
+cat > loops/w.fn <<'EOF'
+fn w(x) {
+    let y = x;
+    while (y > 1) { y = y / 2; if (y < 1.5) { break; } }
+    return y;
+}
+EOF
+(cd loops && "$GRADC" w.fn --emit=ast > w.ast && "$GRADC" w.fn --emit=ir > w.ir) ||
+    bad "--emit=ast or ir of a while loop failed"
+grep -q '(while' loops/w.ast || bad "--emit=ast does not show the while loop"
+grep -q '(break' loops/w.ast || bad "--emit=ast does not show break"
+grep -q 'in 0 \.\. _ until done' loops/w.ir || bad "--emit=ir does not show the loop's exit flag"
+grep -q 'in 0 \.\.< trips' loops/w.ir || bad "--emit=ir: the reverse loop does not run the counted trips"
+rm -r loops
+
 # errors in the input: exit 1, the diagnostics, nothing on standard output
 cp "$CLI_SRC/bad.fn" bad.fn
 for kind in c h ast ir; do

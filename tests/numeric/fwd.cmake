@@ -31,9 +31,9 @@ set(FWD_PROGRAMS
   ${SAMPLES}/black_scholes.fn ${SAMPLES}/projectile.fn ${SAMPLES}/logistic.fn
   ${SAMPLES}/ext_rosenbrock.fn ${SAMPLES}/logreg.fn ${SAMPLES}/mlp.fn ${SAMPLES}/gmm.fn
   ${SAMPLES}/cloth.fn ${SAMPLES}/bundle.fn ${SAMPLES}/lu_logdet.fn ${SAMPLES}/conv1d.fn
-  ${SAMPLES}/negbin.fn ${SAMPLES}/tobit.fn ${SAMPLES}/rnn.fn
+  ${SAMPLES}/negbin.fn ${SAMPLES}/tobit.fn ${SAMPLES}/rnn.fn ${SAMPLES}/kepler.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
-  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn subarrays.fn)
+  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn subarrays.fn while.fn)
 
 # Every .fn under samples/ must be in the list: a new sample gets these
 # checks or the configuration says why not.

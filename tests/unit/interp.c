@@ -3,6 +3,7 @@
  * the IR's definition and LANGUAGE.md, not from the emitter's code. */
 #include "interp.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,19 +486,24 @@ static void run_call(Frame *fr, const Instr *in)
         write_scalar(fr, in->dst, ACC_SET, real_val(r));
 }
 
+/* A loop with an exit flag (cond: a while loop, a for with break) is left
+ * after an iteration that sets it; a while loop has no bound (hi). */
 static void run_for(Frame *fr, const Instr *in)
 {
-    Val lo = get(fr, in->lo), hi = get(fr, in->hi);
+    Val lo = get(fr, in->lo);
+    int hi = in->hi.kind == OK_NONE ? INT_MAX : get(fr, in->hi).i;
     Slot *iv = slot(fr, in->ivar);
     if (in->down) {
-        for (int i = hi.i - 1; i >= lo.i && !fr->returned; i--) {
+        for (int i = hi - 1; i >= lo.i && !fr->returned; i--) {
             iv->i = i;
             run_block(fr, in->body);
         }
     } else {
-        for (int i = lo.i; i < hi.i && !fr->returned; i++) {
+        for (int i = lo.i; i < hi && !fr->returned; i++) {
             iv->i = i;
             run_block(fr, in->body);
+            if (in->cond.kind != OK_NONE && get(fr, in->cond).i)
+                break;
         }
     }
 }

@@ -393,6 +393,83 @@ static void reverse_helpers(void **state)
     cx_free(cx);
 }
 
+/* ---- while and break ----------------------------------------------------------- */
+
+static const char *const KEPLER = "fn kepler(M, e) {\n"
+                                  "  let E = M;\n"
+                                  "  let step = 1;\n"
+                                  "  while (abs(step) > 1e-14) {\n"
+                                  "    step = (E - e * sin(E) - M) / (1 - e * cos(E));\n"
+                                  "    E = E - step;\n"
+                                  "  }\n"
+                                  "  return E;\n"
+                                  "}\n";
+
+/* Newton's iteration runs a number of times that depends on the point; its
+ * derivative is the implicit function's. */
+static void while_newton(void **state)
+{
+    (void)state;
+    double pts[4][2] = {{0.5, 0.1}, {1, 0.5}, {2.5, 0.9}, {-1, 0.3}};
+    for (int i = 0; i < 4; i++) {
+        Cx *cx = unit_ok(KEPLER, UNIT_ALL, true);
+        double E = interp_scalar(unit_func(cx, "kepler"), pts[i]);
+        double D = 1 - pts[i][1] * cos(E);
+        double want[2] = {1 / D, sin(E) / D};
+        cx_free(cx);
+        check_gradient(KEPLER, "kepler", pts[i], 2, want);
+    }
+}
+
+/* The number of loops of b that may exit early, failing if one has a tape
+ * reservation before it (made from bounds that are not its trip count). */
+static int early_exits_unreserved(const IrBlock *b)
+{
+    int n = 0;
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (ir_exits_early(in)) {
+            n++;
+            for (int k = i - 1; k >= 0 && ((Instr *)b->instrs.items[k])->kind != I_FOR; k--)
+                assert_int_not_equal(((Instr *)b->instrs.items[k])->kind, I_RESERVE);
+        }
+        const IrBlock *sub[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (sub[k])
+                n += early_exits_unreserved(sub[k]);
+    }
+    return n;
+}
+
+/* Nested loops: an inner while and an inner for left by break run a count
+ * that changes from one outer iteration to the next (each run's count goes
+ * on the tape); a while that runs no iteration; code after a break. */
+static void while_and_break_nested(void **state)
+{
+    (void)state;
+    const char *src = "fn f(x, y) {\n"
+                      "  let s = 0;\n"
+                      "  for i in 0..4 {\n"
+                      "    let v = x * x + i;\n"
+                      "    while (v > 0.1) { v = v * 0.5 * y + 0.01 * sin(s); }\n"
+                      "    s += v;\n"
+                      "    for j in 0..10 {\n"
+                      "      if (j * y > 2 + i) { s = s * y; break; }\n"
+                      "      s += sin(x * j) * v;\n"
+                      "    }\n"
+                      "  }\n"
+                      "  while (s > 100) { s = s / 2; }\n"
+                      "  return s;\n"
+                      "}\n";
+    double pts[4][2] = {{0.5, 0.7}, {1.2, 1.3}, {-0.8, 0.55}, {0.1, 1.1}};
+    for (int i = 0; i < 4; i++)
+        check_gradient(src, "f", pts[i], 2, NULL);
+    /* the trip counts are only known at run time: no tape reservation */
+    Cx *cx = unit_ok(src, UNIT_ALL, true);
+    assert_int_equal(early_exits_unreserved(unit_func(cx, "f_grad")->body), 3);
+    cx_free(cx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +490,8 @@ int main(void)
         cmocka_unit_test(branch_adjoint_inside_if),
         cmocka_unit_test(forward_values_are_reused),
         cmocka_unit_test(reverse_helpers),
+        cmocka_unit_test(while_newton),
+        cmocka_unit_test(while_and_break_nested),
     };
     return cmocka_run_group_tests_name("ad", tests, NULL, NULL);
 }
