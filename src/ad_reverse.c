@@ -16,7 +16,14 @@
  * when the forward sweep overwrites it (a carried scalar, a load from an
  * array that is written, a branch decision on those), pushed on a tape just
  * before it is overwritten and popped back when the reverse sweep passes
- * that point: the reverse sweep sees every value as the forward sweep did. */
+ * that point: the reverse sweep sees every value as the forward sweep did.
+ *
+ * Recomputing is not free: a value whose recomputation costs more than
+ * SAVE_COST flops (ops.def's cost column: one exp, or a long chain) is
+ * saved instead, once per iteration, at the end of its loop body, and
+ * popped where it would have been recomputed; only in loops nested at most
+ * SAVE_DEPTH deep, so that the tape stays bounded by the trip counts of the
+ * loops a user sees, not their product over a deep nest. */
 #include <string.h>
 
 #include "activity.h"
@@ -38,6 +45,7 @@ typedef struct RevVar {
     bool init;                  /* the adjoint has been given a value */
     bool in_loop;               /* has a definition inside a loop */
     bool recompute;             /* defined in a loop, recomputed in the reverse sweep */
+    bool stash;                 /* a recomputable value too costly to recompute: saved instead */
     bool needed;                /* its value is read by the reverse sweep */
     IrBlock *home;              /* innermost block holding all its definitions */
     PtrVec need_at;             /* the blocks where it is read, for needed ones */
@@ -287,6 +295,50 @@ static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b
     return holds_for(r, u, d, b);
 }
 
+/* Loops around block b. */
+static int loop_depth(const IrBlock *b)
+{
+    int n = 0;
+    for (; b; b = b->parent)
+        n += b->owner && b->owner->kind == I_FOR && b->owner->body == b;
+    return n;
+}
+
+enum { SAVE_COST = 20, SAVE_DEPTH = 2 };
+
+/* What recomputing v costs in the reverse sweep: its operation and the
+ * operands recomputed for it (loads and saved values count nothing). */
+static int recompute_cost(Rev *r, const IrVar *v, int *memo)
+{
+    const Instr *d = r->v[v->id].def;
+    if (!r->v[v->id].recompute || r->v[v->id].stash || d->kind != I_OP)
+        return 0;
+    if (memo[v->id] >= 0)
+        return memo[v->id];
+    int c = ir_ops[d->op].cost;
+    for (int k = 0; k < d->nargs && c < SAVE_COST; k++)
+        if (d->args[k].kind == OK_VAR && !d->args[k].var->is_param)
+            c += recompute_cost(r, d->args[k].var, memo);
+    return memo[v->id] = c;
+}
+
+/* Recomputable values that cost too much to recompute, in order of
+ * definition, so that a chain is cut at its first costly link. */
+static void choose_stash(Rev *r, const IrBlock *b, int *memo)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_OP && is_loop_body(b) && loop_depth(b) <= SAVE_DEPTH &&
+            r->v[in->dst->id].recompute && in->dst->type == IT_REAL &&
+            recompute_cost(r, in->dst, memo) >= SAVE_COST)
+            r->v[in->dst->id].stash = true;
+        const IrBlock *nested[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (nested[k])
+                choose_stash(r, nested[k], memo);
+    }
+}
+
 static void classify_recompute(Rev *r)
 {
     for (int i = 0; i < r->nvars; i++)
@@ -310,6 +362,16 @@ static void classify_recompute(Rev *r)
             }
         }
     }
+    int *memo = ARENA_ARRAY(r->scratch, int, r->nvars);
+    for (int i = 0; i < r->nvars; i++)
+        memo[i] = -1;
+    choose_stash(r, r->p->body, memo);
+}
+
+/* A value saved at the end of each iteration rather than recomputed. */
+static bool stashed(const Rev *r, const IrVar *v)
+{
+    return r->v[v->id].stash && r->v[v->id].needed;
 }
 
 /* ---- what the reverse sweep reads ------------------------------------- */
@@ -461,7 +523,7 @@ static void close_needed(Rev *r)
     while (changed) {
         changed = false;
         for (int i = 0; i < r->nvars; i++) {
-            if (!r->v[i].needed || !r->v[i].recompute)
+            if (!r->v[i].needed || !r->v[i].recompute || r->v[i].stash)
                 continue;
             const Instr *d = r->v[i].def;
             const IrBlock *at = block_of(d);
@@ -621,6 +683,8 @@ static bool saves_within(const Rev *r, const IrBlock *b, const IrBlock *top)
             if (!loop || inside(block_of(loop), top))
                 return true;
         }
+        if (in->kind == I_OP && stashed(r, in->dst))
+            return true;
         const IrBlock *nested[3] = {in->then, in->els, in->body};
         for (int k = 0; k < 3; k++)
             if (nested[k] && saves_within(r, nested[k], top))
@@ -1068,10 +1132,21 @@ static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
 {
     if (!block_in_loop(pb))
         return;
+    /* the saved ones first, last saved first */
+    for (int i = pb->instrs.len - 1; i >= 0; i--) {
+        const Instr *in = pb->instrs.items[i];
+        if (in->kind != I_OP || !stashed(r, in->dst))
+            continue;
+        /* into the variable pushed (only this iteration reads it), so
+           that forward mode over this sweep pairs their tangents */
+        Instr *pop = emit_in(r, cur_block(r), I_POP, in->span);
+        pop->dst = r->v[in->dst->id].map;
+        pop->per = 1;
+    }
     for (int i = 0; i < pb->instrs.len; i++) {
         const Instr *in = pb->instrs.items[i];
         if ((in->kind != I_OP && in->kind != I_LOAD) || !r->v[in->dst->id].recompute ||
-            !r->v[in->dst->id].needed)
+            !r->v[in->dst->id].needed || r->v[in->dst->id].stash)
             continue;
         Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
         out->note = NULL;
@@ -1141,11 +1216,117 @@ static int count_pushes(const IrBlock *b)
     return n;
 }
 
+/* Binding strength of an operation as the source writes it. */
+static int precedence(const OpInfo *op)
+{
+    if (op->form == PREFIX)
+        return 3;
+    if (op->form != INFIX)
+        return 4;
+    return strchr("*/%", op->cname[0]) ? 2 : strchr("+-", op->cname[0]) ? 1 : 0;
+}
+
+/* The source expression that computed primal value a, as far as the IR
+ * still shows it: "exp(x[i] - mx)". For the comments above loops; an
+ * operand binding less tightly than `min` gets brackets. */
+static void describe(const Rev *r, Buf *o, Operand a, int depth, int min)
+{
+    char num[40];
+    if (a.kind == OK_REAL || a.kind == OK_INT) {
+        if (a.kind == OK_INT)
+            snprintf(num, sizeof num, "%d", a.ival);
+        else
+            ir_fmt_real(num, sizeof num, a.real);
+        buf_puts(o, num);
+        return;
+    }
+    const IrVar *v = a.kind == OK_VAR ? a.var : NULL;
+    const Instr *d = v && !v->is_param ? r->v[v->id].def : NULL;
+    if (!v || v->name || !d || depth > 6 || (d->kind != I_LOAD && d->kind != I_OP)) {
+        buf_puts(o, v && v->name ? v->name : "...");
+        return;
+    }
+    if (d->kind == I_LOAD) {
+        buf_puts(o, d->arr->name ? d->arr->name : "...");
+        for (int k = 0; k < d->arr->ndims; k++) {
+            buf_putc(o, '[');
+            describe(r, o, d->idx[k], depth + 1, 0);
+            buf_putc(o, ']');
+        }
+        return;
+    }
+    const OpInfo *op = &ir_ops[d->op];
+    int p = precedence(op);
+    if (d->op == OP_COPY || d->op == OP_ITOR) {
+        describe(r, o, d->args[0], depth, min);
+    } else if (p < 4) {
+        if (p < min)
+            buf_putc(o, '(');
+        if (op->form == PREFIX)
+            buf_puts(o, op->cname);
+        for (int k = 0; k < d->nargs; k++) {
+            if (k)
+                buf_printf(o, " %s ", op->cname);
+            /* a - (b - c), a / (b * c) */
+            describe(r, o, d->args[k], depth + 1, k && (d->op == OP_SUB || d->op == OP_DIV ||
+                                                        d->op == OP_ISUB || d->op == OP_IDIV) ? p + 1 : p);
+        }
+        if (p < min)
+            buf_putc(o, ')');
+    } else {
+        buf_printf(o, "%s(", op->builtin ? op->builtin : op->name);
+        for (int k = 0; k < d->nargs; k++) {
+            if (k)
+                buf_puts(o, ", ");
+            describe(r, o, d->args[k], depth + 1, 0);
+        }
+        buf_putc(o, ')');
+    }
+}
+
+/* "exp(x[i] - mx), tanh(c)": the values b's iterations save rather than
+ * recompute, or NULL. */
+static const char *stash_names(Rev *r, const IrBlock *b)
+{
+    Buf o;
+    buf_init(&o);
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind != I_OP || !stashed(r, in->dst))
+            continue;
+        if (o.len)
+            buf_puts(&o, ", ");
+        describe(r, &o, ir_v(in->dst), 0, 0);
+    }
+    const char *s = o.len ? arena_printf(r->cx->arena, "%s", o.data) : NULL;
+    buf_free(&o);
+    return s;
+}
+
+/* The values of b's iteration too costly to recompute, pushed at the end
+ * of the iteration (before its carried copies), where the reverse sweep
+ * pops them first. */
+static void push_stashed(Rev *r, const IrBlock *b, IrBlock *out)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind != I_OP || !stashed(r, in->dst))
+            continue;
+        Instr *push = emit_in(r, out, I_PUSH, in->span);
+        push->nargs = 1;
+        push->args[0] = ir_v(r->v[in->dst->id].map);
+        push->per = 1;
+    }
+}
+
 static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
 {
     IrBlock *out = ir_block(r->cx);
+    int suffix = is_loop_body(b) ? carried_suffix(r, b) : -1;
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
+        if (i == suffix)
+            push_stashed(r, b, out);
         if (in->kind == I_RETURN) {
             if (ret)
                 *ret = map_operand(r, in->args[0]);
@@ -1191,6 +1372,11 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                                        "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
                 buf_free(&names);
             }
+            const char *kept = stash_names(r, in->body);
+            if (kept)
+                c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s (costly to recompute), "
+                                       "for the reverse sweep; it recomputes the rest",
+                                       c->note ? c->note : "", c->note ? "; " : "", kept);
             if (k > 0) {
                 Instr *res = emit_in(r, out, I_RESERVE, in->span);
                 res->lo = c->lo;
@@ -1202,6 +1388,8 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         }
         ir_append(r->cx, out, c);
     }
+    if (suffix == b->instrs.len)
+        push_stashed(r, b, out);
     return out;
 }
 

@@ -26,7 +26,13 @@
  *   - what R writes and is named nowhere else is a scalar whose first
  *     write sets it, before any read, and that is read only within the
  *     block of that write (a value of the iteration);
- *   - what R reads otherwise is not written in F or M. */
+ *   - what R reads otherwise is not written in F or M.
+ *
+ * The one use of the tape allowed: values F's iteration saves for R rather
+ * than have R recompute them (I_PUSH with per 1, at the top of F's body,
+ * popped at the top of R's). In the fused loop R runs right after the F
+ * iteration that saved them, so each pair goes: the pop becomes a copy of
+ * the value pushed, and the room reserved for them before F goes too. */
 #include "fuse.h"
 
 #include <string.h>
@@ -51,6 +57,12 @@ typedef struct Fuse {
     int seq, depth;
     bool bad;                   /* R or F holds what cannot move */
 } Fuse;
+
+/* A value of the iteration saved for, or restored by, the reverse sweep. */
+static bool iteration_save(const Instr *in)
+{
+    return (in->kind == I_PUSH || in->kind == I_POP) && in->per == 1;
+}
 
 static bool movable_kind(const Instr *in)
 {
@@ -100,7 +112,7 @@ static void scan_r(Fuse *u, const IrBlock *b)
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
         u->seq++;
-        if (!movable_kind(in))
+        if (!movable_kind(in) && !(u->depth == 0 && iteration_save(in)))
             u->bad = true;
         Operand *a;
         for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
@@ -170,6 +182,60 @@ static bool named_outside(const IrBlock *b, const Instr *r, const IrVar *v)
     return false;
 }
 
+static int count_saves(const IrBlock *b, InstrKind kind)
+{
+    int n = 0;
+    for (int k = 0; k < b->instrs.len; k++) {
+        const Instr *in = b->instrs.items[k];
+        n += iteration_save(in) && in->kind == kind;
+    }
+    return n;
+}
+
+/* F = b[i] saves for R = b[j] (at the tops of their bodies) as many values
+ * as R restores, and nothing else: the room reserved just before F is
+ * theirs. */
+static bool pairs_match(const IrBlock *b, int i, int j)
+{
+    const Instr *fl = b->instrs.items[i], *rl = b->instrs.items[j];
+    int n = count_saves(fl->body, I_PUSH);
+    if (n != count_saves(rl->body, I_POP) || count_saves(fl->body, I_POP) || count_saves(rl->body, I_PUSH))
+        return false;
+    if (n == 0)
+        return true;
+    const Instr *res = i > 0 ? b->instrs.items[i - 1] : NULL;
+    return res && res->kind == I_RESERVE && res->per == n && ir_same(res->lo, fl->lo) &&
+           ir_same(res->hi, fl->hi);
+}
+
+/* In the fused body, each pop of R takes the value its push in F saved. */
+static void drop_pairs(Arena *scratch, IrBlock *body)
+{
+    PtrVec pushed = {0}, out = {0};
+    for (int k = 0; k < body->instrs.len; k++) {
+        Instr *in = body->instrs.items[k];
+        if (iteration_save(in) && in->kind == I_PUSH) {
+            vec_push(scratch, &pushed, in);
+            continue;
+        }
+        if (iteration_save(in) && in->kind == I_POP) {
+            const Instr *push = pushed.items[--pushed.len];
+            if (ir_is_var(push->args[0], in->dst))
+                continue;               /* the value is still there */
+            in->kind = I_OP;
+            in->op = OP_COPY;
+            in->acc = ACC_SET;
+            in->nargs = 1;
+            in->args[0] = push->args[0];
+            in->per = 0;
+        }
+        vec_push(scratch, &out, in);
+    }
+    for (int k = 0; k < out.len; k++)
+        body->instrs.items[k] = out.items[k];
+    body->instrs.len = out.len;
+}
+
 /* Tries to fuse R = b[j] into F = b[i]; the inits to move are marked in
  * `hoist` (by position in b). */
 static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
@@ -186,8 +252,13 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     u->seq = u->depth = 0;
     u->bad = false;
     scan_r(u, rl->body);
-    if (u->bad || ir_any_within(fl, immovable, NULL))
+    if (u->bad || !pairs_match(b, i, j))
         return false;
+    for (int k = 0; k < fl->body->instrs.len; k++) {
+        const Instr *in = fl->body->instrs.items[k];
+        if (!iteration_save(in) && ir_any_within(in, immovable, NULL))
+            return false;
+    }
     for (int id = 0; id < u->nvars; id++) {
         IrVar *v = u->f->vars.items[id];
         if (v == rl->ivar)
@@ -256,12 +327,14 @@ static bool fuse_block(Fuse *u, IrBlock *b)
         Instr *rl = b->instrs.items[j];
         for (int k = 0; k < rl->body->instrs.len; k++)
             vec_push(u->arena, &fl->body->instrs, rl->body->instrs.items[k]);
+        bool saves = count_saves(fl->body, I_PUSH) > 0;
+        drop_pairs(u->scratch, fl->body);
         fl->note = "the reverse sweep runs in the same loop: each iteration adds its terms' "
                    "derivatives as it goes";
         /* the inits go above F, in order; a note one carried (where the
            reverse sweep starts) passes to what follows it */
         PtrVec out = {0};
-        for (int k = 0; k < i; k++)
+        for (int k = 0; k < i - saves; k++)     /* not the room for the pairs */
             vec_push(u->scratch, &out, b->instrs.items[k]);
         for (int k = i + 1; k < j; k++)
             if (hoist[k])

@@ -14,7 +14,7 @@ typedef struct Cx Cx;
 typedef struct Func Func;
 
 typedef enum Opcode {
-#define X(id, name, res, sig, form, cname, builtin, rule, reads, value) OP_##id,
+#define X(id, name, res, sig, form, cname, builtin, rule, reads, cost, value) OP_##id,
 #include "ops.def"
 #undef X
     OP_COUNT
@@ -32,6 +32,7 @@ typedef struct OpInfo {
     const char *cname;      /* C operator, libm function or runtime piece */
     const char *builtin;    /* the .fn built-in it implements, or NULL */
     const char *reads;      /* what each operand's derivative rule reads */
+    int cost;               /* rough flops to compute it once */
 } OpInfo;
 
 extern const OpInfo ir_ops[OP_COUNT];

@@ -191,15 +191,19 @@ double logsumexp_grad(int n, const double *v, double *g_v)
     }
     /* 42: for i in 0..n { */
     double s = 0.0;
+    /* the reverse sweep needs 1 value per iteration: n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 1);
+    double t2 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(v[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_1 = 0; i_1 < n; i_1++) {
         /* 43: s += exp(v[i] - mx); */
-        double t2 = v[i_1];
-        double t3 = t2 - mx_1;
-        double t4 = exp(t3);
-        double s_1 = s + t4;
+        double t3 = v[i_1];
+        double t4 = t3 - mx_1;
+        t2 = exp(t4);
+        double s_1 = s + t2;
+        gradc_push(gradc_t, t2);
         /* 42: for i in 0..n { */
         s = s_1;
     }
@@ -213,19 +217,17 @@ double logsumexp_grad(int n, const double *v, double *g_v)
         /* 45: return log(s) + mx; */
         double d_mx_1 = 1.0;
         double t7 = 1.0 / s;
-        double d_t8 = gradc_dom(t5, t7);
+        double d_t2 = gradc_dom(t5, t7);
         gradc_fill(d_v, gradc_count(n, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_1 = n - 1; i_1 >= 0; i_1--) {
             /* 43: s += exp(v[i] - mx); */
-            double t9 = v[i_1];
-            double t10 = t9 - mx_1;
-            double t8 = exp(t10);
-            double d_t10 = d_t8 * t8;
-            d_mx_1 -= d_t10;
-            d_v[i_1] += d_t10;
+            t2 = gradc_pop(gradc_t);
+            double d_t4 = d_t2 * t2;
+            d_mx_1 -= d_t4;
+            d_v[i_1] += d_t4;
         }
 
         /* the loop of line 38, backwards */
@@ -235,10 +237,10 @@ double logsumexp_grad(int n, const double *v, double *g_v)
             d_mx_1 = 0.0;
             mx_1 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t11 = v[i];
-            d_mx_1 += gradc_dmax(mx_1, t11, d_mx_2);
-            double d_t11 = gradc_dmax(t11, mx_1, d_mx_2);
-            d_v[i] += d_t11;
+            double t8 = v[i];
+            d_mx_1 += gradc_dmax(mx_1, t8, d_mx_2);
+            double d_t8 = gradc_dmax(t8, mx_1, d_mx_2);
+            d_v[i] += d_t8;
         }
         /* 38: for i in 1..n { */
         double d_mx = d_mx_1;
@@ -378,21 +380,27 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     /* 42: for i in 0..n { */
     double s = 0.0;
     double ds = 0.0;
+    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 2);
+    double t2 = 0.0;
+    double dt2 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(v[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_1 = 0; i_1 < n; i_1++) {
         /* 43: s += exp(v[i] - mx); */
-        double t2 = v[i_1];
-        double dt2 = dv_1[i_1];
-        double t3 = t2 - mx_1;
-        double dt3 = dt2;
-        dt3 -= dmx_1;
-        double t4 = exp(t3);
-        double dt4 = dt3 * t4;
-        double s_1 = s + t4;
+        double t3 = v[i_1];
+        double dt3 = dv_1[i_1];
+        double t4 = t3 - mx_1;
+        double dt4 = dt3;
+        dt4 -= dmx_1;
+        t2 = exp(t4);
+        dt2 = dt4 * t2;
+        double s_1 = s + t2;
         double ds_1 = ds;
-        ds_1 += dt4;
+        ds_1 += dt2;
+        gradc_push(gradc_t, t2);
+        gradc_push(gradc_t, dt2);
         /* 42: for i in 0..n { */
         s = s_1;
         ds = ds_1;
@@ -411,8 +419,8 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         double t8 = ds * t7;
         double t9 = t8 / s;
         double dt7 = -t9;
-        double d_t10 = gradc_dom(t5, t7);
-        double dd_t10 = gradc_dom(t5, dt7);
+        double d_t2 = gradc_dom(t5, t7);
+        double dd_t2 = gradc_dom(t5, dt7);
         gradc_fill(d_v, gradc_count(n, 1));
         gradc_fill(dd_v, gradc_count(n, 1));
 
@@ -420,21 +428,16 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         /* 42: for i in 0..n { */
         for (int i_1 = n - 1; i_1 >= 0; i_1--) {
             /* 43: s += exp(v[i] - mx); */
-            double t11 = v[i_1];
-            double dt11 = dv_1[i_1];
-            double t12 = t11 - mx_1;
-            double dt12 = dt11;
-            dt12 -= dmx_1;
-            double t10 = exp(t12);
-            double dt10 = dt12 * t10;
-            double d_t12 = d_t10 * t10;
-            double dd_t12 = dd_t10 * t10;
-            dd_t12 += dt10 * d_t10;
-            d_mx_1 -= d_t12;
-            dd_mx_1 -= dd_t12;
-            d_v[i_1] += d_t12;
-            double t13 = dd_t12;
-            dd_v[i_1] += t13;
+            dt2 = gradc_pop(gradc_t);
+            t2 = gradc_pop(gradc_t);
+            double d_t4 = d_t2 * t2;
+            double dd_t4 = dd_t2 * t2;
+            dd_t4 += dt2 * d_t2;
+            d_mx_1 -= d_t4;
+            dd_mx_1 -= dd_t4;
+            d_v[i_1] += d_t4;
+            double t10 = dd_t4;
+            dd_v[i_1] += t10;
         }
 
         /* the loop of line 38, backwards */
@@ -447,20 +450,20 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
             dmx_1 = gradc_pop(gradc_t);
             mx_1 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t14 = v[i];
-            d_mx_1 += gradc_dmax(mx_1, t14, d_mx_2);
-            dd_mx_1 += gradc_dmax(mx_1, t14, dd_mx_2);
-            double d_t14 = gradc_dmax(t14, mx_1, d_mx_2);
-            double t15 = gradc_dmax(t14, mx_1, dd_mx_2);
-            d_v[i] += d_t14;
-            dd_v[i] += t15;
+            double t11 = v[i];
+            d_mx_1 += gradc_dmax(mx_1, t11, d_mx_2);
+            dd_mx_1 += gradc_dmax(mx_1, t11, dd_mx_2);
+            double d_t11 = gradc_dmax(t11, mx_1, d_mx_2);
+            double t12 = gradc_dmax(t11, mx_1, dd_mx_2);
+            d_v[i] += d_t11;
+            dd_v[i] += t12;
         }
         /* 38: for i in 1..n { */
         double d_mx = d_mx_1;
-        double t16 = dd_mx_1;
+        double t13 = dd_mx_1;
         /* 37: let mx = v[0]; */
         d_v[0] += d_mx;
-        dd_v[0] += t16;
+        dd_v[0] += t13;
     }
     if (gradc_t->failed) {
         if (g_v) gradc_fill_nan(g_v, gradc_count(n, 1));
@@ -773,20 +776,25 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     gradc_fill(sum_qs, gradc_count(K, 1));
     /* 53: let diag[K][d]; */
     gradc_fill(diag, gradc_count(K, d));
+    double t1 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 54: for k in 0..K { */
     for (int k = 0; k < K; k++) {
+        /* 55: for j in 0..d { */
+        /* the reverse sweep needs 1 value per iteration: d doubles on the tape */
+        gradc_reserve(gradc_t, 0, d, 1);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(icf[k][j]) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 55: for j in 0..d { */
         for (int j = 0; j < d; j++) {
             /* 56: sum_qs[k] += icf[k][j]; */
-            double t1 = icf[k * T + j];
-            sum_qs[k] += t1;
+            double t2 = icf[k * T + j];
+            sum_qs[k] += t2;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = exp(t1);
-            diag[k * d + j] = t2;
+            t1 = exp(t2);
+            diag[k * d + j] = t1;
+            gradc_push(gradc_t, t1);
         }
     }
     /* 62: let main_term[K]; */
@@ -807,6 +815,7 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     double mx = 0.0;
     double s = 0.0;
     double t6 = 0.0;
+    double t7 = 0.0;
 
     /* each iteration saves main_term as it starts (the whole array), for the reverse sweep */
     /* 65: for i in 0..n { */
@@ -822,41 +831,41 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t7 = x[i * d + j_1];
-                double t8 = means[k_1 * d + j_1];
-                double t9 = t7 - t8;
-                xc[j_1] = t9;
+                double t8 = x[i * d + j_1];
+                double t9 = means[k_1 * d + j_1];
+                double t10 = t8 - t9;
+                xc[j_1] = t10;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t10 = diag[k_1 * d + j_1];
-                double t11 = t10 * t9;
-                Qxc[j_1] = t11;
+                double t11 = diag[k_1 * d + j_1];
+                double t12 = t11 * t10;
+                Qxc[j_1] = t12;
             }
             /* 73: for c in 0..d { */
             /* the reverse sweep needs 1 value per iteration: d doubles on the tape */
             gradc_reserve(gradc_t, 0, d, 1);
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t12 = c + 1;
+                int t13 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t13 = c * t3;
-                int t14 = d + t13;
-                int t15 = c - 1;
-                int t16 = c * t15;
-                int t17 = t16 / 2;
-                int t18 = t14 - t17;
+                int t14 = c * t3;
+                int t15 = d + t14;
+                int t16 = c - 1;
+                int t17 = c * t16;
+                int t18 = t17 / 2;
+                int t19 = t15 - t18;
                 gradc_push(gradc_t, t4);
                 t4 = xc[c];
 
                 /* saves nothing: the reverse sweep recomputes what it needs */
                 /* 74: for r in c+1..d { */
-                for (int r = t12; r < d; r++) {
+                for (int r = t13; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t19 = t18 + r;
-                    int t20 = t19 - c;
-                    int t21 = t20 - 1;
-                    double t22 = icf[k_1 * T + t21];
-                    double t23 = t22 * t4;
-                    Qxc[r] += t23;
+                    int t20 = t19 + r;
+                    int t21 = t20 - c;
+                    int t22 = t21 - 1;
+                    double t23 = icf[k_1 * T + t22];
+                    double t24 = t23 * t4;
+                    Qxc[r] += t24;
                 }
             }
             /* 79: for j in 0..d { */
@@ -867,18 +876,18 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 80: sq += Qxc[j]^2; */
                 gradc_push(gradc_t, t5);
                 t5 = Qxc[j_2];
-                double t24 = t5 * t5;
-                double sq_1 = sq + t24;
+                double t25 = t5 * t5;
+                double sq_1 = sq + t25;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t25 = alphas[k_1];
-            double t26 = sum_qs[k_1];
-            double t27 = t25 + t26;
-            double t28 = 0.5 * sq;
-            double t29 = t27 - t28;
-            main_term[k_1] = t29;
+            double t26 = alphas[k_1];
+            double t27 = sum_qs[k_1];
+            double t28 = t26 + t27;
+            double t29 = 0.5 * sq;
+            double t30 = t28 - t29;
+            main_term[k_1] = t30;
         }
         /* 37: let mx = v[0]; */
         double mx_1 = main_term[0];
@@ -889,8 +898,8 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         gradc_reserve(gradc_t, 1, K, 1);
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t30 = main_term[i_1];
-            double mx_2 = fmax(mx, t30);
+            double t31 = main_term[i_1];
+            double mx_2 = fmax(mx, t31);
             /* 38: for i in 1..n { */
             gradc_push(gradc_t, mx);
             mx = mx_2;
@@ -898,22 +907,25 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 42: for i in 0..n { */
         gradc_push(gradc_t, s);
         s = 0.0;
+        /* the reverse sweep needs 1 value per iteration: K doubles on the tape */
+        gradc_reserve(gradc_t, 0, K, 1);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(main_term[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 42: for i in 0..n { */
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t31 = main_term[i_2];
-            double t32 = t31 - mx;
-            double t33 = exp(t32);
-            double s_1 = s + t33;
+            double t32 = main_term[i_2];
+            double t33 = t32 - mx;
+            t6 = exp(t33);
+            double s_1 = s + t6;
+            gradc_push(gradc_t, t6);
             /* 42: for i in 0..n { */
             s = s_1;
         }
         /* 45: return log(s) + mx; */
-        gradc_push(gradc_t, t6);
-        t6 = log(s);
-        double t34 = t6 + mx;
+        gradc_push(gradc_t, t7);
+        t7 = log(s);
+        double t34 = t7 + mx;
         /* 84: slse += logsumexp(K, main_term); */
         double slse_1 = slse + t34;
         /* 65: for i in 0..n { */
@@ -998,15 +1010,19 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     }
     /* 42: for i in 0..n { */
     double s_2 = 0.0;
+    /* the reverse sweep needs 1 value per iteration: K doubles on the tape */
+    gradc_reserve(gradc_t, 0, K, 1);
+    double t60 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(alphas[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t60 = alphas[i_4];
-        double t61 = t60 - mx_4;
-        double t62 = exp(t61);
-        double s_3 = s_2 + t62;
+        double t61 = alphas[i_4];
+        double t62 = t61 - mx_4;
+        t60 = exp(t62);
+        double s_3 = s_2 + t60;
+        gradc_push(gradc_t, t60);
         /* 42: for i in 0..n { */
         s_2 = s_3;
     }
@@ -1029,19 +1045,17 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 45: return log(s) + mx; */
         double d_mx_4 = d_t64;
         double t71 = d_t64 / s_2;
-        double d_t72 = gradc_dom(t63, t71);
+        double d_t60 = gradc_dom(t63, t71);
         gradc_fill(d_alphas, gradc_count(K, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            double t73 = alphas[i_4];
-            double t74 = t73 - mx_4;
-            double t72 = exp(t74);
-            double d_t74 = d_t72 * t72;
-            d_mx_4 -= d_t74;
-            d_alphas[i_4] += d_t74;
+            t60 = gradc_pop(gradc_t);
+            double d_t62 = d_t60 * t60;
+            d_mx_4 -= d_t62;
+            d_alphas[i_4] += d_t62;
         }
 
         /* the loop of line 38, backwards */
@@ -1051,10 +1065,10 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             d_mx_4 = 0.0;
             mx_4 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t75 = alphas[i_3];
-            d_mx_4 += gradc_dmax(mx_4, t75, d_mx_5);
-            double d_t75 = gradc_dmax(t75, mx_4, d_mx_5);
-            d_alphas[i_3] += d_t75;
+            double t72 = alphas[i_3];
+            d_mx_4 += gradc_dmax(mx_4, t72, d_mx_5);
+            double d_t72 = gradc_dmax(t72, mx_4, d_mx_5);
+            d_alphas[i_3] += d_t72;
         }
         /* 38: for i in 1..n { */
         double d_mx_3 = d_mx_4;
@@ -1076,20 +1090,20 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 94: for j in d..T { */
             for (int j_4 = T - 1; j_4 >= d; j_4--) {
                 /* 95: frobenius += icf[k][j]^2; */
-                double t76 = icf[k_2 * T + j_4];
-                double t77 = 2.0 * t76;
-                double d_t76 = t36 * t77;
-                d_icf[k_2 * T + j_4] += d_t76;
+                double t73 = icf[k_2 * T + j_4];
+                double t74 = 2.0 * t73;
+                double d_t73 = t36 * t74;
+                d_icf[k_2 * T + j_4] += d_t73;
             }
 
             /* the loop of line 91, backwards */
             /* 91: for j in 0..d { */
             for (int j_3 = d - 1; j_3 >= 0; j_3--) {
                 /* 92: frobenius += diag[k][j]^2; */
-                double t78 = diag[k_2 * d + j_3];
-                double t79 = 2.0 * t78;
-                double d_t78 = t36 * t79;
-                d_diag[k_2 * d + j_3] += d_t78;
+                double t75 = diag[k_2 * d + j_3];
+                double t76 = 2.0 * t75;
+                double d_t75 = t36 * t76;
+                d_diag[k_2 * d + j_3] += d_t75;
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
@@ -1102,20 +1116,18 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         for (int i = n - 1; i >= 0; i--) {
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
-            double t80 = 1.0 / s;
-            double d_t81 = gradc_dom(t6, t80);
-            t6 = gradc_pop(gradc_t);
+            double t77 = 1.0 / s;
+            double d_t6 = gradc_dom(t7, t77);
+            t7 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
             /* 42: for i in 0..n { */
             for (int i_2 = K - 1; i_2 >= 0; i_2--) {
                 /* 43: s += exp(v[i] - mx); */
-                double t82 = main_term[i_2];
-                double t83 = t82 - mx;
-                double t81 = exp(t83);
-                double d_t83 = d_t81 * t81;
-                d_mx -= d_t83;
-                d_main_term[i_2] += d_t83;
+                t6 = gradc_pop(gradc_t);
+                double d_t33 = d_t6 * t6;
+                d_mx -= d_t33;
+                d_main_term[i_2] += d_t33;
             }
             /* 42: for i in 0..n { */
             s = gradc_pop(gradc_t);
@@ -1127,10 +1139,10 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 d_mx = 0.0;
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t84 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t84, d_mx_2);
-                double d_t84 = gradc_dmax(t84, mx, d_mx_2);
-                d_main_term[i_1] += d_t84;
+                double t78 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t78, d_mx_2);
+                double d_t78 = gradc_dmax(t78, mx, d_mx_2);
+                d_main_term[i_1] += d_t78;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
@@ -1142,19 +1154,19 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t85 = d_main_term[k_1];
+                double t79 = d_main_term[k_1];
                 d_main_term[k_1] = 0.0;
-                double d_t28 = -t85;
-                double d_t24 = d_t28 * 0.5;
-                d_sum_qs[k_1] += t85;
-                d_alphas[k_1] += t85;
+                double d_t29 = -t79;
+                double d_t25 = d_t29 * 0.5;
+                d_sum_qs[k_1] += t79;
+                d_alphas[k_1] += t79;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t86 = 2.0 * t5;
-                    double d_t5 = d_t24 * t86;
+                    double t80 = 2.0 * t5;
+                    double d_t5 = d_t25 * t80;
                     d_Qxc[j_2] += d_t5;
                     t5 = gradc_pop(gradc_t);
                 }
@@ -1163,28 +1175,28 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t87 = c + 1;
+                    int t81 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t88 = c * t3;
-                    int t89 = d + t88;
-                    int t90 = c - 1;
-                    int t91 = c * t90;
-                    int t92 = t91 / 2;
-                    int t93 = t89 - t92;
+                    int t82 = c * t3;
+                    int t83 = d + t82;
+                    int t84 = c - 1;
+                    int t85 = c * t84;
+                    int t86 = t85 / 2;
+                    int t87 = t83 - t86;
                     double d_t4 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t87; r--) {
+                    for (int r = d - 1; r >= t81; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t94 = t93 + r;
-                        int t95 = t94 - c;
-                        int t96 = t95 - 1;
-                        double t97 = icf[k_1 * T + t96];
-                        double t98 = d_Qxc[r];
-                        double d_t97 = t98 * t4;
-                        d_t4 += t98 * t97;
-                        d_icf[k_1 * T + t96] += d_t97;
+                        int t88 = t87 + r;
+                        int t89 = t88 - c;
+                        int t90 = t89 - 1;
+                        double t91 = icf[k_1 * T + t90];
+                        double t92 = d_Qxc[r];
+                        double d_t91 = t92 * t4;
+                        d_t4 += t92 * t91;
+                        d_icf[k_1 * T + t90] += d_t91;
                     }
                     d_xc[c] += d_t4;
                     t4 = gradc_pop(gradc_t);
@@ -1194,22 +1206,22 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t99 = x[i * d + j_1];
-                    double t100 = means[k_1 * d + j_1];
-                    double t101 = t99 - t100;
+                    double t93 = x[i * d + j_1];
+                    double t94 = means[k_1 * d + j_1];
+                    double t95 = t93 - t94;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t102 = diag[k_1 * d + j_1];
-                    double t103 = d_Qxc[j_1];
+                    double t96 = diag[k_1 * d + j_1];
+                    double t97 = d_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
-                    double d_t102 = t103 * t101;
-                    double d_t101 = t103 * t102;
-                    d_diag[k_1 * d + j_1] += d_t102;
+                    double d_t96 = t97 * t95;
+                    double d_t95 = t97 * t96;
+                    d_diag[k_1 * d + j_1] += d_t96;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t104 = d_xc[j_1];
-                    d_t101 += t104;
+                    double t98 = d_xc[j_1];
+                    d_t95 += t98;
                     d_xc[j_1] = 0.0;
-                    double d_t100 = -d_t101;
-                    d_means[k_1 * d + j_1] += d_t100;
+                    double d_t94 = -d_t95;
+                    d_means[k_1 * d + j_1] += d_t94;
                 }
             }
             /* 65: for i in 0..n { */
@@ -1223,17 +1235,15 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* the loop of line 55, backwards */
             /* 55: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
-                /* 56: sum_qs[k] += icf[k][j]; */
-                double t105 = icf[k * T + j];
                 /* 57: diag[k][j] = exp(icf[k][j]); */
-                double t106 = exp(t105);
-                double t107 = d_diag[k * d + j];
+                t1 = gradc_pop(gradc_t);
+                double t99 = d_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
-                double d_t105 = t107 * t106;
+                double d_t2 = t99 * t1;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t108 = d_sum_qs[k];
-                d_t105 += t108;
-                d_icf[k * T + j] += d_t105;
+                double t100 = d_sum_qs[k];
+                d_t2 += t100;
+                d_icf[k * T + j] += d_t2;
             }
         }
     }
@@ -1762,24 +1772,32 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 53: let diag[K][d]; */
     gradc_fill(diag, gradc_count(K, d));
     gradc_fill(ddiag, gradc_count(K, d));
+    double t1 = 0.0;
+    double dt1 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 54: for k in 0..K { */
     for (int k = 0; k < K; k++) {
+        /* 55: for j in 0..d { */
+        /* the reverse sweep needs 2 values per iteration: 2 * d doubles on the tape */
+        gradc_reserve(gradc_t, 0, d, 2);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(icf[k][j]) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 55: for j in 0..d { */
         for (int j = 0; j < d; j++) {
             /* 56: sum_qs[k] += icf[k][j]; */
-            double t1 = icf[k * T + j];
-            double dt1 = dicf_1[k * T + j];
-            sum_qs[k] += t1;
-            dsum_qs[k] += dt1;
+            double t2 = icf[k * T + j];
+            double dt2 = dicf_1[k * T + j];
+            sum_qs[k] += t2;
+            dsum_qs[k] += dt2;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = exp(t1);
-            double t3 = dt1 * t2;
-            diag[k * d + j] = t2;
+            t1 = exp(t2);
+            dt1 = dt2 * t1;
+            diag[k * d + j] = t1;
+            double t3 = dt1;
             ddiag[k * d + j] = t3;
+            gradc_push(gradc_t, t1);
+            gradc_push(gradc_t, dt1);
         }
     }
     /* 62: let main_term[K]; */
@@ -1803,11 +1821,13 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     double mx = 0.0;
     double s = 0.0;
     double t7 = 0.0;
+    double t8 = 0.0;
     double dt5 = 0.0;
     double dt6 = 0.0;
     double dmx = 0.0;
     double ds = 0.0;
     double dt7 = 0.0;
+    double dt8 = 0.0;
 
     /* each iteration saves main_term as it starts (the whole array), for the reverse sweep */
     /* 65: for i in 0..n { */
@@ -1824,36 +1844,36 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t8 = x[i * d + j_1];
-                double t9 = means[k_1 * d + j_1];
-                double dt9 = dmeans_1[k_1 * d + j_1];
-                double t10 = t8 - t9;
-                double dt10 = -dt9;
-                xc[j_1] = t10;
-                dxc[j_1] = dt10;
+                double t9 = x[i * d + j_1];
+                double t10 = means[k_1 * d + j_1];
+                double dt10 = dmeans_1[k_1 * d + j_1];
+                double t11 = t9 - t10;
+                double dt11 = -dt10;
+                xc[j_1] = t11;
+                dxc[j_1] = dt11;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t11 = diag[k_1 * d + j_1];
-                double dt11 = ddiag[k_1 * d + j_1];
-                double t12 = t11 * t10;
-                double dt12 = dt11 * t10;
-                dt12 += dt10 * t11;
-                Qxc[j_1] = t12;
-                double t13 = dt12;
-                dQxc[j_1] = t13;
+                double t12 = diag[k_1 * d + j_1];
+                double dt12 = ddiag[k_1 * d + j_1];
+                double t13 = t12 * t11;
+                double dt13 = dt12 * t11;
+                dt13 += dt11 * t12;
+                Qxc[j_1] = t13;
+                double t14 = dt13;
+                dQxc[j_1] = t14;
             }
             /* 73: for c in 0..d { */
             /* the reverse sweep needs 2 values per iteration: 2 * d doubles on the tape */
             gradc_reserve(gradc_t, 0, d, 2);
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t14 = c + 1;
+                int t15 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t15 = c * t4;
-                int t16 = d + t15;
-                int t17 = c - 1;
-                int t18 = c * t17;
-                int t19 = t18 / 2;
-                int t20 = t16 - t19;
+                int t16 = c * t4;
+                int t17 = d + t16;
+                int t18 = c - 1;
+                int t19 = c * t18;
+                int t20 = t19 / 2;
+                int t21 = t17 - t20;
                 gradc_push(gradc_t, t5);
                 gradc_push(gradc_t, dt5);
                 t5 = xc[c];
@@ -1861,19 +1881,19 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
 
                 /* saves nothing: the reverse sweep recomputes what it needs */
                 /* 74: for r in c+1..d { */
-                for (int r = t14; r < d; r++) {
+                for (int r = t15; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t21 = t20 + r;
-                    int t22 = t21 - c;
-                    int t23 = t22 - 1;
-                    double t24 = icf[k_1 * T + t23];
-                    double dt24 = dicf_1[k_1 * T + t23];
-                    double t25 = t24 * t5;
-                    double dt25 = dt24 * t5;
-                    dt25 += dt5 * t24;
-                    Qxc[r] += t25;
-                    double t26 = dt25;
-                    dQxc[r] += t26;
+                    int t22 = t21 + r;
+                    int t23 = t22 - c;
+                    int t24 = t23 - 1;
+                    double t25 = icf[k_1 * T + t24];
+                    double dt25 = dicf_1[k_1 * T + t24];
+                    double t26 = t25 * t5;
+                    double dt26 = dt25 * t5;
+                    dt26 += dt5 * t25;
+                    Qxc[r] += t26;
+                    double t27 = dt26;
+                    dQxc[r] += t27;
                 }
             }
             /* 79: for j in 0..d { */
@@ -1887,32 +1907,32 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 gradc_push(gradc_t, dt6);
                 t6 = Qxc[j_2];
                 dt6 = dQxc[j_2];
-                double t27 = t6 * t6;
-                double t28 = 2.0 * t6;
-                double dt27 = dt6 * t28;
-                double sq_1 = sq + t27;
+                double t28 = t6 * t6;
+                double t29 = 2.0 * t6;
+                double dt28 = dt6 * t29;
+                double sq_1 = sq + t28;
                 double dsq_1 = dsq;
-                dsq_1 += dt27;
+                dsq_1 += dt28;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
                 dsq = dsq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t29 = alphas[k_1];
-            double dt29 = dalphas_1[k_1];
-            double t30 = sum_qs[k_1];
-            double dt30 = dsum_qs[k_1];
-            double t31 = t29 + t30;
-            double dt31 = dt29;
-            dt31 += dt30;
-            double t32 = 0.5 * sq;
-            double dt32 = dsq * 0.5;
-            double t33 = t31 - t32;
-            double dt33 = dt31;
-            dt33 -= dt32;
-            main_term[k_1] = t33;
-            double t34 = dt33;
-            dmain_term[k_1] = t34;
+            double t30 = alphas[k_1];
+            double dt30 = dalphas_1[k_1];
+            double t31 = sum_qs[k_1];
+            double dt31 = dsum_qs[k_1];
+            double t32 = t30 + t31;
+            double dt32 = dt30;
+            dt32 += dt31;
+            double t33 = 0.5 * sq;
+            double dt33 = dsq * 0.5;
+            double t34 = t32 - t33;
+            double dt34 = dt32;
+            dt34 -= dt33;
+            main_term[k_1] = t34;
+            double t35 = dt34;
+            dmain_term[k_1] = t35;
         }
         /* 37: let mx = v[0]; */
         double mx_1 = main_term[0];
@@ -1926,11 +1946,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         gradc_reserve(gradc_t, 1, K, 2);
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t35 = main_term[i_1];
-            double dt35 = dmain_term[i_1];
-            double mx_2 = fmax(mx, t35);
-            double dmx_2 = gradc_dmax(mx, t35, dmx);
-            dmx_2 += gradc_dmax(t35, mx, dt35);
+            double t36 = main_term[i_1];
+            double dt36 = dmain_term[i_1];
+            double mx_2 = fmax(mx, t36);
+            double dmx_2 = gradc_dmax(mx, t36, dmx);
+            dmx_2 += gradc_dmax(t36, mx, dt36);
             /* 38: for i in 1..n { */
             gradc_push(gradc_t, mx);
             gradc_push(gradc_t, dmx);
@@ -1942,32 +1962,36 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         gradc_push(gradc_t, ds);
         s = 0.0;
         ds = 0.0;
+        /* the reverse sweep needs 2 values per iteration: 2 * K doubles on the tape */
+        gradc_reserve(gradc_t, 0, K, 2);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(main_term[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 42: for i in 0..n { */
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t36 = main_term[i_2];
-            double dt36 = dmain_term[i_2];
-            double t37 = t36 - mx;
-            double dt37 = dt36;
-            dt37 -= dmx;
-            double t38 = exp(t37);
-            double dt38 = dt37 * t38;
-            double s_1 = s + t38;
+            double t37 = main_term[i_2];
+            double dt37 = dmain_term[i_2];
+            double t38 = t37 - mx;
+            double dt38 = dt37;
+            dt38 -= dmx;
+            t7 = exp(t38);
+            dt7 = dt38 * t7;
+            double s_1 = s + t7;
             double ds_1 = ds;
-            ds_1 += dt38;
+            ds_1 += dt7;
+            gradc_push(gradc_t, t7);
+            gradc_push(gradc_t, dt7);
             /* 42: for i in 0..n { */
             s = s_1;
             ds = ds_1;
         }
         /* 45: return log(s) + mx; */
-        gradc_push(gradc_t, t7);
-        gradc_push(gradc_t, dt7);
-        t7 = log(s);
+        gradc_push(gradc_t, t8);
+        gradc_push(gradc_t, dt8);
+        t8 = log(s);
         double t39 = ds / s;
-        dt7 = gradc_dom(t7, t39);
-        double t40 = t7 + mx;
+        dt8 = gradc_dom(t8, t39);
+        double t40 = t8 + mx;
         /* 84: slse += logsumexp(K, main_term); */
         double slse_1 = slse + t40;
         /* 65: for i in 0..n { */
@@ -2060,21 +2084,27 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 42: for i in 0..n { */
     double s_2 = 0.0;
     double ds_2 = 0.0;
+    /* the reverse sweep needs 2 values per iteration: 2 * K doubles on the tape */
+    gradc_reserve(gradc_t, 0, K, 2);
+    double t66 = 0.0;
+    double dt66 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(alphas[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t66 = alphas[i_4];
-        double dt66 = dalphas_1[i_4];
-        double t67 = t66 - mx_4;
-        double dt67 = dt66;
-        dt67 -= dmx_4;
-        double t68 = exp(t67);
-        double dt68 = dt67 * t68;
-        double s_3 = s_2 + t68;
+        double t67 = alphas[i_4];
+        double dt67 = dalphas_1[i_4];
+        double t68 = t67 - mx_4;
+        double dt68 = dt67;
+        dt68 -= dmx_4;
+        t66 = exp(t68);
+        dt66 = dt68 * t66;
+        double s_3 = s_2 + t66;
         double ds_3 = ds_2;
-        ds_3 += dt68;
+        ds_3 += dt66;
+        gradc_push(gradc_t, t66);
+        gradc_push(gradc_t, dt66);
         /* 42: for i in 0..n { */
         s_2 = s_3;
         ds_2 = ds_3;
@@ -2102,8 +2132,8 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         double t78 = ds_2 * t77;
         double t79 = t78 / s_2;
         double dt77 = -t79;
-        double d_t80 = gradc_dom(t69, t77);
-        double dd_t80 = gradc_dom(t69, dt77);
+        double d_t66 = gradc_dom(t69, t77);
+        double dd_t66 = gradc_dom(t69, dt77);
         gradc_fill(d_alphas, gradc_count(K, 1));
         gradc_fill(dd_alphas, gradc_count(K, 1));
 
@@ -2111,21 +2141,16 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            double t81 = alphas[i_4];
-            double dt81 = dalphas_1[i_4];
-            double t82 = t81 - mx_4;
-            double dt82 = dt81;
-            dt82 -= dmx_4;
-            double t80 = exp(t82);
-            double dt80 = dt82 * t80;
-            double d_t82 = d_t80 * t80;
-            double dd_t82 = dd_t80 * t80;
-            dd_t82 += dt80 * d_t80;
-            d_mx_4 -= d_t82;
-            dd_mx_4 -= dd_t82;
-            d_alphas[i_4] += d_t82;
-            double t83 = dd_t82;
-            dd_alphas[i_4] += t83;
+            dt66 = gradc_pop(gradc_t);
+            t66 = gradc_pop(gradc_t);
+            double d_t68 = d_t66 * t66;
+            double dd_t68 = dd_t66 * t66;
+            dd_t68 += dt66 * d_t66;
+            d_mx_4 -= d_t68;
+            dd_mx_4 -= dd_t68;
+            d_alphas[i_4] += d_t68;
+            double t80 = dd_t68;
+            dd_alphas[i_4] += t80;
         }
 
         /* the loop of line 38, backwards */
@@ -2138,20 +2163,20 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             dmx_4 = gradc_pop(gradc_t);
             mx_4 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t84 = alphas[i_3];
-            d_mx_4 += gradc_dmax(mx_4, t84, d_mx_5);
-            dd_mx_4 += gradc_dmax(mx_4, t84, dd_mx_5);
-            double d_t84 = gradc_dmax(t84, mx_4, d_mx_5);
-            double t85 = gradc_dmax(t84, mx_4, dd_mx_5);
-            d_alphas[i_3] += d_t84;
-            dd_alphas[i_3] += t85;
+            double t81 = alphas[i_3];
+            d_mx_4 += gradc_dmax(mx_4, t81, d_mx_5);
+            dd_mx_4 += gradc_dmax(mx_4, t81, dd_mx_5);
+            double d_t81 = gradc_dmax(t81, mx_4, d_mx_5);
+            double t82 = gradc_dmax(t81, mx_4, dd_mx_5);
+            d_alphas[i_3] += d_t81;
+            dd_alphas[i_3] += t82;
         }
         /* 38: for i in 1..n { */
         double d_mx_3 = d_mx_4;
-        double t86 = dd_mx_4;
+        double t83 = dd_mx_4;
         /* 37: let mx = v[0]; */
         d_alphas[0] += d_mx_3;
-        dd_alphas[0] += t86;
+        dd_alphas[0] += t83;
         gradc_fill(d_icf, gradc_count(K, T));
         gradc_fill(dd_icf, gradc_count(K, T));
         gradc_fill(d_sum_qs, gradc_count(K, 1));
@@ -2171,28 +2196,28 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 94: for j in d..T { */
             for (int j_4 = T - 1; j_4 >= d; j_4--) {
                 /* 95: frobenius += icf[k][j]^2; */
-                double t87 = icf[k_2 * T + j_4];
-                double dt87 = dicf_1[k_2 * T + j_4];
-                double t88 = 2.0 * t87;
-                double dt88 = dt87 * 2.0;
-                double d_t87 = t42 * t88;
-                double t89 = dt88 * t42;
-                d_icf[k_2 * T + j_4] += d_t87;
-                dd_icf[k_2 * T + j_4] += t89;
+                double t84 = icf[k_2 * T + j_4];
+                double dt84 = dicf_1[k_2 * T + j_4];
+                double t85 = 2.0 * t84;
+                double dt85 = dt84 * 2.0;
+                double d_t84 = t42 * t85;
+                double t86 = dt85 * t42;
+                d_icf[k_2 * T + j_4] += d_t84;
+                dd_icf[k_2 * T + j_4] += t86;
             }
 
             /* the loop of line 91, backwards */
             /* 91: for j in 0..d { */
             for (int j_3 = d - 1; j_3 >= 0; j_3--) {
                 /* 92: frobenius += diag[k][j]^2; */
-                double t90 = diag[k_2 * d + j_3];
-                double dt90 = ddiag[k_2 * d + j_3];
-                double t91 = 2.0 * t90;
-                double dt91 = dt90 * 2.0;
-                double d_t90 = t42 * t91;
-                double t92 = dt91 * t42;
-                d_diag[k_2 * d + j_3] += d_t90;
-                dd_diag[k_2 * d + j_3] += t92;
+                double t87 = diag[k_2 * d + j_3];
+                double dt87 = ddiag[k_2 * d + j_3];
+                double t88 = 2.0 * t87;
+                double dt88 = dt87 * 2.0;
+                double d_t87 = t42 * t88;
+                double t89 = dt88 * t42;
+                d_diag[k_2 * d + j_3] += d_t87;
+                dd_diag[k_2 * d + j_3] += t89;
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
@@ -2210,34 +2235,29 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
             double dd_mx = 0.0;
-            double t93 = 1.0 / s;
-            double t94 = ds * t93;
-            double t95 = t94 / s;
-            double dt93 = -t95;
-            double d_t96 = gradc_dom(t7, t93);
-            double dd_t96 = gradc_dom(t7, dt93);
-            dt7 = gradc_pop(gradc_t);
-            t7 = gradc_pop(gradc_t);
+            double t90 = 1.0 / s;
+            double t91 = ds * t90;
+            double t92 = t91 / s;
+            double dt90 = -t92;
+            double d_t7 = gradc_dom(t8, t90);
+            double dd_t7 = gradc_dom(t8, dt90);
+            dt8 = gradc_pop(gradc_t);
+            t8 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
             /* 42: for i in 0..n { */
             for (int i_2 = K - 1; i_2 >= 0; i_2--) {
                 /* 43: s += exp(v[i] - mx); */
-                double t97 = main_term[i_2];
-                double dt97 = dmain_term[i_2];
-                double t98 = t97 - mx;
-                double dt98 = dt97;
-                dt98 -= dmx;
-                double t96 = exp(t98);
-                double dt96 = dt98 * t96;
-                double d_t98 = d_t96 * t96;
-                double dd_t98 = dd_t96 * t96;
-                dd_t98 += dt96 * d_t96;
-                d_mx -= d_t98;
-                dd_mx -= dd_t98;
-                d_main_term[i_2] += d_t98;
-                double t99 = dd_t98;
-                dd_main_term[i_2] += t99;
+                dt7 = gradc_pop(gradc_t);
+                t7 = gradc_pop(gradc_t);
+                double d_t38 = d_t7 * t7;
+                double dd_t38 = dd_t7 * t7;
+                dd_t38 += dt7 * d_t7;
+                d_mx -= d_t38;
+                dd_mx -= dd_t38;
+                d_main_term[i_2] += d_t38;
+                double t93 = dd_t38;
+                dd_main_term[i_2] += t93;
             }
             /* 42: for i in 0..n { */
             ds = gradc_pop(gradc_t);
@@ -2253,52 +2273,52 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 dmx = gradc_pop(gradc_t);
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t100 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t100, d_mx_2);
-                dd_mx += gradc_dmax(mx, t100, dd_mx_2);
-                double d_t100 = gradc_dmax(t100, mx, d_mx_2);
-                double t101 = gradc_dmax(t100, mx, dd_mx_2);
-                d_main_term[i_1] += d_t100;
-                dd_main_term[i_1] += t101;
+                double t94 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t94, d_mx_2);
+                dd_mx += gradc_dmax(mx, t94, dd_mx_2);
+                double d_t94 = gradc_dmax(t94, mx, d_mx_2);
+                double t95 = gradc_dmax(t94, mx, dd_mx_2);
+                d_main_term[i_1] += d_t94;
+                dd_main_term[i_1] += t95;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
-            double t102 = dd_mx;
+            double t96 = dd_mx;
             dmx = gradc_pop(gradc_t);
             mx = gradc_pop(gradc_t);
             /* 37: let mx = v[0]; */
             d_main_term[0] += d_mx_1;
-            dd_main_term[0] += t102;
+            dd_main_term[0] += t96;
 
             /* the loop of line 66, backwards */
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t103 = d_main_term[k_1];
-                double dt103 = dd_main_term[k_1];
+                double t97 = d_main_term[k_1];
+                double dt97 = dd_main_term[k_1];
                 d_main_term[k_1] = 0.0;
                 dd_main_term[k_1] = 0.0;
-                double d_t32 = -t103;
-                double dd_t32 = -dt103;
-                double d_t27 = d_t32 * 0.5;
-                double dd_t27 = dd_t32 * 0.5;
-                d_sum_qs[k_1] += t103;
-                dd_sum_qs[k_1] += dt103;
-                d_alphas[k_1] += t103;
-                dd_alphas[k_1] += dt103;
+                double d_t33 = -t97;
+                double dd_t33 = -dt97;
+                double d_t28 = d_t33 * 0.5;
+                double dd_t28 = dd_t33 * 0.5;
+                d_sum_qs[k_1] += t97;
+                dd_sum_qs[k_1] += dt97;
+                d_alphas[k_1] += t97;
+                dd_alphas[k_1] += dt97;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t104 = 2.0 * t6;
-                    double dt104 = dt6 * 2.0;
-                    double d_t6 = d_t27 * t104;
-                    double dd_t6 = dd_t27 * t104;
-                    dd_t6 += dt104 * d_t27;
+                    double t98 = 2.0 * t6;
+                    double dt98 = dt6 * 2.0;
+                    double d_t6 = d_t28 * t98;
+                    double dd_t6 = dd_t28 * t98;
+                    dd_t6 += dt98 * d_t28;
                     d_Qxc[j_2] += d_t6;
-                    double t105 = dd_t6;
-                    dd_Qxc[j_2] += t105;
+                    double t99 = dd_t6;
+                    dd_Qxc[j_2] += t99;
                     dt6 = gradc_pop(gradc_t);
                     t6 = gradc_pop(gradc_t);
                 }
@@ -2307,41 +2327,41 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t106 = c + 1;
+                    int t100 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t107 = c * t4;
-                    int t108 = d + t107;
-                    int t109 = c - 1;
-                    int t110 = c * t109;
-                    int t111 = t110 / 2;
-                    int t112 = t108 - t111;
+                    int t101 = c * t4;
+                    int t102 = d + t101;
+                    int t103 = c - 1;
+                    int t104 = c * t103;
+                    int t105 = t104 / 2;
+                    int t106 = t102 - t105;
                     double d_t5 = 0.0;
                     double dd_t5 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t106; r--) {
+                    for (int r = d - 1; r >= t100; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t113 = t112 + r;
-                        int t114 = t113 - c;
-                        int t115 = t114 - 1;
-                        double t116 = icf[k_1 * T + t115];
-                        double dt116 = dicf_1[k_1 * T + t115];
-                        double t117 = d_Qxc[r];
-                        double dt117 = dd_Qxc[r];
-                        double d_t116 = t117 * t5;
-                        double dd_t116 = dt117 * t5;
-                        dd_t116 += dt5 * t117;
-                        d_t5 += t117 * t116;
-                        dd_t5 += dt117 * t116;
-                        dd_t5 += dt116 * t117;
-                        d_icf[k_1 * T + t115] += d_t116;
-                        double t118 = dd_t116;
-                        dd_icf[k_1 * T + t115] += t118;
+                        int t107 = t106 + r;
+                        int t108 = t107 - c;
+                        int t109 = t108 - 1;
+                        double t110 = icf[k_1 * T + t109];
+                        double dt110 = dicf_1[k_1 * T + t109];
+                        double t111 = d_Qxc[r];
+                        double dt111 = dd_Qxc[r];
+                        double d_t110 = t111 * t5;
+                        double dd_t110 = dt111 * t5;
+                        dd_t110 += dt5 * t111;
+                        d_t5 += t111 * t110;
+                        dd_t5 += dt111 * t110;
+                        dd_t5 += dt110 * t111;
+                        d_icf[k_1 * T + t109] += d_t110;
+                        double t112 = dd_t110;
+                        dd_icf[k_1 * T + t109] += t112;
                     }
                     d_xc[c] += d_t5;
-                    double t119 = dd_t5;
-                    dd_xc[c] += t119;
+                    double t113 = dd_t5;
+                    dd_xc[c] += t113;
                     dt5 = gradc_pop(gradc_t);
                     t5 = gradc_pop(gradc_t);
                 }
@@ -2350,38 +2370,38 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t120 = x[i * d + j_1];
-                    double t121 = means[k_1 * d + j_1];
-                    double dt121 = dmeans_1[k_1 * d + j_1];
-                    double t122 = t120 - t121;
-                    double dt122 = -dt121;
+                    double t114 = x[i * d + j_1];
+                    double t115 = means[k_1 * d + j_1];
+                    double dt115 = dmeans_1[k_1 * d + j_1];
+                    double t116 = t114 - t115;
+                    double dt116 = -dt115;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t123 = diag[k_1 * d + j_1];
-                    double dt123 = ddiag[k_1 * d + j_1];
-                    double t124 = d_Qxc[j_1];
-                    double dt124 = dd_Qxc[j_1];
+                    double t117 = diag[k_1 * d + j_1];
+                    double dt117 = ddiag[k_1 * d + j_1];
+                    double t118 = d_Qxc[j_1];
+                    double dt118 = dd_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
                     dd_Qxc[j_1] = 0.0;
-                    double d_t123 = t124 * t122;
-                    double dd_t123 = dt124 * t122;
-                    dd_t123 += dt122 * t124;
-                    double d_t122 = t124 * t123;
-                    double dd_t122 = dt124 * t123;
-                    dd_t122 += dt123 * t124;
-                    d_diag[k_1 * d + j_1] += d_t123;
-                    double t125 = dd_t123;
-                    dd_diag[k_1 * d + j_1] += t125;
+                    double d_t117 = t118 * t116;
+                    double dd_t117 = dt118 * t116;
+                    dd_t117 += dt116 * t118;
+                    double d_t116 = t118 * t117;
+                    double dd_t116 = dt118 * t117;
+                    dd_t116 += dt117 * t118;
+                    d_diag[k_1 * d + j_1] += d_t117;
+                    double t119 = dd_t117;
+                    dd_diag[k_1 * d + j_1] += t119;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t126 = d_xc[j_1];
-                    double dt126 = dd_xc[j_1];
-                    d_t122 += t126;
-                    dd_t122 += dt126;
+                    double t120 = d_xc[j_1];
+                    double dt120 = dd_xc[j_1];
+                    d_t116 += t120;
+                    dd_t116 += dt120;
                     d_xc[j_1] = 0.0;
                     dd_xc[j_1] = 0.0;
-                    double d_t121 = -d_t122;
-                    double t127 = -dd_t122;
-                    d_means[k_1 * d + j_1] += d_t121;
-                    dd_means[k_1 * d + j_1] += t127;
+                    double d_t115 = -d_t116;
+                    double t121 = -dd_t116;
+                    d_means[k_1 * d + j_1] += d_t115;
+                    dd_means[k_1 * d + j_1] += t121;
                 }
             }
             /* 65: for i in 0..n { */
@@ -2396,27 +2416,24 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* the loop of line 55, backwards */
             /* 55: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
-                /* 56: sum_qs[k] += icf[k][j]; */
-                double t128 = icf[k * T + j];
-                double dt128 = dicf_1[k * T + j];
                 /* 57: diag[k][j] = exp(icf[k][j]); */
-                double t129 = exp(t128);
-                double dt129 = dt128 * t129;
-                double t130 = d_diag[k * d + j];
-                double dt130 = dd_diag[k * d + j];
+                dt1 = gradc_pop(gradc_t);
+                t1 = gradc_pop(gradc_t);
+                double t122 = d_diag[k * d + j];
+                double dt122 = dd_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
                 dd_diag[k * d + j] = 0.0;
-                double d_t128 = t130 * t129;
-                double dd_t128 = dt130 * t129;
-                dd_t128 += dt129 * t130;
+                double d_t2 = t122 * t1;
+                double dd_t2 = dt122 * t1;
+                dd_t2 += dt1 * t122;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t131 = d_sum_qs[k];
-                double dt131 = dd_sum_qs[k];
-                d_t128 += t131;
-                dd_t128 += dt131;
-                d_icf[k * T + j] += d_t128;
-                double t132 = dd_t128;
-                dd_icf[k * T + j] += t132;
+                double t123 = d_sum_qs[k];
+                double dt123 = dd_sum_qs[k];
+                d_t2 += t123;
+                dd_t2 += dt123;
+                d_icf[k * T + j] += d_t2;
+                double t124 = dd_t2;
+                dd_icf[k * T + j] += t124;
             }
         }
     }

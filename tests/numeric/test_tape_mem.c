@@ -205,7 +205,9 @@ static void test_rosenbrock_saves_nothing(void **state)
 }
 
 /* A sum behind sqrt or log needs only the sum's final value: nothing per
- * iteration either. */
+ * iteration either. The terms are another matter: x[i]^2 is recomputed,
+ * exp(x[i]) is saved (one double per term, never the partial sums), as
+ * recomputing it would cost as much again as the sum itself. */
 static void test_reductions_save_nothing(void **state)
 {
     enum { N = 100000 };
@@ -222,7 +224,7 @@ static void test_reductions_save_nothing(void **state)
     v = log_sum_grad(N, x, g);
     print_message("log_sum_grad, n = %d: peak %zu bytes\n", N, mem_peak);
     assert_close(g[7], exp(x[7] - v), 1e-12, 0);
-    assert_true(mem_peak < 64 * 1024);
+    assert_true(mem_peak >= 8 * N && mem_peak <= 2 * 8 * N + 64 * 1024);
     assert_int_equal(mem_live, 0);
     free(x);
     free(g);
@@ -254,10 +256,11 @@ static void test_recurrence_saves_linear(void **state)
     assert_true(logmap_peak(1) <= 1024);
 }
 
-/* An array overwritten in place R times saves one double per element and
- * pass: n R doubles, plus the local array and its adjoint. The tape grows
- * by doubling, and a realloc that moves needs the old and the new block:
- * at most 3 n R doubles at the peak. */
+/* An array overwritten in place R times saves two doubles per element and
+ * pass, the element it overwrites and sin of it (cheaper to keep than to
+ * recompute): 2 n R doubles, plus the local array and its adjoint. The
+ * tape grows by doubling, and a realloc that moves needs the old and the
+ * new block: at most 3 (2 n R) doubles at the peak. */
 static void test_overwritten_array_saves_nR(void **state)
 {
     enum { N = 1000, R = 20 };
@@ -268,7 +271,7 @@ static void test_overwritten_array_saves_nR(void **state)
     mem_reset();
     sin_rep_grad(N, R, x, g);
     print_message("sin_rep_grad, n = %d, R = %d: peak %zu bytes\n", N, R, mem_peak);
-    assert_true(mem_peak <= 3 * 8 * N * R + 2 * 8 * N + 1024);
+    assert_true(mem_peak <= 3 * 2 * 8 * N * R + 2 * 8 * N + 1024);
     assert_int_equal(mem_live, 0);
     /* the primal needs only the local array */
     mem_reset();
