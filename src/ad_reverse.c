@@ -702,6 +702,91 @@ static bool block_saves(const Rev *r, const IrBlock *b)
  * sweep cannot find again in it: one written later, in order or by a
  * later iteration of a loop around `at`. */
 
+/* ---- running extrema -------------------------------------------------- */
+
+/* An operand that the sweeps can compute again anywhere in the iteration,
+ * in a few instructions: a constant, a parameter, a loop index, an element
+ * of an array nothing writes, an int operation, at such indices. */
+static bool everywhere(const Rev *r, Operand e, int depth)
+{
+    if (e.kind == OK_REAL || e.kind == OK_INT)
+        return true;
+    if (e.kind != OK_VAR || e.var->ndims > 0 || depth > 3)
+        return false;
+    if (e.var->is_param)
+        return true;
+    const RevVar *rv = &r->v[e.var->id];
+    const Instr *d = rv->def;
+    if (rv->ndefs == 1 && d->kind == I_FOR)
+        return true;
+    if (!rv->recompute || rv->ndefs != 1 || rv->snap_loop)
+        return false;
+    if (d->kind == I_LOAD) {
+        for (int k = 0; k < d->arr->ndims; k++)
+            if (!everywhere(r, d->idx[k], depth + 1))
+                return false;
+        return true;
+    }
+    if (d->kind != I_OP || ir_ops[d->op].result != 'I')
+        return false;
+    for (int k = 0; k < d->nargs; k++)
+        if (!everywhere(r, d->args[k], depth + 1))
+            return false;
+    return true;
+}
+
+/* Whether `in`, the copy closing a loop body that carries m (m = m2),
+ * keeps a running extremum: m2 is m or one other value e, as in
+ * `m = max(m, x[i])` or `if (x[i] > m) { m = x[i]; }`. Then the value m
+ * overwrites is needed only where m2 is e: elsewhere it is m2 itself, so
+ * the forward sweep saves it only there, and the reverse sweep, holding
+ * m2, tells the two apart by comparing it with e again. With `if`, e may be
+ * a NaN that the comparison let through: then it saves too (`guard`). */
+static bool extremum(const Rev *r, const Instr *in, Operand *e, bool *guard)
+{
+    const IrBlock *b = block_of(in);
+    if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET || !is_loop_body(b) ||
+        in->args[0].kind != OK_VAR || in->dst->type != IT_REAL)
+        return false;
+    int k = 0;
+    while (b->instrs.items[k] != in)
+        k++;
+    if (k < carried_suffix(r, b))
+        return false;
+    const IrVar *m = in->dst, *m2 = in->args[0].var;
+    if (m2 == m || m2->is_param)
+        return false;
+    const PtrVec *defs = &r->v[m->id].defs;
+    for (int i = 0; i < defs->len; i++)
+        if (defs->items[i] != in && inside(block_of(defs->items[i]), b))
+            return false;
+    defs = &r->v[m2->id].defs;
+    *e = (Operand){0};
+    *guard = defs->len > 1;
+    for (int i = 0; i < defs->len; i++) {
+        const Instr *d = defs->items[i];
+        if (d->kind != I_OP || d->acc != ACC_SET || !inside(block_of(d), b) ||
+            loop_between(block_of(d), b) || d->seq > in->seq)
+            return false;
+        Operand x;
+        if (defs->len == 1 && (d->op == OP_MAX || d->op == OP_MIN)) {
+            if (ir_is_var(d->args[0], m) == ir_is_var(d->args[1], m))
+                return false;
+            x = ir_is_var(d->args[0], m) ? d->args[1] : d->args[0];
+        } else if (d->op == OP_COPY) {
+            if (ir_is_var(d->args[0], m))
+                continue;
+            x = d->args[0];
+        } else {
+            return false;
+        }
+        if (e->kind != OK_NONE && !ir_same(*e, x))
+            return false;
+        *e = x;
+    }
+    return e->kind == OK_REAL || (e->kind == OK_VAR && e->var->type == IT_REAL && everywhere(r, *e, 0));
+}
+
 /* ---- building the reverse sweep --------------------------------------- */
 
 static IrBlock *cur_block(const Rev *r)
@@ -826,6 +911,69 @@ static void map_indices(const Rev *r, const Instr *in, Operand *out)
     memset(out, 0, sizeof(Operand) * IR_MAX_DIMS);
     for (int k = 0; k < in->arr->ndims; k++)
         out[k] = map_operand(r, in->idx[k]);
+}
+
+/* e (see everywhere), computed afresh at the end of block b. */
+static Operand emit_everywhere(Rev *r, IrBlock *b, Operand e)
+{
+    if (e.kind != OK_VAR || e.var->is_param || r->v[e.var->id].def->kind == I_FOR)
+        return map_operand(r, e);
+    const Instr *d = r->v[e.var->id].def;
+    Operand ops[IR_MAX_DIMS + IR_MAX_ARGS];
+    int n = d->kind == I_LOAD ? d->arr->ndims : d->nargs;
+    for (int k = 0; k < n; k++)
+        ops[k] = emit_everywhere(r, b, d->kind == I_LOAD ? d->idx[k] : d->args[k]);
+    Instr *c = ir_clone_instr(r->cx, d, map_fn, r, false);
+    for (int k = 0; k < n; k++)
+        *(d->kind == I_LOAD ? &c->idx[k] : &c->args[k]) = ops[k];
+    c->note = NULL;
+    c->dst = clone_var(r, e.var);
+    ir_append(r->cx, b, c);
+    return ir_v(c->dst);
+}
+
+/* `m2 == e` (or e is NaN), in b: where the extremum moved. */
+static Operand moved(Rev *r, IrBlock *b, Operand m2, Operand e, bool guard, Span at, bool fwd)
+{
+    /* the forward sweep still holds e where the loop body computed it */
+    bool held = fwd && e.kind == OK_VAR && !e.var->is_param && is_loop_body(block_of(r->v[e.var->id].def));
+    Operand ev = held ? map_operand(r, e) : emit_everywhere(r, b, e);
+    IrVar *c = ir_var(r->cx, r->g, NULL, IT_BOOL);
+    Operand a[2] = {m2, ev};
+    emit(r, b, c, ACC_SET, OP_EQ, 2, a)->span = at;
+    if (!guard)
+        return ir_v(c);
+    IrVar *nan = ir_var(r->cx, r->g, NULL, IT_BOOL);
+    Operand n[2] = {ev, ev};
+    emit(r, b, nan, ACC_SET, OP_NE, 2, n)->span = at;
+    IrVar *either = ir_var(r->cx, r->g, NULL, IT_BOOL);
+    Operand o[2] = {ir_v(c), ir_v(nan)};
+    emit(r, b, either, ACC_SET, OP_OR, 2, o)->span = at;
+    return ir_v(either);
+}
+
+/* The forward sweep's `if (m2 == e) push(m)` before the copy `in`. */
+static void push_extremum(Rev *r, IrBlock *out, const Instr *in, Operand e, bool guard)
+{
+    Instr *cond = ir_instr(r->cx, I_IF, in->span);
+    cond->cond = moved(r, out, map_operand(r, in->args[0]), e, guard, in->span, true);
+    cond->then = ir_block(r->cx);
+    Instr *push = emit_in(r, cond->then, I_PUSH, in->span);
+    push->nargs = 1;
+    push->args[0] = ir_v(r->v[in->dst->id].map);
+    push->per = 2;
+    ir_append(r->cx, out, cond);
+}
+
+/* The reverse sweep's `if (m == e) m = pop()`: m holds what the copy gave it. */
+static void pop_extremum(Rev *r, const Instr *in, Operand e, bool guard)
+{
+    IrBlock *b = cur_block(r);
+    Instr *cond = ir_instr(r->cx, I_IF, in->span);
+    cond->cond = moved(r, b, ir_v(r->v[in->dst->id].map), e, guard, in->span, false);
+    cond->then = ir_block(r->cx);
+    emit_in(r, cond->then, I_POP, in->span)->dst = r->v[in->dst->id].map;
+    ir_append(r->cx, b, cond);
 }
 
 static void pop_into(Rev *r, IrVar *pv, Span at)
@@ -1115,7 +1263,11 @@ static void rev_instr(Rev *r, const Instr *in)
         break;
     }
     IrVar *v = def_of(in);
-    if (saved_def(r, in, v))
+    Operand e;
+    bool guard;
+    if (saved_def(r, in, v) && extremum(r, in, &e, &guard))
+        pop_extremum(r, in, e, guard);
+    else if (saved_def(r, in, v))
         pop_into(r, v, in->span);
     if (in->kind == I_FOR) {
         PtrVec once = loop_saves(r, in);
@@ -1209,7 +1361,7 @@ static int count_pushes(const IrBlock *b)
     int n = 0;
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
-        n += in->kind == I_PUSH;
+        n += in->kind == I_PUSH && in->per != 2;   /* not those of extrema: few */
         if (in->kind == I_IF)
             n += count_pushes(in->then) + (in->els ? count_pushes(in->els) : 0);
     }
@@ -1303,6 +1455,26 @@ static const char *stash_names(Rev *r, const IrBlock *b)
     return s;
 }
 
+/* "m (where it becomes x[i])": the running extrema of loop body b, saved
+ * only where they move; or NULL. */
+static const char *extrema_names(Rev *r, const IrBlock *b)
+{
+    Buf o;
+    buf_init(&o);
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        Operand e;
+        bool guard;
+        if (!saved_def(r, in, def_of(in)) || !extremum(r, in, &e, &guard))
+            continue;
+        buf_printf(&o, "%s%s, where it becomes ", o.len ? "; " : "", in->dst->name ? in->dst->name : "a value");
+        describe(r, &o, e, 0, 0);
+    }
+    const char *s = o.len ? arena_printf(r->cx->arena, "%s", o.data) : NULL;
+    buf_free(&o);
+    return s;
+}
+
 /* The values of b's iteration too costly to recompute, pushed at the end
  * of the iteration (before its carried copies), where the reverse sweep
  * pops them first. */
@@ -1333,7 +1505,11 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
             continue;
         }
         IrVar *v = def_of(in);
-        if (saved_def(r, in, v)) {
+        Operand e;
+        bool guard;
+        if (saved_def(r, in, v) && extremum(r, in, &e, &guard)) {
+            push_extremum(r, out, in, e, guard);
+        } else if (saved_def(r, in, v)) {
             Instr *push = emit_in(r, out, I_PUSH, in->span);
             push->nargs = 1;
             push->args[0] = ir_v(r->v[v->id].map);
@@ -1377,6 +1553,10 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s (costly to recompute), "
                                        "for the reverse sweep; it recomputes the rest",
                                        c->note ? c->note : "", c->note ? "; " : "", kept);
+            const char *moves = extrema_names(r, in->body);
+            if (moves)
+                c->note = arena_printf(r->cx->arena, "%s%ssaves %s (not at every iteration), for the "
+                                       "reverse sweep", c->note ? c->note : "", c->note ? "; " : "", moves);
             if (k > 0) {
                 Instr *res = emit_in(r, out, I_RESERVE, in->span);
                 res->lo = c->lo;

@@ -179,55 +179,59 @@ double logsumexp_grad(int n, const double *v, double *g_v)
     double mx = v[0];
     /* 38: for i in 1..n { */
     double mx_1 = mx;
-    /* the reverse sweep needs 1 value per iteration: (n - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, n, 1);
+
+    /* saves mx, where it becomes v[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i = 1; i < n; i++) {
         /* 39: mx = max(mx, v[i]); */
         double t1 = v[i];
         double mx_2 = fmax(mx_1, t1);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_1);
+        int t2 = mx_2 == t1;
+        if (t2) {
+            gradc_push(gradc_t, mx_1);
+        }
         mx_1 = mx_2;
     }
     /* 42: for i in 0..n { */
     double s = 0.0;
     /* the reverse sweep needs 1 value per iteration: n doubles on the tape */
     gradc_reserve(gradc_t, 0, n, 1);
-    double t2 = 0.0;
+    double t3 = 0.0;
 
     /* each iteration saves exp(v[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_1 = 0; i_1 < n; i_1++) {
         /* 43: s += exp(v[i] - mx); */
-        double t3 = v[i_1];
-        double t4 = t3 - mx_1;
-        t2 = exp(t4);
-        double s_1 = s + t2;
-        gradc_push(gradc_t, t2);
+        double t4 = v[i_1];
+        double t5 = t4 - mx_1;
+        t3 = exp(t5);
+        double s_1 = s + t3;
+        gradc_push(gradc_t, t3);
         /* 42: for i in 0..n { */
         s = s_1;
     }
     /* 45: return log(s) + mx; */
-    double t5 = log(s);
-    double t6 = t5 + mx_1;
+    double t6 = log(s);
+    double t7 = t6 + mx_1;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 45: return log(s) + mx; */
         double d_mx_1 = 1.0;
-        double t7 = 1.0 / s;
-        double d_t2 = gradc_dom(t5, t7);
+        double t8 = 1.0 / s;
+        double d_t3 = gradc_dom(t6, t8);
         gradc_fill(d_v, gradc_count(n, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_1 = n - 1; i_1 >= 0; i_1--) {
             /* 43: s += exp(v[i] - mx); */
-            t2 = gradc_pop(gradc_t);
-            double d_t4 = d_t2 * t2;
-            d_mx_1 -= d_t4;
-            d_v[i_1] += d_t4;
+            t3 = gradc_pop(gradc_t);
+            double d_t5 = d_t3 * t3;
+            d_mx_1 -= d_t5;
+            d_v[i_1] += d_t5;
         }
 
         /* the loop of line 38, backwards */
@@ -235,12 +239,18 @@ double logsumexp_grad(int n, const double *v, double *g_v)
         for (int i = n - 1; i >= 1; i--) {
             double d_mx_2 = d_mx_1;
             d_mx_1 = 0.0;
-            mx_1 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t8 = v[i];
-            d_mx_1 += gradc_dmax(mx_1, t8, d_mx_2);
-            double d_t8 = gradc_dmax(t8, mx_1, d_mx_2);
-            d_v[i] += d_t8;
+            double t9 = v[i];
+            /* 38: for i in 1..n { */
+            int t10 = mx_1 == t9;
+            if (t10) {
+                mx_1 = gradc_pop(gradc_t);
+            }
+            /* 39: mx = max(mx, v[i]); */
+            double t11 = v[i];
+            d_mx_1 += gradc_dmax(mx_1, t11, d_mx_2);
+            double d_t11 = gradc_dmax(t11, mx_1, d_mx_2);
+            d_v[i] += d_t11;
         }
         /* 38: for i in 1..n { */
         double d_mx = d_mx_1;
@@ -254,7 +264,7 @@ double logsumexp_grad(int n, const double *v, double *g_v)
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 45: return log(s) + mx; */
-    return gradc_t->failed ? NAN : t6;
+    return gradc_t->failed ? NAN : t7;
 }
 
 double logsumexp_jvp(int n, const double *v, const double *dv, double *df)
@@ -362,8 +372,9 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     /* 38: for i in 1..n { */
     double mx_1 = mx;
     double dmx_1 = dmx;
-    /* the reverse sweep needs 2 values per iteration: 2 * (n - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, n, 2);
+
+    /* saves mx, where it becomes v[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i = 1; i < n; i++) {
         /* 39: mx = max(mx, v[i]); */
         double t1 = v[i];
@@ -372,8 +383,11 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         double dmx_2 = gradc_dmax(mx_1, t1, dmx_1);
         dmx_2 += gradc_dmax(t1, mx_1, dt1);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_1);
-        gradc_push(gradc_t, dmx_1);
+        int t2 = mx_2 == t1;
+        if (t2) {
+            gradc_push(gradc_t, mx_1);
+            gradc_push(gradc_t, dmx_1);
+        }
         mx_1 = mx_2;
         dmx_1 = dmx_2;
     }
@@ -382,32 +396,32 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     double ds = 0.0;
     /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
     gradc_reserve(gradc_t, 0, n, 2);
-    double t2 = 0.0;
-    double dt2 = 0.0;
+    double t3 = 0.0;
+    double dt3 = 0.0;
 
     /* each iteration saves exp(v[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_1 = 0; i_1 < n; i_1++) {
         /* 43: s += exp(v[i] - mx); */
-        double t3 = v[i_1];
-        double dt3 = dv_1[i_1];
-        double t4 = t3 - mx_1;
-        double dt4 = dt3;
-        dt4 -= dmx_1;
-        t2 = exp(t4);
-        dt2 = dt4 * t2;
-        double s_1 = s + t2;
+        double t4 = v[i_1];
+        double dt4 = dv_1[i_1];
+        double t5 = t4 - mx_1;
+        double dt5 = dt4;
+        dt5 -= dmx_1;
+        t3 = exp(t5);
+        dt3 = dt5 * t3;
+        double s_1 = s + t3;
         double ds_1 = ds;
-        ds_1 += dt2;
-        gradc_push(gradc_t, t2);
-        gradc_push(gradc_t, dt2);
+        ds_1 += dt3;
+        gradc_push(gradc_t, t3);
+        gradc_push(gradc_t, dt3);
         /* 42: for i in 0..n { */
         s = s_1;
         ds = ds_1;
     }
     /* 45: return log(s) + mx; */
-    double t5 = log(s);
-    double t6 = t5 + mx_1;
+    double t6 = log(s);
+    double t7 = t6 + mx_1;
 
     if (!gradc_t->failed) {
 
@@ -415,12 +429,12 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         /* 45: return log(s) + mx; */
         double d_mx_1 = 1.0;
         double dd_mx_1 = 0.0;
-        double t7 = 1.0 / s;
-        double t8 = ds * t7;
-        double t9 = t8 / s;
-        double dt7 = -t9;
-        double d_t2 = gradc_dom(t5, t7);
-        double dd_t2 = gradc_dom(t5, dt7);
+        double t8 = 1.0 / s;
+        double t9 = ds * t8;
+        double t10 = t9 / s;
+        double dt8 = -t10;
+        double d_t3 = gradc_dom(t6, t8);
+        double dd_t3 = gradc_dom(t6, dt8);
         gradc_fill(d_v, gradc_count(n, 1));
         gradc_fill(dd_v, gradc_count(n, 1));
 
@@ -428,16 +442,16 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         /* 42: for i in 0..n { */
         for (int i_1 = n - 1; i_1 >= 0; i_1--) {
             /* 43: s += exp(v[i] - mx); */
-            dt2 = gradc_pop(gradc_t);
-            t2 = gradc_pop(gradc_t);
-            double d_t4 = d_t2 * t2;
-            double dd_t4 = dd_t2 * t2;
-            dd_t4 += dt2 * d_t2;
-            d_mx_1 -= d_t4;
-            dd_mx_1 -= dd_t4;
-            d_v[i_1] += d_t4;
-            double t10 = dd_t4;
-            dd_v[i_1] += t10;
+            dt3 = gradc_pop(gradc_t);
+            t3 = gradc_pop(gradc_t);
+            double d_t5 = d_t3 * t3;
+            double dd_t5 = dd_t3 * t3;
+            dd_t5 += dt3 * d_t3;
+            d_mx_1 -= d_t5;
+            dd_mx_1 -= dd_t5;
+            d_v[i_1] += d_t5;
+            double t11 = dd_t5;
+            dd_v[i_1] += t11;
         }
 
         /* the loop of line 38, backwards */
@@ -447,23 +461,29 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
             double dd_mx_2 = dd_mx_1;
             d_mx_1 = 0.0;
             dd_mx_1 = 0.0;
-            dmx_1 = gradc_pop(gradc_t);
-            mx_1 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t11 = v[i];
-            d_mx_1 += gradc_dmax(mx_1, t11, d_mx_2);
-            dd_mx_1 += gradc_dmax(mx_1, t11, dd_mx_2);
-            double d_t11 = gradc_dmax(t11, mx_1, d_mx_2);
-            double t12 = gradc_dmax(t11, mx_1, dd_mx_2);
-            d_v[i] += d_t11;
-            dd_v[i] += t12;
+            double t12 = v[i];
+            /* 38: for i in 1..n { */
+            int t13 = mx_1 == t12;
+            if (t13) {
+                dmx_1 = gradc_pop(gradc_t);
+                mx_1 = gradc_pop(gradc_t);
+            }
+            /* 39: mx = max(mx, v[i]); */
+            double t14 = v[i];
+            d_mx_1 += gradc_dmax(mx_1, t14, d_mx_2);
+            dd_mx_1 += gradc_dmax(mx_1, t14, dd_mx_2);
+            double d_t14 = gradc_dmax(t14, mx_1, d_mx_2);
+            double t15 = gradc_dmax(t14, mx_1, dd_mx_2);
+            d_v[i] += d_t14;
+            dd_v[i] += t15;
         }
         /* 38: for i in 1..n { */
         double d_mx = d_mx_1;
-        double t13 = dd_mx_1;
+        double t16 = dd_mx_1;
         /* 37: let mx = v[0]; */
         d_v[0] += d_mx;
-        dd_v[0] += t13;
+        dd_v[0] += t16;
     }
     if (gradc_t->failed) {
         if (g_v) gradc_fill_nan(g_v, gradc_count(n, 1));
@@ -473,7 +493,7 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 45: return log(s) + mx; */
-    return gradc_t->failed ? NAN : t6;
+    return gradc_t->failed ? NAN : t7;
 }
 
 double gmm(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m)
@@ -998,64 +1018,68 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     double mx_3 = alphas[0];
     /* 38: for i in 1..n { */
     double mx_4 = mx_3;
-    /* the reverse sweep needs 1 value per iteration: (K - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, K, 1);
+
+    /* saves mx, where it becomes alphas[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
         double t59 = alphas[i_3];
         double mx_5 = fmax(mx_4, t59);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_4);
+        int t60 = mx_5 == t59;
+        if (t60) {
+            gradc_push(gradc_t, mx_4);
+        }
         mx_4 = mx_5;
     }
     /* 42: for i in 0..n { */
     double s_2 = 0.0;
     /* the reverse sweep needs 1 value per iteration: K doubles on the tape */
     gradc_reserve(gradc_t, 0, K, 1);
-    double t60 = 0.0;
+    double t61 = 0.0;
 
     /* each iteration saves exp(alphas[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t61 = alphas[i_4];
-        double t62 = t61 - mx_4;
-        t60 = exp(t62);
-        double s_3 = s_2 + t60;
-        gradc_push(gradc_t, t60);
+        double t62 = alphas[i_4];
+        double t63 = t62 - mx_4;
+        t61 = exp(t63);
+        double s_3 = s_2 + t61;
+        gradc_push(gradc_t, t61);
         /* 42: for i in 0..n { */
         s_2 = s_3;
     }
     /* 45: return log(s) + mx; */
-    double t63 = log(s_2);
-    double t64 = t63 + mx_4;
+    double t64 = log(s_2);
+    double t65 = t64 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t65 = t53 * t64;
-    double t66 = t58 - t65;
-    double t67 = t66 + prior;
-    double t68 = (double)K;
-    double t69 = t68 * C;
-    double t70 = t67 - t69;
+    double t66 = t53 * t65;
+    double t67 = t58 - t66;
+    double t68 = t67 + prior;
+    double t69 = (double)K;
+    double t70 = t69 * C;
+    double t71 = t68 - t70;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-        double d_t64 = -t53;
+        double d_t65 = -t53;
         /* 45: return log(s) + mx; */
-        double d_mx_4 = d_t64;
-        double t71 = d_t64 / s_2;
-        double d_t60 = gradc_dom(t63, t71);
+        double d_mx_4 = d_t65;
+        double t72 = d_t65 / s_2;
+        double d_t61 = gradc_dom(t64, t72);
         gradc_fill(d_alphas, gradc_count(K, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            t60 = gradc_pop(gradc_t);
-            double d_t62 = d_t60 * t60;
-            d_mx_4 -= d_t62;
-            d_alphas[i_4] += d_t62;
+            t61 = gradc_pop(gradc_t);
+            double d_t63 = d_t61 * t61;
+            d_mx_4 -= d_t63;
+            d_alphas[i_4] += d_t63;
         }
 
         /* the loop of line 38, backwards */
@@ -1063,12 +1087,18 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         for (int i_3 = K - 1; i_3 >= 1; i_3--) {
             double d_mx_5 = d_mx_4;
             d_mx_4 = 0.0;
-            mx_4 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t72 = alphas[i_3];
-            d_mx_4 += gradc_dmax(mx_4, t72, d_mx_5);
-            double d_t72 = gradc_dmax(t72, mx_4, d_mx_5);
-            d_alphas[i_3] += d_t72;
+            double t73 = alphas[i_3];
+            /* 38: for i in 1..n { */
+            int t74 = mx_4 == t73;
+            if (t74) {
+                mx_4 = gradc_pop(gradc_t);
+            }
+            /* 39: mx = max(mx, v[i]); */
+            double t75 = alphas[i_3];
+            d_mx_4 += gradc_dmax(mx_4, t75, d_mx_5);
+            double d_t75 = gradc_dmax(t75, mx_4, d_mx_5);
+            d_alphas[i_3] += d_t75;
         }
         /* 38: for i in 1..n { */
         double d_mx_3 = d_mx_4;
@@ -1090,20 +1120,20 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 94: for j in d..T { */
             for (int j_4 = T - 1; j_4 >= d; j_4--) {
                 /* 95: frobenius += icf[k][j]^2; */
-                double t73 = icf[k_2 * T + j_4];
-                double t74 = 2.0 * t73;
-                double d_t73 = t36 * t74;
-                d_icf[k_2 * T + j_4] += d_t73;
+                double t76 = icf[k_2 * T + j_4];
+                double t77 = 2.0 * t76;
+                double d_t76 = t36 * t77;
+                d_icf[k_2 * T + j_4] += d_t76;
             }
 
             /* the loop of line 91, backwards */
             /* 91: for j in 0..d { */
             for (int j_3 = d - 1; j_3 >= 0; j_3--) {
                 /* 92: frobenius += diag[k][j]^2; */
-                double t75 = diag[k_2 * d + j_3];
-                double t76 = 2.0 * t75;
-                double d_t75 = t36 * t76;
-                d_diag[k_2 * d + j_3] += d_t75;
+                double t78 = diag[k_2 * d + j_3];
+                double t79 = 2.0 * t78;
+                double d_t78 = t36 * t79;
+                d_diag[k_2 * d + j_3] += d_t78;
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
@@ -1116,8 +1146,8 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         for (int i = n - 1; i >= 0; i--) {
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
-            double t77 = 1.0 / s;
-            double d_t6 = gradc_dom(t7, t77);
+            double t80 = 1.0 / s;
+            double d_t6 = gradc_dom(t7, t80);
             t7 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
@@ -1139,10 +1169,10 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 d_mx = 0.0;
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t78 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t78, d_mx_2);
-                double d_t78 = gradc_dmax(t78, mx, d_mx_2);
-                d_main_term[i_1] += d_t78;
+                double t81 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t81, d_mx_2);
+                double d_t81 = gradc_dmax(t81, mx, d_mx_2);
+                d_main_term[i_1] += d_t81;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
@@ -1154,19 +1184,19 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t79 = d_main_term[k_1];
+                double t82 = d_main_term[k_1];
                 d_main_term[k_1] = 0.0;
-                double d_t29 = -t79;
+                double d_t29 = -t82;
                 double d_t25 = d_t29 * 0.5;
-                d_sum_qs[k_1] += t79;
-                d_alphas[k_1] += t79;
+                d_sum_qs[k_1] += t82;
+                d_alphas[k_1] += t82;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t80 = 2.0 * t5;
-                    double d_t5 = d_t25 * t80;
+                    double t83 = 2.0 * t5;
+                    double d_t5 = d_t25 * t83;
                     d_Qxc[j_2] += d_t5;
                     t5 = gradc_pop(gradc_t);
                 }
@@ -1175,28 +1205,28 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t81 = c + 1;
+                    int t84 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t82 = c * t3;
-                    int t83 = d + t82;
-                    int t84 = c - 1;
-                    int t85 = c * t84;
-                    int t86 = t85 / 2;
-                    int t87 = t83 - t86;
+                    int t85 = c * t3;
+                    int t86 = d + t85;
+                    int t87 = c - 1;
+                    int t88 = c * t87;
+                    int t89 = t88 / 2;
+                    int t90 = t86 - t89;
                     double d_t4 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t81; r--) {
+                    for (int r = d - 1; r >= t84; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t88 = t87 + r;
-                        int t89 = t88 - c;
-                        int t90 = t89 - 1;
-                        double t91 = icf[k_1 * T + t90];
-                        double t92 = d_Qxc[r];
-                        double d_t91 = t92 * t4;
-                        d_t4 += t92 * t91;
-                        d_icf[k_1 * T + t90] += d_t91;
+                        int t91 = t90 + r;
+                        int t92 = t91 - c;
+                        int t93 = t92 - 1;
+                        double t94 = icf[k_1 * T + t93];
+                        double t95 = d_Qxc[r];
+                        double d_t94 = t95 * t4;
+                        d_t4 += t95 * t94;
+                        d_icf[k_1 * T + t93] += d_t94;
                     }
                     d_xc[c] += d_t4;
                     t4 = gradc_pop(gradc_t);
@@ -1206,22 +1236,22 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t93 = x[i * d + j_1];
-                    double t94 = means[k_1 * d + j_1];
-                    double t95 = t93 - t94;
+                    double t96 = x[i * d + j_1];
+                    double t97 = means[k_1 * d + j_1];
+                    double t98 = t96 - t97;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t96 = diag[k_1 * d + j_1];
-                    double t97 = d_Qxc[j_1];
+                    double t99 = diag[k_1 * d + j_1];
+                    double t100 = d_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
-                    double d_t96 = t97 * t95;
-                    double d_t95 = t97 * t96;
-                    d_diag[k_1 * d + j_1] += d_t96;
+                    double d_t99 = t100 * t98;
+                    double d_t98 = t100 * t99;
+                    d_diag[k_1 * d + j_1] += d_t99;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t98 = d_xc[j_1];
-                    d_t95 += t98;
+                    double t101 = d_xc[j_1];
+                    d_t98 += t101;
                     d_xc[j_1] = 0.0;
-                    double d_t94 = -d_t95;
-                    d_means[k_1 * d + j_1] += d_t94;
+                    double d_t97 = -d_t98;
+                    d_means[k_1 * d + j_1] += d_t97;
                 }
             }
             /* 65: for i in 0..n { */
@@ -1237,12 +1267,12 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             for (int j = d - 1; j >= 0; j--) {
                 /* 57: diag[k][j] = exp(icf[k][j]); */
                 t1 = gradc_pop(gradc_t);
-                double t99 = d_diag[k * d + j];
+                double t102 = d_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
-                double d_t2 = t99 * t1;
+                double d_t2 = t102 * t1;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t100 = d_sum_qs[k];
-                d_t2 += t100;
+                double t103 = d_sum_qs[k];
+                d_t2 += t103;
                 d_icf[k * T + j] += d_t2;
             }
         }
@@ -1256,7 +1286,7 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    return gradc_t->failed ? NAN : t70;
+    return gradc_t->failed ? NAN : t71;
 }
 
 double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, const double *dalphas, const double *dmeans, const double *dicf, double *df)
@@ -2066,8 +2096,9 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 38: for i in 1..n { */
     double mx_4 = mx_3;
     double dmx_4 = dmx_3;
-    /* the reverse sweep needs 2 values per iteration: 2 * (K - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, K, 2);
+
+    /* saves mx, where it becomes alphas[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
         double t65 = alphas[i_3];
@@ -2076,8 +2107,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         double dmx_5 = gradc_dmax(mx_4, t65, dmx_4);
         dmx_5 += gradc_dmax(t65, mx_4, dt65);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_4);
-        gradc_push(gradc_t, dmx_4);
+        int t66 = mx_5 == t65;
+        if (t66) {
+            gradc_push(gradc_t, mx_4);
+            gradc_push(gradc_t, dmx_4);
+        }
         mx_4 = mx_5;
         dmx_4 = dmx_5;
     }
@@ -2086,54 +2120,54 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     double ds_2 = 0.0;
     /* the reverse sweep needs 2 values per iteration: 2 * K doubles on the tape */
     gradc_reserve(gradc_t, 0, K, 2);
-    double t66 = 0.0;
-    double dt66 = 0.0;
+    double t67 = 0.0;
+    double dt67 = 0.0;
 
     /* each iteration saves exp(alphas[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t67 = alphas[i_4];
-        double dt67 = dalphas_1[i_4];
-        double t68 = t67 - mx_4;
-        double dt68 = dt67;
-        dt68 -= dmx_4;
-        t66 = exp(t68);
-        dt66 = dt68 * t66;
-        double s_3 = s_2 + t66;
+        double t68 = alphas[i_4];
+        double dt68 = dalphas_1[i_4];
+        double t69 = t68 - mx_4;
+        double dt69 = dt68;
+        dt69 -= dmx_4;
+        t67 = exp(t69);
+        dt67 = dt69 * t67;
+        double s_3 = s_2 + t67;
         double ds_3 = ds_2;
-        ds_3 += dt66;
-        gradc_push(gradc_t, t66);
-        gradc_push(gradc_t, dt66);
+        ds_3 += dt67;
+        gradc_push(gradc_t, t67);
+        gradc_push(gradc_t, dt67);
         /* 42: for i in 0..n { */
         s_2 = s_3;
         ds_2 = ds_3;
     }
     /* 45: return log(s) + mx; */
-    double t69 = log(s_2);
-    double t70 = t69 + mx_4;
+    double t70 = log(s_2);
+    double t71 = t70 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t71 = t59 * t70;
-    double t72 = t64 - t71;
-    double t73 = t72 + prior;
-    double t74 = (double)K;
-    double t75 = t74 * C;
-    double t76 = t73 - t75;
+    double t72 = t59 * t71;
+    double t73 = t64 - t72;
+    double t74 = t73 + prior;
+    double t75 = (double)K;
+    double t76 = t75 * C;
+    double t77 = t74 - t76;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-        double d_t70 = -t59;
+        double d_t71 = -t59;
         /* 45: return log(s) + mx; */
-        double d_mx_4 = d_t70;
+        double d_mx_4 = d_t71;
         double dd_mx_4 = 0.0;
-        double t77 = d_t70 / s_2;
-        double t78 = ds_2 * t77;
-        double t79 = t78 / s_2;
-        double dt77 = -t79;
-        double d_t66 = gradc_dom(t69, t77);
-        double dd_t66 = gradc_dom(t69, dt77);
+        double t78 = d_t71 / s_2;
+        double t79 = ds_2 * t78;
+        double t80 = t79 / s_2;
+        double dt78 = -t80;
+        double d_t67 = gradc_dom(t70, t78);
+        double dd_t67 = gradc_dom(t70, dt78);
         gradc_fill(d_alphas, gradc_count(K, 1));
         gradc_fill(dd_alphas, gradc_count(K, 1));
 
@@ -2141,16 +2175,16 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            dt66 = gradc_pop(gradc_t);
-            t66 = gradc_pop(gradc_t);
-            double d_t68 = d_t66 * t66;
-            double dd_t68 = dd_t66 * t66;
-            dd_t68 += dt66 * d_t66;
-            d_mx_4 -= d_t68;
-            dd_mx_4 -= dd_t68;
-            d_alphas[i_4] += d_t68;
-            double t80 = dd_t68;
-            dd_alphas[i_4] += t80;
+            dt67 = gradc_pop(gradc_t);
+            t67 = gradc_pop(gradc_t);
+            double d_t69 = d_t67 * t67;
+            double dd_t69 = dd_t67 * t67;
+            dd_t69 += dt67 * d_t67;
+            d_mx_4 -= d_t69;
+            dd_mx_4 -= dd_t69;
+            d_alphas[i_4] += d_t69;
+            double t81 = dd_t69;
+            dd_alphas[i_4] += t81;
         }
 
         /* the loop of line 38, backwards */
@@ -2160,23 +2194,29 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             double dd_mx_5 = dd_mx_4;
             d_mx_4 = 0.0;
             dd_mx_4 = 0.0;
-            dmx_4 = gradc_pop(gradc_t);
-            mx_4 = gradc_pop(gradc_t);
             /* 39: mx = max(mx, v[i]); */
-            double t81 = alphas[i_3];
-            d_mx_4 += gradc_dmax(mx_4, t81, d_mx_5);
-            dd_mx_4 += gradc_dmax(mx_4, t81, dd_mx_5);
-            double d_t81 = gradc_dmax(t81, mx_4, d_mx_5);
-            double t82 = gradc_dmax(t81, mx_4, dd_mx_5);
-            d_alphas[i_3] += d_t81;
-            dd_alphas[i_3] += t82;
+            double t82 = alphas[i_3];
+            /* 38: for i in 1..n { */
+            int t83 = mx_4 == t82;
+            if (t83) {
+                dmx_4 = gradc_pop(gradc_t);
+                mx_4 = gradc_pop(gradc_t);
+            }
+            /* 39: mx = max(mx, v[i]); */
+            double t84 = alphas[i_3];
+            d_mx_4 += gradc_dmax(mx_4, t84, d_mx_5);
+            dd_mx_4 += gradc_dmax(mx_4, t84, dd_mx_5);
+            double d_t84 = gradc_dmax(t84, mx_4, d_mx_5);
+            double t85 = gradc_dmax(t84, mx_4, dd_mx_5);
+            d_alphas[i_3] += d_t84;
+            dd_alphas[i_3] += t85;
         }
         /* 38: for i in 1..n { */
         double d_mx_3 = d_mx_4;
-        double t83 = dd_mx_4;
+        double t86 = dd_mx_4;
         /* 37: let mx = v[0]; */
         d_alphas[0] += d_mx_3;
-        dd_alphas[0] += t83;
+        dd_alphas[0] += t86;
         gradc_fill(d_icf, gradc_count(K, T));
         gradc_fill(dd_icf, gradc_count(K, T));
         gradc_fill(d_sum_qs, gradc_count(K, 1));
@@ -2196,28 +2236,28 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 94: for j in d..T { */
             for (int j_4 = T - 1; j_4 >= d; j_4--) {
                 /* 95: frobenius += icf[k][j]^2; */
-                double t84 = icf[k_2 * T + j_4];
-                double dt84 = dicf_1[k_2 * T + j_4];
-                double t85 = 2.0 * t84;
-                double dt85 = dt84 * 2.0;
-                double d_t84 = t42 * t85;
-                double t86 = dt85 * t42;
-                d_icf[k_2 * T + j_4] += d_t84;
-                dd_icf[k_2 * T + j_4] += t86;
+                double t87 = icf[k_2 * T + j_4];
+                double dt87 = dicf_1[k_2 * T + j_4];
+                double t88 = 2.0 * t87;
+                double dt88 = dt87 * 2.0;
+                double d_t87 = t42 * t88;
+                double t89 = dt88 * t42;
+                d_icf[k_2 * T + j_4] += d_t87;
+                dd_icf[k_2 * T + j_4] += t89;
             }
 
             /* the loop of line 91, backwards */
             /* 91: for j in 0..d { */
             for (int j_3 = d - 1; j_3 >= 0; j_3--) {
                 /* 92: frobenius += diag[k][j]^2; */
-                double t87 = diag[k_2 * d + j_3];
-                double dt87 = ddiag[k_2 * d + j_3];
-                double t88 = 2.0 * t87;
-                double dt88 = dt87 * 2.0;
-                double d_t87 = t42 * t88;
-                double t89 = dt88 * t42;
-                d_diag[k_2 * d + j_3] += d_t87;
-                dd_diag[k_2 * d + j_3] += t89;
+                double t90 = diag[k_2 * d + j_3];
+                double dt90 = ddiag[k_2 * d + j_3];
+                double t91 = 2.0 * t90;
+                double dt91 = dt90 * 2.0;
+                double d_t90 = t42 * t91;
+                double t92 = dt91 * t42;
+                d_diag[k_2 * d + j_3] += d_t90;
+                dd_diag[k_2 * d + j_3] += t92;
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
@@ -2235,12 +2275,12 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
             double dd_mx = 0.0;
-            double t90 = 1.0 / s;
-            double t91 = ds * t90;
-            double t92 = t91 / s;
-            double dt90 = -t92;
-            double d_t7 = gradc_dom(t8, t90);
-            double dd_t7 = gradc_dom(t8, dt90);
+            double t93 = 1.0 / s;
+            double t94 = ds * t93;
+            double t95 = t94 / s;
+            double dt93 = -t95;
+            double d_t7 = gradc_dom(t8, t93);
+            double dd_t7 = gradc_dom(t8, dt93);
             dt8 = gradc_pop(gradc_t);
             t8 = gradc_pop(gradc_t);
 
@@ -2256,8 +2296,8 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 d_mx -= d_t38;
                 dd_mx -= dd_t38;
                 d_main_term[i_2] += d_t38;
-                double t93 = dd_t38;
-                dd_main_term[i_2] += t93;
+                double t96 = dd_t38;
+                dd_main_term[i_2] += t96;
             }
             /* 42: for i in 0..n { */
             ds = gradc_pop(gradc_t);
@@ -2273,52 +2313,52 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 dmx = gradc_pop(gradc_t);
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t94 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t94, d_mx_2);
-                dd_mx += gradc_dmax(mx, t94, dd_mx_2);
-                double d_t94 = gradc_dmax(t94, mx, d_mx_2);
-                double t95 = gradc_dmax(t94, mx, dd_mx_2);
-                d_main_term[i_1] += d_t94;
-                dd_main_term[i_1] += t95;
+                double t97 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t97, d_mx_2);
+                dd_mx += gradc_dmax(mx, t97, dd_mx_2);
+                double d_t97 = gradc_dmax(t97, mx, d_mx_2);
+                double t98 = gradc_dmax(t97, mx, dd_mx_2);
+                d_main_term[i_1] += d_t97;
+                dd_main_term[i_1] += t98;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
-            double t96 = dd_mx;
+            double t99 = dd_mx;
             dmx = gradc_pop(gradc_t);
             mx = gradc_pop(gradc_t);
             /* 37: let mx = v[0]; */
             d_main_term[0] += d_mx_1;
-            dd_main_term[0] += t96;
+            dd_main_term[0] += t99;
 
             /* the loop of line 66, backwards */
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t97 = d_main_term[k_1];
-                double dt97 = dd_main_term[k_1];
+                double t100 = d_main_term[k_1];
+                double dt100 = dd_main_term[k_1];
                 d_main_term[k_1] = 0.0;
                 dd_main_term[k_1] = 0.0;
-                double d_t33 = -t97;
-                double dd_t33 = -dt97;
+                double d_t33 = -t100;
+                double dd_t33 = -dt100;
                 double d_t28 = d_t33 * 0.5;
                 double dd_t28 = dd_t33 * 0.5;
-                d_sum_qs[k_1] += t97;
-                dd_sum_qs[k_1] += dt97;
-                d_alphas[k_1] += t97;
-                dd_alphas[k_1] += dt97;
+                d_sum_qs[k_1] += t100;
+                dd_sum_qs[k_1] += dt100;
+                d_alphas[k_1] += t100;
+                dd_alphas[k_1] += dt100;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t98 = 2.0 * t6;
-                    double dt98 = dt6 * 2.0;
-                    double d_t6 = d_t28 * t98;
-                    double dd_t6 = dd_t28 * t98;
-                    dd_t6 += dt98 * d_t28;
+                    double t101 = 2.0 * t6;
+                    double dt101 = dt6 * 2.0;
+                    double d_t6 = d_t28 * t101;
+                    double dd_t6 = dd_t28 * t101;
+                    dd_t6 += dt101 * d_t28;
                     d_Qxc[j_2] += d_t6;
-                    double t99 = dd_t6;
-                    dd_Qxc[j_2] += t99;
+                    double t102 = dd_t6;
+                    dd_Qxc[j_2] += t102;
                     dt6 = gradc_pop(gradc_t);
                     t6 = gradc_pop(gradc_t);
                 }
@@ -2327,41 +2367,41 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t100 = c + 1;
+                    int t103 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t101 = c * t4;
-                    int t102 = d + t101;
-                    int t103 = c - 1;
-                    int t104 = c * t103;
-                    int t105 = t104 / 2;
-                    int t106 = t102 - t105;
+                    int t104 = c * t4;
+                    int t105 = d + t104;
+                    int t106 = c - 1;
+                    int t107 = c * t106;
+                    int t108 = t107 / 2;
+                    int t109 = t105 - t108;
                     double d_t5 = 0.0;
                     double dd_t5 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t100; r--) {
+                    for (int r = d - 1; r >= t103; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t107 = t106 + r;
-                        int t108 = t107 - c;
-                        int t109 = t108 - 1;
-                        double t110 = icf[k_1 * T + t109];
-                        double dt110 = dicf_1[k_1 * T + t109];
-                        double t111 = d_Qxc[r];
-                        double dt111 = dd_Qxc[r];
-                        double d_t110 = t111 * t5;
-                        double dd_t110 = dt111 * t5;
-                        dd_t110 += dt5 * t111;
-                        d_t5 += t111 * t110;
-                        dd_t5 += dt111 * t110;
-                        dd_t5 += dt110 * t111;
-                        d_icf[k_1 * T + t109] += d_t110;
-                        double t112 = dd_t110;
-                        dd_icf[k_1 * T + t109] += t112;
+                        int t110 = t109 + r;
+                        int t111 = t110 - c;
+                        int t112 = t111 - 1;
+                        double t113 = icf[k_1 * T + t112];
+                        double dt113 = dicf_1[k_1 * T + t112];
+                        double t114 = d_Qxc[r];
+                        double dt114 = dd_Qxc[r];
+                        double d_t113 = t114 * t5;
+                        double dd_t113 = dt114 * t5;
+                        dd_t113 += dt5 * t114;
+                        d_t5 += t114 * t113;
+                        dd_t5 += dt114 * t113;
+                        dd_t5 += dt113 * t114;
+                        d_icf[k_1 * T + t112] += d_t113;
+                        double t115 = dd_t113;
+                        dd_icf[k_1 * T + t112] += t115;
                     }
                     d_xc[c] += d_t5;
-                    double t113 = dd_t5;
-                    dd_xc[c] += t113;
+                    double t116 = dd_t5;
+                    dd_xc[c] += t116;
                     dt5 = gradc_pop(gradc_t);
                     t5 = gradc_pop(gradc_t);
                 }
@@ -2370,38 +2410,38 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t114 = x[i * d + j_1];
-                    double t115 = means[k_1 * d + j_1];
-                    double dt115 = dmeans_1[k_1 * d + j_1];
-                    double t116 = t114 - t115;
-                    double dt116 = -dt115;
+                    double t117 = x[i * d + j_1];
+                    double t118 = means[k_1 * d + j_1];
+                    double dt118 = dmeans_1[k_1 * d + j_1];
+                    double t119 = t117 - t118;
+                    double dt119 = -dt118;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t117 = diag[k_1 * d + j_1];
-                    double dt117 = ddiag[k_1 * d + j_1];
-                    double t118 = d_Qxc[j_1];
-                    double dt118 = dd_Qxc[j_1];
+                    double t120 = diag[k_1 * d + j_1];
+                    double dt120 = ddiag[k_1 * d + j_1];
+                    double t121 = d_Qxc[j_1];
+                    double dt121 = dd_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
                     dd_Qxc[j_1] = 0.0;
-                    double d_t117 = t118 * t116;
-                    double dd_t117 = dt118 * t116;
-                    dd_t117 += dt116 * t118;
-                    double d_t116 = t118 * t117;
-                    double dd_t116 = dt118 * t117;
-                    dd_t116 += dt117 * t118;
-                    d_diag[k_1 * d + j_1] += d_t117;
-                    double t119 = dd_t117;
-                    dd_diag[k_1 * d + j_1] += t119;
+                    double d_t120 = t121 * t119;
+                    double dd_t120 = dt121 * t119;
+                    dd_t120 += dt119 * t121;
+                    double d_t119 = t121 * t120;
+                    double dd_t119 = dt121 * t120;
+                    dd_t119 += dt120 * t121;
+                    d_diag[k_1 * d + j_1] += d_t120;
+                    double t122 = dd_t120;
+                    dd_diag[k_1 * d + j_1] += t122;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t120 = d_xc[j_1];
-                    double dt120 = dd_xc[j_1];
-                    d_t116 += t120;
-                    dd_t116 += dt120;
+                    double t123 = d_xc[j_1];
+                    double dt123 = dd_xc[j_1];
+                    d_t119 += t123;
+                    dd_t119 += dt123;
                     d_xc[j_1] = 0.0;
                     dd_xc[j_1] = 0.0;
-                    double d_t115 = -d_t116;
-                    double t121 = -dd_t116;
-                    d_means[k_1 * d + j_1] += d_t115;
-                    dd_means[k_1 * d + j_1] += t121;
+                    double d_t118 = -d_t119;
+                    double t124 = -dd_t119;
+                    d_means[k_1 * d + j_1] += d_t118;
+                    dd_means[k_1 * d + j_1] += t124;
                 }
             }
             /* 65: for i in 0..n { */
@@ -2419,21 +2459,21 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 57: diag[k][j] = exp(icf[k][j]); */
                 dt1 = gradc_pop(gradc_t);
                 t1 = gradc_pop(gradc_t);
-                double t122 = d_diag[k * d + j];
-                double dt122 = dd_diag[k * d + j];
+                double t125 = d_diag[k * d + j];
+                double dt125 = dd_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
                 dd_diag[k * d + j] = 0.0;
-                double d_t2 = t122 * t1;
-                double dd_t2 = dt122 * t1;
-                dd_t2 += dt1 * t122;
+                double d_t2 = t125 * t1;
+                double dd_t2 = dt125 * t1;
+                dd_t2 += dt1 * t125;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t123 = d_sum_qs[k];
-                double dt123 = dd_sum_qs[k];
-                d_t2 += t123;
-                dd_t2 += dt123;
+                double t126 = d_sum_qs[k];
+                double dt126 = dd_sum_qs[k];
+                d_t2 += t126;
+                dd_t2 += dt126;
                 d_icf[k * T + j] += d_t2;
-                double t124 = dd_t2;
-                dd_icf[k * T + j] += t124;
+                double t127 = dd_t2;
+                dd_icf[k * T + j] += t127;
             }
         }
     }
@@ -2449,5 +2489,5 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    return gradc_t->failed ? NAN : t76;
+    return gradc_t->failed ? NAN : t77;
 }
