@@ -863,9 +863,20 @@ int main(int argc, char **argv)
     works[nw++] = det_work(4, "4x4");
     if (!quick)
         works[nw++] = det_work(9, "9x9");
+    /* GRADC_BENCH_ONLY="lse,LSTM": only the workloads of those names (to
+     * compare two builds side by side on the rows a change touches) */
+    const char *only = getenv("GRADC_BENCH_ONLY");
     int bad = 0;
     for (int i = 0; i < nw; i++) {
         Work *w = &works[i];
+        if (only && *only) {
+            char list[256];
+            snprintf(list, sizeof list, ",%s,", only);
+            char name[64];
+            snprintf(name, sizeof name, ",%s,", w->name);
+            if (!strstr(list, name))
+                continue;
+        }
         if (count) {
             sink = w->f(w) + w->grad(w) + w->hand(w);
             /* ADOL-C: recording, then one gradient(); in this process, as
