@@ -54,6 +54,7 @@ typedef struct Fuse {
     unsigned char *escapes;     /* read outside that block (or before the write) */
     const IrBlock *stack[64];   /* the blocks being scanned, outermost first */
     int *first_read;            /* preorder number of the first read in R, or -1 */
+    unsigned char *paired;      /* popped by R from F's push of itself */
     int seq, depth;
     bool bad;                   /* R or F holds what cannot move */
 } Fuse;
@@ -208,6 +209,35 @@ static bool pairs_match(const IrBlock *b, int i, int j)
            ir_same(res->hi, fl->hi);
 }
 
+/* Marks in `paired` the variables that R pops back from F's push of the
+ * same variable: in the fused loop they hold F's value of the iteration,
+ * which is what R reads; nothing else may write them in between. */
+static bool mark_pairs(const IrBlock *b, int i, int j, unsigned char *paired, int nvars)
+{
+    const Instr *fl = b->instrs.items[i], *rl = b->instrs.items[j];
+    PtrVec *fb = &fl->body->instrs, *rb = &rl->body->instrs;
+    memset(paired, 0, (size_t)nvars);
+    int p = fb->len;
+    for (int k = 0; k < rb->len; k++) {
+        const Instr *pop = rb->items[k];
+        if (!iteration_save(pop) || pop->kind != I_POP)
+            continue;
+        const Instr *push = NULL;
+        while (p > 0 && !push) {
+            const Instr *c = fb->items[--p];
+            if (iteration_save(c) && c->kind == I_PUSH)
+                push = c;
+        }
+        if (!push || !ir_is_var(push->args[0], pop->dst))
+            continue;
+        for (int m = i + 1; m < j; m++)
+            if (ir_writes_within(b->instrs.items[m], pop->dst))
+                return false;
+        paired[pop->dst->id] = 1;
+    }
+    return true;
+}
+
 /* In the fused body, each pop of R takes the value its push in F saved. */
 static void drop_pairs(Arena *scratch, IrBlock *body)
 {
@@ -252,7 +282,7 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     u->seq = u->depth = 0;
     u->bad = false;
     scan_r(u, rl->body);
-    if (u->bad || !pairs_match(b, i, j))
+    if (u->bad || !pairs_match(b, i, j) || !mark_pairs(b, i, j, u->paired, u->nvars))
         return false;
     for (int k = 0; k < fl->body->instrs.len; k++) {
         const Instr *in = fl->body->instrs.items[k];
@@ -261,7 +291,7 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     }
     for (int id = 0; id < u->nvars; id++) {
         IrVar *v = u->f->vars.items[id];
-        if (v == rl->ivar)
+        if (v == rl->ivar || u->paired[id])
             continue;
         if (u->wr[id]) {
             if (!named_outside(u->f->body, rl, v)) {
@@ -379,6 +409,7 @@ bool fuse_sweeps(Arena *arena, IrFunc *f)
     u.def_block = ARENA_ARRAY(scratch, const IrBlock *, n);
     u.escapes = ARENA_ARRAY(scratch, unsigned char, n);
     u.first_read = ARENA_ARRAY(scratch, int, n);
+    u.paired = ARENA_ARRAY(scratch, unsigned char, n);
     bool changed = fuse_block(&u, f->body);
     arena_free(scratch);
     return changed;
