@@ -1278,7 +1278,8 @@ static void rev_instr(Rev *r, const Instr *in)
 
 /* In a loop, the values the reverse sweep recomputes are recomputed when it
  * enters their block, in their original order, into fresh variables of the
- * reverse block (the forward ones have moved on). Returns the primal
+ * reverse block (the forward ones have moved on); before them, those saved
+ * instead (stashed) are popped, last pushed first. Returns the primal
  * variables remapped, for rev_block to map back. */
 static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
 {

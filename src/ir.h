@@ -163,7 +163,9 @@ struct Instr {
     IrBlock *then, *els;        /* I_IF */
     IrVar *ivar;                /* I_FOR */
     Operand lo, hi;             /* I_FOR, I_RESERVE */
-    int per;                    /* I_RESERVE: values per iteration; I_PUSHA: 1 for a snapshot */
+    int per;                    /* I_RESERVE: values per iteration; I_PUSHA: 1 for a snapshot;
+                                   I_PUSH, I_POP: 1 for a value of the iteration saved rather
+                                   than recomputed, 2 for a running extremum (ad_reverse.c) */
     IrBlock *body;
     bool down;
     IrFunc *callee;             /* I_CALL */
