@@ -1127,11 +1127,22 @@ int main(int argc, char **argv)
     works[nw++] = ba_work(3, 20, 60, "nc=3 np=20 nobs=60");
     if (!quick)
         works[nw++] = ba_work(20, 2000, 10000, "nc=20 np=2000 nobs=10^4");
+    /* GRADC_BENCH_ONLY="lse,LSTM": only the workloads of exactly those names
+     * (the arguments above select by part of a name) */
+    const char *only = getenv("GRADC_BENCH_ONLY");
     int bad = 0;
     for (int i = 0; i < nw; i++) {
         Work *w = &works[i];
         if (!wanted(w, filters, nfilters))
             continue;
+        if (only && *only) {
+            char list[256];
+            snprintf(list, sizeof list, ",%s,", only);
+            char name[64];
+            snprintf(name, sizeof name, ",%s,", w->name);
+            if (!strstr(list, name))
+                continue;
+        }
         if (count) {
             sink = w->f(w) + w->grad(w) + w->hand(w);
             /* ADOL-C: recording, then one gradient(); in this process, as

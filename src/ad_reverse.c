@@ -16,7 +16,14 @@
  * when the forward sweep overwrites it (a carried scalar, a load from an
  * array that is written, a branch decision on those), pushed on a tape just
  * before it is overwritten and popped back when the reverse sweep passes
- * that point: the reverse sweep sees every value as the forward sweep did. */
+ * that point: the reverse sweep sees every value as the forward sweep did.
+ *
+ * Recomputing is not free: a value whose recomputation costs more than
+ * SAVE_COST flops (ops.def's cost column: one exp, or a long chain) is
+ * saved instead, once per iteration, at the end of its loop body, and
+ * popped where it would have been recomputed; only in loops nested at most
+ * SAVE_DEPTH deep, so that the tape stays bounded by the trip counts of the
+ * loops a user sees, not their product over a deep nest. */
 #include <string.h>
 
 #include "activity.h"
@@ -38,6 +45,7 @@ typedef struct RevVar {
     bool init;                  /* the adjoint has been given a value */
     bool in_loop;               /* has a definition inside a loop */
     bool recompute;             /* defined in a loop, recomputed in the reverse sweep */
+    bool stash;                 /* a recomputable value too costly to recompute: saved instead */
     bool needed;                /* its value is read by the reverse sweep */
     IrBlock *home;              /* innermost block holding all its definitions */
     PtrVec need_at;             /* the blocks where it is read, for needed ones */
@@ -288,6 +296,50 @@ static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b
     return holds_for(r, u, d, b);
 }
 
+/* Loops around block b. */
+static int loop_depth(const IrBlock *b)
+{
+    int n = 0;
+    for (; b; b = b->parent)
+        n += b->owner && b->owner->kind == I_FOR && b->owner->body == b;
+    return n;
+}
+
+enum { SAVE_COST = 20, SAVE_DEPTH = 2 };
+
+/* What recomputing v costs in the reverse sweep: its operation and the
+ * operands recomputed for it (loads and saved values count nothing). */
+static int recompute_cost(Rev *r, const IrVar *v, int *memo)
+{
+    const Instr *d = r->v[v->id].def;
+    if (!r->v[v->id].recompute || r->v[v->id].stash || d->kind != I_OP)
+        return 0;
+    if (memo[v->id] >= 0)
+        return memo[v->id];
+    int c = ir_ops[d->op].cost;
+    for (int k = 0; k < d->nargs && c < SAVE_COST; k++)
+        if (d->args[k].kind == OK_VAR && !d->args[k].var->is_param)
+            c += recompute_cost(r, d->args[k].var, memo);
+    return memo[v->id] = c;
+}
+
+/* Recomputable values that cost too much to recompute, in order of
+ * definition, so that a chain is cut at its first costly link. */
+static void choose_stash(Rev *r, const IrBlock *b, int *memo)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_OP && is_loop_body(b) && loop_depth(b) <= SAVE_DEPTH &&
+            r->v[in->dst->id].recompute && in->dst->type == IT_REAL &&
+            recompute_cost(r, in->dst, memo) >= SAVE_COST)
+            r->v[in->dst->id].stash = true;
+        const IrBlock *nested[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (nested[k])
+                choose_stash(r, nested[k], memo);
+    }
+}
+
 static void classify_recompute(Rev *r)
 {
     for (int i = 0; i < r->nvars; i++)
@@ -311,6 +363,16 @@ static void classify_recompute(Rev *r)
             }
         }
     }
+    int *memo = ARENA_ARRAY(r->scratch, int, r->nvars);
+    for (int i = 0; i < r->nvars; i++)
+        memo[i] = -1;
+    choose_stash(r, r->p->body, memo);
+}
+
+/* A value saved at the end of each iteration rather than recomputed. */
+static bool stashed(const Rev *r, const IrVar *v)
+{
+    return r->v[v->id].stash && r->v[v->id].needed;
 }
 
 /* ---- what the reverse sweep reads ------------------------------------- */
@@ -462,7 +524,7 @@ static void close_needed(Rev *r)
     while (changed) {
         changed = false;
         for (int i = 0; i < r->nvars; i++) {
-            if (!r->v[i].needed || !r->v[i].recompute)
+            if (!r->v[i].needed || !r->v[i].recompute || r->v[i].stash)
                 continue;
             const Instr *d = r->v[i].def;
             const IrBlock *at = block_of(d);
@@ -622,6 +684,8 @@ static bool saves_within(const Rev *r, const IrBlock *b, const IrBlock *top)
             if (!loop || inside(block_of(loop), top))
                 return true;
         }
+        if (in->kind == I_OP && stashed(r, in->dst))
+            return true;
         const IrBlock *nested[3] = {in->then, in->els, in->body};
         for (int k = 0; k < 3; k++)
             if (nested[k] && saves_within(r, nested[k], top))
@@ -638,6 +702,91 @@ static bool block_saves(const Rev *r, const IrBlock *b)
 /* An array whose contents at `at` (a call reading it, a load) the reverse
  * sweep cannot find again in it: one written later, in order or by a
  * later iteration of a loop around `at`. */
+
+/* ---- running extrema -------------------------------------------------- */
+
+/* An operand that the sweeps can compute again anywhere in the iteration,
+ * in a few instructions: a constant, a parameter, a loop index, an element
+ * of an array nothing writes, an int operation, at such indices. */
+static bool everywhere(const Rev *r, Operand e, int depth)
+{
+    if (e.kind == OK_REAL || e.kind == OK_INT)
+        return true;
+    if (e.kind != OK_VAR || e.var->ndims > 0 || depth > 3)
+        return false;
+    if (e.var->is_param)
+        return true;
+    const RevVar *rv = &r->v[e.var->id];
+    const Instr *d = rv->def;
+    if (rv->ndefs == 1 && d->kind == I_FOR)
+        return true;
+    if (!rv->recompute || rv->ndefs != 1 || rv->snap_loop)
+        return false;
+    if (d->kind == I_LOAD) {
+        for (int k = 0; k < d->arr->ndims; k++)
+            if (!everywhere(r, d->idx[k], depth + 1))
+                return false;
+        return true;
+    }
+    if (d->kind != I_OP || ir_ops[d->op].result != 'I')
+        return false;
+    for (int k = 0; k < d->nargs; k++)
+        if (!everywhere(r, d->args[k], depth + 1))
+            return false;
+    return true;
+}
+
+/* Whether `in`, the copy closing a loop body that carries m (m = m2),
+ * keeps a running extremum: m2 is m or one other value e, as in
+ * `m = max(m, x[i])` or `if (x[i] > m) { m = x[i]; }`. Then the value m
+ * overwrites is needed only where m2 is e: elsewhere it is m2 itself, so
+ * the forward sweep saves it only there, and the reverse sweep, holding
+ * m2, tells the two apart by comparing it with e again. With `if`, e may be
+ * a NaN that the comparison let through: then it saves too (`guard`). */
+static bool extremum(const Rev *r, const Instr *in, Operand *e, bool *guard)
+{
+    const IrBlock *b = block_of(in);
+    if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET || !is_loop_body(b) ||
+        in->args[0].kind != OK_VAR || in->dst->type != IT_REAL)
+        return false;
+    int k = 0;
+    while (b->instrs.items[k] != in)
+        k++;
+    if (k < carried_suffix(r, b))
+        return false;
+    const IrVar *m = in->dst, *m2 = in->args[0].var;
+    if (m2 == m || m2->is_param)
+        return false;
+    const PtrVec *defs = &r->v[m->id].defs;
+    for (int i = 0; i < defs->len; i++)
+        if (defs->items[i] != in && inside(block_of(defs->items[i]), b))
+            return false;
+    defs = &r->v[m2->id].defs;
+    *e = (Operand){0};
+    *guard = defs->len > 1;
+    for (int i = 0; i < defs->len; i++) {
+        const Instr *d = defs->items[i];
+        if (d->kind != I_OP || d->acc != ACC_SET || !inside(block_of(d), b) ||
+            loop_between(block_of(d), b) || d->seq > in->seq)
+            return false;
+        Operand x;
+        if (defs->len == 1 && (d->op == OP_MAX || d->op == OP_MIN)) {
+            if (ir_is_var(d->args[0], m) == ir_is_var(d->args[1], m))
+                return false;
+            x = ir_is_var(d->args[0], m) ? d->args[1] : d->args[0];
+        } else if (d->op == OP_COPY) {
+            if (ir_is_var(d->args[0], m))
+                continue;
+            x = d->args[0];
+        } else {
+            return false;
+        }
+        if (e->kind != OK_NONE && !ir_same(*e, x))
+            return false;
+        *e = x;
+    }
+    return e->kind == OK_REAL || (e->kind == OK_VAR && e->var->type == IT_REAL && everywhere(r, *e, 0));
+}
 
 /* ---- building the reverse sweep --------------------------------------- */
 
@@ -763,6 +912,69 @@ static void map_indices(const Rev *r, const Instr *in, Operand *out)
     memset(out, 0, sizeof(Operand) * IR_MAX_DIMS);
     for (int k = 0; k < in->arr->ndims; k++)
         out[k] = map_operand(r, in->idx[k]);
+}
+
+/* e (see everywhere), computed afresh at the end of block b. */
+static Operand emit_everywhere(Rev *r, IrBlock *b, Operand e)
+{
+    if (e.kind != OK_VAR || e.var->is_param || r->v[e.var->id].def->kind == I_FOR)
+        return map_operand(r, e);
+    const Instr *d = r->v[e.var->id].def;
+    Operand ops[IR_MAX_DIMS + IR_MAX_ARGS];
+    int n = d->kind == I_LOAD ? d->arr->ndims : d->nargs;
+    for (int k = 0; k < n; k++)
+        ops[k] = emit_everywhere(r, b, d->kind == I_LOAD ? d->idx[k] : d->args[k]);
+    Instr *c = ir_clone_instr(r->cx, d, map_fn, r, false);
+    for (int k = 0; k < n; k++)
+        *(d->kind == I_LOAD ? &c->idx[k] : &c->args[k]) = ops[k];
+    c->note = NULL;
+    c->dst = clone_var(r, e.var);
+    ir_append(r->cx, b, c);
+    return ir_v(c->dst);
+}
+
+/* `m2 == e` (or e is NaN), in b: where the extremum moved. */
+static Operand moved(Rev *r, IrBlock *b, Operand m2, Operand e, bool guard, Span at, bool fwd)
+{
+    /* the forward sweep still holds e where the loop body computed it */
+    bool held = fwd && e.kind == OK_VAR && !e.var->is_param && is_loop_body(block_of(r->v[e.var->id].def));
+    Operand ev = held ? map_operand(r, e) : emit_everywhere(r, b, e);
+    IrVar *c = ir_var(r->cx, r->g, NULL, IT_BOOL);
+    Operand a[2] = {m2, ev};
+    emit(r, b, c, ACC_SET, OP_EQ, 2, a)->span = at;
+    if (!guard)
+        return ir_v(c);
+    IrVar *nan = ir_var(r->cx, r->g, NULL, IT_BOOL);
+    Operand n[2] = {ev, ev};
+    emit(r, b, nan, ACC_SET, OP_NE, 2, n)->span = at;
+    IrVar *either = ir_var(r->cx, r->g, NULL, IT_BOOL);
+    Operand o[2] = {ir_v(c), ir_v(nan)};
+    emit(r, b, either, ACC_SET, OP_OR, 2, o)->span = at;
+    return ir_v(either);
+}
+
+/* The forward sweep's `if (m2 == e) push(m)` before the copy `in`. */
+static void push_extremum(Rev *r, IrBlock *out, const Instr *in, Operand e, bool guard)
+{
+    Instr *cond = ir_instr(r->cx, I_IF, in->span);
+    cond->cond = moved(r, out, map_operand(r, in->args[0]), e, guard, in->span, true);
+    cond->then = ir_block(r->cx);
+    Instr *push = emit_in(r, cond->then, I_PUSH, in->span);
+    push->nargs = 1;
+    push->args[0] = ir_v(r->v[in->dst->id].map);
+    push->per = 2;
+    ir_append(r->cx, out, cond);
+}
+
+/* The reverse sweep's `if (m == e) m = pop()`: m holds what the copy gave it. */
+static void pop_extremum(Rev *r, const Instr *in, Operand e, bool guard)
+{
+    IrBlock *b = cur_block(r);
+    Instr *cond = ir_instr(r->cx, I_IF, in->span);
+    cond->cond = moved(r, b, ir_v(r->v[in->dst->id].map), e, guard, in->span, false);
+    cond->then = ir_block(r->cx);
+    emit_in(r, cond->then, I_POP, in->span)->dst = r->v[in->dst->id].map;
+    ir_append(r->cx, b, cond);
 }
 
 static void pop_into(Rev *r, IrVar *pv, Span at)
@@ -1081,7 +1293,11 @@ static void rev_instr(Rev *r, const Instr *in)
         break;
     }
     IrVar *v = def_of(in);
-    if (saved_def(r, in, v))
+    Operand e;
+    bool guard;
+    if (saved_def(r, in, v) && extremum(r, in, &e, &guard))
+        pop_extremum(r, in, e, guard);
+    else if (saved_def(r, in, v))
         pop_into(r, v, in->span);
     if (in->kind == I_FOR) {
         PtrVec once = loop_saves(r, in);
@@ -1092,16 +1308,28 @@ static void rev_instr(Rev *r, const Instr *in)
 
 /* In a loop, the values the reverse sweep recomputes are recomputed when it
  * enters their block, in their original order, into fresh variables of the
- * reverse block (the forward ones have moved on). Returns the primal
+ * reverse block (the forward ones have moved on); before them, those saved
+ * instead (stashed) are popped, last pushed first. Returns the primal
  * variables remapped, for rev_block to map back. */
 static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
 {
     if (!block_in_loop(pb))
         return;
+    /* the saved ones first, last saved first */
+    for (int i = pb->instrs.len - 1; i >= 0; i--) {
+        const Instr *in = pb->instrs.items[i];
+        if (in->kind != I_OP || !stashed(r, in->dst))
+            continue;
+        /* into the variable pushed (only this iteration reads it), so
+           that forward mode over this sweep pairs their tangents */
+        Instr *pop = emit_in(r, cur_block(r), I_POP, in->span);
+        pop->dst = r->v[in->dst->id].map;
+        pop->per = 1;
+    }
     for (int i = 0; i < pb->instrs.len; i++) {
         const Instr *in = pb->instrs.items[i];
         if ((in->kind != I_OP && in->kind != I_LOAD) || !r->v[in->dst->id].recompute ||
-            !r->v[in->dst->id].needed)
+            !r->v[in->dst->id].needed || r->v[in->dst->id].stash)
             continue;
         Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
         out->note = NULL;
@@ -1164,7 +1392,7 @@ static int count_pushes(const IrBlock *b)
     int n = 0;
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
-        n += in->kind == I_PUSH;
+        n += in->kind == I_PUSH && in->per != 2;   /* not those of extrema: few */
         if (in->kind == I_IF)
             n += count_pushes(in->then) + (in->els ? count_pushes(in->els) : 0);
     }
@@ -1194,18 +1422,148 @@ static void count_trips(Rev *r, IrBlock *out, Instr *loop, IrVar *trips, bool sa
     }
 }
 
+/* Binding strength of an operation as the source writes it. */
+static int precedence(const OpInfo *op)
+{
+    if (op->form == PREFIX)
+        return 3;
+    if (op->form != INFIX)
+        return 4;
+    return strchr("*/%", op->cname[0]) ? 2 : strchr("+-", op->cname[0]) ? 1 : 0;
+}
+
+/* The source expression that computed primal value a, as far as the IR
+ * still shows it: "exp(x[i] - mx)". For the comments above loops; an
+ * operand binding less tightly than `min` gets brackets. */
+static void describe(const Rev *r, Buf *o, Operand a, int depth, int min)
+{
+    char num[40];
+    if (a.kind == OK_REAL || a.kind == OK_INT) {
+        if (a.kind == OK_INT)
+            snprintf(num, sizeof num, "%d", a.ival);
+        else
+            ir_fmt_real(num, sizeof num, a.real);
+        buf_puts(o, num);
+        return;
+    }
+    const IrVar *v = a.kind == OK_VAR ? a.var : NULL;
+    const Instr *d = v && !v->is_param ? r->v[v->id].def : NULL;
+    if (!v || v->name || !d || depth > 6 || (d->kind != I_LOAD && d->kind != I_OP)) {
+        buf_puts(o, v && v->name ? v->name : "...");
+        return;
+    }
+    if (d->kind == I_LOAD) {
+        buf_puts(o, d->arr->name ? d->arr->name : "...");
+        for (int k = 0; k < d->arr->ndims; k++) {
+            buf_putc(o, '[');
+            describe(r, o, d->idx[k], depth + 1, 0);
+            buf_putc(o, ']');
+        }
+        return;
+    }
+    const OpInfo *op = &ir_ops[d->op];
+    int p = precedence(op);
+    if (d->op == OP_COPY || d->op == OP_ITOR) {
+        describe(r, o, d->args[0], depth, min);
+    } else if (p < 4) {
+        if (p < min)
+            buf_putc(o, '(');
+        if (op->form == PREFIX)
+            buf_puts(o, op->cname);
+        for (int k = 0; k < d->nargs; k++) {
+            if (k)
+                buf_printf(o, " %s ", op->cname);
+            /* a - (b - c), a / (b * c) */
+            describe(r, o, d->args[k], depth + 1, k && (d->op == OP_SUB || d->op == OP_DIV ||
+                                                        d->op == OP_ISUB || d->op == OP_IDIV) ? p + 1 : p);
+        }
+        if (p < min)
+            buf_putc(o, ')');
+    } else {
+        buf_printf(o, "%s(", op->builtin ? op->builtin : op->name);
+        for (int k = 0; k < d->nargs; k++) {
+            if (k)
+                buf_puts(o, ", ");
+            describe(r, o, d->args[k], depth + 1, 0);
+        }
+        buf_putc(o, ')');
+    }
+}
+
+/* "exp(x[i] - mx), tanh(c)": the values b's iterations save rather than
+ * recompute, or NULL. */
+static const char *stash_names(Rev *r, const IrBlock *b)
+{
+    Buf o;
+    buf_init(&o);
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind != I_OP || !stashed(r, in->dst))
+            continue;
+        if (o.len)
+            buf_puts(&o, ", ");
+        describe(r, &o, ir_v(in->dst), 0, 0);
+    }
+    const char *s = o.len ? arena_printf(r->cx->arena, "%s", o.data) : NULL;
+    buf_free(&o);
+    return s;
+}
+
+/* "m (where it becomes x[i])": the running extrema of loop body b, saved
+ * only where they move; or NULL. */
+static const char *extrema_names(Rev *r, const IrBlock *b)
+{
+    Buf o;
+    buf_init(&o);
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        Operand e;
+        bool guard;
+        if (!saved_def(r, in, def_of(in)) || !extremum(r, in, &e, &guard))
+            continue;
+        buf_printf(&o, "%s%s, where it becomes ", o.len ? "; " : "", in->dst->name ? in->dst->name : "a value");
+        describe(r, &o, e, 0, 0);
+    }
+    const char *s = o.len ? arena_printf(r->cx->arena, "%s", o.data) : NULL;
+    buf_free(&o);
+    return s;
+}
+
+/* The values of b's iteration too costly to recompute, pushed at the end
+ * of the iteration (before its carried copies), where the reverse sweep
+ * pops them first. */
+static void push_stashed(Rev *r, const IrBlock *b, IrBlock *out)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind != I_OP || !stashed(r, in->dst))
+            continue;
+        Instr *push = emit_in(r, out, I_PUSH, in->span);
+        push->nargs = 1;
+        push->args[0] = ir_v(r->v[in->dst->id].map);
+        push->per = 1;
+    }
+}
+
 static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
 {
     IrBlock *out = ir_block(r->cx);
+    int suffix = is_loop_body(b) ? carried_suffix(r, b) : -1;
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
+        if (i == suffix)
+            push_stashed(r, b, out);
         if (in->kind == I_RETURN) {
             if (ret)
                 *ret = map_operand(r, in->args[0]);
             continue;
         }
         IrVar *v = def_of(in);
-        if (saved_def(r, in, v)) {
+        Operand e;
+        bool guard;
+        if (saved_def(r, in, v) && extremum(r, in, &e, &guard)) {
+            push_extremum(r, out, in, e, guard);
+        } else if (saved_def(r, in, v)) {
             Instr *push = emit_in(r, out, I_PUSH, in->span);
             push->nargs = 1;
             push->args[0] = ir_v(r->v[v->id].map);
@@ -1244,6 +1602,15 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                                        "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
                 buf_free(&names);
             }
+            const char *kept = stash_names(r, in->body);
+            if (kept)
+                c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s (costly to recompute), "
+                                       "for the reverse sweep; it recomputes the rest",
+                                       c->note ? c->note : "", c->note ? "; " : "", kept);
+            const char *moves = extrema_names(r, in->body);
+            if (moves)
+                c->note = arena_printf(r->cx->arena, "%s%ssaves %s (not at every iteration), for the "
+                                       "reverse sweep", c->note ? c->note : "", c->note ? "; " : "", moves);
             if (k > 0 && ir_exits_early(in)) {
                 const char *what = arena_printf(r->cx->arena, "saves %d value%s per iteration", k,
                                                 k == 1 ? "" : "s");
@@ -1268,6 +1635,8 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         else
             ir_append(r->cx, out, c);
     }
+    if (suffix == b->instrs.len)
+        push_stashed(r, b, out);
     return out;
 }
 

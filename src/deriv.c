@@ -274,7 +274,7 @@ RULE(dom) { UNUSED; return helper_seed(dc, OP_DOM, a, 2, seed); }
 
 #define rule_NODIFF NULL
 static const Rule rules[OP_COUNT] = {
-#define X(id, nm, res, sg, fm, cn, bi, rule, rd, value) [OP_##id] = rule_##rule,
+#define X(id, nm, res, sg, fm, cn, bi, rule, rd, cost, value) [OP_##id] = rule_##rule,
 #include "ops.def"
 #undef X
 };

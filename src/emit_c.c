@@ -850,6 +850,8 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_POP:
         line_start(e);
+        if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
+            buf_printf(e->o, "%s ", c_type(in->dst->type));
         buf_printf(e->o, "%s = %sgradc_pop(gradc_t);\n", vref(e, in->dst),
                    in->dst->type == IT_REAL ? "" : "(int)");
         break;

@@ -27,7 +27,13 @@
  *   - what R writes and is named nowhere else is a scalar whose first
  *     write sets it, before any read, and that is read only within the
  *     block of that write (a value of the iteration);
- *   - what R reads otherwise is not written in F or M. */
+ *   - what R reads otherwise is not written in F or M.
+ *
+ * The one use of the tape allowed: values F's iteration saves for R rather
+ * than have R recompute them (I_PUSH with per 1, at the top of F's body,
+ * popped at the top of R's). In the fused loop R runs right after the F
+ * iteration that saved them, so each pair goes: the pop becomes a copy of
+ * the value pushed, and the room reserved for them before F goes too. */
 #include "fuse.h"
 
 #include <string.h>
@@ -49,9 +55,16 @@ typedef struct Fuse {
     unsigned char *escapes;     /* read outside that block (or before the write) */
     const IrBlock *stack[64];   /* the blocks being scanned, outermost first */
     int *first_read;            /* preorder number of the first read in R, or -1 */
+    unsigned char *paired;      /* popped by R from F's push of itself */
     int seq, depth;
     bool bad;                   /* R or F holds what cannot move */
 } Fuse;
+
+/* A value of the iteration saved for, or restored by, the reverse sweep. */
+static bool iteration_save(const Instr *in)
+{
+    return (in->kind == I_PUSH || in->kind == I_POP) && in->per == 1;
+}
 
 static bool movable_kind(const Instr *in)
 {
@@ -101,7 +114,7 @@ static void scan_r(Fuse *u, const IrBlock *b)
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
         u->seq++;
-        if (!movable_kind(in))
+        if (!movable_kind(in) && !(u->depth == 0 && iteration_save(in)))
             u->bad = true;
         Operand *a;
         for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
@@ -171,6 +184,89 @@ static bool named_outside(const IrBlock *b, const Instr *r, const IrVar *v)
     return false;
 }
 
+static int count_saves(const IrBlock *b, InstrKind kind)
+{
+    int n = 0;
+    for (int k = 0; k < b->instrs.len; k++) {
+        const Instr *in = b->instrs.items[k];
+        n += iteration_save(in) && in->kind == kind;
+    }
+    return n;
+}
+
+/* F = b[i] saves for R = b[j] (at the tops of their bodies) as many values
+ * as R restores, and nothing else: the room reserved just before F is
+ * theirs. */
+static bool pairs_match(const IrBlock *b, int i, int j)
+{
+    const Instr *fl = b->instrs.items[i], *rl = b->instrs.items[j];
+    int n = count_saves(fl->body, I_PUSH);
+    if (n != count_saves(rl->body, I_POP) || count_saves(fl->body, I_POP) || count_saves(rl->body, I_PUSH))
+        return false;
+    if (n == 0)
+        return true;
+    const Instr *res = i > 0 ? b->instrs.items[i - 1] : NULL;
+    return res && res->kind == I_RESERVE && res->per == n && ir_same(res->lo, fl->lo) &&
+           ir_same(res->hi, fl->hi);
+}
+
+/* Marks in `paired` the variables that R pops back from F's push of the
+ * same variable: in the fused loop they hold F's value of the iteration,
+ * which is what R reads; nothing else may write them in between. */
+static bool mark_pairs(const IrBlock *b, int i, int j, unsigned char *paired, int nvars)
+{
+    const Instr *fl = b->instrs.items[i], *rl = b->instrs.items[j];
+    PtrVec *fb = &fl->body->instrs, *rb = &rl->body->instrs;
+    memset(paired, 0, (size_t)nvars);
+    int p = fb->len;
+    for (int k = 0; k < rb->len; k++) {
+        const Instr *pop = rb->items[k];
+        if (!iteration_save(pop) || pop->kind != I_POP)
+            continue;
+        const Instr *push = NULL;
+        while (p > 0 && !push) {
+            const Instr *c = fb->items[--p];
+            if (iteration_save(c) && c->kind == I_PUSH)
+                push = c;
+        }
+        if (!push || !ir_is_var(push->args[0], pop->dst))
+            continue;
+        for (int m = i + 1; m < j; m++)
+            if (ir_writes_within(b->instrs.items[m], pop->dst))
+                return false;
+        paired[pop->dst->id] = 1;
+    }
+    return true;
+}
+
+/* In the fused body, each pop of R takes the value its push in F saved. */
+static void drop_pairs(Arena *scratch, IrBlock *body)
+{
+    PtrVec pushed = {0}, out = {0};
+    for (int k = 0; k < body->instrs.len; k++) {
+        Instr *in = body->instrs.items[k];
+        if (iteration_save(in) && in->kind == I_PUSH) {
+            vec_push(scratch, &pushed, in);
+            continue;
+        }
+        if (iteration_save(in) && in->kind == I_POP) {
+            const Instr *push = pushed.items[--pushed.len];
+            if (ir_is_var(push->args[0], in->dst))
+                continue;               /* the value is still there */
+            in->kind = I_OP;
+            in->op = OP_COPY;
+            in->acc = ACC_SET;
+            in->nargs = 1;
+            in->args[0] = push->args[0];
+            in->per = 0;
+        }
+        vec_push(scratch, &out, in);
+    }
+    for (int k = 0; k < out.len; k++)
+        body->instrs.items[k] = out.items[k];
+    body->instrs.len = out.len;
+}
+
 /* Tries to fuse R = b[j] into F = b[i]; the inits to move are marked in
  * `hoist` (by position in b). */
 static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
@@ -187,11 +283,16 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     u->seq = u->depth = 0;
     u->bad = false;
     scan_r(u, rl->body);
-    if (u->bad || ir_any_within(fl, immovable, NULL))
+    if (u->bad || !pairs_match(b, i, j) || !mark_pairs(b, i, j, u->paired, u->nvars))
         return false;
+    for (int k = 0; k < fl->body->instrs.len; k++) {
+        const Instr *in = fl->body->instrs.items[k];
+        if (!iteration_save(in) && ir_any_within(in, immovable, NULL))
+            return false;
+    }
     for (int id = 0; id < u->nvars; id++) {
         IrVar *v = u->f->vars.items[id];
-        if (v == rl->ivar)
+        if (v == rl->ivar || u->paired[id])
             continue;
         if (u->wr[id]) {
             if (!named_outside(u->f->body, rl, v)) {
@@ -260,12 +361,14 @@ static bool fuse_block(Fuse *u, IrBlock *b)
         Instr *rl = b->instrs.items[j];
         for (int k = 0; k < rl->body->instrs.len; k++)
             vec_push(u->arena, &fl->body->instrs, rl->body->instrs.items[k]);
+        bool saves = count_saves(fl->body, I_PUSH) > 0;
+        drop_pairs(u->scratch, fl->body);
         fl->note = "the reverse sweep runs in the same loop: each iteration adds its terms' "
                    "derivatives as it goes";
         /* the inits go above F, in order; a note one carried (where the
            reverse sweep starts) passes to what follows it */
         PtrVec out = {0};
-        for (int k = 0; k < i; k++)
+        for (int k = 0; k < i - saves; k++)     /* not the room for the pairs */
             vec_push(u->scratch, &out, b->instrs.items[k]);
         for (int k = i + 1; k < j; k++)
             if (hoist[k])
@@ -310,6 +413,7 @@ bool fuse_sweeps(Arena *arena, IrFunc *f)
     u.def_block = ARENA_ARRAY(scratch, const IrBlock *, n);
     u.escapes = ARENA_ARRAY(scratch, unsigned char, n);
     u.first_read = ARENA_ARRAY(scratch, int, n);
+    u.paired = ARENA_ARRAY(scratch, unsigned char, n);
     bool changed = fuse_block(&u, f->body);
     arena_free(scratch);
     return changed;

@@ -14,7 +14,7 @@ typedef struct Cx Cx;
 typedef struct Func Func;
 
 typedef enum Opcode {
-#define X(id, name, res, sig, form, cname, builtin, rule, reads, value) OP_##id,
+#define X(id, name, res, sig, form, cname, builtin, rule, reads, cost, value) OP_##id,
 #include "ops.def"
 #undef X
     OP_COUNT
@@ -32,6 +32,7 @@ typedef struct OpInfo {
     const char *cname;      /* C operator, libm function or runtime piece */
     const char *builtin;    /* the .fn built-in it implements, or NULL */
     const char *reads;      /* what each operand's derivative rule reads */
+    int cost;               /* rough flops to compute it once */
 } OpInfo;
 
 extern const OpInfo ir_ops[OP_COUNT];
@@ -164,7 +165,9 @@ struct Instr {
     IrBlock *then, *els;        /* I_IF */
     IrVar *ivar;                /* I_FOR */
     Operand lo, hi;             /* I_FOR, I_RESERVE */
-    int per;                    /* I_RESERVE: values per iteration; I_PUSHA: 1 for a snapshot */
+    int per;                    /* I_RESERVE: values per iteration; I_PUSHA: 1 for a snapshot;
+                                   I_PUSH, I_POP: 1 for a value of the iteration saved rather
+                                   than recomputed, 2 for a running extremum (ad_reverse.c) */
     IrBlock *body;
     bool down;
     IrFunc *callee;             /* I_CALL */

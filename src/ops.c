@@ -9,8 +9,8 @@
 
 #define S_(x) #x
 const OpInfo ir_ops[OP_COUNT] = {
-#define X(id, nm, res, sg, fm, cn, bi, rule, rd, value) \
-    [OP_##id] = {nm, S_(res)[0], sg, (int)sizeof(sg) - 1, fm, cn, bi, rd},
+#define X(id, nm, res, sg, fm, cn, bi, rule, rd, cost, value) \
+    [OP_##id] = {nm, S_(res)[0], sg, (int)sizeof(sg) - 1, fm, cn, bi, rd, cost},
 #include "ops.def"
 #undef X
 };
@@ -57,7 +57,7 @@ double ir_op_value(Opcode op, const double *v, bool literal_exponent)
     bool lit = literal_exponent;
     (void)d, (void)i, (void)j, (void)lit;
     switch (op) {
-#define X(id, nm, res, sg, fm, cn, bi, rule, rd, value) \
+#define X(id, nm, res, sg, fm, cn, bi, rule, rd, cost, value) \
     case OP_##id: return (value);
 #include "ops.def"
 #undef X

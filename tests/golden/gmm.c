@@ -179,53 +179,59 @@ double logsumexp_grad(int n, const double *v, double *g_v)
     double mx = v[0];
     /* 38: for i in 1..n { */
     double mx_1 = mx;
-    /* the reverse sweep needs 1 value per iteration: (n - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, n, 1);
+
+    /* saves mx, where it becomes v[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i = 1; i < n; i++) {
         /* 39: mx = max(mx, v[i]); */
         double t1 = v[i];
         double mx_2 = fmax(mx_1, t1);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_1);
+        int t2 = mx_2 == t1;
+        if (t2) {
+            gradc_push(gradc_t, mx_1);
+        }
         mx_1 = mx_2;
     }
     /* 42: for i in 0..n { */
     double s = 0.0;
+    /* the reverse sweep needs 1 value per iteration: n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 1);
+    double t3 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(v[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_1 = 0; i_1 < n; i_1++) {
         /* 43: s += exp(v[i] - mx); */
-        double t2 = v[i_1];
-        double t3 = t2 - mx_1;
-        double t4 = exp(t3);
-        double s_1 = s + t4;
+        double t4 = v[i_1];
+        double t5 = t4 - mx_1;
+        t3 = exp(t5);
+        double s_1 = s + t3;
+        gradc_push(gradc_t, t3);
         /* 42: for i in 0..n { */
         s = s_1;
     }
     /* 45: return log(s) + mx; */
-    double t5 = log(s);
-    double t6 = t5 + mx_1;
+    double t6 = log(s);
+    double t7 = t6 + mx_1;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 45: return log(s) + mx; */
         double d_mx_1 = 1.0;
-        double t7 = 1.0 / s;
-        double d_t8 = gradc_dom(t5, t7);
+        double t8 = 1.0 / s;
+        double d_t3 = gradc_dom(t6, t8);
         gradc_fill(d_v, gradc_count(n, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_1 = n - 1; i_1 >= 0; i_1--) {
             /* 43: s += exp(v[i] - mx); */
-            double t9 = v[i_1];
-            double t10 = t9 - mx_1;
-            double t8 = exp(t10);
-            double d_t10 = d_t8 * t8;
-            d_mx_1 -= d_t10;
-            d_v[i_1] += d_t10;
+            t3 = gradc_pop(gradc_t);
+            double d_t5 = d_t3 * t3;
+            d_mx_1 -= d_t5;
+            d_v[i_1] += d_t5;
         }
 
         /* the loop of line 38, backwards */
@@ -233,7 +239,13 @@ double logsumexp_grad(int n, const double *v, double *g_v)
         for (int i = n - 1; i >= 1; i--) {
             double d_mx_2 = d_mx_1;
             d_mx_1 = 0.0;
-            mx_1 = gradc_pop(gradc_t);
+            /* 39: mx = max(mx, v[i]); */
+            double t9 = v[i];
+            /* 38: for i in 1..n { */
+            int t10 = mx_1 == t9;
+            if (t10) {
+                mx_1 = gradc_pop(gradc_t);
+            }
             /* 39: mx = max(mx, v[i]); */
             double t11 = v[i];
             d_mx_1 += gradc_dmax(mx_1, t11, d_mx_2);
@@ -252,7 +264,7 @@ double logsumexp_grad(int n, const double *v, double *g_v)
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 45: return log(s) + mx; */
-    return gradc_t->failed ? NAN : t6;
+    return gradc_t->failed ? NAN : t7;
 }
 
 double logsumexp_jvp(int n, const double *v, const double *dv, double *df)
@@ -360,8 +372,9 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     /* 38: for i in 1..n { */
     double mx_1 = mx;
     double dmx_1 = dmx;
-    /* the reverse sweep needs 2 values per iteration: 2 * (n - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, n, 2);
+
+    /* saves mx, where it becomes v[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i = 1; i < n; i++) {
         /* 39: mx = max(mx, v[i]); */
         double t1 = v[i];
@@ -370,36 +383,45 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         double dmx_2 = gradc_dmax(mx_1, t1, dmx_1);
         dmx_2 += gradc_dmax(t1, mx_1, dt1);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_1);
-        gradc_push(gradc_t, dmx_1);
+        int t2 = mx_2 == t1;
+        if (t2) {
+            gradc_push(gradc_t, mx_1);
+            gradc_push(gradc_t, dmx_1);
+        }
         mx_1 = mx_2;
         dmx_1 = dmx_2;
     }
     /* 42: for i in 0..n { */
     double s = 0.0;
     double ds = 0.0;
+    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 2);
+    double t3 = 0.0;
+    double dt3 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(v[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_1 = 0; i_1 < n; i_1++) {
         /* 43: s += exp(v[i] - mx); */
-        double t2 = v[i_1];
-        double dt2 = dv_1[i_1];
-        double t3 = t2 - mx_1;
-        double dt3 = dt2;
-        dt3 -= dmx_1;
-        double t4 = exp(t3);
-        double dt4 = dt3 * t4;
-        double s_1 = s + t4;
+        double t4 = v[i_1];
+        double dt4 = dv_1[i_1];
+        double t5 = t4 - mx_1;
+        double dt5 = dt4;
+        dt5 -= dmx_1;
+        t3 = exp(t5);
+        dt3 = dt5 * t3;
+        double s_1 = s + t3;
         double ds_1 = ds;
-        ds_1 += dt4;
+        ds_1 += dt3;
+        gradc_push(gradc_t, t3);
+        gradc_push(gradc_t, dt3);
         /* 42: for i in 0..n { */
         s = s_1;
         ds = ds_1;
     }
     /* 45: return log(s) + mx; */
-    double t5 = log(s);
-    double t6 = t5 + mx_1;
+    double t6 = log(s);
+    double t7 = t6 + mx_1;
 
     if (!gradc_t->failed) {
 
@@ -407,12 +429,12 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         /* 45: return log(s) + mx; */
         double d_mx_1 = 1.0;
         double dd_mx_1 = 0.0;
-        double t7 = 1.0 / s;
-        double t8 = ds * t7;
-        double t9 = t8 / s;
-        double dt7 = -t9;
-        double d_t10 = gradc_dom(t5, t7);
-        double dd_t10 = gradc_dom(t5, dt7);
+        double t8 = 1.0 / s;
+        double t9 = ds * t8;
+        double t10 = t9 / s;
+        double dt8 = -t10;
+        double d_t3 = gradc_dom(t6, t8);
+        double dd_t3 = gradc_dom(t6, dt8);
         gradc_fill(d_v, gradc_count(n, 1));
         gradc_fill(dd_v, gradc_count(n, 1));
 
@@ -420,21 +442,16 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         /* 42: for i in 0..n { */
         for (int i_1 = n - 1; i_1 >= 0; i_1--) {
             /* 43: s += exp(v[i] - mx); */
-            double t11 = v[i_1];
-            double dt11 = dv_1[i_1];
-            double t12 = t11 - mx_1;
-            double dt12 = dt11;
-            dt12 -= dmx_1;
-            double t10 = exp(t12);
-            double dt10 = dt12 * t10;
-            double d_t12 = d_t10 * t10;
-            double dd_t12 = dd_t10 * t10;
-            dd_t12 += dt10 * d_t10;
-            d_mx_1 -= d_t12;
-            dd_mx_1 -= dd_t12;
-            d_v[i_1] += d_t12;
-            double t13 = dd_t12;
-            dd_v[i_1] += t13;
+            dt3 = gradc_pop(gradc_t);
+            t3 = gradc_pop(gradc_t);
+            double d_t5 = d_t3 * t3;
+            double dd_t5 = dd_t3 * t3;
+            dd_t5 += dt3 * d_t3;
+            d_mx_1 -= d_t5;
+            dd_mx_1 -= dd_t5;
+            d_v[i_1] += d_t5;
+            double t11 = dd_t5;
+            dd_v[i_1] += t11;
         }
 
         /* the loop of line 38, backwards */
@@ -444,8 +461,14 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
             double dd_mx_2 = dd_mx_1;
             d_mx_1 = 0.0;
             dd_mx_1 = 0.0;
-            dmx_1 = gradc_pop(gradc_t);
-            mx_1 = gradc_pop(gradc_t);
+            /* 39: mx = max(mx, v[i]); */
+            double t12 = v[i];
+            /* 38: for i in 1..n { */
+            int t13 = mx_1 == t12;
+            if (t13) {
+                dmx_1 = gradc_pop(gradc_t);
+                mx_1 = gradc_pop(gradc_t);
+            }
             /* 39: mx = max(mx, v[i]); */
             double t14 = v[i];
             d_mx_1 += gradc_dmax(mx_1, t14, d_mx_2);
@@ -470,7 +493,7 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 45: return log(s) + mx; */
-    return gradc_t->failed ? NAN : t6;
+    return gradc_t->failed ? NAN : t7;
 }
 
 double gmm(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m)
@@ -773,20 +796,25 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     gradc_fill(sum_qs, gradc_count(K, 1));
     /* 53: let diag[K][d]; */
     gradc_fill(diag, gradc_count(K, d));
+    double t1 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 54: for k in 0..K { */
     for (int k = 0; k < K; k++) {
+        /* 55: for j in 0..d { */
+        /* the reverse sweep needs 1 value per iteration: d doubles on the tape */
+        gradc_reserve(gradc_t, 0, d, 1);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(icf[k][j]) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 55: for j in 0..d { */
         for (int j = 0; j < d; j++) {
             /* 56: sum_qs[k] += icf[k][j]; */
-            double t1 = icf[k * T + j];
-            sum_qs[k] += t1;
+            double t2 = icf[k * T + j];
+            sum_qs[k] += t2;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = exp(t1);
-            diag[k * d + j] = t2;
+            t1 = exp(t2);
+            diag[k * d + j] = t1;
+            gradc_push(gradc_t, t1);
         }
     }
     /* 62: let main_term[K]; */
@@ -807,6 +835,7 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     double mx = 0.0;
     double s = 0.0;
     double t6 = 0.0;
+    double t7 = 0.0;
 
     /* each iteration saves main_term as it starts (the whole array), for the reverse sweep */
     /* 65: for i in 0..n { */
@@ -822,41 +851,41 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t7 = x[i * d + j_1];
-                double t8 = means[k_1 * d + j_1];
-                double t9 = t7 - t8;
-                xc[j_1] = t9;
+                double t8 = x[i * d + j_1];
+                double t9 = means[k_1 * d + j_1];
+                double t10 = t8 - t9;
+                xc[j_1] = t10;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t10 = diag[k_1 * d + j_1];
-                double t11 = t10 * t9;
-                Qxc[j_1] = t11;
+                double t11 = diag[k_1 * d + j_1];
+                double t12 = t11 * t10;
+                Qxc[j_1] = t12;
             }
             /* 73: for c in 0..d { */
             /* the reverse sweep needs 1 value per iteration: d doubles on the tape */
             gradc_reserve(gradc_t, 0, d, 1);
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t12 = c + 1;
+                int t13 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t13 = c * t3;
-                int t14 = d + t13;
-                int t15 = c - 1;
-                int t16 = c * t15;
-                int t17 = t16 / 2;
-                int t18 = t14 - t17;
+                int t14 = c * t3;
+                int t15 = d + t14;
+                int t16 = c - 1;
+                int t17 = c * t16;
+                int t18 = t17 / 2;
+                int t19 = t15 - t18;
                 gradc_push(gradc_t, t4);
                 t4 = xc[c];
 
                 /* saves nothing: the reverse sweep recomputes what it needs */
                 /* 74: for r in c+1..d { */
-                for (int r = t12; r < d; r++) {
+                for (int r = t13; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t19 = t18 + r;
-                    int t20 = t19 - c;
-                    int t21 = t20 - 1;
-                    double t22 = icf[k_1 * T + t21];
-                    double t23 = t22 * t4;
-                    Qxc[r] += t23;
+                    int t20 = t19 + r;
+                    int t21 = t20 - c;
+                    int t22 = t21 - 1;
+                    double t23 = icf[k_1 * T + t22];
+                    double t24 = t23 * t4;
+                    Qxc[r] += t24;
                 }
             }
             /* 79: for j in 0..d { */
@@ -867,18 +896,18 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 80: sq += Qxc[j]^2; */
                 gradc_push(gradc_t, t5);
                 t5 = Qxc[j_2];
-                double t24 = t5 * t5;
-                double sq_1 = sq + t24;
+                double t25 = t5 * t5;
+                double sq_1 = sq + t25;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t25 = alphas[k_1];
-            double t26 = sum_qs[k_1];
-            double t27 = t25 + t26;
-            double t28 = 0.5 * sq;
-            double t29 = t27 - t28;
-            main_term[k_1] = t29;
+            double t26 = alphas[k_1];
+            double t27 = sum_qs[k_1];
+            double t28 = t26 + t27;
+            double t29 = 0.5 * sq;
+            double t30 = t28 - t29;
+            main_term[k_1] = t30;
         }
         /* 37: let mx = v[0]; */
         double mx_1 = main_term[0];
@@ -889,8 +918,8 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         gradc_reserve(gradc_t, 1, K, 1);
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t30 = main_term[i_1];
-            double mx_2 = fmax(mx, t30);
+            double t31 = main_term[i_1];
+            double mx_2 = fmax(mx, t31);
             /* 38: for i in 1..n { */
             gradc_push(gradc_t, mx);
             mx = mx_2;
@@ -898,22 +927,25 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 42: for i in 0..n { */
         gradc_push(gradc_t, s);
         s = 0.0;
+        /* the reverse sweep needs 1 value per iteration: K doubles on the tape */
+        gradc_reserve(gradc_t, 0, K, 1);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(main_term[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 42: for i in 0..n { */
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t31 = main_term[i_2];
-            double t32 = t31 - mx;
-            double t33 = exp(t32);
-            double s_1 = s + t33;
+            double t32 = main_term[i_2];
+            double t33 = t32 - mx;
+            t6 = exp(t33);
+            double s_1 = s + t6;
+            gradc_push(gradc_t, t6);
             /* 42: for i in 0..n { */
             s = s_1;
         }
         /* 45: return log(s) + mx; */
-        gradc_push(gradc_t, t6);
-        t6 = log(s);
-        double t34 = t6 + mx;
+        gradc_push(gradc_t, t7);
+        t7 = log(s);
+        double t34 = t7 + mx;
         /* 84: slse += logsumexp(K, main_term); */
         double slse_1 = slse + t34;
         /* 65: for i in 0..n { */
@@ -986,62 +1018,68 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     double mx_3 = alphas[0];
     /* 38: for i in 1..n { */
     double mx_4 = mx_3;
-    /* the reverse sweep needs 1 value per iteration: (K - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, K, 1);
+
+    /* saves mx, where it becomes alphas[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
         double t59 = alphas[i_3];
         double mx_5 = fmax(mx_4, t59);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_4);
+        int t60 = mx_5 == t59;
+        if (t60) {
+            gradc_push(gradc_t, mx_4);
+        }
         mx_4 = mx_5;
     }
     /* 42: for i in 0..n { */
     double s_2 = 0.0;
+    /* the reverse sweep needs 1 value per iteration: K doubles on the tape */
+    gradc_reserve(gradc_t, 0, K, 1);
+    double t61 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(alphas[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t60 = alphas[i_4];
-        double t61 = t60 - mx_4;
-        double t62 = exp(t61);
-        double s_3 = s_2 + t62;
+        double t62 = alphas[i_4];
+        double t63 = t62 - mx_4;
+        t61 = exp(t63);
+        double s_3 = s_2 + t61;
+        gradc_push(gradc_t, t61);
         /* 42: for i in 0..n { */
         s_2 = s_3;
     }
     /* 45: return log(s) + mx; */
-    double t63 = log(s_2);
-    double t64 = t63 + mx_4;
+    double t64 = log(s_2);
+    double t65 = t64 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t65 = t53 * t64;
-    double t66 = t58 - t65;
-    double t67 = t66 + prior;
-    double t68 = (double)K;
-    double t69 = t68 * C;
-    double t70 = t67 - t69;
+    double t66 = t53 * t65;
+    double t67 = t58 - t66;
+    double t68 = t67 + prior;
+    double t69 = (double)K;
+    double t70 = t69 * C;
+    double t71 = t68 - t70;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-        double d_t64 = -t53;
+        double d_t65 = -t53;
         /* 45: return log(s) + mx; */
-        double d_mx_4 = d_t64;
-        double t71 = d_t64 / s_2;
-        double d_t72 = gradc_dom(t63, t71);
+        double d_mx_4 = d_t65;
+        double t72 = d_t65 / s_2;
+        double d_t61 = gradc_dom(t64, t72);
         gradc_fill(d_alphas, gradc_count(K, 1));
 
         /* the loop of line 42, backwards */
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            double t73 = alphas[i_4];
-            double t74 = t73 - mx_4;
-            double t72 = exp(t74);
-            double d_t74 = d_t72 * t72;
-            d_mx_4 -= d_t74;
-            d_alphas[i_4] += d_t74;
+            t61 = gradc_pop(gradc_t);
+            double d_t63 = d_t61 * t61;
+            d_mx_4 -= d_t63;
+            d_alphas[i_4] += d_t63;
         }
 
         /* the loop of line 38, backwards */
@@ -1049,7 +1087,13 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         for (int i_3 = K - 1; i_3 >= 1; i_3--) {
             double d_mx_5 = d_mx_4;
             d_mx_4 = 0.0;
-            mx_4 = gradc_pop(gradc_t);
+            /* 39: mx = max(mx, v[i]); */
+            double t73 = alphas[i_3];
+            /* 38: for i in 1..n { */
+            int t74 = mx_4 == t73;
+            if (t74) {
+                mx_4 = gradc_pop(gradc_t);
+            }
             /* 39: mx = max(mx, v[i]); */
             double t75 = alphas[i_3];
             d_mx_4 += gradc_dmax(mx_4, t75, d_mx_5);
@@ -1103,19 +1147,17 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 45: return log(s) + mx; */
             double d_mx = 1.0;
             double t80 = 1.0 / s;
-            double d_t81 = gradc_dom(t6, t80);
-            t6 = gradc_pop(gradc_t);
+            double d_t6 = gradc_dom(t7, t80);
+            t7 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
             /* 42: for i in 0..n { */
             for (int i_2 = K - 1; i_2 >= 0; i_2--) {
                 /* 43: s += exp(v[i] - mx); */
-                double t82 = main_term[i_2];
-                double t83 = t82 - mx;
-                double t81 = exp(t83);
-                double d_t83 = d_t81 * t81;
-                d_mx -= d_t83;
-                d_main_term[i_2] += d_t83;
+                t6 = gradc_pop(gradc_t);
+                double d_t33 = d_t6 * t6;
+                d_mx -= d_t33;
+                d_main_term[i_2] += d_t33;
             }
             /* 42: for i in 0..n { */
             s = gradc_pop(gradc_t);
@@ -1127,10 +1169,10 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 d_mx = 0.0;
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t84 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t84, d_mx_2);
-                double d_t84 = gradc_dmax(t84, mx, d_mx_2);
-                d_main_term[i_1] += d_t84;
+                double t81 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t81, d_mx_2);
+                double d_t81 = gradc_dmax(t81, mx, d_mx_2);
+                d_main_term[i_1] += d_t81;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
@@ -1142,19 +1184,19 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t85 = d_main_term[k_1];
+                double t82 = d_main_term[k_1];
                 d_main_term[k_1] = 0.0;
-                double d_t28 = -t85;
-                double d_t24 = d_t28 * 0.5;
-                d_sum_qs[k_1] += t85;
-                d_alphas[k_1] += t85;
+                double d_t29 = -t82;
+                double d_t25 = d_t29 * 0.5;
+                d_sum_qs[k_1] += t82;
+                d_alphas[k_1] += t82;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t86 = 2.0 * t5;
-                    double d_t5 = d_t24 * t86;
+                    double t83 = 2.0 * t5;
+                    double d_t5 = d_t25 * t83;
                     d_Qxc[j_2] += d_t5;
                     t5 = gradc_pop(gradc_t);
                 }
@@ -1163,28 +1205,28 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t87 = c + 1;
+                    int t84 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t88 = c * t3;
-                    int t89 = d + t88;
-                    int t90 = c - 1;
-                    int t91 = c * t90;
-                    int t92 = t91 / 2;
-                    int t93 = t89 - t92;
+                    int t85 = c * t3;
+                    int t86 = d + t85;
+                    int t87 = c - 1;
+                    int t88 = c * t87;
+                    int t89 = t88 / 2;
+                    int t90 = t86 - t89;
                     double d_t4 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t87; r--) {
+                    for (int r = d - 1; r >= t84; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t94 = t93 + r;
-                        int t95 = t94 - c;
-                        int t96 = t95 - 1;
-                        double t97 = icf[k_1 * T + t96];
-                        double t98 = d_Qxc[r];
-                        double d_t97 = t98 * t4;
-                        d_t4 += t98 * t97;
-                        d_icf[k_1 * T + t96] += d_t97;
+                        int t91 = t90 + r;
+                        int t92 = t91 - c;
+                        int t93 = t92 - 1;
+                        double t94 = icf[k_1 * T + t93];
+                        double t95 = d_Qxc[r];
+                        double d_t94 = t95 * t4;
+                        d_t4 += t95 * t94;
+                        d_icf[k_1 * T + t93] += d_t94;
                     }
                     d_xc[c] += d_t4;
                     t4 = gradc_pop(gradc_t);
@@ -1194,22 +1236,22 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t99 = x[i * d + j_1];
-                    double t100 = means[k_1 * d + j_1];
-                    double t101 = t99 - t100;
+                    double t96 = x[i * d + j_1];
+                    double t97 = means[k_1 * d + j_1];
+                    double t98 = t96 - t97;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t102 = diag[k_1 * d + j_1];
-                    double t103 = d_Qxc[j_1];
+                    double t99 = diag[k_1 * d + j_1];
+                    double t100 = d_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
-                    double d_t102 = t103 * t101;
-                    double d_t101 = t103 * t102;
-                    d_diag[k_1 * d + j_1] += d_t102;
+                    double d_t99 = t100 * t98;
+                    double d_t98 = t100 * t99;
+                    d_diag[k_1 * d + j_1] += d_t99;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t104 = d_xc[j_1];
-                    d_t101 += t104;
+                    double t101 = d_xc[j_1];
+                    d_t98 += t101;
                     d_xc[j_1] = 0.0;
-                    double d_t100 = -d_t101;
-                    d_means[k_1 * d + j_1] += d_t100;
+                    double d_t97 = -d_t98;
+                    d_means[k_1 * d + j_1] += d_t97;
                 }
             }
             /* 65: for i in 0..n { */
@@ -1223,17 +1265,15 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             /* the loop of line 55, backwards */
             /* 55: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
-                /* 56: sum_qs[k] += icf[k][j]; */
-                double t105 = icf[k * T + j];
                 /* 57: diag[k][j] = exp(icf[k][j]); */
-                double t106 = exp(t105);
-                double t107 = d_diag[k * d + j];
+                t1 = gradc_pop(gradc_t);
+                double t102 = d_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
-                double d_t105 = t107 * t106;
+                double d_t2 = t102 * t1;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t108 = d_sum_qs[k];
-                d_t105 += t108;
-                d_icf[k * T + j] += d_t105;
+                double t103 = d_sum_qs[k];
+                d_t2 += t103;
+                d_icf[k * T + j] += d_t2;
             }
         }
     }
@@ -1246,7 +1286,7 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    return gradc_t->failed ? NAN : t70;
+    return gradc_t->failed ? NAN : t71;
 }
 
 double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, const double *dalphas, const double *dmeans, const double *dicf, double *df)
@@ -1762,24 +1802,32 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 53: let diag[K][d]; */
     gradc_fill(diag, gradc_count(K, d));
     gradc_fill(ddiag, gradc_count(K, d));
+    double t1 = 0.0;
+    double dt1 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 54: for k in 0..K { */
     for (int k = 0; k < K; k++) {
+        /* 55: for j in 0..d { */
+        /* the reverse sweep needs 2 values per iteration: 2 * d doubles on the tape */
+        gradc_reserve(gradc_t, 0, d, 2);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(icf[k][j]) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 55: for j in 0..d { */
         for (int j = 0; j < d; j++) {
             /* 56: sum_qs[k] += icf[k][j]; */
-            double t1 = icf[k * T + j];
-            double dt1 = dicf_1[k * T + j];
-            sum_qs[k] += t1;
-            dsum_qs[k] += dt1;
+            double t2 = icf[k * T + j];
+            double dt2 = dicf_1[k * T + j];
+            sum_qs[k] += t2;
+            dsum_qs[k] += dt2;
             /* 57: diag[k][j] = exp(icf[k][j]); */
-            double t2 = exp(t1);
-            double t3 = dt1 * t2;
-            diag[k * d + j] = t2;
+            t1 = exp(t2);
+            dt1 = dt2 * t1;
+            diag[k * d + j] = t1;
+            double t3 = dt1;
             ddiag[k * d + j] = t3;
+            gradc_push(gradc_t, t1);
+            gradc_push(gradc_t, dt1);
         }
     }
     /* 62: let main_term[K]; */
@@ -1803,11 +1851,13 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     double mx = 0.0;
     double s = 0.0;
     double t7 = 0.0;
+    double t8 = 0.0;
     double dt5 = 0.0;
     double dt6 = 0.0;
     double dmx = 0.0;
     double ds = 0.0;
     double dt7 = 0.0;
+    double dt8 = 0.0;
 
     /* each iteration saves main_term as it starts (the whole array), for the reverse sweep */
     /* 65: for i in 0..n { */
@@ -1824,36 +1874,36 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* 67: for j in 0..d { */
             for (int j_1 = 0; j_1 < d; j_1++) {
                 /* 68: xc[j] = x[i][j] - means[k][j]; */
-                double t8 = x[i * d + j_1];
-                double t9 = means[k_1 * d + j_1];
-                double dt9 = dmeans_1[k_1 * d + j_1];
-                double t10 = t8 - t9;
-                double dt10 = -dt9;
-                xc[j_1] = t10;
-                dxc[j_1] = dt10;
+                double t9 = x[i * d + j_1];
+                double t10 = means[k_1 * d + j_1];
+                double dt10 = dmeans_1[k_1 * d + j_1];
+                double t11 = t9 - t10;
+                double dt11 = -dt10;
+                xc[j_1] = t11;
+                dxc[j_1] = dt11;
                 /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                double t11 = diag[k_1 * d + j_1];
-                double dt11 = ddiag[k_1 * d + j_1];
-                double t12 = t11 * t10;
-                double dt12 = dt11 * t10;
-                dt12 += dt10 * t11;
-                Qxc[j_1] = t12;
-                double t13 = dt12;
-                dQxc[j_1] = t13;
+                double t12 = diag[k_1 * d + j_1];
+                double dt12 = ddiag[k_1 * d + j_1];
+                double t13 = t12 * t11;
+                double dt13 = dt12 * t11;
+                dt13 += dt11 * t12;
+                Qxc[j_1] = t13;
+                double t14 = dt13;
+                dQxc[j_1] = t14;
             }
             /* 73: for c in 0..d { */
             /* the reverse sweep needs 2 values per iteration: 2 * d doubles on the tape */
             gradc_reserve(gradc_t, 0, d, 2);
             for (int c = 0; c < d; c++) {
                 /* 74: for r in c+1..d { */
-                int t14 = c + 1;
+                int t15 = c + 1;
                 /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                int t15 = c * t4;
-                int t16 = d + t15;
-                int t17 = c - 1;
-                int t18 = c * t17;
-                int t19 = t18 / 2;
-                int t20 = t16 - t19;
+                int t16 = c * t4;
+                int t17 = d + t16;
+                int t18 = c - 1;
+                int t19 = c * t18;
+                int t20 = t19 / 2;
+                int t21 = t17 - t20;
                 gradc_push(gradc_t, t5);
                 gradc_push(gradc_t, dt5);
                 t5 = xc[c];
@@ -1861,19 +1911,19 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
 
                 /* saves nothing: the reverse sweep recomputes what it needs */
                 /* 74: for r in c+1..d { */
-                for (int r = t14; r < d; r++) {
+                for (int r = t15; r < d; r++) {
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t21 = t20 + r;
-                    int t22 = t21 - c;
-                    int t23 = t22 - 1;
-                    double t24 = icf[k_1 * T + t23];
-                    double dt24 = dicf_1[k_1 * T + t23];
-                    double t25 = t24 * t5;
-                    double dt25 = dt24 * t5;
-                    dt25 += dt5 * t24;
-                    Qxc[r] += t25;
-                    double t26 = dt25;
-                    dQxc[r] += t26;
+                    int t22 = t21 + r;
+                    int t23 = t22 - c;
+                    int t24 = t23 - 1;
+                    double t25 = icf[k_1 * T + t24];
+                    double dt25 = dicf_1[k_1 * T + t24];
+                    double t26 = t25 * t5;
+                    double dt26 = dt25 * t5;
+                    dt26 += dt5 * t25;
+                    Qxc[r] += t26;
+                    double t27 = dt26;
+                    dQxc[r] += t27;
                 }
             }
             /* 79: for j in 0..d { */
@@ -1887,32 +1937,32 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 gradc_push(gradc_t, dt6);
                 t6 = Qxc[j_2];
                 dt6 = dQxc[j_2];
-                double t27 = t6 * t6;
-                double t28 = 2.0 * t6;
-                double dt27 = dt6 * t28;
-                double sq_1 = sq + t27;
+                double t28 = t6 * t6;
+                double t29 = 2.0 * t6;
+                double dt28 = dt6 * t29;
+                double sq_1 = sq + t28;
                 double dsq_1 = dsq;
-                dsq_1 += dt27;
+                dsq_1 += dt28;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
                 dsq = dsq_1;
             }
             /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-            double t29 = alphas[k_1];
-            double dt29 = dalphas_1[k_1];
-            double t30 = sum_qs[k_1];
-            double dt30 = dsum_qs[k_1];
-            double t31 = t29 + t30;
-            double dt31 = dt29;
-            dt31 += dt30;
-            double t32 = 0.5 * sq;
-            double dt32 = dsq * 0.5;
-            double t33 = t31 - t32;
-            double dt33 = dt31;
-            dt33 -= dt32;
-            main_term[k_1] = t33;
-            double t34 = dt33;
-            dmain_term[k_1] = t34;
+            double t30 = alphas[k_1];
+            double dt30 = dalphas_1[k_1];
+            double t31 = sum_qs[k_1];
+            double dt31 = dsum_qs[k_1];
+            double t32 = t30 + t31;
+            double dt32 = dt30;
+            dt32 += dt31;
+            double t33 = 0.5 * sq;
+            double dt33 = dsq * 0.5;
+            double t34 = t32 - t33;
+            double dt34 = dt32;
+            dt34 -= dt33;
+            main_term[k_1] = t34;
+            double t35 = dt34;
+            dmain_term[k_1] = t35;
         }
         /* 37: let mx = v[0]; */
         double mx_1 = main_term[0];
@@ -1926,11 +1976,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         gradc_reserve(gradc_t, 1, K, 2);
         for (int i_1 = 1; i_1 < K; i_1++) {
             /* 39: mx = max(mx, v[i]); */
-            double t35 = main_term[i_1];
-            double dt35 = dmain_term[i_1];
-            double mx_2 = fmax(mx, t35);
-            double dmx_2 = gradc_dmax(mx, t35, dmx);
-            dmx_2 += gradc_dmax(t35, mx, dt35);
+            double t36 = main_term[i_1];
+            double dt36 = dmain_term[i_1];
+            double mx_2 = fmax(mx, t36);
+            double dmx_2 = gradc_dmax(mx, t36, dmx);
+            dmx_2 += gradc_dmax(t36, mx, dt36);
             /* 38: for i in 1..n { */
             gradc_push(gradc_t, mx);
             gradc_push(gradc_t, dmx);
@@ -1942,32 +1992,36 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         gradc_push(gradc_t, ds);
         s = 0.0;
         ds = 0.0;
+        /* the reverse sweep needs 2 values per iteration: 2 * K doubles on the tape */
+        gradc_reserve(gradc_t, 0, K, 2);
 
-        /* saves nothing: the reverse sweep recomputes what it needs */
+        /* each iteration saves exp(main_term[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
         /* 42: for i in 0..n { */
         for (int i_2 = 0; i_2 < K; i_2++) {
             /* 43: s += exp(v[i] - mx); */
-            double t36 = main_term[i_2];
-            double dt36 = dmain_term[i_2];
-            double t37 = t36 - mx;
-            double dt37 = dt36;
-            dt37 -= dmx;
-            double t38 = exp(t37);
-            double dt38 = dt37 * t38;
-            double s_1 = s + t38;
+            double t37 = main_term[i_2];
+            double dt37 = dmain_term[i_2];
+            double t38 = t37 - mx;
+            double dt38 = dt37;
+            dt38 -= dmx;
+            t7 = exp(t38);
+            dt7 = dt38 * t7;
+            double s_1 = s + t7;
             double ds_1 = ds;
-            ds_1 += dt38;
+            ds_1 += dt7;
+            gradc_push(gradc_t, t7);
+            gradc_push(gradc_t, dt7);
             /* 42: for i in 0..n { */
             s = s_1;
             ds = ds_1;
         }
         /* 45: return log(s) + mx; */
-        gradc_push(gradc_t, t7);
-        gradc_push(gradc_t, dt7);
-        t7 = log(s);
+        gradc_push(gradc_t, t8);
+        gradc_push(gradc_t, dt8);
+        t8 = log(s);
         double t39 = ds / s;
-        dt7 = gradc_dom(t7, t39);
-        double t40 = t7 + mx;
+        dt8 = gradc_dom(t8, t39);
+        double t40 = t8 + mx;
         /* 84: slse += logsumexp(K, main_term); */
         double slse_1 = slse + t40;
         /* 65: for i in 0..n { */
@@ -2042,8 +2096,9 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     /* 38: for i in 1..n { */
     double mx_4 = mx_3;
     double dmx_4 = dmx_3;
-    /* the reverse sweep needs 2 values per iteration: 2 * (K - 1) doubles on the tape */
-    gradc_reserve(gradc_t, 1, K, 2);
+
+    /* saves mx, where it becomes alphas[i] (not at every iteration), for the reverse sweep */
+    /* 38: for i in 1..n { */
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
         double t65 = alphas[i_3];
@@ -2052,58 +2107,67 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         double dmx_5 = gradc_dmax(mx_4, t65, dmx_4);
         dmx_5 += gradc_dmax(t65, mx_4, dt65);
         /* 38: for i in 1..n { */
-        gradc_push(gradc_t, mx_4);
-        gradc_push(gradc_t, dmx_4);
+        int t66 = mx_5 == t65;
+        if (t66) {
+            gradc_push(gradc_t, mx_4);
+            gradc_push(gradc_t, dmx_4);
+        }
         mx_4 = mx_5;
         dmx_4 = dmx_5;
     }
     /* 42: for i in 0..n { */
     double s_2 = 0.0;
     double ds_2 = 0.0;
+    /* the reverse sweep needs 2 values per iteration: 2 * K doubles on the tape */
+    gradc_reserve(gradc_t, 0, K, 2);
+    double t67 = 0.0;
+    double dt67 = 0.0;
 
-    /* saves nothing: the reverse sweep recomputes what it needs */
+    /* each iteration saves exp(alphas[i] - mx) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 42: for i in 0..n { */
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t66 = alphas[i_4];
-        double dt66 = dalphas_1[i_4];
-        double t67 = t66 - mx_4;
-        double dt67 = dt66;
-        dt67 -= dmx_4;
-        double t68 = exp(t67);
-        double dt68 = dt67 * t68;
-        double s_3 = s_2 + t68;
+        double t68 = alphas[i_4];
+        double dt68 = dalphas_1[i_4];
+        double t69 = t68 - mx_4;
+        double dt69 = dt68;
+        dt69 -= dmx_4;
+        t67 = exp(t69);
+        dt67 = dt69 * t67;
+        double s_3 = s_2 + t67;
         double ds_3 = ds_2;
-        ds_3 += dt68;
+        ds_3 += dt67;
+        gradc_push(gradc_t, t67);
+        gradc_push(gradc_t, dt67);
         /* 42: for i in 0..n { */
         s_2 = s_3;
         ds_2 = ds_3;
     }
     /* 45: return log(s) + mx; */
-    double t69 = log(s_2);
-    double t70 = t69 + mx_4;
+    double t70 = log(s_2);
+    double t71 = t70 + mx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t71 = t59 * t70;
-    double t72 = t64 - t71;
-    double t73 = t72 + prior;
-    double t74 = (double)K;
-    double t75 = t74 * C;
-    double t76 = t73 - t75;
+    double t72 = t59 * t71;
+    double t73 = t64 - t72;
+    double t74 = t73 + prior;
+    double t75 = (double)K;
+    double t76 = t75 * C;
+    double t77 = t74 - t76;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-        double d_t70 = -t59;
+        double d_t71 = -t59;
         /* 45: return log(s) + mx; */
-        double d_mx_4 = d_t70;
+        double d_mx_4 = d_t71;
         double dd_mx_4 = 0.0;
-        double t77 = d_t70 / s_2;
-        double t78 = ds_2 * t77;
-        double t79 = t78 / s_2;
-        double dt77 = -t79;
-        double d_t80 = gradc_dom(t69, t77);
-        double dd_t80 = gradc_dom(t69, dt77);
+        double t78 = d_t71 / s_2;
+        double t79 = ds_2 * t78;
+        double t80 = t79 / s_2;
+        double dt78 = -t80;
+        double d_t67 = gradc_dom(t70, t78);
+        double dd_t67 = gradc_dom(t70, dt78);
         gradc_fill(d_alphas, gradc_count(K, 1));
         gradc_fill(dd_alphas, gradc_count(K, 1));
 
@@ -2111,21 +2175,16 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         /* 42: for i in 0..n { */
         for (int i_4 = K - 1; i_4 >= 0; i_4--) {
             /* 43: s += exp(v[i] - mx); */
-            double t81 = alphas[i_4];
-            double dt81 = dalphas_1[i_4];
-            double t82 = t81 - mx_4;
-            double dt82 = dt81;
-            dt82 -= dmx_4;
-            double t80 = exp(t82);
-            double dt80 = dt82 * t80;
-            double d_t82 = d_t80 * t80;
-            double dd_t82 = dd_t80 * t80;
-            dd_t82 += dt80 * d_t80;
-            d_mx_4 -= d_t82;
-            dd_mx_4 -= dd_t82;
-            d_alphas[i_4] += d_t82;
-            double t83 = dd_t82;
-            dd_alphas[i_4] += t83;
+            dt67 = gradc_pop(gradc_t);
+            t67 = gradc_pop(gradc_t);
+            double d_t69 = d_t67 * t67;
+            double dd_t69 = dd_t67 * t67;
+            dd_t69 += dt67 * d_t67;
+            d_mx_4 -= d_t69;
+            dd_mx_4 -= dd_t69;
+            d_alphas[i_4] += d_t69;
+            double t81 = dd_t69;
+            dd_alphas[i_4] += t81;
         }
 
         /* the loop of line 38, backwards */
@@ -2135,8 +2194,14 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             double dd_mx_5 = dd_mx_4;
             d_mx_4 = 0.0;
             dd_mx_4 = 0.0;
-            dmx_4 = gradc_pop(gradc_t);
-            mx_4 = gradc_pop(gradc_t);
+            /* 39: mx = max(mx, v[i]); */
+            double t82 = alphas[i_3];
+            /* 38: for i in 1..n { */
+            int t83 = mx_4 == t82;
+            if (t83) {
+                dmx_4 = gradc_pop(gradc_t);
+                mx_4 = gradc_pop(gradc_t);
+            }
             /* 39: mx = max(mx, v[i]); */
             double t84 = alphas[i_3];
             d_mx_4 += gradc_dmax(mx_4, t84, d_mx_5);
@@ -2214,30 +2279,25 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t94 = ds * t93;
             double t95 = t94 / s;
             double dt93 = -t95;
-            double d_t96 = gradc_dom(t7, t93);
-            double dd_t96 = gradc_dom(t7, dt93);
-            dt7 = gradc_pop(gradc_t);
-            t7 = gradc_pop(gradc_t);
+            double d_t7 = gradc_dom(t8, t93);
+            double dd_t7 = gradc_dom(t8, dt93);
+            dt8 = gradc_pop(gradc_t);
+            t8 = gradc_pop(gradc_t);
 
             /* the loop of line 42, backwards */
             /* 42: for i in 0..n { */
             for (int i_2 = K - 1; i_2 >= 0; i_2--) {
                 /* 43: s += exp(v[i] - mx); */
-                double t97 = main_term[i_2];
-                double dt97 = dmain_term[i_2];
-                double t98 = t97 - mx;
-                double dt98 = dt97;
-                dt98 -= dmx;
-                double t96 = exp(t98);
-                double dt96 = dt98 * t96;
-                double d_t98 = d_t96 * t96;
-                double dd_t98 = dd_t96 * t96;
-                dd_t98 += dt96 * d_t96;
-                d_mx -= d_t98;
-                dd_mx -= dd_t98;
-                d_main_term[i_2] += d_t98;
-                double t99 = dd_t98;
-                dd_main_term[i_2] += t99;
+                dt7 = gradc_pop(gradc_t);
+                t7 = gradc_pop(gradc_t);
+                double d_t38 = d_t7 * t7;
+                double dd_t38 = dd_t7 * t7;
+                dd_t38 += dt7 * d_t7;
+                d_mx -= d_t38;
+                dd_mx -= dd_t38;
+                d_main_term[i_2] += d_t38;
+                double t96 = dd_t38;
+                dd_main_term[i_2] += t96;
             }
             /* 42: for i in 0..n { */
             ds = gradc_pop(gradc_t);
@@ -2253,52 +2313,52 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 dmx = gradc_pop(gradc_t);
                 mx = gradc_pop(gradc_t);
                 /* 39: mx = max(mx, v[i]); */
-                double t100 = main_term[i_1];
-                d_mx += gradc_dmax(mx, t100, d_mx_2);
-                dd_mx += gradc_dmax(mx, t100, dd_mx_2);
-                double d_t100 = gradc_dmax(t100, mx, d_mx_2);
-                double t101 = gradc_dmax(t100, mx, dd_mx_2);
-                d_main_term[i_1] += d_t100;
-                dd_main_term[i_1] += t101;
+                double t97 = main_term[i_1];
+                d_mx += gradc_dmax(mx, t97, d_mx_2);
+                dd_mx += gradc_dmax(mx, t97, dd_mx_2);
+                double d_t97 = gradc_dmax(t97, mx, d_mx_2);
+                double t98 = gradc_dmax(t97, mx, dd_mx_2);
+                d_main_term[i_1] += d_t97;
+                dd_main_term[i_1] += t98;
             }
             /* 38: for i in 1..n { */
             double d_mx_1 = d_mx;
-            double t102 = dd_mx;
+            double t99 = dd_mx;
             dmx = gradc_pop(gradc_t);
             mx = gradc_pop(gradc_t);
             /* 37: let mx = v[0]; */
             d_main_term[0] += d_mx_1;
-            dd_main_term[0] += t102;
+            dd_main_term[0] += t99;
 
             /* the loop of line 66, backwards */
             /* 66: for k in 0..K { */
             for (int k_1 = K - 1; k_1 >= 0; k_1--) {
                 /* 82: main_term[k] = alphas[k] + sum_qs[k] - 0.5 * sq; */
-                double t103 = d_main_term[k_1];
-                double dt103 = dd_main_term[k_1];
+                double t100 = d_main_term[k_1];
+                double dt100 = dd_main_term[k_1];
                 d_main_term[k_1] = 0.0;
                 dd_main_term[k_1] = 0.0;
-                double d_t32 = -t103;
-                double dd_t32 = -dt103;
-                double d_t27 = d_t32 * 0.5;
-                double dd_t27 = dd_t32 * 0.5;
-                d_sum_qs[k_1] += t103;
-                dd_sum_qs[k_1] += dt103;
-                d_alphas[k_1] += t103;
-                dd_alphas[k_1] += dt103;
+                double d_t33 = -t100;
+                double dd_t33 = -dt100;
+                double d_t28 = d_t33 * 0.5;
+                double dd_t28 = dd_t33 * 0.5;
+                d_sum_qs[k_1] += t100;
+                dd_sum_qs[k_1] += dt100;
+                d_alphas[k_1] += t100;
+                dd_alphas[k_1] += dt100;
 
                 /* the loop of line 79, backwards */
                 /* 79: for j in 0..d { */
                 for (int j_2 = d - 1; j_2 >= 0; j_2--) {
                     /* 80: sq += Qxc[j]^2; */
-                    double t104 = 2.0 * t6;
-                    double dt104 = dt6 * 2.0;
-                    double d_t6 = d_t27 * t104;
-                    double dd_t6 = dd_t27 * t104;
-                    dd_t6 += dt104 * d_t27;
+                    double t101 = 2.0 * t6;
+                    double dt101 = dt6 * 2.0;
+                    double d_t6 = d_t28 * t101;
+                    double dd_t6 = dd_t28 * t101;
+                    dd_t6 += dt101 * d_t28;
                     d_Qxc[j_2] += d_t6;
-                    double t105 = dd_t6;
-                    dd_Qxc[j_2] += t105;
+                    double t102 = dd_t6;
+                    dd_Qxc[j_2] += t102;
                     dt6 = gradc_pop(gradc_t);
                     t6 = gradc_pop(gradc_t);
                 }
@@ -2307,41 +2367,41 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 73: for c in 0..d { */
                 for (int c = d - 1; c >= 0; c--) {
                     /* 74: for r in c+1..d { */
-                    int t106 = c + 1;
+                    int t103 = c + 1;
                     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                    int t107 = c * t4;
-                    int t108 = d + t107;
-                    int t109 = c - 1;
-                    int t110 = c * t109;
-                    int t111 = t110 / 2;
-                    int t112 = t108 - t111;
+                    int t104 = c * t4;
+                    int t105 = d + t104;
+                    int t106 = c - 1;
+                    int t107 = c * t106;
+                    int t108 = t107 / 2;
+                    int t109 = t105 - t108;
                     double d_t5 = 0.0;
                     double dd_t5 = 0.0;
 
                     /* the loop of line 74, backwards */
                     /* 74: for r in c+1..d { */
-                    for (int r = d - 1; r >= t106; r--) {
+                    for (int r = d - 1; r >= t103; r--) {
                         /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
-                        int t113 = t112 + r;
-                        int t114 = t113 - c;
-                        int t115 = t114 - 1;
-                        double t116 = icf[k_1 * T + t115];
-                        double dt116 = dicf_1[k_1 * T + t115];
-                        double t117 = d_Qxc[r];
-                        double dt117 = dd_Qxc[r];
-                        double d_t116 = t117 * t5;
-                        double dd_t116 = dt117 * t5;
-                        dd_t116 += dt5 * t117;
-                        d_t5 += t117 * t116;
-                        dd_t5 += dt117 * t116;
-                        dd_t5 += dt116 * t117;
-                        d_icf[k_1 * T + t115] += d_t116;
-                        double t118 = dd_t116;
-                        dd_icf[k_1 * T + t115] += t118;
+                        int t110 = t109 + r;
+                        int t111 = t110 - c;
+                        int t112 = t111 - 1;
+                        double t113 = icf[k_1 * T + t112];
+                        double dt113 = dicf_1[k_1 * T + t112];
+                        double t114 = d_Qxc[r];
+                        double dt114 = dd_Qxc[r];
+                        double d_t113 = t114 * t5;
+                        double dd_t113 = dt114 * t5;
+                        dd_t113 += dt5 * t114;
+                        d_t5 += t114 * t113;
+                        dd_t5 += dt114 * t113;
+                        dd_t5 += dt113 * t114;
+                        d_icf[k_1 * T + t112] += d_t113;
+                        double t115 = dd_t113;
+                        dd_icf[k_1 * T + t112] += t115;
                     }
                     d_xc[c] += d_t5;
-                    double t119 = dd_t5;
-                    dd_xc[c] += t119;
+                    double t116 = dd_t5;
+                    dd_xc[c] += t116;
                     dt5 = gradc_pop(gradc_t);
                     t5 = gradc_pop(gradc_t);
                 }
@@ -2350,38 +2410,38 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 /* 67: for j in 0..d { */
                 for (int j_1 = d - 1; j_1 >= 0; j_1--) {
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t120 = x[i * d + j_1];
-                    double t121 = means[k_1 * d + j_1];
-                    double dt121 = dmeans_1[k_1 * d + j_1];
-                    double t122 = t120 - t121;
-                    double dt122 = -dt121;
+                    double t117 = x[i * d + j_1];
+                    double t118 = means[k_1 * d + j_1];
+                    double dt118 = dmeans_1[k_1 * d + j_1];
+                    double t119 = t117 - t118;
+                    double dt119 = -dt118;
                     /* 69: Qxc[j] = diag[k][j] * xc[j]; */
-                    double t123 = diag[k_1 * d + j_1];
-                    double dt123 = ddiag[k_1 * d + j_1];
-                    double t124 = d_Qxc[j_1];
-                    double dt124 = dd_Qxc[j_1];
+                    double t120 = diag[k_1 * d + j_1];
+                    double dt120 = ddiag[k_1 * d + j_1];
+                    double t121 = d_Qxc[j_1];
+                    double dt121 = dd_Qxc[j_1];
                     d_Qxc[j_1] = 0.0;
                     dd_Qxc[j_1] = 0.0;
-                    double d_t123 = t124 * t122;
-                    double dd_t123 = dt124 * t122;
-                    dd_t123 += dt122 * t124;
-                    double d_t122 = t124 * t123;
-                    double dd_t122 = dt124 * t123;
-                    dd_t122 += dt123 * t124;
-                    d_diag[k_1 * d + j_1] += d_t123;
-                    double t125 = dd_t123;
-                    dd_diag[k_1 * d + j_1] += t125;
+                    double d_t120 = t121 * t119;
+                    double dd_t120 = dt121 * t119;
+                    dd_t120 += dt119 * t121;
+                    double d_t119 = t121 * t120;
+                    double dd_t119 = dt121 * t120;
+                    dd_t119 += dt120 * t121;
+                    d_diag[k_1 * d + j_1] += d_t120;
+                    double t122 = dd_t120;
+                    dd_diag[k_1 * d + j_1] += t122;
                     /* 68: xc[j] = x[i][j] - means[k][j]; */
-                    double t126 = d_xc[j_1];
-                    double dt126 = dd_xc[j_1];
-                    d_t122 += t126;
-                    dd_t122 += dt126;
+                    double t123 = d_xc[j_1];
+                    double dt123 = dd_xc[j_1];
+                    d_t119 += t123;
+                    dd_t119 += dt123;
                     d_xc[j_1] = 0.0;
                     dd_xc[j_1] = 0.0;
-                    double d_t121 = -d_t122;
-                    double t127 = -dd_t122;
-                    d_means[k_1 * d + j_1] += d_t121;
-                    dd_means[k_1 * d + j_1] += t127;
+                    double d_t118 = -d_t119;
+                    double t124 = -dd_t119;
+                    d_means[k_1 * d + j_1] += d_t118;
+                    dd_means[k_1 * d + j_1] += t124;
                 }
             }
             /* 65: for i in 0..n { */
@@ -2396,27 +2456,24 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             /* the loop of line 55, backwards */
             /* 55: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
-                /* 56: sum_qs[k] += icf[k][j]; */
-                double t128 = icf[k * T + j];
-                double dt128 = dicf_1[k * T + j];
                 /* 57: diag[k][j] = exp(icf[k][j]); */
-                double t129 = exp(t128);
-                double dt129 = dt128 * t129;
-                double t130 = d_diag[k * d + j];
-                double dt130 = dd_diag[k * d + j];
+                dt1 = gradc_pop(gradc_t);
+                t1 = gradc_pop(gradc_t);
+                double t125 = d_diag[k * d + j];
+                double dt125 = dd_diag[k * d + j];
                 d_diag[k * d + j] = 0.0;
                 dd_diag[k * d + j] = 0.0;
-                double d_t128 = t130 * t129;
-                double dd_t128 = dt130 * t129;
-                dd_t128 += dt129 * t130;
+                double d_t2 = t125 * t1;
+                double dd_t2 = dt125 * t1;
+                dd_t2 += dt1 * t125;
                 /* 56: sum_qs[k] += icf[k][j]; */
-                double t131 = d_sum_qs[k];
-                double dt131 = dd_sum_qs[k];
-                d_t128 += t131;
-                dd_t128 += dt131;
-                d_icf[k * T + j] += d_t128;
-                double t132 = dd_t128;
-                dd_icf[k * T + j] += t132;
+                double t126 = d_sum_qs[k];
+                double dt126 = dd_sum_qs[k];
+                d_t2 += t126;
+                dd_t2 += dt126;
+                d_icf[k * T + j] += d_t2;
+                double t127 = dd_t2;
+                dd_icf[k * T + j] += t127;
             }
         }
     }
@@ -2432,5 +2489,5 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    return gradc_t->failed ? NAN : t76;
+    return gradc_t->failed ? NAN : t77;
 }

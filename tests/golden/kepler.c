@@ -1165,29 +1165,32 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
     double t3 = sqrt(t2);
     double t4 = a * t3;
     /* 32: for k in 0..m { */
-    /* the reverse sweep needs 5 values per iteration: 5 * m doubles on the tape */
-    gradc_reserve(gradc_t, 0, m, 5);
+    /* the reverse sweep needs 8 values per iteration: 8 * m doubles on the tape */
+    gradc_reserve(gradc_t, 0, m, 8);
     double E = 0.0;
+    double t5 = 0.0;
+    double t6 = 0.0;
+    double t7 = 0.0;
     double step = 0.0;
     double E_1 = 0.0;
     int it = 0;
     int trips = 0;
 
-    /* each iteration saves p as it starts (the whole array), for the reverse sweep */
+    /* each iteration saves p as it starts (the whole array), for the reverse sweep; each iteration saves sin(M0 + n * t[k]), cos(E), sin(E) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 32: for k in 0..m { */
     /* that is (2) * (m - 0) doubles on the tape */
     for (int k = 0; k < m; k++) {
         gradc_pusha(gradc_t, p, gradc_count(2, 1));
         /* 33: orbit_position(M0 + n * t[k], e, a, p); */
-        double t5 = t[k];
-        double t6 = n * t5;
-        double t7 = M0 + t6;
+        double t8 = t[k];
+        double t9 = n * t8;
+        double t10 = M0 + t9;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
         gradc_fill(p, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
-        double t8 = sin(t7);
-        double t9 = e * t8;
-        double E_2 = t7 + t9;
+        t7 = sin(t10);
+        double t11 = e * t7;
+        double E_2 = t10 + t11;
         /* 12: while (abs(step) > 1e-14 && it < 50) { */
         gradc_push(gradc_t, step);
         step = 1.0;
@@ -1201,23 +1204,23 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         /* saves 3 values per iteration; the trip count is only known at run time (while or break): the tape grows as the loop runs, and the count is kept for the reverse sweep */
         /* 12: while (abs(step) > 1e-14 && it < 50) { */
         for (;;) {
-            double t10 = fabs(step);
-            int t11 = t10 > 1e-14;
-            int t12 = it < 50;
-            int t13 = t11 && t12;
+            double t12 = fabs(step);
+            int t13 = t12 > 1e-14;
+            int t14 = it < 50;
+            int t15 = t13 && t14;
             double E_3 = 0.0;
             double step_1 = 0.0;
             int it_1 = 0;
-            if (t13) {
+            if (t15) {
                 /* 13: step = (E - e * sin(E) - M) / (1 - e * cos(E)); */
-                double t14 = sin(E_1);
-                double t15 = e * t14;
-                double t16 = E_1 - t15;
-                double t17 = t16 - t7;
-                double t18 = cos(E_1);
-                double t19 = e * t18;
-                double t20 = 1.0 - t19;
-                double step_2 = t17 / t20;
+                double t16 = sin(E_1);
+                double t17 = e * t16;
+                double t18 = E_1 - t17;
+                double t19 = t18 - t10;
+                double t20 = cos(E_1);
+                double t21 = e * t20;
+                double t22 = 1.0 - t21;
+                double step_2 = t19 / t22;
                 /* 14: E -= step; */
                 double E_4 = E_1 - step_2;
                 /* 15: it += 1; */
@@ -1248,13 +1251,13 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         gradc_push(gradc_t, E);
         E = E_1;
         /* 23: pos[0] = a * (cos(E) - e); */
-        double t21 = cos(E);
-        double t22 = t21 - e;
-        double t23 = a * t22;
-        p[0] = t23;
+        t5 = cos(E);
+        double t23 = t5 - e;
+        double t24 = a * t23;
+        p[0] = t24;
         /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
-        double t24 = sin(E);
-        double t25 = t4 * t24;
+        t6 = sin(E);
+        double t25 = t4 * t6;
         p[1] = t25;
         /* 34: r += (p[0] - obs[k][0])^2 + (p[1] - obs[k][1])^2; */
         double t26 = p[0];
@@ -1266,6 +1269,12 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         double t32 = t31 * t31;
         double t33 = t29 + t32;
         double r_1 = r + t33;
+        /* 9: let E = M + e * sin(M); */
+        gradc_push(gradc_t, t7);
+        /* 23: pos[0] = a * (cos(E) - e); */
+        gradc_push(gradc_t, t5);
+        /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
+        gradc_push(gradc_t, t6);
         /* 32: for k in 0..m { */
         r = r_1;
     }
@@ -1284,44 +1293,46 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         /* the loop of line 32, backwards */
         /* 32: for k in 0..m { */
         for (int k = m - 1; k >= 0; k--) {
+            /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
+            t6 = gradc_pop(gradc_t);
+            /* 23: pos[0] = a * (cos(E) - e); */
+            t5 = gradc_pop(gradc_t);
+            /* 9: let E = M + e * sin(M); */
+            t7 = gradc_pop(gradc_t);
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */
             double t35 = t[k];
             double t36 = n * t35;
             double t37 = M0 + t36;
-            /* 9: let E = M + e * sin(M); */
-            double t38 = sin(t37);
             /* 23: pos[0] = a * (cos(E) - e); */
-            double t39 = cos(E);
-            double t40 = t39 - e;
+            double t38 = t5 - e;
             /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
-            double t41 = sin(E);
-            double t42 = t4 * t41;
+            double t39 = t4 * t6;
             /* 34: r += (p[0] - obs[k][0])^2 + (p[1] - obs[k][1])^2; */
-            double t43 = p[0];
-            double t44 = obs[k * 2 + 0];
-            double t45 = t43 - t44;
-            double t46 = obs[k * 2 + 1];
-            double t47 = t42 - t46;
-            double d_t47 = 2.0 * t47;
-            double d_t42 = d_t47;
-            double d_t43 = 2.0 * t45;
-            d_p[0] += d_t43;
+            double t40 = p[0];
+            double t41 = obs[k * 2 + 0];
+            double t42 = t40 - t41;
+            double t43 = obs[k * 2 + 1];
+            double t44 = t39 - t43;
+            double d_t44 = 2.0 * t44;
+            double d_t39 = d_t44;
+            double d_t40 = 2.0 * t42;
+            d_p[0] += d_t40;
             /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
-            double t48 = d_p[1];
-            d_t42 += t48;
+            double t45 = d_p[1];
+            d_t39 += t45;
             d_p[1] = 0.0;
-            d_t4 += d_t42 * t41;
-            double d_t41 = d_t42 * t4;
-            double t49 = cos(E);
-            double d_E = d_t41 * t49;
+            d_t4 += d_t39 * t6;
+            double d_t6 = d_t39 * t4;
+            double t46 = cos(E);
+            double d_E = d_t6 * t46;
             /* 23: pos[0] = a * (cos(E) - e); */
-            double t50 = d_p[0];
+            double t47 = d_p[0];
             d_p[0] = 0.0;
-            d_a += t50 * t40;
-            double d_t40 = t50 * a;
-            d_e -= d_t40;
-            double t51 = sin(E);
-            d_E -= d_t40 * t51;
+            d_a += t47 * t38;
+            double d_t38 = t47 * a;
+            d_e -= d_t38;
+            double t48 = sin(E);
+            d_E -= d_t38 * t48;
             /* 17: return E; */
             double d_E_1 = d_E;
             E = gradc_pop(gradc_t);
@@ -1337,40 +1348,40 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
                 d_E_1 = 0.0;
                 E_1 = gradc_pop(gradc_t);
                 step = gradc_pop(gradc_t);
-                double t52 = fabs(step);
-                int t53 = t52 > 1e-14;
-                int t54 = it < 50;
-                int t55 = t53 && t54;
-                if (t55) {
+                double t49 = fabs(step);
+                int t50 = t49 > 1e-14;
+                int t51 = it < 50;
+                int t52 = t50 && t51;
+                if (t52) {
                     /* 13: step = (E - e * sin(E) - M) / (1 - e * cos(E)); */
-                    double t56 = sin(E_1);
-                    double t57 = e * t56;
-                    double t58 = E_1 - t57;
-                    double t59 = t58 - t37;
-                    double t60 = cos(E_1);
-                    double t61 = e * t60;
-                    double t62 = 1.0 - t61;
-                    double step_3 = t59 / t62;
+                    double t53 = sin(E_1);
+                    double t54 = e * t53;
+                    double t55 = E_1 - t54;
+                    double t56 = t55 - t37;
+                    double t57 = cos(E_1);
+                    double t58 = e * t57;
+                    double t59 = 1.0 - t58;
+                    double step_3 = t56 / t59;
                     /* 14: E -= step; */
                     d_E_1 += d_E_3;
                     double d_step_3 = -d_E_3;
                     /* 13: step = (E - e * sin(E) - M) / (1 - e * cos(E)); */
-                    double d_t59 = d_step_3 / t62;
-                    double t63 = d_step_3 * step_3;
-                    double t64 = t63 / t62;
-                    double d_t62 = -t64;
-                    double d_t61 = -d_t62;
-                    d_e += d_t61 * t60;
-                    double d_t60 = d_t61 * e;
-                    double t65 = sin(E_1);
-                    d_E_1 -= d_t60 * t65;
-                    d_t37 -= d_t59;
-                    d_E_1 += d_t59;
-                    double d_t57 = -d_t59;
-                    d_e += d_t57 * t56;
-                    double d_t56 = d_t57 * e;
-                    double t66 = cos(E_1);
-                    d_E_1 += d_t56 * t66;
+                    double d_t56 = d_step_3 / t59;
+                    double t60 = d_step_3 * step_3;
+                    double t61 = t60 / t59;
+                    double d_t59 = -t61;
+                    double d_t58 = -d_t59;
+                    d_e += d_t58 * t57;
+                    double d_t57 = d_t58 * e;
+                    double t62 = sin(E_1);
+                    d_E_1 -= d_t57 * t62;
+                    d_t37 -= d_t56;
+                    d_E_1 += d_t56;
+                    double d_t54 = -d_t56;
+                    d_e += d_t54 * t53;
+                    double d_t53 = d_t54 * e;
+                    double t63 = cos(E_1);
+                    d_E_1 += d_t53 * t63;
                 } else {
                     d_E_1 += d_E_3;
                 }
@@ -1382,10 +1393,10 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
             step = gradc_pop(gradc_t);
             /* 9: let E = M + e * sin(M); */
             d_t37 += d_E_2;
-            d_e += d_E_2 * t38;
-            double d_t38 = d_E_2 * e;
-            double t67 = cos(t37);
-            d_t37 += d_t38 * t67;
+            d_e += d_E_2 * t7;
+            double d_t7 = d_E_2 * e;
+            double t64 = cos(t37);
+            d_t37 += d_t7 * t64;
             /* 21: fn orbit_position(M, e, a, out pos[2]) { */
             gradc_fill(d_p, gradc_count(2, 1));
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */
@@ -1398,11 +1409,11 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
         d_a += d_t4 * t3;
         double d_t3 = d_t4 * a;
-        double t68 = 2.0 * t3;
-        double d_t2 = d_t3 / t68;
+        double t65 = 2.0 * t3;
+        double d_t2 = d_t3 / t65;
         double d_t1 = -d_t2;
-        double t69 = 2.0 * e;
-        d_e += d_t1 * t69;
+        double t66 = 2.0 * e;
+        d_e += d_t1 * t66;
         if (g_e) *g_e = d_e;
         if (g_a) *g_a = d_a;
         if (g_M0) *g_M0 = d_M0;
@@ -1655,43 +1666,49 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
     double dt6 = da * t4;
     dt6 += dt4 * a;
     /* 32: for k in 0..m { */
-    /* the reverse sweep needs 10 values per iteration: 10 * m doubles on the tape */
-    gradc_reserve(gradc_t, 0, m, 10);
+    /* the reverse sweep needs 16 values per iteration: 16 * m doubles on the tape */
+    gradc_reserve(gradc_t, 0, m, 16);
     double E = 0.0;
+    double t7 = 0.0;
+    double t8 = 0.0;
+    double t9 = 0.0;
     double step = 0.0;
     double E_1 = 0.0;
     int it = 0;
     int trips = 0;
+    double dt9 = 0.0;
     double dstep = 0.0;
     double dE_1 = 0.0;
     double dE = 0.0;
+    double dt7 = 0.0;
+    double dt8 = 0.0;
 
-    /* each iteration saves p as it starts (the whole array), for the reverse sweep */
+    /* each iteration saves p as it starts (the whole array), for the reverse sweep; each iteration saves sin(M0 + n * t[k]), cos(E), sin(E) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 32: for k in 0..m { */
     /* that is (2 + 2) * (m - 0) doubles on the tape */
     for (int k = 0; k < m; k++) {
         gradc_pusha(gradc_t, p, gradc_count(2, 1));
         gradc_pusha(gradc_t, dp, gradc_count(2, 1));
         /* 33: orbit_position(M0 + n * t[k], e, a, p); */
-        double t7 = t[k];
-        double t8 = n * t7;
-        double dt8 = dn * t7;
-        double t9 = M0 + t8;
-        double dt9 = dM0;
-        dt9 += dt8;
+        double t10 = t[k];
+        double t11 = n * t10;
+        double dt11 = dn * t10;
+        double t12 = M0 + t11;
+        double dt12 = dM0;
+        dt12 += dt11;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
         gradc_fill(p, gradc_count(2, 1));
         gradc_fill(dp, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
-        double t10 = sin(t9);
-        double t11 = cos(t9);
-        double dt10 = dt9 * t11;
-        double t12 = e * t10;
-        double dt12 = de * t10;
-        dt12 += dt10 * e;
-        double E_2 = t9 + t12;
-        double dE_2 = dt9;
-        dE_2 += dt12;
+        t9 = sin(t12);
+        double t13 = cos(t12);
+        dt9 = dt12 * t13;
+        double t14 = e * t9;
+        double dt14 = de * t9;
+        dt14 += dt9 * e;
+        double E_2 = t12 + t14;
+        double dE_2 = dt12;
+        dE_2 += dt14;
         /* 12: while (abs(step) > 1e-14 && it < 50) { */
         gradc_push(gradc_t, step);
         gradc_push(gradc_t, dstep);
@@ -1709,42 +1726,42 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         /* saves 3 values per iteration; the trip count is only known at run time (while or break): the tape grows as the loop runs, and the count is kept for the reverse sweep */
         /* 12: while (abs(step) > 1e-14 && it < 50) { */
         for (;;) {
-            double t13 = fabs(step);
-            int t14 = t13 > 1e-14;
-            int t15 = it < 50;
-            int t16 = t14 && t15;
+            double t15 = fabs(step);
+            int t16 = t15 > 1e-14;
+            int t17 = it < 50;
+            int t18 = t16 && t17;
             double E_3 = 0.0;
             double step_1 = 0.0;
             int it_1 = 0;
             double dE_3 = 0.0;
             double dstep_1 = 0.0;
-            if (t16) {
+            if (t18) {
                 /* 13: step = (E - e * sin(E) - M) / (1 - e * cos(E)); */
-                double t17 = sin(E_1);
-                double t18 = cos(E_1);
-                double dt17 = dE_1 * t18;
-                double t19 = e * t17;
-                double dt19 = de * t17;
-                dt19 += dt17 * e;
-                double t20 = E_1 - t19;
-                double dt20 = dE_1;
-                dt20 -= dt19;
-                double t21 = t20 - t9;
-                double dt21 = dt20;
-                dt21 -= dt9;
-                double t22 = cos(E_1);
-                double t23 = sin(E_1);
-                double t24 = dE_1 * t23;
-                double dt22 = -t24;
-                double t25 = e * t22;
-                double dt25 = de * t22;
-                dt25 += dt22 * e;
-                double t26 = 1.0 - t25;
-                double dt26 = -dt25;
-                double step_2 = t21 / t26;
-                double dstep_2 = dt21 / t26;
-                double t27 = dt26 * step_2;
-                dstep_2 -= t27 / t26;
+                double t19 = sin(E_1);
+                double t20 = cos(E_1);
+                double dt19 = dE_1 * t20;
+                double t21 = e * t19;
+                double dt21 = de * t19;
+                dt21 += dt19 * e;
+                double t22 = E_1 - t21;
+                double dt22 = dE_1;
+                dt22 -= dt21;
+                double t23 = t22 - t12;
+                double dt23 = dt22;
+                dt23 -= dt12;
+                double t24 = cos(E_1);
+                double t25 = sin(E_1);
+                double t26 = dE_1 * t25;
+                double dt24 = -t26;
+                double t27 = e * t24;
+                double dt27 = de * t24;
+                dt27 += dt24 * e;
+                double t28 = 1.0 - t27;
+                double dt28 = -dt27;
+                double step_2 = t23 / t28;
+                double dstep_2 = dt23 / t28;
+                double t29 = dt28 * step_2;
+                dstep_2 -= t29 / t28;
                 /* 14: E -= step; */
                 double E_4 = E_1 - step_2;
                 double dE_4 = dE_1;
@@ -1787,26 +1804,26 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         E = E_1;
         dE = dE_1;
         /* 23: pos[0] = a * (cos(E) - e); */
-        double t28 = cos(E);
-        double t29 = sin(E);
-        double t30 = dE * t29;
-        double dt28 = -t30;
-        double t31 = t28 - e;
-        double dt31 = dt28;
-        dt31 -= de;
-        double t32 = a * t31;
-        double dt32 = da * t31;
-        dt32 += dt31 * a;
-        p[0] = t32;
-        double t33 = dt32;
-        dp[0] = t33;
+        t7 = cos(E);
+        double t30 = sin(E);
+        double t31 = dE * t30;
+        dt7 = -t31;
+        double t32 = t7 - e;
+        double dt32 = dt7;
+        dt32 -= de;
+        double t33 = a * t32;
+        double dt33 = da * t32;
+        dt33 += dt32 * a;
+        p[0] = t33;
+        double t34 = dt33;
+        dp[0] = t34;
         /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
-        double t34 = sin(E);
+        t8 = sin(E);
         double t35 = cos(E);
-        double dt34 = dE * t35;
-        double t36 = t6 * t34;
-        double dt36 = dt6 * t34;
-        dt36 += dt34 * t6;
+        dt8 = dE * t35;
+        double t36 = t6 * t8;
+        double dt36 = dt6 * t8;
+        dt36 += dt8 * t6;
         p[1] = t36;
         double t37 = dt36;
         dp[1] = t37;
@@ -1820,6 +1837,15 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double t44 = t43 * t43;
         double t45 = t41 + t44;
         double r_1 = r + t45;
+        /* 9: let E = M + e * sin(M); */
+        gradc_push(gradc_t, t9);
+        gradc_push(gradc_t, dt9);
+        /* 23: pos[0] = a * (cos(E) - e); */
+        gradc_push(gradc_t, t7);
+        gradc_push(gradc_t, dt7);
+        /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
+        gradc_push(gradc_t, t8);
+        gradc_push(gradc_t, dt8);
         /* 32: for k in 0..m { */
         r = r_1;
     }
@@ -1844,6 +1870,15 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         /* the loop of line 32, backwards */
         /* 32: for k in 0..m { */
         for (int k = m - 1; k >= 0; k--) {
+            /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
+            dt8 = gradc_pop(gradc_t);
+            t8 = gradc_pop(gradc_t);
+            /* 23: pos[0] = a * (cos(E) - e); */
+            dt7 = gradc_pop(gradc_t);
+            t7 = gradc_pop(gradc_t);
+            /* 9: let E = M + e * sin(M); */
+            dt9 = gradc_pop(gradc_t);
+            t9 = gradc_pop(gradc_t);
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */
             double t47 = t[k];
             double t48 = n * t47;
@@ -1851,80 +1886,69 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
             double t49 = M0 + t48;
             double dt49 = dM0;
             dt49 += dt48;
-            /* 9: let E = M + e * sin(M); */
-            double t50 = sin(t49);
-            double t51 = cos(t49);
-            double dt50 = dt49 * t51;
             /* 23: pos[0] = a * (cos(E) - e); */
-            double t52 = cos(E);
-            double t53 = sin(E);
-            double t54 = dE * t53;
-            double dt52 = -t54;
-            double t55 = t52 - e;
-            double dt55 = dt52;
-            dt55 -= de;
+            double t50 = t7 - e;
+            double dt50 = dt7;
+            dt50 -= de;
             /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
-            double t56 = sin(E);
-            double t57 = cos(E);
-            double dt56 = dE * t57;
-            double t58 = t6 * t56;
-            double dt58 = dt6 * t56;
-            dt58 += dt56 * t6;
+            double t51 = t6 * t8;
+            double dt51 = dt6 * t8;
+            dt51 += dt8 * t6;
             /* 34: r += (p[0] - obs[k][0])^2 + (p[1] - obs[k][1])^2; */
-            double t59 = p[0];
-            double dt59 = dp[0];
-            double t60 = obs[k * 2 + 0];
-            double t61 = t59 - t60;
-            double t62 = obs[k * 2 + 1];
-            double t63 = t58 - t62;
-            double dt63 = dt58;
-            double d_t63 = 2.0 * t63;
-            double dd_t63 = dt63 * 2.0;
-            double d_t58 = d_t63;
-            double dd_t58 = dd_t63;
-            double d_t59 = 2.0 * t61;
-            double t64 = dt59 * 2.0;
-            d_p[0] += d_t59;
-            dd_p[0] += t64;
+            double t52 = p[0];
+            double dt52 = dp[0];
+            double t53 = obs[k * 2 + 0];
+            double t54 = t52 - t53;
+            double t55 = obs[k * 2 + 1];
+            double t56 = t51 - t55;
+            double dt56 = dt51;
+            double d_t56 = 2.0 * t56;
+            double dd_t56 = dt56 * 2.0;
+            double d_t51 = d_t56;
+            double dd_t51 = dd_t56;
+            double d_t52 = 2.0 * t54;
+            double t57 = dt52 * 2.0;
+            d_p[0] += d_t52;
+            dd_p[0] += t57;
             /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
-            double t65 = d_p[1];
-            double dt65 = dd_p[1];
-            d_t58 += t65;
-            dd_t58 += dt65;
+            double t58 = d_p[1];
+            double dt58 = dd_p[1];
+            d_t51 += t58;
+            dd_t51 += dt58;
             d_p[1] = 0.0;
             dd_p[1] = 0.0;
-            d_t6 += d_t58 * t56;
-            dd_t6 += dd_t58 * t56;
-            dd_t6 += dt56 * d_t58;
-            double d_t56 = d_t58 * t6;
-            double dd_t56 = dd_t58 * t6;
-            dd_t56 += dt6 * d_t58;
-            double t66 = cos(E);
-            double t67 = sin(E);
-            double t68 = dE * t67;
-            double dt66 = -t68;
-            double d_E = d_t56 * t66;
-            double dd_E = dd_t56 * t66;
-            dd_E += dt66 * d_t56;
+            d_t6 += d_t51 * t8;
+            dd_t6 += dd_t51 * t8;
+            dd_t6 += dt8 * d_t51;
+            double d_t8 = d_t51 * t6;
+            double dd_t8 = dd_t51 * t6;
+            dd_t8 += dt6 * d_t51;
+            double t59 = cos(E);
+            double t60 = sin(E);
+            double t61 = dE * t60;
+            double dt59 = -t61;
+            double d_E = d_t8 * t59;
+            double dd_E = dd_t8 * t59;
+            dd_E += dt59 * d_t8;
             /* 23: pos[0] = a * (cos(E) - e); */
-            double t69 = d_p[0];
-            double dt69 = dd_p[0];
+            double t62 = d_p[0];
+            double dt62 = dd_p[0];
             d_p[0] = 0.0;
             dd_p[0] = 0.0;
-            d_a += t69 * t55;
-            dd_a += dt69 * t55;
-            dd_a += dt55 * t69;
-            double d_t55 = t69 * a;
-            double dd_t55 = dt69 * a;
-            dd_t55 += da * t69;
-            d_e -= d_t55;
-            dd_e -= dd_t55;
-            double t70 = sin(E);
-            double t71 = cos(E);
-            double dt70 = dE * t71;
-            d_E -= d_t55 * t70;
-            dd_E -= dd_t55 * t70;
-            dd_E -= dt70 * d_t55;
+            d_a += t62 * t50;
+            dd_a += dt62 * t50;
+            dd_a += dt50 * t62;
+            double d_t50 = t62 * a;
+            double dd_t50 = dt62 * a;
+            dd_t50 += da * t62;
+            d_e -= d_t50;
+            dd_e -= dd_t50;
+            double t63 = sin(E);
+            double t64 = cos(E);
+            double dt63 = dE * t64;
+            d_E -= d_t50 * t63;
+            dd_E -= dd_t50 * t63;
+            dd_E -= dt63 * d_t50;
             /* 17: return E; */
             double d_E_1 = d_E;
             double dd_E_1 = dd_E;
@@ -1947,89 +1971,89 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
                 E_1 = gradc_pop(gradc_t);
                 dstep = gradc_pop(gradc_t);
                 step = gradc_pop(gradc_t);
-                double t72 = fabs(step);
-                int t73 = t72 > 1e-14;
-                int t74 = it < 50;
-                int t75 = t73 && t74;
-                if (t75) {
+                double t65 = fabs(step);
+                int t66 = t65 > 1e-14;
+                int t67 = it < 50;
+                int t68 = t66 && t67;
+                if (t68) {
                     /* 13: step = (E - e * sin(E) - M) / (1 - e * cos(E)); */
-                    double t76 = sin(E_1);
-                    double t77 = cos(E_1);
-                    double dt76 = dE_1 * t77;
-                    double t78 = e * t76;
-                    double dt78 = de * t76;
-                    dt78 += dt76 * e;
-                    double t79 = E_1 - t78;
-                    double dt79 = dE_1;
-                    dt79 -= dt78;
-                    double t80 = t79 - t49;
-                    double dt80 = dt79;
-                    dt80 -= dt49;
-                    double t81 = cos(E_1);
-                    double t82 = sin(E_1);
-                    double t83 = dE_1 * t82;
-                    double dt81 = -t83;
-                    double t84 = e * t81;
-                    double dt84 = de * t81;
-                    dt84 += dt81 * e;
-                    double t85 = 1.0 - t84;
-                    double dt85 = -dt84;
-                    double step_3 = t80 / t85;
-                    double dstep_3 = dt80 / t85;
-                    double t86 = dt85 * step_3;
-                    dstep_3 -= t86 / t85;
+                    double t69 = sin(E_1);
+                    double t70 = cos(E_1);
+                    double dt69 = dE_1 * t70;
+                    double t71 = e * t69;
+                    double dt71 = de * t69;
+                    dt71 += dt69 * e;
+                    double t72 = E_1 - t71;
+                    double dt72 = dE_1;
+                    dt72 -= dt71;
+                    double t73 = t72 - t49;
+                    double dt73 = dt72;
+                    dt73 -= dt49;
+                    double t74 = cos(E_1);
+                    double t75 = sin(E_1);
+                    double t76 = dE_1 * t75;
+                    double dt74 = -t76;
+                    double t77 = e * t74;
+                    double dt77 = de * t74;
+                    dt77 += dt74 * e;
+                    double t78 = 1.0 - t77;
+                    double dt78 = -dt77;
+                    double step_3 = t73 / t78;
+                    double dstep_3 = dt73 / t78;
+                    double t79 = dt78 * step_3;
+                    dstep_3 -= t79 / t78;
                     /* 14: E -= step; */
                     d_E_1 += d_E_3;
                     dd_E_1 += dd_E_3;
                     double d_step_3 = -d_E_3;
                     double dd_step_3 = -dd_E_3;
                     /* 13: step = (E - e * sin(E) - M) / (1 - e * cos(E)); */
-                    double d_t80 = d_step_3 / t85;
-                    double dd_t80 = dd_step_3 / t85;
-                    double t87 = dt85 * d_t80;
-                    dd_t80 -= t87 / t85;
-                    double t88 = d_step_3 * step_3;
-                    double dt88 = dd_step_3 * step_3;
-                    dt88 += dstep_3 * d_step_3;
-                    double t89 = t88 / t85;
-                    double dt89 = dt88 / t85;
-                    double t90 = dt85 * t89;
-                    dt89 -= t90 / t85;
-                    double d_t85 = -t89;
-                    double dd_t85 = -dt89;
-                    double d_t84 = -d_t85;
-                    double dd_t84 = -dd_t85;
-                    d_e += d_t84 * t81;
-                    dd_e += dd_t84 * t81;
-                    dd_e += dt81 * d_t84;
-                    double d_t81 = d_t84 * e;
-                    double dd_t81 = dd_t84 * e;
-                    dd_t81 += de * d_t84;
-                    double t91 = sin(E_1);
-                    double t92 = cos(E_1);
-                    double dt91 = dE_1 * t92;
-                    d_E_1 -= d_t81 * t91;
-                    dd_E_1 -= dd_t81 * t91;
-                    dd_E_1 -= dt91 * d_t81;
-                    d_t49 -= d_t80;
-                    dd_t49 -= dd_t80;
-                    d_E_1 += d_t80;
-                    dd_E_1 += dd_t80;
-                    double d_t78 = -d_t80;
-                    double dd_t78 = -dd_t80;
-                    d_e += d_t78 * t76;
-                    dd_e += dd_t78 * t76;
-                    dd_e += dt76 * d_t78;
-                    double d_t76 = d_t78 * e;
-                    double dd_t76 = dd_t78 * e;
-                    dd_t76 += de * d_t78;
-                    double t93 = cos(E_1);
-                    double t94 = sin(E_1);
-                    double t95 = dE_1 * t94;
-                    double dt93 = -t95;
-                    d_E_1 += d_t76 * t93;
-                    dd_E_1 += dd_t76 * t93;
-                    dd_E_1 += dt93 * d_t76;
+                    double d_t73 = d_step_3 / t78;
+                    double dd_t73 = dd_step_3 / t78;
+                    double t80 = dt78 * d_t73;
+                    dd_t73 -= t80 / t78;
+                    double t81 = d_step_3 * step_3;
+                    double dt81 = dd_step_3 * step_3;
+                    dt81 += dstep_3 * d_step_3;
+                    double t82 = t81 / t78;
+                    double dt82 = dt81 / t78;
+                    double t83 = dt78 * t82;
+                    dt82 -= t83 / t78;
+                    double d_t78 = -t82;
+                    double dd_t78 = -dt82;
+                    double d_t77 = -d_t78;
+                    double dd_t77 = -dd_t78;
+                    d_e += d_t77 * t74;
+                    dd_e += dd_t77 * t74;
+                    dd_e += dt74 * d_t77;
+                    double d_t74 = d_t77 * e;
+                    double dd_t74 = dd_t77 * e;
+                    dd_t74 += de * d_t77;
+                    double t84 = sin(E_1);
+                    double t85 = cos(E_1);
+                    double dt84 = dE_1 * t85;
+                    d_E_1 -= d_t74 * t84;
+                    dd_E_1 -= dd_t74 * t84;
+                    dd_E_1 -= dt84 * d_t74;
+                    d_t49 -= d_t73;
+                    dd_t49 -= dd_t73;
+                    d_E_1 += d_t73;
+                    dd_E_1 += dd_t73;
+                    double d_t71 = -d_t73;
+                    double dd_t71 = -dd_t73;
+                    d_e += d_t71 * t69;
+                    dd_e += dd_t71 * t69;
+                    dd_e += dt69 * d_t71;
+                    double d_t69 = d_t71 * e;
+                    double dd_t69 = dd_t71 * e;
+                    dd_t69 += de * d_t71;
+                    double t86 = cos(E_1);
+                    double t87 = sin(E_1);
+                    double t88 = dE_1 * t87;
+                    double dt86 = -t88;
+                    d_E_1 += d_t69 * t86;
+                    dd_E_1 += dd_t69 * t86;
+                    dd_E_1 += dt86 * d_t69;
                 } else {
                     d_E_1 += d_E_3;
                     dd_E_1 += dd_E_3;
@@ -2046,17 +2070,19 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
             /* 9: let E = M + e * sin(M); */
             d_t49 += d_E_2;
             dd_t49 += dd_E_2;
-            d_e += d_E_2 * t50;
-            dd_e += dd_E_2 * t50;
-            dd_e += dt50 * d_E_2;
-            double d_t50 = d_E_2 * e;
-            double dd_t50 = dd_E_2 * e;
-            dd_t50 += de * d_E_2;
-            double t96 = dt49 * t50;
-            double dt97 = -t96;
-            d_t49 += d_t50 * t51;
-            dd_t49 += dd_t50 * t51;
-            dd_t49 += dt97 * d_t50;
+            d_e += d_E_2 * t9;
+            dd_e += dd_E_2 * t9;
+            dd_e += dt9 * d_E_2;
+            double d_t9 = d_E_2 * e;
+            double dd_t9 = dd_E_2 * e;
+            dd_t9 += de * d_E_2;
+            double t89 = cos(t49);
+            double t90 = sin(t49);
+            double t91 = dt49 * t90;
+            double dt89 = -t91;
+            d_t49 += d_t9 * t89;
+            dd_t49 += dd_t9 * t89;
+            dd_t49 += dt89 * d_t9;
             /* 21: fn orbit_position(M, e, a, out pos[2]) { */
             gradc_fill(d_p, gradc_count(2, 1));
             gradc_fill(dd_p, gradc_count(2, 1));
@@ -2078,17 +2104,17 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double d_t4 = d_t6 * a;
         double dd_t4 = dd_t6 * a;
         dd_t4 += da * d_t6;
-        double dt98 = dt4 * 2.0;
+        double dt92 = dt4 * 2.0;
         double d_t3 = d_t4 / t5;
         double dd_t3 = dd_t4 / t5;
-        double t99 = dt98 * d_t3;
-        dd_t3 -= t99 / t5;
+        double t93 = dt92 * d_t3;
+        dd_t3 -= t93 / t5;
         double d_t1 = -d_t3;
         double dd_t1 = -dd_t3;
-        double dt100 = de * 2.0;
+        double dt94 = de * 2.0;
         d_e += d_t1 * t2;
         dd_e += dd_t1 * t2;
-        dd_e += dt100 * d_t1;
+        dd_e += dt94 * d_t1;
         if (g_e) *g_e = d_e;
         if (hv_e) *hv_e = dd_e;
         if (g_a) *g_a = d_a;

@@ -186,9 +186,14 @@ double logreg_grad(int n, int d, const double *w, double b, const double *X, con
     /* forward sweep */
     /* 18: for i in 0..n { */
     double loss = 0.0;
-    /* the reverse sweep needs 1 value per iteration: n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 1);
+    /* the reverse sweep needs 3 values per iteration: 3 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 3);
     double t = 0.0;
+    double t1 = 0.0;
+    double t2 = 0.0;
+
+    /* each iteration saves exp(-abs(t)), log1p(exp(-abs(t))) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 18: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 20: for j in 0..d { */
         double z = b;
@@ -197,26 +202,28 @@ double logreg_grad(int n, int d, const double *w, double b, const double *X, con
         /* 20: for j in 0..d { */
         for (int j = 0; j < d; j++) {
             /* 21: z += w[j] * X[i][j]; */
-            double t1 = w[j];
-            double t2 = X[i * d + j];
-            double t3 = t1 * t2;
-            double z_1 = z + t3;
+            double t3 = w[j];
+            double t4 = X[i * d + j];
+            double t5 = t3 * t4;
+            double z_1 = z + t5;
             /* 20: for j in 0..d { */
             z = z_1;
         }
         /* 23: let t = -y[i] * z; */
-        double t4 = y[i];
-        double t5 = -t4;
+        double t6 = y[i];
+        double t7 = -t6;
         gradc_push(gradc_t, t);
-        t = t5 * z;
+        t = t7 * z;
         /* 24: loss += max(t, 0) + log1p(exp(-abs(t))); */
-        double t6 = fmax(t, 0.0);
-        double t7 = fabs(t);
-        double t8 = -t7;
-        double t9 = exp(t8);
-        double t10 = log1p(t9);
-        double t11 = t6 + t10;
+        double t8 = fmax(t, 0.0);
+        double t9 = fabs(t);
+        double t10 = -t9;
+        t1 = exp(t10);
+        t2 = log1p(t1);
+        double t11 = t8 + t2;
         double loss_1 = loss + t11;
+        gradc_push(gradc_t, t1);
+        gradc_push(gradc_t, t2);
         /* 18: for i in 0..n { */
         loss = loss_1;
     }
@@ -261,20 +268,19 @@ double logreg_grad(int n, int d, const double *w, double b, const double *X, con
         /* the loop of line 18, backwards */
         /* 18: for i in 0..n { */
         for (int i = n - 1; i >= 0; i--) {
+            /* 24: loss += max(t, 0) + log1p(exp(-abs(t))); */
+            t2 = gradc_pop(gradc_t);
+            t1 = gradc_pop(gradc_t);
             /* 23: let t = -y[i] * z; */
             double t21 = y[i];
             double t22 = -t21;
             /* 24: loss += max(t, 0) + log1p(exp(-abs(t))); */
-            double t23 = fabs(t);
-            double t24 = -t23;
-            double t25 = exp(t24);
-            double t26 = log1p(t25);
-            double t27 = t25 + 1.0;
-            double t28 = d_t11 / t27;
-            double d_t25 = gradc_dom(t26, t28);
-            double d_t24 = d_t25 * t25;
-            double d_t23 = -d_t24;
-            double d_t = gradc_dabs(t, d_t23);
+            double t23 = t1 + 1.0;
+            double t24 = d_t11 / t23;
+            double d_t1 = gradc_dom(t2, t24);
+            double d_t10 = d_t1 * t1;
+            double d_t9 = -d_t10;
+            double d_t = gradc_dabs(t, d_t9);
             d_t += gradc_dmax(t, 0.0, d_t11);
             /* 23: let t = -y[i] * z; */
             double d_z = d_t * t22;
@@ -284,9 +290,9 @@ double logreg_grad(int n, int d, const double *w, double b, const double *X, con
             /* 20: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
                 /* 21: z += w[j] * X[i][j]; */
-                double t29 = X[i * d + j];
-                double d_t1 = d_z * t29;
-                d_w[j] += d_t1;
+                double t25 = X[i * d + j];
+                double d_t3 = d_z * t25;
+                d_w[j] += d_t3;
             }
             /* 20: for j in 0..d { */
             d_b += d_z;
@@ -440,10 +446,17 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
     /* forward sweep */
     /* 18: for i in 0..n { */
     double loss = 0.0;
-    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 2);
+    /* the reverse sweep needs 6 values per iteration: 6 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 6);
     double t = 0.0;
+    double t1 = 0.0;
+    double t2 = 0.0;
     double dt = 0.0;
+    double dt1 = 0.0;
+    double dt2 = 0.0;
+
+    /* each iteration saves exp(-abs(t)), log1p(exp(-abs(t))) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 18: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 20: for j in 0..d { */
         double z = b;
@@ -453,33 +466,43 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
         /* 20: for j in 0..d { */
         for (int j = 0; j < d; j++) {
             /* 21: z += w[j] * X[i][j]; */
-            double t1 = w[j];
-            double dt1 = dw_1[j];
-            double t2 = X[i * d + j];
-            double t3 = t1 * t2;
-            double dt3 = dt1 * t2;
-            double z_1 = z + t3;
+            double t3 = w[j];
+            double dt3 = dw_1[j];
+            double t4 = X[i * d + j];
+            double t5 = t3 * t4;
+            double dt5 = dt3 * t4;
+            double z_1 = z + t5;
             double dz_1 = dz;
-            dz_1 += dt3;
+            dz_1 += dt5;
             /* 20: for j in 0..d { */
             z = z_1;
             dz = dz_1;
         }
         /* 23: let t = -y[i] * z; */
-        double t4 = y[i];
-        double t5 = -t4;
+        double t6 = y[i];
+        double t7 = -t6;
         gradc_push(gradc_t, t);
         gradc_push(gradc_t, dt);
-        t = t5 * z;
-        dt = dz * t5;
+        t = t7 * z;
+        dt = dz * t7;
         /* 24: loss += max(t, 0) + log1p(exp(-abs(t))); */
-        double t6 = fmax(t, 0.0);
-        double t7 = fabs(t);
-        double t8 = -t7;
-        double t9 = exp(t8);
-        double t10 = log1p(t9);
-        double t11 = t6 + t10;
-        double loss_1 = loss + t11;
+        double t8 = fmax(t, 0.0);
+        double t9 = fabs(t);
+        double dt9 = gradc_dabs(t, dt);
+        double t10 = -t9;
+        double dt10 = -dt9;
+        t1 = exp(t10);
+        dt1 = dt10 * t1;
+        t2 = log1p(t1);
+        double t11 = t1 + 1.0;
+        double t12 = dt1 / t11;
+        dt2 = gradc_dom(t2, t12);
+        double t13 = t8 + t2;
+        double loss_1 = loss + t13;
+        gradc_push(gradc_t, t1);
+        gradc_push(gradc_t, dt1);
+        gradc_push(gradc_t, t2);
+        gradc_push(gradc_t, dt2);
         /* 18: for i in 0..n { */
         loss = loss_1;
     }
@@ -490,24 +513,24 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
     /* 27: for j in 0..d { */
     for (int j_1 = 0; j_1 < d; j_1++) {
         /* 28: wsq += w[j]^2; */
-        double t12 = w[j_1];
-        double t13 = t12 * t12;
-        double wsq_1 = wsq + t13;
+        double t14 = w[j_1];
+        double t15 = t14 * t14;
+        double wsq_1 = wsq + t15;
         /* 27: for j in 0..d { */
         wsq = wsq_1;
     }
     /* 30: return loss / n + 0.5 * lambda * wsq; */
-    double t14 = (double)n;
-    double t15 = loss / t14;
-    double t16 = 0.5 * lambda;
-    double t17 = t16 * wsq;
-    double t18 = t15 + t17;
+    double t16 = (double)n;
+    double t17 = loss / t16;
+    double t18 = 0.5 * lambda;
+    double t19 = t18 * wsq;
+    double t20 = t17 + t19;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 30: return loss / n + 0.5 * lambda * wsq; */
-        double d_t11 = 1.0 / t14;
+        double d_t13 = 1.0 / t16;
         gradc_fill(d_w, gradc_count(d, 1));
         gradc_fill(dd_w, gradc_count(d, 1));
 
@@ -515,14 +538,14 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
         /* 27: for j in 0..d { */
         for (int j_1 = d - 1; j_1 >= 0; j_1--) {
             /* 28: wsq += w[j]^2; */
-            double t19 = w[j_1];
-            double dt19 = dw_1[j_1];
-            double t20 = 2.0 * t19;
-            double dt20 = dt19 * 2.0;
-            double d_t19 = t16 * t20;
-            double t21 = dt20 * t16;
-            d_w[j_1] += d_t19;
-            dd_w[j_1] += t21;
+            double t21 = w[j_1];
+            double dt21 = dw_1[j_1];
+            double t22 = 2.0 * t21;
+            double dt22 = dt21 * 2.0;
+            double d_t21 = t18 * t22;
+            double t23 = dt22 * t18;
+            d_w[j_1] += d_t21;
+            dd_w[j_1] += t23;
         }
         double d_b = 0.0;
         double dd_b = 0.0;
@@ -530,35 +553,34 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
         /* the loop of line 18, backwards */
         /* 18: for i in 0..n { */
         for (int i = n - 1; i >= 0; i--) {
-            /* 23: let t = -y[i] * z; */
-            double t22 = y[i];
-            double t23 = -t22;
             /* 24: loss += max(t, 0) + log1p(exp(-abs(t))); */
-            double t24 = fabs(t);
-            double dt24 = gradc_dabs(t, dt);
-            double t25 = -t24;
-            double dt25 = -dt24;
-            double t26 = exp(t25);
-            double dt26 = dt25 * t26;
-            double t27 = log1p(t26);
-            double t28 = t26 + 1.0;
-            double t29 = d_t11 / t28;
-            double t30 = dt26 * t29;
-            double t31 = t30 / t28;
-            double dt29 = -t31;
-            double d_t26 = gradc_dom(t27, t29);
-            double dd_t26 = gradc_dom(t27, dt29);
-            double d_t25 = d_t26 * t26;
-            double dd_t25 = dd_t26 * t26;
-            dd_t25 += dt26 * d_t26;
-            double d_t24 = -d_t25;
-            double dd_t24 = -dd_t25;
-            double d_t = gradc_dabs(t, d_t24);
-            double dd_t = gradc_dabs(t, dd_t24);
-            d_t += gradc_dmax(t, 0.0, d_t11);
+            dt2 = gradc_pop(gradc_t);
+            t2 = gradc_pop(gradc_t);
+            dt1 = gradc_pop(gradc_t);
+            t1 = gradc_pop(gradc_t);
             /* 23: let t = -y[i] * z; */
-            double d_z = d_t * t23;
-            double dd_z = dd_t * t23;
+            double t24 = y[i];
+            double t25 = -t24;
+            /* 24: loss += max(t, 0) + log1p(exp(-abs(t))); */
+            double t26 = t1 + 1.0;
+            double dt26 = dt1;
+            double t27 = d_t13 / t26;
+            double t28 = dt26 * t27;
+            double t29 = t28 / t26;
+            double dt27 = -t29;
+            double d_t1 = gradc_dom(t2, t27);
+            double dd_t1 = gradc_dom(t2, dt27);
+            double d_t10 = d_t1 * t1;
+            double dd_t10 = dd_t1 * t1;
+            dd_t10 += dt1 * d_t1;
+            double d_t9 = -d_t10;
+            double dd_t9 = -dd_t10;
+            double d_t = gradc_dabs(t, d_t9);
+            double dd_t = gradc_dabs(t, dd_t9);
+            d_t += gradc_dmax(t, 0.0, d_t13);
+            /* 23: let t = -y[i] * z; */
+            double d_z = d_t * t25;
+            double dd_z = dd_t * t25;
             dt = gradc_pop(gradc_t);
             t = gradc_pop(gradc_t);
 
@@ -566,11 +588,11 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
             /* 20: for j in 0..d { */
             for (int j = d - 1; j >= 0; j--) {
                 /* 21: z += w[j] * X[i][j]; */
-                double t32 = X[i * d + j];
-                double d_t1 = d_z * t32;
-                double t33 = dd_z * t32;
-                d_w[j] += d_t1;
-                dd_w[j] += t33;
+                double t30 = X[i * d + j];
+                double d_t3 = d_z * t30;
+                double t31 = dd_z * t30;
+                d_w[j] += d_t3;
+                dd_w[j] += t31;
             }
             /* 20: for j in 0..d { */
             d_b += d_z;
@@ -589,5 +611,5 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 30: return loss / n + 0.5 * lambda * wsq; */
-    return gradc_t->failed ? NAN : t18;
+    return gradc_t->failed ? NAN : t20;
 }

@@ -235,28 +235,32 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
     }
     /* 8: for k in 0..n { */
     double ld = 0.0;
-    /* the reverse sweep needs 3 values per iteration: 3 * n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 3);
+    /* the reverse sweep needs 4 values per iteration: 4 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 4);
     int p = 0;
     int t2 = 0;
     double t3 = 0.0;
     double t4 = 0.0;
     double t5 = 0.0;
     double t6 = 0.0;
+    double t7 = 0.0;
+
+    /* each iteration saves log(abs(M[k][k])) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 8: for k in 0..n { */
     for (int k = 0; k < n; k++) {
         /* 10: for i in k + 1..n { */
-        int t7 = k + 1;
+        int t8 = k + 1;
         gradc_push(gradc_t, p);
         p = k;
-        for (int i_1 = t7; i_1 < n; i_1++) {
+        for (int i_1 = t8; i_1 < n; i_1++) {
             /* 11: if (abs(M[i][k]) > abs(M[p][k])) { p = i; } */
-            double t8 = M[i_1 * n + k];
-            double t9 = fabs(t8);
-            double t10 = M[p * n + k];
-            double t11 = fabs(t10);
-            int t12 = t9 > t11;
+            double t9 = M[i_1 * n + k];
+            double t10 = fabs(t9);
+            double t11 = M[p * n + k];
+            double t12 = fabs(t11);
+            int t13 = t10 > t12;
             int p_1 = 0;
-            if (t12) {
+            if (t13) {
                 p_1 = i_1;
             } else {
                 p_1 = p;
@@ -275,8 +279,8 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
                 /* 15: let t = M[k][j]; */
                 double t = M[k * n + j_1];
                 /* 16: M[k][j] = M[p][j]; */
-                double t13 = M[p * n + j_1];
-                M[k * n + j_1] = t13;
+                double t14 = M[p * n + j_1];
+                M[k * n + j_1] = t14;
                 /* 17: M[p][j] = t; */
                 M[p * n + j_1] = t;
             }
@@ -284,29 +288,31 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
         /* 20: ld += log(abs(M[k][k])); */
         gradc_push(gradc_t, t3);
         t3 = M[k * n + k];
-        double t14 = fabs(t3);
-        double t15 = log(t14);
-        double ld_1 = ld + t15;
+        double t15 = fabs(t3);
+        t4 = log(t15);
+        double ld_1 = ld + t4;
         /* 21: for i in k + 1..n { */
         /* the reverse sweep needs 2 values per iteration: 2 * (n - (k + 1)) doubles on the tape */
-        gradc_reserve(gradc_t, t7, n, 2);
-        for (int i_2 = t7; i_2 < n; i_2++) {
+        gradc_reserve(gradc_t, t8, n, 2);
+        for (int i_2 = t8; i_2 < n; i_2++) {
             /* 22: let l = M[i][k] / M[k][k]; */
-            gradc_push(gradc_t, t4);
-            t4 = M[i_2 * n + k];
             gradc_push(gradc_t, t5);
-            t5 = M[k * n + k];
-            double l = t4 / t5;
+            t5 = M[i_2 * n + k];
+            gradc_push(gradc_t, t6);
+            t6 = M[k * n + k];
+            double l = t5 / t6;
             /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
             /* the reverse sweep needs 1 value per iteration: (n - (k + 1)) doubles on the tape */
-            gradc_reserve(gradc_t, t7, n, 1);
-            for (int j_2 = t7; j_2 < n; j_2++) {
-                gradc_push(gradc_t, t6);
-                t6 = M[k * n + j_2];
-                double t16 = l * t6;
+            gradc_reserve(gradc_t, t8, n, 1);
+            for (int j_2 = t8; j_2 < n; j_2++) {
+                gradc_push(gradc_t, t7);
+                t7 = M[k * n + j_2];
+                double t16 = l * t7;
                 M[i_2 * n + j_2] -= t16;
             }
         }
+        /* 20: ld += log(abs(M[k][k])); */
+        gradc_push(gradc_t, t4);
         /* 8: for k in 0..n { */
         ld = ld_1;
     }
@@ -320,42 +326,43 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
         /* the loop of line 8, backwards */
         /* 8: for k in 0..n { */
         for (int k = n - 1; k >= 0; k--) {
+            /* 20: ld += log(abs(M[k][k])); */
+            t4 = gradc_pop(gradc_t);
             /* 10: for i in k + 1..n { */
             int t18 = k + 1;
             /* 20: ld += log(abs(M[k][k])); */
             double t19 = fabs(t3);
-            double t20 = log(t19);
 
             /* the loop of line 21, backwards */
             /* 21: for i in k + 1..n { */
             for (int i_2 = n - 1; i_2 >= t18; i_2--) {
                 /* 22: let l = M[i][k] / M[k][k]; */
-                double l_1 = t4 / t5;
+                double l_1 = t5 / t6;
                 double d_l_1 = 0.0;
 
                 /* the loop of line 23, backwards */
                 /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
                 for (int j_2 = n - 1; j_2 >= t18; j_2--) {
-                    double t21 = d_M[i_2 * n + j_2];
-                    double d_t16 = -t21;
-                    d_l_1 += d_t16 * t6;
-                    double d_t6 = d_t16 * l_1;
-                    d_M[k * n + j_2] += d_t6;
-                    t6 = gradc_pop(gradc_t);
+                    double t20 = d_M[i_2 * n + j_2];
+                    double d_t16 = -t20;
+                    d_l_1 += d_t16 * t7;
+                    double d_t7 = d_t16 * l_1;
+                    d_M[k * n + j_2] += d_t7;
+                    t7 = gradc_pop(gradc_t);
                 }
                 /* 22: let l = M[i][k] / M[k][k]; */
-                double d_t4 = d_l_1 / t5;
-                double t22 = d_l_1 * l_1;
-                double t23 = t22 / t5;
-                double d_t5 = -t23;
-                d_M[k * n + k] += d_t5;
+                double d_t5 = d_l_1 / t6;
+                double t21 = d_l_1 * l_1;
+                double t22 = t21 / t6;
+                double d_t6 = -t22;
+                d_M[k * n + k] += d_t6;
+                t6 = gradc_pop(gradc_t);
+                d_M[i_2 * n + k] += d_t5;
                 t5 = gradc_pop(gradc_t);
-                d_M[i_2 * n + k] += d_t4;
-                t4 = gradc_pop(gradc_t);
             }
             /* 20: ld += log(abs(M[k][k])); */
-            double t24 = 1.0 / t19;
-            double d_t19 = gradc_dom(t20, t24);
+            double t23 = 1.0 / t19;
+            double d_t19 = gradc_dom(t4, t23);
             double d_t3 = gradc_dabs(t3, d_t19);
             d_M[k * n + k] += d_t3;
             t3 = gradc_pop(gradc_t);
@@ -366,14 +373,14 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
                 /* 14: for j in 0..n { */
                 for (int j_1 = n - 1; j_1 >= 0; j_1--) {
                     /* 17: M[p][j] = t; */
-                    double t25 = d_M[p * n + j_1];
+                    double t24 = d_M[p * n + j_1];
                     d_M[p * n + j_1] = 0.0;
                     /* 16: M[k][j] = M[p][j]; */
-                    double t26 = d_M[k * n + j_1];
+                    double t25 = d_M[k * n + j_1];
                     d_M[k * n + j_1] = 0.0;
-                    d_M[p * n + j_1] += t26;
+                    d_M[p * n + j_1] += t25;
                     /* 15: let t = M[k][j]; */
-                    d_M[k * n + j_1] += t25;
+                    d_M[k * n + j_1] += t24;
                 }
             }
             /* 13: if (p != k) { */
@@ -390,9 +397,9 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
             /* the loop of line 6, backwards */
             /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
             for (int j = n - 1; j >= 0; j--) {
-                double t27 = d_M[i * n + j];
+                double t26 = d_M[i * n + j];
                 d_M[i * n + j] = 0.0;
-                d_A[i * n + j] += t27;
+                d_A[i * n + j] += t26;
             }
         }
     }
@@ -593,32 +600,37 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
     }
     /* 8: for k in 0..n { */
     double ld = 0.0;
-    /* the reverse sweep needs 6 values per iteration: 6 * n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 6);
+    /* the reverse sweep needs 8 values per iteration: 8 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 8);
     int p = 0;
     int t2 = 0;
     double t3 = 0.0;
     double t4 = 0.0;
     double t5 = 0.0;
     double t6 = 0.0;
+    double t7 = 0.0;
     double dt3 = 0.0;
     double dt4 = 0.0;
     double dt5 = 0.0;
     double dt6 = 0.0;
+    double dt7 = 0.0;
+
+    /* each iteration saves log(abs(M[k][k])) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 8: for k in 0..n { */
     for (int k = 0; k < n; k++) {
         /* 10: for i in k + 1..n { */
-        int t7 = k + 1;
+        int t8 = k + 1;
         gradc_push(gradc_t, p);
         p = k;
-        for (int i_1 = t7; i_1 < n; i_1++) {
+        for (int i_1 = t8; i_1 < n; i_1++) {
             /* 11: if (abs(M[i][k]) > abs(M[p][k])) { p = i; } */
-            double t8 = M[i_1 * n + k];
-            double t9 = fabs(t8);
-            double t10 = M[p * n + k];
-            double t11 = fabs(t10);
-            int t12 = t9 > t11;
+            double t9 = M[i_1 * n + k];
+            double t10 = fabs(t9);
+            double t11 = M[p * n + k];
+            double t12 = fabs(t11);
+            int t13 = t10 > t12;
             int p_1 = 0;
-            if (t12) {
+            if (t13) {
                 p_1 = i_1;
             } else {
                 p_1 = p;
@@ -638,10 +650,10 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
                 double t = M[k * n + j_1];
                 double dt = dM[k * n + j_1];
                 /* 16: M[k][j] = M[p][j]; */
-                double t13 = M[p * n + j_1];
-                double dt13 = dM[p * n + j_1];
-                M[k * n + j_1] = t13;
-                dM[k * n + j_1] = dt13;
+                double t14 = M[p * n + j_1];
+                double dt14 = dM[p * n + j_1];
+                M[k * n + j_1] = t14;
+                dM[k * n + j_1] = dt14;
                 /* 17: M[p][j] = t; */
                 M[p * n + j_1] = t;
                 dM[p * n + j_1] = dt;
@@ -652,46 +664,52 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
         gradc_push(gradc_t, dt3);
         t3 = M[k * n + k];
         dt3 = dM[k * n + k];
-        double t14 = fabs(t3);
-        double t15 = log(t14);
-        double ld_1 = ld + t15;
+        double t15 = fabs(t3);
+        double dt15 = gradc_dabs(t3, dt3);
+        t4 = log(t15);
+        double t16 = dt15 / t15;
+        dt4 = gradc_dom(t4, t16);
+        double ld_1 = ld + t4;
         /* 21: for i in k + 1..n { */
         /* the reverse sweep needs 4 values per iteration: 4 * (n - (k + 1)) doubles on the tape */
-        gradc_reserve(gradc_t, t7, n, 4);
-        for (int i_2 = t7; i_2 < n; i_2++) {
+        gradc_reserve(gradc_t, t8, n, 4);
+        for (int i_2 = t8; i_2 < n; i_2++) {
             /* 22: let l = M[i][k] / M[k][k]; */
-            gradc_push(gradc_t, t4);
-            gradc_push(gradc_t, dt4);
-            t4 = M[i_2 * n + k];
-            dt4 = dM[i_2 * n + k];
             gradc_push(gradc_t, t5);
             gradc_push(gradc_t, dt5);
-            t5 = M[k * n + k];
-            dt5 = dM[k * n + k];
-            double l = t4 / t5;
-            double dl = dt4 / t5;
-            double t16 = dt5 * l;
-            dl -= t16 / t5;
+            t5 = M[i_2 * n + k];
+            dt5 = dM[i_2 * n + k];
+            gradc_push(gradc_t, t6);
+            gradc_push(gradc_t, dt6);
+            t6 = M[k * n + k];
+            dt6 = dM[k * n + k];
+            double l = t5 / t6;
+            double dl = dt5 / t6;
+            double t17 = dt6 * l;
+            dl -= t17 / t6;
             /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
             /* the reverse sweep needs 2 values per iteration: 2 * (n - (k + 1)) doubles on the tape */
-            gradc_reserve(gradc_t, t7, n, 2);
-            for (int j_2 = t7; j_2 < n; j_2++) {
-                gradc_push(gradc_t, t6);
-                gradc_push(gradc_t, dt6);
-                t6 = M[k * n + j_2];
-                dt6 = dM[k * n + j_2];
-                double t17 = l * t6;
-                double dt17 = dl * t6;
-                dt17 += dt6 * l;
-                M[i_2 * n + j_2] -= t17;
-                double t18 = dt17;
-                dM[i_2 * n + j_2] -= t18;
+            gradc_reserve(gradc_t, t8, n, 2);
+            for (int j_2 = t8; j_2 < n; j_2++) {
+                gradc_push(gradc_t, t7);
+                gradc_push(gradc_t, dt7);
+                t7 = M[k * n + j_2];
+                dt7 = dM[k * n + j_2];
+                double t18 = l * t7;
+                double dt18 = dl * t7;
+                dt18 += dt7 * l;
+                M[i_2 * n + j_2] -= t18;
+                double t19 = dt18;
+                dM[i_2 * n + j_2] -= t19;
             }
         }
+        /* 20: ld += log(abs(M[k][k])); */
+        gradc_push(gradc_t, t4);
+        gradc_push(gradc_t, dt4);
         /* 8: for k in 0..n { */
         ld = ld_1;
     }
-    double t19 = ld;
+    double t20 = ld;
 
     if (!gradc_t->failed) {
 
@@ -702,76 +720,78 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
         /* the loop of line 8, backwards */
         /* 8: for k in 0..n { */
         for (int k = n - 1; k >= 0; k--) {
-            /* 10: for i in k + 1..n { */
-            int t20 = k + 1;
             /* 20: ld += log(abs(M[k][k])); */
-            double t21 = fabs(t3);
-            double dt21 = gradc_dabs(t3, dt3);
-            double t22 = log(t21);
+            dt4 = gradc_pop(gradc_t);
+            t4 = gradc_pop(gradc_t);
+            /* 10: for i in k + 1..n { */
+            int t21 = k + 1;
+            /* 20: ld += log(abs(M[k][k])); */
+            double t22 = fabs(t3);
+            double dt22 = gradc_dabs(t3, dt3);
 
             /* the loop of line 21, backwards */
             /* 21: for i in k + 1..n { */
-            for (int i_2 = n - 1; i_2 >= t20; i_2--) {
+            for (int i_2 = n - 1; i_2 >= t21; i_2--) {
                 /* 22: let l = M[i][k] / M[k][k]; */
-                double l_1 = t4 / t5;
-                double dl_1 = dt4 / t5;
-                double t23 = dt5 * l_1;
-                dl_1 -= t23 / t5;
+                double l_1 = t5 / t6;
+                double dl_1 = dt5 / t6;
+                double t23 = dt6 * l_1;
+                dl_1 -= t23 / t6;
                 double d_l_1 = 0.0;
                 double dd_l_1 = 0.0;
 
                 /* the loop of line 23, backwards */
                 /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
-                for (int j_2 = n - 1; j_2 >= t20; j_2--) {
+                for (int j_2 = n - 1; j_2 >= t21; j_2--) {
                     double t24 = d_M[i_2 * n + j_2];
                     double dt24 = dd_M[i_2 * n + j_2];
-                    double d_t17 = -t24;
-                    double dd_t17 = -dt24;
-                    d_l_1 += d_t17 * t6;
-                    dd_l_1 += dd_t17 * t6;
-                    dd_l_1 += dt6 * d_t17;
-                    double d_t6 = d_t17 * l_1;
-                    double dd_t6 = dd_t17 * l_1;
-                    dd_t6 += dl_1 * d_t17;
-                    d_M[k * n + j_2] += d_t6;
-                    double t25 = dd_t6;
+                    double d_t18 = -t24;
+                    double dd_t18 = -dt24;
+                    d_l_1 += d_t18 * t7;
+                    dd_l_1 += dd_t18 * t7;
+                    dd_l_1 += dt7 * d_t18;
+                    double d_t7 = d_t18 * l_1;
+                    double dd_t7 = dd_t18 * l_1;
+                    dd_t7 += dl_1 * d_t18;
+                    d_M[k * n + j_2] += d_t7;
+                    double t25 = dd_t7;
                     dd_M[k * n + j_2] += t25;
-                    dt6 = gradc_pop(gradc_t);
-                    t6 = gradc_pop(gradc_t);
+                    dt7 = gradc_pop(gradc_t);
+                    t7 = gradc_pop(gradc_t);
                 }
                 /* 22: let l = M[i][k] / M[k][k]; */
-                double d_t4 = d_l_1 / t5;
-                double dd_t4 = dd_l_1 / t5;
-                double t26 = dt5 * d_t4;
-                dd_t4 -= t26 / t5;
+                double d_t5 = d_l_1 / t6;
+                double dd_t5 = dd_l_1 / t6;
+                double t26 = dt6 * d_t5;
+                dd_t5 -= t26 / t6;
                 double t27 = d_l_1 * l_1;
                 double dt27 = dd_l_1 * l_1;
                 dt27 += dl_1 * d_l_1;
-                double t28 = t27 / t5;
-                double dt28 = dt27 / t5;
-                double t29 = dt5 * t28;
-                dt28 -= t29 / t5;
-                double d_t5 = -t28;
+                double t28 = t27 / t6;
+                double dt28 = dt27 / t6;
+                double t29 = dt6 * t28;
+                dt28 -= t29 / t6;
+                double d_t6 = -t28;
                 double t30 = -dt28;
-                d_M[k * n + k] += d_t5;
+                d_M[k * n + k] += d_t6;
                 dd_M[k * n + k] += t30;
+                dt6 = gradc_pop(gradc_t);
+                t6 = gradc_pop(gradc_t);
+                d_M[i_2 * n + k] += d_t5;
+                double t31 = dd_t5;
+                dd_M[i_2 * n + k] += t31;
                 dt5 = gradc_pop(gradc_t);
                 t5 = gradc_pop(gradc_t);
-                d_M[i_2 * n + k] += d_t4;
-                double t31 = dd_t4;
-                dd_M[i_2 * n + k] += t31;
-                dt4 = gradc_pop(gradc_t);
-                t4 = gradc_pop(gradc_t);
             }
             /* 20: ld += log(abs(M[k][k])); */
-            double t32 = 1.0 / t21;
-            double t33 = dt21 * t32;
-            double t34 = t33 / t21;
+            double t32 = 1.0 / t22;
+            double t33 = dt22 * t32;
+            double t34 = t33 / t22;
             double dt32 = -t34;
-            double d_t21 = gradc_dom(t22, t32);
-            double dd_t21 = gradc_dom(t22, dt32);
-            double d_t3 = gradc_dabs(t3, d_t21);
-            double t35 = gradc_dabs(t3, dd_t21);
+            double d_t22 = gradc_dom(t4, t32);
+            double dd_t22 = gradc_dom(t4, dt32);
+            double d_t3 = gradc_dabs(t3, d_t22);
+            double t35 = gradc_dabs(t3, dd_t22);
             d_M[k * n + k] += d_t3;
             dd_M[k * n + k] += t35;
             dt3 = gradc_pop(gradc_t);
@@ -831,5 +851,5 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 26: return ld; */
-    return gradc_t->failed ? NAN : t19;
+    return gradc_t->failed ? NAN : t20;
 }

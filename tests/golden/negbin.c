@@ -267,9 +267,13 @@ double negbin_loglik_grad(int n, int d, const double *beta, double log_r, const 
     /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
     double t1 = lgamma(r);
     /* 20: for i in 0..n { */
-    /* the reverse sweep needs 1 value per iteration: n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 1);
+    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 2);
     double t2 = 0.0;
+    double lrm = 0.0;
+
+    /* each iteration saves lrm (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 20: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 22: for j in 0..d { */
         double eta = 0.0;
@@ -289,7 +293,7 @@ double negbin_loglik_grad(int n, int d, const double *beta, double log_r, const 
         gradc_push(gradc_t, t2);
         t2 = exp(eta);
         double t6 = r + t2;
-        double lrm = log(t6);
+        lrm = log(t6);
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
         double t7 = y[i];
         double t8 = t7 + r;
@@ -307,6 +311,8 @@ double negbin_loglik_grad(int n, int d, const double *beta, double log_r, const 
         double t19 = t16 + t18;
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
         double l_1 = l + t19;
+        /* 25: let lrm = log(r + exp(eta)); */
+        gradc_push(gradc_t, lrm);
         /* 20: for i in 0..n { */
         l = l_1;
     }
@@ -324,25 +330,25 @@ double negbin_loglik_grad(int n, int d, const double *beta, double log_r, const 
         /* 20: for i in 0..n { */
         for (int i = n - 1; i >= 0; i--) {
             /* 25: let lrm = log(r + exp(eta)); */
+            lrm = gradc_pop(gradc_t);
             double t21 = r + t2;
-            double lrm_1 = log(t21);
             /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
             double t22 = y[i];
             double t23 = t22 + r;
             /* 27: + r * (log_r - lrm) + y[i] * (eta - lrm); */
-            double t24 = log_r - lrm_1;
+            double t24 = log_r - lrm;
             double d_eta = t22;
-            double d_lrm_1 = -t22;
+            double d_lrm = -t22;
             d_r += t24;
             d_log_r += r;
-            d_lrm_1 -= r;
+            d_lrm -= r;
             /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
             d_t1 -= 1.0;
             double d_t23 = gradc_digamma(t23);
             d_r += d_t23;
             /* 25: let lrm = log(r + exp(eta)); */
-            double t25 = d_lrm_1 / t21;
-            double d_t21 = gradc_dom(lrm_1, t25);
+            double t25 = d_lrm / t21;
+            double d_t21 = gradc_dom(lrm, t25);
             d_r += d_t21;
             d_eta += d_t21 * t2;
             t2 = gradc_pop(gradc_t);
@@ -521,10 +527,15 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
     double t1 = lgamma(r);
     double t2 = gradc_digamma(r);
     /* 20: for i in 0..n { */
-    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 2);
+    /* the reverse sweep needs 4 values per iteration: 4 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 4);
     double t3 = 0.0;
+    double lrm = 0.0;
     double dt3 = 0.0;
+    double dlrm = 0.0;
+
+    /* each iteration saves lrm (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 20: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 22: for j in 0..d { */
         double eta = 0.0;
@@ -552,28 +563,35 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
         t3 = exp(eta);
         dt3 = deta * t3;
         double t7 = r + t3;
-        double lrm = log(t7);
+        double dt7 = dr;
+        dt7 += dt3;
+        lrm = log(t7);
+        double t8 = dt7 / t7;
+        dlrm = gradc_dom(lrm, t8);
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
-        double t8 = y[i];
-        double t9 = t8 + r;
-        double t10 = lgamma(t9);
-        double t11 = t10 - t1;
-        double t12 = t8 + 1.0;
-        double t13 = lgamma(t12);
-        double t14 = t11 - t13;
+        double t9 = y[i];
+        double t10 = t9 + r;
+        double t11 = lgamma(t10);
+        double t12 = t11 - t1;
+        double t13 = t9 + 1.0;
+        double t14 = lgamma(t13);
+        double t15 = t12 - t14;
         /* 27: + r * (log_r - lrm) + y[i] * (eta - lrm); */
-        double t15 = log_r - lrm;
-        double t16 = r * t15;
-        double t17 = t14 + t16;
-        double t18 = eta - lrm;
-        double t19 = t8 * t18;
-        double t20 = t17 + t19;
+        double t16 = log_r - lrm;
+        double t17 = r * t16;
+        double t18 = t15 + t17;
+        double t19 = eta - lrm;
+        double t20 = t9 * t19;
+        double t21 = t18 + t20;
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
-        double l_1 = l + t20;
+        double l_1 = l + t21;
+        /* 25: let lrm = log(r + exp(eta)); */
+        gradc_push(gradc_t, lrm);
+        gradc_push(gradc_t, dlrm);
         /* 20: for i in 0..n { */
         l = l_1;
     }
-    double t21 = l;
+    double t22 = l;
 
     if (!gradc_t->failed) {
 
@@ -590,29 +608,28 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
         /* 20: for i in 0..n { */
         for (int i = n - 1; i >= 0; i--) {
             /* 25: let lrm = log(r + exp(eta)); */
-            double t22 = r + t3;
-            double dt22 = dr;
-            dt22 += dt3;
-            double lrm_1 = log(t22);
-            double t23 = dt22 / t22;
-            double dlrm_1 = gradc_dom(lrm_1, t23);
+            dlrm = gradc_pop(gradc_t);
+            lrm = gradc_pop(gradc_t);
+            double t23 = r + t3;
+            double dt23 = dr;
+            dt23 += dt3;
             /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
             double t24 = y[i];
             double t25 = t24 + r;
             /* 27: + r * (log_r - lrm) + y[i] * (eta - lrm); */
-            double t26 = log_r - lrm_1;
+            double t26 = log_r - lrm;
             double dt26 = dlog_r;
-            dt26 -= dlrm_1;
+            dt26 -= dlrm;
             double d_eta = t24;
             double dd_eta = 0.0;
-            double d_lrm_1 = -t24;
-            double dd_lrm_1 = 0.0;
+            double d_lrm = -t24;
+            double dd_lrm = 0.0;
             d_r += t26;
             dd_r += dt26;
             d_log_r += r;
             dd_log_r += dr;
-            d_lrm_1 -= r;
-            dd_lrm_1 -= dr;
+            d_lrm -= r;
+            dd_lrm -= dr;
             /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
             d_t1 -= 1.0;
             double d_t25 = gradc_digamma(t25);
@@ -621,17 +638,17 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
             d_r += d_t25;
             dd_r += dd_t25;
             /* 25: let lrm = log(r + exp(eta)); */
-            double t28 = d_lrm_1 / t22;
-            double dt28 = dd_lrm_1 / t22;
-            double t29 = dt22 * t28;
-            dt28 -= t29 / t22;
-            double d_t22 = gradc_dom(lrm_1, t28);
-            double dd_t22 = gradc_dom(lrm_1, dt28);
-            d_r += d_t22;
-            dd_r += dd_t22;
-            d_eta += d_t22 * t3;
-            dd_eta += dd_t22 * t3;
-            dd_eta += dt3 * d_t22;
+            double t28 = d_lrm / t23;
+            double dt28 = dd_lrm / t23;
+            double t29 = dt23 * t28;
+            dt28 -= t29 / t23;
+            double d_t23 = gradc_dom(lrm, t28);
+            double dd_t23 = gradc_dom(lrm, dt28);
+            d_r += d_t23;
+            dd_r += dd_t23;
+            d_eta += d_t23 * t3;
+            dd_eta += dd_t23 * t3;
+            dd_eta += dt3 * d_t23;
             dt3 = gradc_pop(gradc_t);
             t3 = gradc_pop(gradc_t);
 
@@ -670,7 +687,7 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 29: return l; */
-    return gradc_t->failed ? NAN : t21;
+    return gradc_t->failed ? NAN : t22;
 }
 
 double negbin_score_r(int n, int d, const double *beta, double r, const double *X, const double *y)
@@ -723,18 +740,22 @@ double negbin_score_r_grad(int n, int d, const double *beta, double r, const dou
     /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
     double t1 = gradc_digamma(r);
     /* 35: for i in 0..n { */
-    /* the reverse sweep needs 1 value per iteration: n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 1);
+    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 2);
     double mu = 0.0;
+    double t2 = 0.0;
+
+    /* each iteration saves log(r / (r + mu)) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 35: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 37: for j in 0..d { */
         double eta = 0.0;
         for (int j = 0; j < d; j++) {
             /* 38: eta += X[i][j] * beta[j]; */
-            double t2 = X[i * d + j];
-            double t3 = beta[j];
-            double t4 = t2 * t3;
-            double eta_1 = eta + t4;
+            double t3 = X[i * d + j];
+            double t4 = beta[j];
+            double t5 = t3 * t4;
+            double eta_1 = eta + t5;
             /* 37: for j in 0..d { */
             eta = eta_1;
         }
@@ -742,18 +763,19 @@ double negbin_score_r_grad(int n, int d, const double *beta, double r, const dou
         gradc_push(gradc_t, mu);
         mu = exp(eta);
         /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
-        double t5 = y[i];
-        double t6 = t5 + r;
-        double t7 = gradc_digamma(t6);
-        double t8 = t7 - t1;
-        double t9 = r + mu;
-        double t10 = r / t9;
-        double t11 = log(t10);
-        double t12 = t8 + t11;
-        double t13 = mu - t5;
-        double t14 = t13 / t9;
+        double t6 = y[i];
+        double t7 = t6 + r;
+        double t8 = gradc_digamma(t7);
+        double t9 = t8 - t1;
+        double t10 = r + mu;
+        double t11 = r / t10;
+        t2 = log(t11);
+        double t12 = t9 + t2;
+        double t13 = mu - t6;
+        double t14 = t13 / t10;
         double t15 = t12 + t14;
         double s_1 = s + t15;
+        gradc_push(gradc_t, t2);
         /* 35: for i in 0..n { */
         s = s_1;
     }
@@ -769,20 +791,20 @@ double negbin_score_r_grad(int n, int d, const double *beta, double r, const dou
         /* 35: for i in 0..n { */
         for (int i = n - 1; i >= 0; i--) {
             /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
+            t2 = gradc_pop(gradc_t);
             double t17 = y[i];
             double t18 = t17 + r;
             double t19 = r + mu;
             double t20 = r / t19;
-            double t21 = log(t20);
-            double t22 = mu - t17;
+            double t21 = mu - t17;
+            double t22 = t21 / t19;
             double t23 = t22 / t19;
-            double t24 = t23 / t19;
-            double d_t19 = -t24;
-            double t25 = 1.0 / t20;
-            double d_t20 = gradc_dom(t21, t25);
+            double d_t19 = -t23;
+            double t24 = 1.0 / t20;
+            double d_t20 = gradc_dom(t2, t24);
             d_r += d_t20 / t19;
-            double t26 = d_t20 * t20;
-            d_t19 -= t26 / t19;
+            double t25 = d_t20 * t20;
+            d_t19 -= t25 / t19;
             d_r += d_t19;
             d_t1 -= 1.0;
             double d_t18 = gradc_trigamma(t18);
@@ -791,8 +813,8 @@ double negbin_score_r_grad(int n, int d, const double *beta, double r, const dou
             mu = gradc_pop(gradc_t);
         }
         /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
-        double t27 = gradc_trigamma(r);
-        d_r += d_t1 * t27;
+        double t26 = gradc_trigamma(r);
+        d_r += d_t1 * t26;
         if (g_r) *g_r = d_r;
     }
     if (gradc_t->failed) {
@@ -877,18 +899,23 @@ double negbin_score_r_hvp(int n, int d, const double *beta, double r, const doub
     double t1 = gradc_digamma(r);
     double t2 = gradc_trigamma(r);
     /* 35: for i in 0..n { */
-    /* the reverse sweep needs 2 values per iteration: 2 * n doubles on the tape */
-    gradc_reserve(gradc_t, 0, n, 2);
+    /* the reverse sweep needs 4 values per iteration: 4 * n doubles on the tape */
+    gradc_reserve(gradc_t, 0, n, 4);
     double mu = 0.0;
+    double t3 = 0.0;
+    double dt3 = 0.0;
+
+    /* each iteration saves log(r / (r + mu)) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* 35: for i in 0..n { */
     for (int i = 0; i < n; i++) {
         /* 37: for j in 0..d { */
         double eta = 0.0;
         for (int j = 0; j < d; j++) {
             /* 38: eta += X[i][j] * beta[j]; */
-            double t3 = X[i * d + j];
-            double t4 = beta[j];
-            double t5 = t3 * t4;
-            double eta_1 = eta + t5;
+            double t4 = X[i * d + j];
+            double t5 = beta[j];
+            double t6 = t4 * t5;
+            double eta_1 = eta + t6;
             /* 37: for j in 0..d { */
             eta = eta_1;
         }
@@ -896,22 +923,29 @@ double negbin_score_r_hvp(int n, int d, const double *beta, double r, const doub
         gradc_push(gradc_t, mu);
         mu = exp(eta);
         /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
-        double t6 = y[i];
-        double t7 = t6 + r;
-        double t8 = gradc_digamma(t7);
-        double t9 = t8 - t1;
-        double t10 = r + mu;
-        double t11 = r / t10;
-        double t12 = log(t11);
-        double t13 = t9 + t12;
-        double t14 = mu - t6;
-        double t15 = t14 / t10;
-        double t16 = t13 + t15;
-        double s_1 = s + t16;
+        double t7 = y[i];
+        double t8 = t7 + r;
+        double t9 = gradc_digamma(t8);
+        double t10 = t9 - t1;
+        double t11 = r + mu;
+        double t12 = r / t11;
+        double dt12 = dr / t11;
+        double t13 = dr * t12;
+        dt12 -= t13 / t11;
+        t3 = log(t12);
+        double t14 = dt12 / t12;
+        dt3 = gradc_dom(t3, t14);
+        double t15 = t10 + t3;
+        double t16 = mu - t7;
+        double t17 = t16 / t11;
+        double t18 = t15 + t17;
+        double s_1 = s + t18;
+        gradc_push(gradc_t, t3);
+        gradc_push(gradc_t, dt3);
         /* 35: for i in 0..n { */
         s = s_1;
     }
-    double t17 = s;
+    double t19 = s;
 
     if (!gradc_t->failed) {
 
@@ -924,60 +958,61 @@ double negbin_score_r_hvp(int n, int d, const double *beta, double r, const doub
         /* 35: for i in 0..n { */
         for (int i = n - 1; i >= 0; i--) {
             /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
-            double t18 = y[i];
-            double t19 = t18 + r;
-            double t20 = r + mu;
-            double t21 = r / t20;
-            double dt21 = dr / t20;
-            double t22 = dr * t21;
-            dt21 -= t22 / t20;
-            double t23 = log(t21);
-            double t24 = mu - t18;
-            double t25 = t24 / t20;
-            double t26 = dr * t25;
-            double t27 = t26 / t20;
-            double dt25 = -t27;
-            double t28 = t25 / t20;
-            double dt28 = dt25 / t20;
-            double t29 = dr * t28;
-            dt28 -= t29 / t20;
-            double d_t20 = -t28;
-            double dd_t20 = -dt28;
-            double t30 = 1.0 / t21;
-            double t31 = dt21 * t30;
-            double t32 = t31 / t21;
-            double dt30 = -t32;
-            double d_t21 = gradc_dom(t23, t30);
-            double dd_t21 = gradc_dom(t23, dt30);
-            double t33 = d_t21 / t20;
-            d_r += t33;
-            dd_r += dd_t21 / t20;
-            double t34 = dr * t33;
-            dd_r -= t34 / t20;
-            double t35 = d_t21 * t21;
-            double dt35 = dd_t21 * t21;
-            dt35 += dt21 * d_t21;
-            double t36 = t35 / t20;
-            d_t20 -= t36;
-            dd_t20 -= dt35 / t20;
-            double t37 = dr * t36;
-            dd_t20 += t37 / t20;
-            d_r += d_t20;
-            dd_r += dd_t20;
+            dt3 = gradc_pop(gradc_t);
+            t3 = gradc_pop(gradc_t);
+            double t20 = y[i];
+            double t21 = t20 + r;
+            double t22 = r + mu;
+            double t23 = r / t22;
+            double dt23 = dr / t22;
+            double t24 = dr * t23;
+            dt23 -= t24 / t22;
+            double t25 = mu - t20;
+            double t26 = t25 / t22;
+            double t27 = dr * t26;
+            double t28 = t27 / t22;
+            double dt26 = -t28;
+            double t29 = t26 / t22;
+            double dt29 = dt26 / t22;
+            double t30 = dr * t29;
+            dt29 -= t30 / t22;
+            double d_t22 = -t29;
+            double dd_t22 = -dt29;
+            double t31 = 1.0 / t23;
+            double t32 = dt23 * t31;
+            double t33 = t32 / t23;
+            double dt31 = -t33;
+            double d_t23 = gradc_dom(t3, t31);
+            double dd_t23 = gradc_dom(t3, dt31);
+            double t34 = d_t23 / t22;
+            d_r += t34;
+            dd_r += dd_t23 / t22;
+            double t35 = dr * t34;
+            dd_r -= t35 / t22;
+            double t36 = d_t23 * t23;
+            double dt36 = dd_t23 * t23;
+            dt36 += dt23 * d_t23;
+            double t37 = t36 / t22;
+            d_t22 -= t37;
+            dd_t22 -= dt36 / t22;
+            double t38 = dr * t37;
+            dd_t22 += t38 / t22;
+            d_r += d_t22;
+            dd_r += dd_t22;
             d_t1 -= 1.0;
-            double d_t19 = gradc_trigamma(t19);
-            double t38 = gradc_tetragamma(t19);
-            double dd_t19 = dr * t38;
-            d_r += d_t19;
-            dd_r += dd_t19;
+            double d_t21 = gradc_trigamma(t21);
+            double t39 = gradc_tetragamma(t21);
+            double dd_t21 = dr * t39;
+            d_r += d_t21;
+            dd_r += dd_t21;
             /* 40: let mu = exp(eta); */
             mu = gradc_pop(gradc_t);
         }
         /* 41: s += digamma(y[i] + r) - digamma(r) + log(r / (r + mu)) + (mu - y[i]) / (r + mu); */
-        double t39 = gradc_tetragamma(r);
-        double dt40 = dr * t39;
+        double t40 = gradc_tetragamma(r);
+        double dt41 = dr * t40;
         d_r += d_t1 * t2;
-        dd_r += dt40 * d_t1;
+        dd_r += dt41 * d_t1;
         if (g_r) *g_r = d_r;
         if (hv_r) *hv_r = dd_r;
     }
@@ -987,5 +1022,5 @@ double negbin_score_r_hvp(int n, int d, const double *beta, double r, const doub
     }
     free(gradc_t->data);
     /* 43: return s; */
-    return gradc_t->failed ? NAN : t17;
+    return gradc_t->failed ? NAN : t19;
 }

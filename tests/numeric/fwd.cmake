@@ -33,7 +33,8 @@ set(FWD_PROGRAMS
   ${SAMPLES}/cloth.fn ${SAMPLES}/bundle.fn ${SAMPLES}/lu_logdet.fn ${SAMPLES}/conv1d.fn
   ${SAMPLES}/negbin.fn ${SAMPLES}/tobit.fn ${SAMPLES}/rnn.fn ${SAMPLES}/kepler.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
-  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn subarrays.fn while.fn)
+  arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn subarrays.fn while.fn
+  saves.fn extrema.fn)
 
 # Every .fn under samples/ must be in the list: a new sample gets these
 # checks or the configuration says why not.
