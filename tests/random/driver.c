@@ -145,6 +145,11 @@ static void data(FILE *out, const Case *c, const Slot *s, int k)
     doubles(out, c->expect, p->npt * ne);
     fprintf(out, "};\nstatic const double P%d_s[] = {", k);
     doubles(out, c->scale, p->npt);
+    fprintf(out, "};\nstatic const int P%d_k[] = {", k);
+    for (int t = 0; t < p->npt; t++)
+        fprintf(out, "%s%d", t ? ", " : "", c->kink[t]);
+    if (!p->npt)
+        fputs("0", out);
     fprintf(out, "};\nstatic const int P%d_act[] = {", k);
     int n = 0;
     for (int i = 0; i < f->nparam; i++)
@@ -182,12 +187,12 @@ void driver_write(FILE *out, const Case *cases, int n, const char *header_name)
         char h[32] = "NULL";
         if (!p->fn[0].has_out)
             snprintf(h, sizeof h, "P%d_h", k);
-        fprintf(out, "    {%d, %d, %d, %d, %d, P%d_a, P%d_e, P%d_s, P%d_act, P%d_gp, P%d_f, P%d_g, P%d_j, %s, %lluull},\n",
-                p->npt, prog_nreal(p), prog_nactive(p), prog_nout(p), ngp, k, k, k, k, k, k, k, k, h,
+        fprintf(out, "    {%d, %d, %d, %d, %d, P%d_a, P%d_e, P%d_s, P%d_k, P%d_act, P%d_gp, P%d_f, P%d_g, P%d_j, %s, %lluull},\n",
+                p->npt, prog_nreal(p), prog_nactive(p), prog_nout(p), ngp, k, k, k, k, k, k, k, k, k, h,
                 (unsigned long long)rt_mix(p->seed, (uint64_t)p->index));
     }
     if (!n)
-        fputs("    {0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},\n", out);
+        fputs("    {0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},\n", out);
     fprintf(out, "};\n\nint main(int argc, char **argv)\n{\n    return rt_main(progs, %d, argc, argv);\n}\n", n);
 }
 

@@ -42,6 +42,7 @@ typedef struct {
     size_t nwhy;
     void **mem;
     int nmem, capmem;
+    int kink;       /* abs(0), hypot(0, 0), min/max of equal values met */
 } Interp;
 
 enum { FLOW_NEXT, FLOW_BREAK, FLOW_RETURN };
@@ -148,7 +149,7 @@ static double builtin1(Interp *I, Builtin b, double x)
     case B_ACOSH: return acosh(margin(I, x, x < 1.01, n));
     case B_ATANH: return atanh(margin(I, x, fabs(x) > 0.99, n));
     case B_ERF: return erf(x);
-    case B_ABS: return fabs(x);
+    case B_ABS: I->kink |= x == 0; return fabs(x);
     case B_ERFC: return erfc(x);
     case B_LGAMMA: return lgamma(margin(I, x, x < 1e-2, n));
     case B_FLOOR: return floor(x);
@@ -168,9 +169,9 @@ static double builtin2(Interp *I, Builtin b, double x, double y)
         if (hypot(x, y) < 1e-3 || (y < 0 && fabs(x) < 1e-6))
             refuse(I, "atan2(%g, %g) is near its singularity or branch cut", x, y);
         return atan2(x, y);
-    case B_HYPOT: return hypot(x, y);
-    case B_MIN: return fmin(x, y);
-    case B_MAX: return fmax(x, y);
+    case B_HYPOT: I->kink |= x == 0 && y == 0; return hypot(x, y);
+    case B_MIN: I->kink |= x == y; return fmin(x, y);
+    case B_MAX: I->kink |= x == y; return fmax(x, y);
     default: refuse(I, "generator bug: builtin %d", (int)b); return 0;
     }
 }
@@ -464,6 +465,7 @@ int interp_run(const Prog *p, const double *point, EvalResult *res)
         exec_block(&I, &F, &p->fn[0].body);
         res->value = F.ret;
         res->scale = I.scale;
+        res->kink = I.kink;
     } else {
         failed = 1;
     }

@@ -15,9 +15,8 @@
 
 /* ---- features: what the generator may produce ------------------------- */
 
-/* One bit per construct. The v1 set and the v2 constructs gradc
- * implements are on by default (F_DEFAULT); the others are off until
- * --features turns them on. */
+/* One bit per construct; all on by default (F_DEFAULT), --features
+ * turns them off one by one. */
 enum {
     F_LOOPS = 1u << 0,      /* for loops with runtime bounds */
     F_ARRAYS = 1u << 1,     /* real array parameters */
@@ -46,7 +45,7 @@ enum {
 };
 #define F_V1 0xffffu
 #define F_ALL 0x7fffffu
-#define F_DEFAULT (F_V1 | F_LETINT | F_V2BUILTINS | F_PARAMSIZE | F_3D | F_SUBARR)
+#define F_DEFAULT F_ALL
 
 /* Parses "+a,-b,c" (names as in rt_feature_names) onto *flags; 0 on success. */
 int rt_parse_features(const char *spec, unsigned *flags, FILE *err);
@@ -248,6 +247,7 @@ typedef struct {
     double value;           /* functions that return a value */
     double *out;            /* every out element, flattened (caller's buffer) */
     double scale;           /* the largest magnitude of any value computed */
+    int kink;               /* a kink met exactly: abs(0), hypot(0, 0), min or max of a tie */
     char why[160];          /* why the evaluation was refused */
 } EvalResult;
 

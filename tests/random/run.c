@@ -45,6 +45,7 @@ int case_prepare(Case *c, Prog *p, char *why, size_t n)
         if (!nout)
             c->expect[k] = r.value;
         c->scale[k] = r.scale;
+        c->kink[k] = r.kink;
     }
     return 0;
 }

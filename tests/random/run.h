@@ -11,6 +11,7 @@ typedef struct {
     Prog *p;
     double *expect;             /* npt x max(1, nout) */
     double scale[RT_MAXPTS];
+    int kink[RT_MAXPTS];     /* the evaluation met a kink exactly (EvalResult) */
 } Case;
 
 /* Evaluates the program at its points; 0 if all are in range. */
