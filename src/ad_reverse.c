@@ -1399,6 +1399,23 @@ static int count_pushes(const IrBlock *b)
     return n;
 }
 
+/* Names, into o, of the arrays this block saves whole for a call that
+ * reads them (not the snapshots at the start of an iteration), nested
+ * loops not counted: "p, H". */
+static void pushed_arrays(const IrBlock *b, Buf *o)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_PUSHA && in->per == 0)
+            buf_printf(o, "%s%s", o->len ? ", " : "", in->arr->name ? in->arr->name : "an array");
+        if (in->kind == I_IF) {
+            pushed_arrays(in->then, o);
+            if (in->els)
+                pushed_arrays(in->els, o);
+        }
+    }
+}
+
 /* The note of a loop whose trip count is known only when it has run. */
 static const char *early_exit_note(Rev *r, const char *saves)
 {
@@ -1602,6 +1619,15 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                                        "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
                 buf_free(&names);
             }
+            Buf arrays;
+            buf_init(&arrays);
+            pushed_arrays(c->body, &arrays);
+            if (arrays.len)
+                c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s whole before a call "
+                                       "reads %s, for the reverse sweep", c->note ? c->note : "",
+                                       c->note ? "; " : "", arrays.data, strchr(arrays.data, ',') ?
+                                       "them" : "it");
+            buf_free(&arrays);
             const char *kept = stash_names(r, in->body);
             if (kept)
                 c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s (costly to recompute), "

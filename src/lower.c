@@ -276,7 +276,7 @@ static Operand *lower_call_args(Lower *lw, const Expr *e, RowOut *rows, int *nro
             Operand fix[IR_MAX_DIMS];
             for (int k = 0; k < nfix; k++)
                 fix[k] = lower_expr(lw, a->index.idx[k], NULL);
-            IrVar *tmp = new_var(lw, base->name, base->type);
+            IrVar *tmp = new_var(lw, arena_printf(lw->cx->arena, "%s_row", base->name), base->type);
             ir_set_shape(lw->cx, tmp, base->ndims - nfix);
             for (int k = 0; k < tmp->ndims; k++)
                 tmp->dims[k] = base->dims[nfix + k];

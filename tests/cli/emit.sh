@@ -43,6 +43,15 @@ grep -q 'in 0 \.\. _ until done' loops/w.ir || bad "--emit=ir does not show the 
 grep -q 'in 0 \.\.< trips' loops/w.ir || bad "--emit=ir: the reverse loop does not run the counted trips"
 rm -r loops
 
+# the comment above a loop names a row copy it saves whole for a call, not
+# "saves nothing" (a sub-array argument, not inlined)
+mkdir rows
+printf 'fn dot(int n, a[n], b[n]) {\n  let s = 0;\n  for i in 0..n { s += a[i] * b[i]; }\n  return s;\n}\nfn step(int n, h[n], out y[n]) {\n  for i in 0..n { y[i] = tanh(dot(n, h, h) + h[i]); }\n}\nfn f(int n, int T, h0[n]) {\n  let H[T + 1][n];\n  for j in 0..n { H[0][j] = h0[j]; }\n  for t in 0..T { step(n, H[t], H[t + 1]); }\n  return H[T][0];\n}\n' >rows/r.fn
+"$GRADC" rows/r.fn --no-inline --no-line --routines=grad --emit=c >rows/r.c || bad "gradc rows/r.fn failed"
+grep -B2 'for (int t = 0; t < T; t++)' rows/r.c | grep -q 'saves H_row whole before a call reads it' ||
+    bad "the loop that saves a row copy for a call does not say so"
+rm -r rows
+
 # errors in the input: exit 1, the diagnostics, nothing on standard output
 cp "$CLI_SRC/bad.fn" bad.fn
 for kind in c h ast ir; do

@@ -409,7 +409,7 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: H X_1 H_1 H_2 */
+    /* memory for the arrays: H X_row H_row H_row_1 */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
     gradc_size = gradc_sum(gradc_size, gradc_count(m, 1));
@@ -423,11 +423,11 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     double *gradc_next = gradc_work;
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_1 = gradc_next;
+    double *X_row = gradc_next;
     gradc_next += gradc_count(m, 1);
-    double *H_1 = gradc_next;
+    double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *H_2 = gradc_next;
+    double *H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
@@ -435,15 +435,15 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     for (int t = 0; t < T; t++) {
         for (int t2 = 0; t2 < m; t2++) {
             double t3 = X[t * m + t2];
-            X_1[t2] = t3;
+            X_row[t2] = t3;
         }
         for (int t4 = 0; t4 < h; t4++) {
             double t5 = H[t * h + t4];
-            H_1[t4] = t5;
+            H_row[t4] = t5;
         }
         int t6 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_2, gradc_count(h, 1));
+        gradc_fill(H_row_1, gradc_count(h, 1));
         /* 6: for i in 0..h { */
         for (int i = 0; i < h; i++) {
             /* 7: let a = b[i]; */
@@ -452,7 +452,7 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
             double a_1 = a;
             for (int j = 0; j < m; j++) {
                 double t7 = Wx[i * m + j];
-                double t8 = X_1[j];
+                double t8 = X_row[j];
                 double t9 = t7 * t8;
                 double a_2 = a_1 + t9;
                 a_1 = a_2;
@@ -461,18 +461,18 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
             double a_3 = a_1;
             for (int j_1 = 0; j_1 < h; j_1++) {
                 double t10 = Wh[i * h + j_1];
-                double t11 = H_1[j_1];
+                double t11 = H_row[j_1];
                 double t12 = t10 * t11;
                 double a_4 = a_3 + t12;
                 a_3 = a_4;
             }
             /* 10: hn[i] = tanh(a); */
             double t13 = tanh(a_3);
-            H_2[i] = t13;
+            H_row_1[i] = t13;
         }
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t14 = 0; t14 < h; t14++) {
-            double t15 = H_2[t14];
+            double t15 = H_row_1[t14];
             H[t6 * h + t14] = t15;
         }
     }
@@ -513,7 +513,7 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H X_1 H_1 H_2 d_H d_H_2 d_H_1 */
+    /* memory for the arrays: d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H X_row H_row H_row_1 d_H d_H_row_1 d_H_row */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, g_Wx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, g_Wh ? 0 : gradc_count(h, h));
@@ -559,42 +559,42 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_1 = gradc_next;
+    double *X_row = gradc_next;
     gradc_next += gradc_count(m, 1);
-    double *H_1 = gradc_next;
+    double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *H_2 = gradc_next;
+    double *H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *d_H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *d_H_2 = gradc_next;
+    double *d_H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *d_H_1 = gradc_next;
+    double *d_H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     double t2 = 0.0;
 
-    /* each iteration saves X, H as it starts (the whole arrays), for the reverse sweep */
+    /* each iteration saves X_row, H_row as it starts (the whole arrays), for the reverse sweep */
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     /* that is (m + h) * (T - 0) doubles on the tape */
     for (int t = 0; t < T; t++) {
-        gradc_pusha(gradc_t, X_1, gradc_count(m, 1));
-        gradc_pusha(gradc_t, H_1, gradc_count(h, 1));
+        gradc_pusha(gradc_t, X_row, gradc_count(m, 1));
+        gradc_pusha(gradc_t, H_row, gradc_count(h, 1));
         for (int t3 = 0; t3 < m; t3++) {
             double t4 = X[t * m + t3];
-            X_1[t3] = t4;
+            X_row[t3] = t4;
         }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t5 = 0; t5 < h; t5++) {
             double t6 = H[t * h + t5];
-            H_1[t5] = t6;
+            H_row[t5] = t6;
         }
         int t7 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_2, gradc_count(h, 1));
+        gradc_fill(H_row_1, gradc_count(h, 1));
         /* 6: for i in 0..h { */
         /* the reverse sweep needs 1 value per iteration: h doubles on the tape */
         gradc_reserve(gradc_t, 0, h, 1);
@@ -608,7 +608,7 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             for (int j = 0; j < m; j++) {
                 double t8 = Wx[i * m + j];
-                double t9 = X_1[j];
+                double t9 = X_row[j];
                 double t10 = t8 * t9;
                 double a_2 = a_1 + t10;
                 a_1 = a_2;
@@ -620,7 +620,7 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             for (int j_1 = 0; j_1 < h; j_1++) {
                 double t11 = Wh[i * h + j_1];
-                double t12 = H_1[j_1];
+                double t12 = H_row[j_1];
                 double t13 = t11 * t12;
                 double a_4 = a_3 + t13;
                 a_3 = a_4;
@@ -628,13 +628,13 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* 10: hn[i] = tanh(a); */
             gradc_push(gradc_t, t2);
             t2 = tanh(a_3);
-            H_2[i] = t2;
+            H_row_1[i] = t2;
         }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t14 = 0; t14 < h; t14++) {
-            double t15 = H_2[t14];
+            double t15 = H_row_1[t14];
             H[t7 * h + t14] = t15;
         }
     }
@@ -704,28 +704,28 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         gradc_fill(d_Wx, gradc_count(h, m));
         gradc_fill(d_Wh, gradc_count(h, h));
         gradc_fill(d_b, gradc_count(h, 1));
-        gradc_fill(d_H_1, gradc_count(h, 1));
+        gradc_fill(d_H_row, gradc_count(h, 1));
 
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
             int t30 = t + 1;
-            gradc_fill(d_H_2, gradc_count(h, 1));
+            gradc_fill(d_H_row_1, gradc_count(h, 1));
 
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
             for (int t14 = h - 1; t14 >= 0; t14--) {
                 double t31 = d_H[t30 * h + t14];
                 d_H[t30 * h + t14] = 0.0;
-                d_H_2[t14] += t31;
+                d_H_row_1[t14] += t31;
             }
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t32 = d_H_2[i];
-                d_H_2[i] = 0.0;
+                double t32 = d_H_row_1[i];
+                d_H_row_1[i] = 0.0;
                 double t33 = t2 * t2;
                 double t34 = 1.0 - t33;
                 double d_a_3 = t32 * t34;
@@ -735,17 +735,17 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
                 /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
                 for (int j_1 = h - 1; j_1 >= 0; j_1--) {
                     double t35 = Wh[i * h + j_1];
-                    double t36 = H_1[j_1];
+                    double t36 = H_row[j_1];
                     double d_t35 = d_a_3 * t36;
                     double d_t36 = d_a_3 * t35;
-                    d_H_1[j_1] += d_t36;
+                    d_H_row[j_1] += d_t36;
                     d_Wh[i * h + j_1] += d_t35;
                 }
 
                 /* the loop of line 8, backwards */
                 /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
                 for (int j = m - 1; j >= 0; j--) {
-                    double t37 = X_1[j];
+                    double t37 = X_row[j];
                     double d_t8 = d_a_3 * t37;
                     d_Wx[i * m + j] += d_t8;
                 }
@@ -756,12 +756,12 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
             for (int t5 = h - 1; t5 >= 0; t5--) {
-                double t38 = d_H_1[t5];
-                d_H_1[t5] = 0.0;
+                double t38 = d_H_row[t5];
+                d_H_row[t5] = 0.0;
                 d_H[t * h + t5] += t38;
             }
-            gradc_popa(gradc_t, H_1, gradc_count(h, 1));
-            gradc_popa(gradc_t, X_1, gradc_count(m, 1));
+            gradc_popa(gradc_t, H_row, gradc_count(h, 1));
+            gradc_popa(gradc_t, X_row, gradc_count(m, 1));
         }
     }
     if (gradc_t->failed) {
@@ -782,7 +782,7 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) H X_1 H_1 H_2 dH dH_1 dH_2 */
+    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) H X_row H_row H_row_1 dH dH_row dH_row_1 */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dWx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, dWh ? 0 : gradc_count(h, h));
@@ -824,17 +824,17 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_1 = gradc_next;
+    double *X_row = gradc_next;
     gradc_next += gradc_count(m, 1);
-    double *H_1 = gradc_next;
+    double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *H_2 = gradc_next;
+    double *H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *dH = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *dH_1 = gradc_next;
+    double *dH_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *dH_2 = gradc_next;
+    double *dH_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
@@ -843,18 +843,18 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     for (int t = 0; t < T; t++) {
         for (int t2 = 0; t2 < m; t2++) {
             double t3 = X[t * m + t2];
-            X_1[t2] = t3;
+            X_row[t2] = t3;
         }
         for (int t4 = 0; t4 < h; t4++) {
             double t5 = H[t * h + t4];
             double dt5 = dH[t * h + t4];
-            H_1[t4] = t5;
-            dH_1[t4] = dt5;
+            H_row[t4] = t5;
+            dH_row[t4] = dt5;
         }
         int t6 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_2, gradc_count(h, 1));
-        gradc_fill(dH_2, gradc_count(h, 1));
+        gradc_fill(H_row_1, gradc_count(h, 1));
+        gradc_fill(dH_row_1, gradc_count(h, 1));
         /* 6: for i in 0..h { */
         for (int i = 0; i < h; i++) {
             /* 7: let a = b[i]; */
@@ -866,7 +866,7 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             for (int j = 0; j < m; j++) {
                 double t7 = Wx[i * m + j];
                 double dt7 = dWx_1[i * m + j];
-                double t8 = X_1[j];
+                double t8 = X_row[j];
                 double t9 = t7 * t8;
                 double dt9 = dt7 * t8;
                 double a_2 = a_1 + t9;
@@ -881,8 +881,8 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             for (int j_1 = 0; j_1 < h; j_1++) {
                 double t10 = Wh[i * h + j_1];
                 double dt10 = dWh_1[i * h + j_1];
-                double t11 = H_1[j_1];
-                double dt11 = dH_1[j_1];
+                double t11 = H_row[j_1];
+                double dt11 = dH_row[j_1];
                 double t12 = t10 * t11;
                 double dt12 = dt10 * t11;
                 dt12 += dt11 * t10;
@@ -897,13 +897,13 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double t14 = t13 * t13;
             double t15 = 1.0 - t14;
             double t16 = da_3 * t15;
-            H_2[i] = t13;
-            dH_2[i] = t16;
+            H_row_1[i] = t13;
+            dH_row_1[i] = t16;
         }
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t17 = 0; t17 < h; t17++) {
-            double t18 = H_2[t17];
-            double dt18 = dH_2[t17];
+            double t18 = H_row_1[t17];
+            double dt18 = dH_row_1[t17];
             H[t6 * h + t17] = t18;
             dH[t6 * h + t17] = dt18;
         }
@@ -963,7 +963,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H X_1 H_1 H_2 d_H d_H_2 d_H_1 dH dH_1 dH_2 dd_wy (if hv_wy is NULL) dd_H dd_Wx (if hv_Wx is NULL) dd_Wh (if hv_Wh is NULL) dd_b (if hv_b is NULL) dd_H_1 dd_H_2 */
+    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H X_row H_row H_row_1 d_H d_H_row_1 d_H_row dH dH_row dH_row_1 dd_wy (if hv_wy is NULL) dd_H dd_Wx (if hv_Wx is NULL) dd_Wh (if hv_Wh is NULL) dd_b (if hv_b is NULL) dd_H_row dd_H_row_1 */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dWx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, dWh ? 0 : gradc_count(h, h));
@@ -1047,23 +1047,23 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_1 = gradc_next;
+    double *X_row = gradc_next;
     gradc_next += gradc_count(m, 1);
-    double *H_1 = gradc_next;
+    double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *H_2 = gradc_next;
+    double *H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *d_H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *d_H_2 = gradc_next;
+    double *d_H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *d_H_1 = gradc_next;
+    double *d_H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *dH = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *dH_1 = gradc_next;
+    double *dH_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *dH_2 = gradc_next;
+    double *dH_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *dd_wy = hv_wy;
     if (!dd_wy) {
@@ -1087,9 +1087,9 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         dd_b = gradc_next;
         gradc_next += gradc_count(h, 1);
     }
-    double *dd_H_1 = gradc_next;
+    double *dd_H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
-    double *dd_H_2 = gradc_next;
+    double *dd_H_row_1 = gradc_next;
     gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
@@ -1097,16 +1097,16 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     double t2 = 0.0;
     double dt2 = 0.0;
 
-    /* each iteration saves X, H as it starts (the whole arrays), for the reverse sweep */
+    /* each iteration saves X_row, H_row as it starts (the whole arrays), for the reverse sweep */
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     /* that is (m + h + h) * (T - 0) doubles on the tape */
     for (int t = 0; t < T; t++) {
-        gradc_pusha(gradc_t, X_1, gradc_count(m, 1));
-        gradc_pusha(gradc_t, H_1, gradc_count(h, 1));
-        gradc_pusha(gradc_t, dH_1, gradc_count(h, 1));
+        gradc_pusha(gradc_t, X_row, gradc_count(m, 1));
+        gradc_pusha(gradc_t, H_row, gradc_count(h, 1));
+        gradc_pusha(gradc_t, dH_row, gradc_count(h, 1));
         for (int t3 = 0; t3 < m; t3++) {
             double t4 = X[t * m + t3];
-            X_1[t3] = t4;
+            X_row[t3] = t4;
         }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
@@ -1114,13 +1114,13 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         for (int t5 = 0; t5 < h; t5++) {
             double t6 = H[t * h + t5];
             double dt6 = dH[t * h + t5];
-            H_1[t5] = t6;
-            dH_1[t5] = dt6;
+            H_row[t5] = t6;
+            dH_row[t5] = dt6;
         }
         int t7 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_2, gradc_count(h, 1));
-        gradc_fill(dH_2, gradc_count(h, 1));
+        gradc_fill(H_row_1, gradc_count(h, 1));
+        gradc_fill(dH_row_1, gradc_count(h, 1));
         /* 6: for i in 0..h { */
         /* the reverse sweep needs 2 values per iteration: 2 * h doubles on the tape */
         gradc_reserve(gradc_t, 0, h, 2);
@@ -1137,7 +1137,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             for (int j = 0; j < m; j++) {
                 double t8 = Wx[i * m + j];
                 double dt8 = dWx_1[i * m + j];
-                double t9 = X_1[j];
+                double t9 = X_row[j];
                 double t10 = t8 * t9;
                 double dt10 = dt8 * t9;
                 double a_2 = a_1 + t10;
@@ -1155,8 +1155,8 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             for (int j_1 = 0; j_1 < h; j_1++) {
                 double t11 = Wh[i * h + j_1];
                 double dt11 = dWh_1[i * h + j_1];
-                double t12 = H_1[j_1];
-                double dt12 = dH_1[j_1];
+                double t12 = H_row[j_1];
+                double dt12 = dH_row[j_1];
                 double t13 = t11 * t12;
                 double dt13 = dt11 * t12;
                 dt13 += dt12 * t11;
@@ -1173,16 +1173,16 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double t14 = t2 * t2;
             double t15 = 1.0 - t14;
             dt2 = da_3 * t15;
-            H_2[i] = t2;
+            H_row_1[i] = t2;
             double t16 = dt2;
-            dH_2[i] = t16;
+            dH_row_1[i] = t16;
         }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t17 = 0; t17 < h; t17++) {
-            double t18 = H_2[t17];
-            double dt18 = dH_2[t17];
+            double t18 = H_row_1[t17];
+            double dt18 = dH_row_1[t17];
             H[t7 * h + t17] = t18;
             dH[t7 * h + t17] = dt18;
         }
@@ -1282,15 +1282,15 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         gradc_fill(dd_Wh, gradc_count(h, h));
         gradc_fill(d_b, gradc_count(h, 1));
         gradc_fill(dd_b, gradc_count(h, 1));
-        gradc_fill(d_H_1, gradc_count(h, 1));
-        gradc_fill(dd_H_1, gradc_count(h, 1));
+        gradc_fill(d_H_row, gradc_count(h, 1));
+        gradc_fill(dd_H_row, gradc_count(h, 1));
 
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
             int t35 = t + 1;
-            gradc_fill(d_H_2, gradc_count(h, 1));
-            gradc_fill(dd_H_2, gradc_count(h, 1));
+            gradc_fill(d_H_row_1, gradc_count(h, 1));
+            gradc_fill(dd_H_row_1, gradc_count(h, 1));
 
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
@@ -1299,18 +1299,18 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 double dt36 = dd_H[t35 * h + t17];
                 d_H[t35 * h + t17] = 0.0;
                 dd_H[t35 * h + t17] = 0.0;
-                d_H_2[t17] += t36;
-                dd_H_2[t17] += dt36;
+                d_H_row_1[t17] += t36;
+                dd_H_row_1[t17] += dt36;
             }
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t37 = d_H_2[i];
-                double dt37 = dd_H_2[i];
-                d_H_2[i] = 0.0;
-                dd_H_2[i] = 0.0;
+                double t37 = d_H_row_1[i];
+                double dt37 = dd_H_row_1[i];
+                d_H_row_1[i] = 0.0;
+                dd_H_row_1[i] = 0.0;
                 double t38 = t2 * t2;
                 double dt38 = dt2 * t2;
                 dt38 += dt2 * t2;
@@ -1327,17 +1327,17 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 for (int j_1 = h - 1; j_1 >= 0; j_1--) {
                     double t40 = Wh[i * h + j_1];
                     double dt40 = dWh_1[i * h + j_1];
-                    double t41 = H_1[j_1];
-                    double dt41 = dH_1[j_1];
+                    double t41 = H_row[j_1];
+                    double dt41 = dH_row[j_1];
                     double d_t40 = d_a_3 * t41;
                     double dd_t40 = dd_a_3 * t41;
                     dd_t40 += dt41 * d_a_3;
                     double d_t41 = d_a_3 * t40;
                     double dd_t41 = dd_a_3 * t40;
                     dd_t41 += dt40 * d_a_3;
-                    d_H_1[j_1] += d_t41;
+                    d_H_row[j_1] += d_t41;
                     double t42 = dd_t41;
-                    dd_H_1[j_1] += t42;
+                    dd_H_row[j_1] += t42;
                     d_Wh[i * h + j_1] += d_t40;
                     double t43 = dd_t40;
                     dd_Wh[i * h + j_1] += t43;
@@ -1346,7 +1346,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 /* the loop of line 8, backwards */
                 /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
                 for (int j = m - 1; j >= 0; j--) {
-                    double t44 = X_1[j];
+                    double t44 = X_row[j];
                     double d_t8 = d_a_3 * t44;
                     double t45 = dd_a_3 * t44;
                     d_Wx[i * m + j] += d_t8;
@@ -1361,16 +1361,16 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
             for (int t5 = h - 1; t5 >= 0; t5--) {
-                double t47 = d_H_1[t5];
-                double dt47 = dd_H_1[t5];
-                d_H_1[t5] = 0.0;
-                dd_H_1[t5] = 0.0;
+                double t47 = d_H_row[t5];
+                double dt47 = dd_H_row[t5];
+                d_H_row[t5] = 0.0;
+                dd_H_row[t5] = 0.0;
                 d_H[t * h + t5] += t47;
                 dd_H[t * h + t5] += dt47;
             }
-            gradc_popa(gradc_t, dH_1, gradc_count(h, 1));
-            gradc_popa(gradc_t, H_1, gradc_count(h, 1));
-            gradc_popa(gradc_t, X_1, gradc_count(m, 1));
+            gradc_popa(gradc_t, dH_row, gradc_count(h, 1));
+            gradc_popa(gradc_t, H_row, gradc_count(h, 1));
+            gradc_popa(gradc_t, X_row, gradc_count(m, 1));
         }
     }
     if (gradc_t->failed) {
