@@ -42,7 +42,7 @@ typedef struct {
     size_t nwhy;
     void **mem;
     int nmem, capmem;
-    int kink;       /* abs(0), hypot(0, 0), min/max of equal values met */
+    int kink;       /* abs(0), hypot(0, 0), min/max of equal values, a real tie in a comparison */
 } Interp;
 
 enum { FLOW_NEXT, FLOW_BREAK, FLOW_RETURN };
@@ -255,7 +255,11 @@ static int eval_cond(Interp *I, Frame *F, const Expr *e)
             long a = eval_int(I, F, e->kid[0]), b = eval_int(I, F, e->kid[1]);
             return compare(I, e->op, (double)a, (double)b);
         }
-        return compare(I, e->op, eval_real(I, F, e->kid[0]), eval_real(I, F, e->kid[1]));
+        {
+            double a = eval_real(I, F, e->kid[0]), b = eval_real(I, F, e->kid[1]);
+            I->kink |= a == b;      /* on a branch boundary at the point */
+            return compare(I, e->op, a, b);
+        }
     default:
         refuse(I, "generator bug: op %d in a condition", (int)e->op);
         return 0;
