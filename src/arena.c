@@ -14,6 +14,25 @@ struct ArenaChunk {
 
 enum { CHUNK_MIN = 64 * 1024 };
 
+/* Under AddressSanitizer a block given back is poisoned until reused, so
+ * that a read through a stale pointer to it is reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define GRADC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GRADC_ASAN 1
+#endif
+#endif
+#ifdef GRADC_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define POISON(p, n) __asan_poison_memory_region((p), (n))
+#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 static _Noreturn void out_of_memory(void)
 {
     fputs("gradc: error: out of memory\n", stderr);
@@ -50,8 +69,7 @@ _Noreturn void die(const char *fmt, ...)
 Arena *arena_new(void)
 {
     Arena *a = xmalloc(sizeof *a);
-    a->head = NULL;
-    a->used_total = 0;
+    memset(a, 0, sizeof *a);
     return a;
 }
 
@@ -81,11 +99,13 @@ void arena_reset(Arena *a)
         }
     }
     if (keep) {
+        UNPOISON(keep->data, keep->size);
         keep->used = 0;
         keep->next = NULL;
     }
     a->head = keep;
     a->used_total = 0;
+    memset(a->free, 0, sizeof a->free);
 }
 
 void *arena_alloc(Arena *a, size_t size)
@@ -135,12 +155,58 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     return s;
 }
 
+/* Blocks of 32 << k bytes: from the free list of their class when one was
+ * given back, else new. */
+static int block_class(size_t bytes)
+{
+    int k = 0;
+    while (((size_t)32 << k) < bytes)
+        k++;
+    return k;
+}
+
+void *arena_block(Arena *a, size_t bytes, size_t *got)
+{
+    int k = block_class(bytes);
+    *got = (size_t)32 << k;
+    if (k < ARENA_CLASSES && a->free[k]) {
+        void **p = a->free[k];
+        a->free[k] = p[0];
+        UNPOISON(p, *got);
+        memset(p, 0, *got);
+        return p;
+    }
+    return arena_alloc(a, *got);
+}
+
+void arena_unblock(Arena *a, void *p, size_t bytes)
+{
+    int k = block_class(bytes);
+    if (!p || ((size_t)32 << k) != bytes || k >= ARENA_CLASSES)
+        return;
+    void **q = p;
+    q[0] = a->free[k];
+    a->free[k] = q;
+    POISON(q + 1, bytes - sizeof *q);
+}
+
+void vec_release(Arena *a, PtrVec *v)
+{
+    if (v->items)
+        arena_unblock(a, v->items, sizeof(void *) * (size_t)v->cap);
+    v->items = NULL;
+    v->len = v->cap = 0;
+}
+
 static void vec_grow(Arena *a, PtrVec *v)
 {
-    int cap = v->cap ? v->cap * 2 : 4;
-    void **items = ARENA_ARRAY(a, void *, cap);
+    size_t got;
+    void **items = arena_block(a, sizeof(void *) * (size_t)(v->cap ? v->cap * 2 : 4), &got);
+    int cap = (int)(got / sizeof(void *));
     if (v->len)
         memcpy(items, v->items, sizeof(void *) * (size_t)v->len);
+    PtrVec old = *v;
+    vec_release(a, &old);
     v->items = items;
     v->cap = cap;
 }

@@ -9,9 +9,12 @@
 
 typedef struct ArenaChunk ArenaChunk;
 
+enum { ARENA_CLASSES = 28 };
+
 typedef struct Arena {
     ArenaChunk *head;
     size_t used_total;
+    void **free[ARENA_CLASSES];     /* blocks given back, by size class */
 } Arena;
 
 Arena *arena_new(void);
@@ -24,11 +27,17 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Memory that grows by doubling (vectors, tables): a block of at least
+ * `bytes` (zero-filled; *got says its size), which arena_unblock gives back
+ * for reuse by the next request of that size class. */
+void *arena_block(Arena *a, size_t bytes, size_t *got);
+void arena_unblock(Arena *a, void *p, size_t got);
+
 #define ARENA_NEW(a, T) ((T *)arena_alloc((a), sizeof(T)))
 #define ARENA_ARRAY(a, T, n) ((T *)arena_alloc((a), sizeof(T) * (size_t)(n)))
 
-/* A vector of pointers in the arena: growth copies into a fresh block (the
- * old one stays in the arena, so total memory stays within 2x). */
+/* A vector of pointers in the arena. Its items are an arena_block: one that
+ * growth or vec_release gives up is reused by the next that needs one. */
 typedef struct PtrVec {
     void **items;
     int len, cap;
@@ -37,6 +46,8 @@ typedef struct PtrVec {
 void vec_push(Arena *a, PtrVec *v, void *p);
 void vec_insert(Arena *a, PtrVec *v, int at, void *p);
 void vec_remove(PtrVec *v, int at);
+/* Gives v's items back to the arena (v must no longer be read) and empties v. */
+void vec_release(Arena *a, PtrVec *v);
 
 /* Growable heap string, for output text and messages. */
 typedef struct Buf {

@@ -111,6 +111,8 @@ static bool inline_call(Cx *cx, IrFunc *f, IrBlock *b, int i)
         vec_push(cx->arena, &out, body->instrs.items[k]);
     for (int k = i + 1; k < b->instrs.len; k++)
         vec_push(cx->arena, &out, b->instrs.items[k]);
+    vec_release(cx->arena, &body->instrs);
+    vec_release(cx->arena, &b->instrs);
     b->instrs = out;
     ir_ensure_alloc(cx, f);
     return true;

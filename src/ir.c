@@ -399,33 +399,48 @@ static IrVar *map_var(IrMapFn map, void *data, IrVar *v)
     return m.var;
 }
 
-Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool deep)
+/* Maps the variables of in's own slots (not its nested blocks'). */
+static void remap_here(Instr *in, IrMapFn map, void *data)
 {
-    Instr *out = ir_instr(cx, in->kind, in->span);
-    *out = *in;
-    out->dst = map_var(map, data, in->dst);
-    out->arr = map_var(map, data, in->arr);
-    out->ivar = map_var(map, data, in->ivar);
-    if (in->kind == I_CALL) {
-        out->cargs = ARENA_ARRAY(cx->arena, Operand, in->ncargs + 1);
-        memcpy(out->cargs, in->cargs, sizeof(Operand) * (size_t)in->ncargs);
-    }
-    if (in->idx) {
-        ir_index_slots(cx, out);
-        memcpy(out->idx, in->idx, sizeof(Operand) * (size_t)in->arr->ndims);
-    }
+    in->dst = map_var(map, data, in->dst);
+    in->arr = map_var(map, data, in->arr);
+    in->ivar = map_var(map, data, in->ivar);
     Operand *a;
-    for (IrSlots s = ir_slots(out); (a = ir_slot_next(&s)) != NULL;)
+    for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;)
         if (a->kind == OK_VAR || a->kind == OK_REF) {
             Operand m = map(data, ir_v(a->var));
             if (a->kind == OK_REF)
                 m.kind = OK_REF;
             *a = m;
         }
+}
+
+Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool deep)
+{
+    Instr *out = ir_instr(cx, in->kind, in->span);
+    *out = *in;
+    if (in->kind == I_CALL) {
+        out->cargs = ARENA_ARRAY(cx->arena, Operand, in->ncargs + 1);
+        memcpy(out->cargs, in->cargs, sizeof(Operand) * (size_t)in->ncargs);
+    }
+    if (in->idx) {
+        out->idx = ARENA_ARRAY(cx->arena, Operand, in->arr->ndims);
+        memcpy(out->idx, in->idx, sizeof(Operand) * (size_t)in->arr->ndims);
+    }
+    remap_here(out, map, data);
     out->then = in->then && deep ? ir_clone_block(cx, in->then, map, data) : NULL;
     out->els = in->els && deep ? ir_clone_block(cx, in->els, map, data) : NULL;
     out->body = in->body && deep ? ir_clone_block(cx, in->body, map, data) : NULL;
     return out;
+}
+
+void ir_remap_instr(Instr *in, IrMapFn map, void *data)
+{
+    remap_here(in, map, data);
+    IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; sub[k] && i < sub[k]->instrs.len; i++)
+            ir_remap_instr(sub[k]->instrs.items[i], map, data);
 }
 
 IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data)

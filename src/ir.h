@@ -325,6 +325,9 @@ bool ir_call_writes(const Instr *call, int k);
  * nested blocks too, else they are left out (NULL). */
 Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool deep);
 IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data);
+/* in and its nested blocks with every variable mapped through map, in
+ * place (for an instruction that moves to another function). */
+void ir_remap_instr(Instr *in, IrMapFn map, void *data);
 
 /* A new real variable of f with the shape of `shape`, its sizes mapped. */
 IrVar *ir_var_like(Cx *cx, IrFunc *f, const IrVar *shape, const char *name, IrMapFn map, void *data);

@@ -586,6 +586,7 @@ static void opt_block(Opt *o, Cse *cse, IrBlock *b)
             note = NULL;
         }
     }
+    vec_release(o->cx->arena, &b->instrs);
     b->instrs = out;
     for (int i = mark; i < cse->nundo; i++)
         cse->table.entries[cse->undo[i]].value = NULL;
@@ -846,6 +847,7 @@ static void hoist_block(Opt *o, IrBlock *b)
         }
         vec_push(o->cx->arena, &out, in);
     }
+    vec_release(o->cx->arena, &b->instrs);
     b->instrs = out;
 }
 
@@ -1040,11 +1042,13 @@ static void opt_func(Cx *cx, IrFunc *f)
 {
     int n = f->vars.len;
     Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL};
-    o.ndefs = ARENA_ARRAY(cx->arena, int, n + 1);
-    o.nuses = ARENA_ARRAY(cx->arena, int, n + 1);
-    o.def = ARENA_ARRAY(cx->arena, Instr *, n + 1);
-    o.def_block = ARENA_ARRAY(cx->arena, IrBlock *, n + 1);
-    o.repl = ARENA_ARRAY(cx->arena, Operand, n + 1);
+    /* tables by variable, for this function alone */
+    Arena *tables = arena_new();
+    o.ndefs = ARENA_ARRAY(tables, int, n + 1);
+    o.nuses = ARENA_ARRAY(tables, int, n + 1);
+    o.def = ARENA_ARRAY(tables, Instr *, n + 1);
+    o.def_block = ARENA_ARRAY(tables, IrBlock *, n + 1);
+    o.repl = ARENA_ARRAY(tables, Operand, n + 1);
     Arena *scratch = arena_new();
     for (int round = 0; round < 16; round++) {
         o.changed = false;
@@ -1074,6 +1078,7 @@ static void opt_func(Cx *cx, IrFunc *f)
             break;
     }
     arena_free(scratch);
+    arena_free(tables);
 }
 
 /* Without optimisation, dead code still goes: the C must compile without

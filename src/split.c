@@ -28,6 +28,7 @@ typedef struct Split {
     bool *loop_index;           /* by var id */
     IrVar **map;                /* by var id: its copy in the part being made, */
     int *made_in;               /* if made for that part (the part's number) */
+    bool *moved;                /* by var id: moved to the one part mentioning it */
     IrFunc *g;                  /* the part being made */
     int number;                 /* its number, from 1 */
 } Split;
@@ -81,19 +82,26 @@ static Operand map_operand(void *data, Operand a)
     IrVar *v = a.var;
     if (s->made_in[v->id] != s->number) {
         s->made_in[v->id] = s->number;
-        IrVar *c = ir_var(s->cx, s->g, v->name, v->type);
-        *c = *v;
-        c->id = s->g->vars.len - 1;
-        c->framed = false;
-        c->field = v->framed ? v : NULL;
-        c->cname = NULL;
+        IrVar *c = v;
+        if (s->part_of[v->id] == s->number && v->ndims == 0) {
+            /* a scalar of this part alone moves to it (renumbered later) */
+            vec_push(s->cx->arena, &s->g->vars, v);
+            s->moved[v->id] = true;
+        } else {
+            c = ir_var(s->cx, s->g, v->name, v->type);
+            *c = *v;
+            c->id = s->g->vars.len - 1;
+            c->framed = false;
+            c->field = v->framed ? v : NULL;
+            c->cname = NULL;
+            ir_set_shape(s->cx, c, v->ndims);
+            for (int k = 0; k < v->ndims; k++)
+                c->dims[k] = v->dims[k];
+        }
         s->map[v->id] = c;
-        ir_set_shape(s->cx, c, v->ndims);
-        for (int k = 0; k < v->ndims; k++)
-            c->dims[k] = v->dims[k];
-        for (int k = 0; k < v->ndims; k++)
-            if (v->dims[k].kind == OK_VAR)
-                c->dims[k] = map_operand(s, v->dims[k]);
+        for (int k = 0; k < c->ndims; k++)
+            if (c->dims[k].kind == OK_VAR)
+                c->dims[k] = map_operand(s, c->dims[k]);
         IrVar **links[] = {&c->adj_of, &c->grad_of, &c->seed_of, &c->tan_of, &c->alias};
         for (size_t k = 0; k < sizeof links / sizeof *links; k++)
             if (*links[k] && (*links[k])->is_param)
@@ -101,6 +109,21 @@ static Operand map_operand(void *data, Operand a)
     }
     a.var = s->map[v->id];
     return a;
+}
+
+/* Variables are numbered by their place in their function's list: the
+ * function loses those that moved to a part. */
+static void renumber(IrFunc *f, const bool *moved)
+{
+    int w = 0;
+    for (int i = 0; i < f->vars.len; i++) {
+        IrVar *v = f->vars.items[i];
+        if (moved && moved[i])
+            continue;
+        v->id = w;
+        f->vars.items[w++] = v;
+    }
+    f->vars.len = w;
 }
 
 /* A part's copy of a framed scalar that it assigns goes back to the frame. */
@@ -134,8 +157,11 @@ static IrFunc *make_part(Split *s, const PtrVec *run, int number)
         Operand p = map_operand(s, ir_v(f->params.items[i]));
         vec_push(s->cx->arena, &g->params, p.var);
     }
-    for (int i = 0; i < run->len; i++)
-        ir_append(s->cx, g->body, ir_clone_instr(s->cx, run->items[i], map_operand, s, true));
+    /* the instructions move: the function keeps only its calls of the parts */
+    for (int i = 0; i < run->len; i++) {
+        ir_remap_instr(run->items[i], map_operand, s);
+        ir_append(s->cx, g->body, run->items[i]);
+    }
     note_writes(g->body);
     return g;
 }
@@ -192,6 +218,7 @@ static void split_func(Cx *cx, IrFunc *f, int limit, PtrVec *made)
     s.loop_index = ARENA_ARRAY(scratch, bool, nv + 1);
     s.map = ARENA_ARRAY(scratch, IrVar *, nv + 1);
     s.made_in = ARENA_ARRAY(scratch, int, nv + 1);
+    s.moved = ARENA_ARRAY(scratch, bool, nv + 1);
     /* the runs of statements, cut every part_size and where the reverse starts */
     PtrVec runs = {0};
     PtrVec *run = NULL;
@@ -223,6 +250,7 @@ static void split_func(Cx *cx, IrFunc *f, int limit, PtrVec *made)
     }
     /* the parts, and the function that calls them */
     PtrVec body = {0};
+    int made_from = made->len;
     for (int i = 0; i < first; i++)
         vec_push(cx->arena, &body, b->instrs.items[i]);
     for (int p = 0; p < runs.len; p++) {
@@ -238,6 +266,9 @@ static void split_func(Cx *cx, IrFunc *f, int limit, PtrVec *made)
         vec_push(cx->arena, &body, b->instrs.items[i]);
     b->instrs = body;
     f->has_frame = true;
+    for (int i = made_from; i < made->len; i++)
+        renumber(made->items[i], NULL);
+    renumber(f, s.moved);
     arena_free(scratch);
 }
 

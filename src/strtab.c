@@ -20,7 +20,9 @@ void strtab_init(StrTab *t, Arena *a)
 static void rehash(StrTab *t)
 {
     int n = t->nslots ? t->nslots * 2 : 64;
-    t->slots = ARENA_ARRAY(t->arena, int, n);
+    size_t got;
+    arena_unblock(t->arena, t->slots, sizeof(int) * (size_t)t->nslots);
+    t->slots = arena_block(t->arena, sizeof(int) * (size_t)n, &got);
     t->nslots = n;
     for (int i = 0; i < t->len; i++) {
         unsigned j = t->entries[i].hash & (unsigned)(n - 1);
@@ -63,10 +65,12 @@ StrTabEntry *strtab_get(StrTab *t, const char *key, size_t len, int *added)
     if (*slot)
         return &t->entries[*slot - 1];
     if (t->len == t->cap) {
-        int cap = t->cap ? t->cap * 2 : 32;
-        StrTabEntry *e = ARENA_ARRAY(t->arena, StrTabEntry, cap);
+        size_t got;
+        StrTabEntry *e = arena_block(t->arena, sizeof *e * (size_t)(t->cap ? t->cap * 2 : 32), &got);
+        int cap = (int)(got / sizeof *e);
         if (t->len)
             memcpy(e, t->entries, sizeof *e * (size_t)t->len);
+        arena_unblock(t->arena, t->entries, sizeof *e * (size_t)t->cap);
         t->entries = e;
         t->cap = cap;
     }
