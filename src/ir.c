@@ -40,7 +40,7 @@ IrVar *ir_var(Cx *cx, IrFunc *f, const char *name, IrType type)
 Operand ir_dim(Cx *cx, Opcode op, Operand a, Operand b)
 {
     if (a.kind == OK_INT && (op == OP_INEG || b.kind == OK_INT)) {
-        double v[2] = {a.ival, op == OP_INEG ? 0 : b.ival};
+        double v[IR_MAX_ARGS] = {a.ival, op == OP_INEG ? 0 : b.ival};
         return ir_int(ir_as_int(ir_op_value(op, v, false)));
     }
     IrDim *d = ARENA_NEW(cx->arena, IrDim);
@@ -68,7 +68,7 @@ int ir_size_value(Operand a, IrIntOf get, void *data)
         return get(data, a.var);
     if (a.kind != OK_DIM)
         return 0;
-    double v[2] = {ir_size_value(a.dim->a, get, data),
+    double v[IR_MAX_ARGS] = {ir_size_value(a.dim->a, get, data),
                    a.dim->op == OP_INEG ? 0 : ir_size_value(a.dim->b, get, data)};
     return ir_as_int(ir_op_value(a.dim->op, v, false));
 }

@@ -41,7 +41,7 @@ extern const OpInfo ir_ops[OP_COUNT];
 int ir_builtin(const char *name);
 
 /* What operation op computes on v[0..arity-1] (ints and bools as their
- * values), as the generated C computes it; literal_exponent says the int
+ * values; v holds IR_MAX_ARGS values, the unused ones read but ignored), as the generated C computes it; literal_exponent says the int
  * exponent of powi is a literal (then x^2 is x * x, as the emitter writes
  * it). The interpreters evaluate with it. */
 double ir_op_value(Opcode op, const double *v, bool literal_exponent);

@@ -1206,6 +1206,61 @@ static const Expr *not_size_leaf(const Expr *e)
     }
 }
 
+static bool has_name(const Expr *e)
+{
+    return e->kind == E_NAME || (e->kind == E_UNARY && has_name(e->op.a)) ||
+           (e->kind == E_BINARY && (has_name(e->op.a) || has_name(e->op.b)));
+}
+
+/* The value of a size expression without names (2 * 3 - 7), in *v,
+ * clamped to +-2^31 at each step (so nothing overflows); false if it has
+ * names, or divides by zero. */
+static bool const_size(const Expr *e, long long *v)
+{
+    const long long big = 2147483648LL;
+    long long a, b;
+    *v = 0;
+    switch (e->kind) {
+    case E_NUM:
+        *v = (long long)e->num.value;
+        return true;
+    case E_UNARY:
+        if (!const_size(e->op.a, &a))
+            return false;
+        *v = e->op.op == A_NEG ? -a : a;
+        return true;
+    case E_BINARY:
+        if (!const_size(e->op.a, &a) || !const_size(e->op.b, &b))
+            return false;
+        switch (e->op.op) {
+        case A_ADD: *v = a + b; break;
+        case A_SUB: *v = a - b; break;
+        case A_MUL: *v = a * b; break;
+        case A_DIV: if (!b) return false; *v = a / b; break;
+        case A_MOD: if (!b) return false; *v = a % b; break;
+        default: return false;
+        }
+        *v = *v > big ? big : *v < -big ? -big : *v;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A size expression of literals only must be at least 1 and an int. */
+static void check_const_size(Sema *s, const char *id, const Expr *e)
+{
+    long long v;
+    if (has_name(e))
+        return;
+    if (!const_size(e, &v))
+        diag_error(s->d, e->span, "the size of '%s' divides by zero", id);
+    else if (v < 1)
+        diag_error(s->d, e->span, "the size of '%s' is %lld; sizes must be at least 1", id, v);
+    else if (v > INT_MAX)
+        diag_error(s->d, e->span, "the size of '%s' is larger than an int", id);
+}
+
 static void check_let(Sema *s, Stmt *st)
 {
     Ty ty = st->let.is_int ? TY_INT : TY_REAL;
@@ -1230,6 +1285,8 @@ static void check_let(Sema *s, Stmt *st)
             diag_error(s->d, bad->span, "the size of '%s' may use only 'int' parameters and "
                        "integers, not the %s '%s' (sizes are known on entry)", st->let.id,
                        bad->name.sym->kind == SYM_LOOP ? "loop variable" : "local", bad->name.id);
+        else
+            check_const_size(s, st->let.id, st->let.dims[i]);
     }
     Sym *sym = declare(s, st->let.id_span, st->let.id, SYM_LOCAL, ty);
     if (sym) {
@@ -1425,7 +1482,8 @@ static void check_params(Sema *s, Func *f)
             p->ndims = MAX_DIMS;
         }
         for (int k = 0; k < p->ndims; k++)
-            check_size(s, p, p->dims[k], true);
+            if (check_size(s, p, p->dims[k], true) && p->dims[k]->kind != E_NUM)
+                check_const_size(s, p->id, p->dims[k]);
         bool bad = p->kind == P_OUT && p->ndims == 0;
         if (bad)
             diag_error(s->d, p->span, "'out' parameter '%s' must be an array: out %s[n]", p->id, p->id);
