@@ -77,6 +77,7 @@ static bool map_locals(Inliner *il)
         if (v->is_param)
             continue;
         IrVar *c = ir_var(il->cx, il->f, v->name, v->type);
+        c->row_copy = v->row_copy;
         ir_set_shape(il->cx, c, v->ndims);
         for (int k = 0; k < v->ndims; k++) {
             Operand d = v->dims[k].kind == OK_VAR ? map_operand(il, v->dims[k]) : v->dims[k];

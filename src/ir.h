@@ -114,6 +114,8 @@ struct IrVar {
     bool framed;                /* lives in the frame its function's parts share (split.c) */
     IrVar *field;               /* in a part: the frame's variable this local copies */
     bool writes_field;          /* in a part: copied back to the frame at the end */
+    bool row_copy;              /* a local array that lowering fills, whole, from a row of
+                                   another array, for a call (A[i] as an argument) */
     const char *cname;          /* set by the emitter */
 };
 

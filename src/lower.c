@@ -285,6 +285,7 @@ static Operand *lower_call_args(Lower *lw, const Expr *e, RowOut *rows, int *nro
                 *r = (RowOut){.tmp = tmp, .base = base, .nfix = nfix};
                 memcpy(r->fix, fix, sizeof(Operand) * (size_t)nfix);
             } else {
+                tmp->row_copy = true;
                 copy_row(lw, a->span, tmp, base, fix, nfix, false);
             }
             out[i] = ir_v(tmp);

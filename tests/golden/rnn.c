@@ -409,10 +409,9 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: H X_row H_row H_row_1 */
+    /* memory for the arrays: H H_row H_row_1 */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(m, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     double gradc_none[1] = {0.0};
@@ -423,8 +422,6 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     double *gradc_next = gradc_work;
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_row = gradc_next;
-    gradc_next += gradc_count(m, 1);
     double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *H_row_1 = gradc_next;
@@ -433,15 +430,11 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     gradc_fill(H, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     for (int t = 0; t < T; t++) {
-        for (int t2 = 0; t2 < m; t2++) {
-            double t3 = X[t * m + t2];
-            X_row[t2] = t3;
+        for (int t2 = 0; t2 < h; t2++) {
+            double t3 = H[t * h + t2];
+            H_row[t2] = t3;
         }
-        for (int t4 = 0; t4 < h; t4++) {
-            double t5 = H[t * h + t4];
-            H_row[t4] = t5;
-        }
-        int t6 = t + 1;
+        int t4 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
         gradc_fill(H_row_1, gradc_count(h, 1));
         /* 6: for i in 0..h { */
@@ -451,29 +444,29 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             double a_1 = a;
             for (int j = 0; j < m; j++) {
-                double t7 = Wx[i * m + j];
-                double t8 = X_row[j];
-                double t9 = t7 * t8;
-                double a_2 = a_1 + t9;
+                double t5 = Wx[i * m + j];
+                double t6 = X[t * m + j];
+                double t7 = t5 * t6;
+                double a_2 = a_1 + t7;
                 a_1 = a_2;
             }
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             double a_3 = a_1;
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t10 = Wh[i * h + j_1];
-                double t11 = H_row[j_1];
-                double t12 = t10 * t11;
-                double a_4 = a_3 + t12;
+                double t8 = Wh[i * h + j_1];
+                double t9 = H_row[j_1];
+                double t10 = t8 * t9;
+                double a_4 = a_3 + t10;
                 a_3 = a_4;
             }
             /* 10: hn[i] = tanh(a); */
-            double t13 = tanh(a_3);
-            H_row_1[i] = t13;
+            double t11 = tanh(a_3);
+            H_row_1[i] = t11;
         }
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t14 = 0; t14 < h; t14++) {
-            double t15 = H_row_1[t14];
-            H[t6 * h + t14] = t15;
+        for (int t12 = 0; t12 < h; t12++) {
+            double t13 = H_row_1[t12];
+            H[t4 * h + t12] = t13;
         }
     }
     /* 18: for t in 0..T { */
@@ -481,29 +474,29 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     for (int t_1 = 0; t_1 < T; t_1++) {
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
-        int t16 = t_1 + 1;
+        int t14 = t_1 + 1;
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t17 = wy[i_1];
-            double t18 = H[t16 * h + i_1];
-            double t19 = t17 * t18;
-            double p_1 = p + t19;
+            double t15 = wy[i_1];
+            double t16 = H[t14 * h + i_1];
+            double t17 = t15 * t16;
+            double p_1 = p + t17;
             p = p_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t20 = y[t_1];
-        double t21 = p - t20;
-        double t22 = t21 * t21;
-        double loss_1 = loss + t22;
+        double t18 = y[t_1];
+        double t19 = p - t18;
+        double t20 = t19 * t19;
+        double loss_1 = loss + t20;
         /* 18: for t in 0..T { */
         loss = loss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t23 = 0.5 * loss;
-    double t24 = (double)T;
-    double t25 = t23 / t24;
+    double t21 = 0.5 * loss;
+    double t22 = (double)T;
+    double t23 = t21 / t22;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t25;
+    return t23;
 }
 
 double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, const double *b, const double *wy, const double *X, const double *y, double *g_Wx, double *g_Wh, double *g_b, double *g_wy)
@@ -513,14 +506,13 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H X_row H_row H_row_1 d_H d_H_row_1 d_H_row */
+    /* memory for the arrays: d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H H_row H_row_1 d_H d_H_row_1 d_H_row */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, g_Wx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, g_Wh ? 0 : gradc_count(h, h));
     gradc_size = gradc_sum(gradc_size, g_b ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, g_wy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(m, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
@@ -559,8 +551,6 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_row = gradc_next;
-    gradc_next += gradc_count(m, 1);
     double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *H_row_1 = gradc_next;
@@ -575,24 +565,19 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     gradc_fill(H, gradc_count(t1, h));
     double t2 = 0.0;
 
-    /* each iteration saves X_row, H_row as it starts (the whole arrays), for the reverse sweep */
+    /* each iteration saves H_row as it starts (the whole array), for the reverse sweep */
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-    /* that is (m + h) * (T - 0) doubles on the tape */
+    /* that is (h) * (T - 0) doubles on the tape */
     for (int t = 0; t < T; t++) {
-        gradc_pusha(gradc_t, X_row, gradc_count(m, 1));
         gradc_pusha(gradc_t, H_row, gradc_count(h, 1));
-        for (int t3 = 0; t3 < m; t3++) {
-            double t4 = X[t * m + t3];
-            X_row[t3] = t4;
-        }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t5 = 0; t5 < h; t5++) {
-            double t6 = H[t * h + t5];
-            H_row[t5] = t6;
+        for (int t3 = 0; t3 < h; t3++) {
+            double t4 = H[t * h + t3];
+            H_row[t3] = t4;
         }
-        int t7 = t + 1;
+        int t5 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
         gradc_fill(H_row_1, gradc_count(h, 1));
         /* 6: for i in 0..h { */
@@ -607,10 +592,10 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             for (int j = 0; j < m; j++) {
-                double t8 = Wx[i * m + j];
-                double t9 = X_row[j];
-                double t10 = t8 * t9;
-                double a_2 = a_1 + t10;
+                double t6 = Wx[i * m + j];
+                double t7 = X[t * m + j];
+                double t8 = t6 * t7;
+                double a_2 = a_1 + t8;
                 a_1 = a_2;
             }
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
@@ -619,10 +604,10 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t11 = Wh[i * h + j_1];
-                double t12 = H_row[j_1];
-                double t13 = t11 * t12;
-                double a_4 = a_3 + t13;
+                double t9 = Wh[i * h + j_1];
+                double t10 = H_row[j_1];
+                double t11 = t9 * t10;
+                double a_4 = a_3 + t11;
                 a_3 = a_4;
             }
             /* 10: hn[i] = tanh(a); */
@@ -633,50 +618,50 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t14 = 0; t14 < h; t14++) {
-            double t15 = H_row_1[t14];
-            H[t7 * h + t14] = t15;
+        for (int t12 = 0; t12 < h; t12++) {
+            double t13 = H_row_1[t12];
+            H[t5 * h + t12] = t13;
         }
     }
     /* 18: for t in 0..T { */
     double loss = 0.0;
     /* the reverse sweep needs 1 value per iteration: T doubles on the tape */
     gradc_reserve(gradc_t, 0, T, 1);
-    double t16 = 0.0;
+    double t14 = 0.0;
     for (int t_1 = 0; t_1 < T; t_1++) {
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
-        int t17 = t_1 + 1;
+        int t15 = t_1 + 1;
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t18 = wy[i_1];
-            double t19 = H[t17 * h + i_1];
-            double t20 = t18 * t19;
-            double p_1 = p + t20;
+            double t16 = wy[i_1];
+            double t17 = H[t15 * h + i_1];
+            double t18 = t16 * t17;
+            double p_1 = p + t18;
             p = p_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t21 = y[t_1];
-        gradc_push(gradc_t, t16);
-        t16 = p - t21;
-        double t22 = t16 * t16;
-        double loss_1 = loss + t22;
+        double t19 = y[t_1];
+        gradc_push(gradc_t, t14);
+        t14 = p - t19;
+        double t20 = t14 * t14;
+        double loss_1 = loss + t20;
         /* 18: for t in 0..T { */
         loss = loss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t23 = 0.5 * loss;
-    double t24 = (double)T;
-    double t25 = t23 / t24;
+    double t21 = 0.5 * loss;
+    double t22 = (double)T;
+    double t23 = t21 / t22;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 23: return 0.5 * loss / T; */
-        double d_t23 = 1.0 / t24;
-        double d_t22 = d_t23 * 0.5;
+        double d_t21 = 1.0 / t22;
+        double d_t20 = d_t21 * 0.5;
         gradc_fill(d_wy, gradc_count(h, 1));
         gradc_fill(d_H, gradc_count(t1, h));
 
@@ -684,21 +669,21 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         /* 18: for t in 0..T { */
         for (int t_1 = T - 1; t_1 >= 0; t_1--) {
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
-            int t26 = t_1 + 1;
+            int t24 = t_1 + 1;
             /* 21: loss += (p - y[t])^2; */
-            double t27 = 2.0 * t16;
-            double d_p = d_t22 * t27;
-            t16 = gradc_pop(gradc_t);
+            double t25 = 2.0 * t14;
+            double d_p = d_t20 * t25;
+            t14 = gradc_pop(gradc_t);
 
             /* the loop of line 20, backwards */
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
             for (int i_1 = h - 1; i_1 >= 0; i_1--) {
-                double t28 = wy[i_1];
-                double t29 = H[t26 * h + i_1];
-                double d_t28 = d_p * t29;
-                double d_t29 = d_p * t28;
-                d_H[t26 * h + i_1] += d_t29;
-                d_wy[i_1] += d_t28;
+                double t26 = wy[i_1];
+                double t27 = H[t24 * h + i_1];
+                double d_t26 = d_p * t27;
+                double d_t27 = d_p * t26;
+                d_H[t24 * h + i_1] += d_t27;
+                d_wy[i_1] += d_t26;
             }
         }
         gradc_fill(d_Wx, gradc_count(h, m));
@@ -709,45 +694,45 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
-            int t30 = t + 1;
+            int t28 = t + 1;
             gradc_fill(d_H_row_1, gradc_count(h, 1));
 
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t14 = h - 1; t14 >= 0; t14--) {
-                double t31 = d_H[t30 * h + t14];
-                d_H[t30 * h + t14] = 0.0;
-                d_H_row_1[t14] += t31;
+            for (int t12 = h - 1; t12 >= 0; t12--) {
+                double t29 = d_H[t28 * h + t12];
+                d_H[t28 * h + t12] = 0.0;
+                d_H_row_1[t12] += t29;
             }
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t32 = d_H_row_1[i];
+                double t30 = d_H_row_1[i];
                 d_H_row_1[i] = 0.0;
-                double t33 = t2 * t2;
-                double t34 = 1.0 - t33;
-                double d_a_3 = t32 * t34;
+                double t31 = t2 * t2;
+                double t32 = 1.0 - t31;
+                double d_a_3 = t30 * t32;
                 t2 = gradc_pop(gradc_t);
 
                 /* the loop of line 9, backwards */
                 /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
                 for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                    double t35 = Wh[i * h + j_1];
-                    double t36 = H_row[j_1];
-                    double d_t35 = d_a_3 * t36;
-                    double d_t36 = d_a_3 * t35;
-                    d_H_row[j_1] += d_t36;
-                    d_Wh[i * h + j_1] += d_t35;
+                    double t33 = Wh[i * h + j_1];
+                    double t34 = H_row[j_1];
+                    double d_t33 = d_a_3 * t34;
+                    double d_t34 = d_a_3 * t33;
+                    d_H_row[j_1] += d_t34;
+                    d_Wh[i * h + j_1] += d_t33;
                 }
 
                 /* the loop of line 8, backwards */
                 /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
                 for (int j = m - 1; j >= 0; j--) {
-                    double t37 = X_row[j];
-                    double d_t8 = d_a_3 * t37;
-                    d_Wx[i * m + j] += d_t8;
+                    double t35 = X[t * m + j];
+                    double d_t6 = d_a_3 * t35;
+                    d_Wx[i * m + j] += d_t6;
                 }
                 /* 7: let a = b[i]; */
                 d_b[i] += d_a_3;
@@ -755,13 +740,12 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
 
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t5 = h - 1; t5 >= 0; t5--) {
-                double t38 = d_H_row[t5];
-                d_H_row[t5] = 0.0;
-                d_H[t * h + t5] += t38;
+            for (int t3 = h - 1; t3 >= 0; t3--) {
+                double t36 = d_H_row[t3];
+                d_H_row[t3] = 0.0;
+                d_H[t * h + t3] += t36;
             }
             gradc_popa(gradc_t, H_row, gradc_count(h, 1));
-            gradc_popa(gradc_t, X_row, gradc_count(m, 1));
         }
     }
     if (gradc_t->failed) {
@@ -774,7 +758,7 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 23: return 0.5 * loss / T; */
-    return gradc_t->failed ? NAN : t25;
+    return gradc_t->failed ? NAN : t23;
 }
 
 double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, const double *b, const double *wy, const double *X, const double *y, const double *dWx, const double *dWh, const double *db, const double *dwy, double *df)
@@ -782,14 +766,13 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) H X_row H_row H_row_1 dH dH_row dH_row_1 */
+    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) H H_row H_row_1 dH dH_row dH_row_1 */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dWx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, dWh ? 0 : gradc_count(h, h));
     gradc_size = gradc_sum(gradc_size, db ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, dwy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(m, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
@@ -824,8 +807,6 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_row = gradc_next;
-    gradc_next += gradc_count(m, 1);
     double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *H_row_1 = gradc_next;
@@ -841,17 +822,13 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     gradc_fill(dH, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     for (int t = 0; t < T; t++) {
-        for (int t2 = 0; t2 < m; t2++) {
-            double t3 = X[t * m + t2];
-            X_row[t2] = t3;
+        for (int t2 = 0; t2 < h; t2++) {
+            double t3 = H[t * h + t2];
+            double dt3 = dH[t * h + t2];
+            H_row[t2] = t3;
+            dH_row[t2] = dt3;
         }
-        for (int t4 = 0; t4 < h; t4++) {
-            double t5 = H[t * h + t4];
-            double dt5 = dH[t * h + t4];
-            H_row[t4] = t5;
-            dH_row[t4] = dt5;
-        }
-        int t6 = t + 1;
+        int t4 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
         gradc_fill(H_row_1, gradc_count(h, 1));
         gradc_fill(dH_row_1, gradc_count(h, 1));
@@ -864,14 +841,14 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double a_1 = a;
             double da_1 = da;
             for (int j = 0; j < m; j++) {
-                double t7 = Wx[i * m + j];
-                double dt7 = dWx_1[i * m + j];
-                double t8 = X_row[j];
-                double t9 = t7 * t8;
-                double dt9 = dt7 * t8;
-                double a_2 = a_1 + t9;
+                double t5 = Wx[i * m + j];
+                double dt5 = dWx_1[i * m + j];
+                double t6 = X[t * m + j];
+                double t7 = t5 * t6;
+                double dt7 = dt5 * t6;
+                double a_2 = a_1 + t7;
                 double da_2 = da_1;
-                da_2 += dt9;
+                da_2 += dt7;
                 a_1 = a_2;
                 da_1 = da_2;
             }
@@ -879,33 +856,33 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double a_3 = a_1;
             double da_3 = da_1;
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t10 = Wh[i * h + j_1];
-                double dt10 = dWh_1[i * h + j_1];
-                double t11 = H_row[j_1];
-                double dt11 = dH_row[j_1];
-                double t12 = t10 * t11;
-                double dt12 = dt10 * t11;
-                dt12 += dt11 * t10;
-                double a_4 = a_3 + t12;
+                double t8 = Wh[i * h + j_1];
+                double dt8 = dWh_1[i * h + j_1];
+                double t9 = H_row[j_1];
+                double dt9 = dH_row[j_1];
+                double t10 = t8 * t9;
+                double dt10 = dt8 * t9;
+                dt10 += dt9 * t8;
+                double a_4 = a_3 + t10;
                 double da_4 = da_3;
-                da_4 += dt12;
+                da_4 += dt10;
                 a_3 = a_4;
                 da_3 = da_4;
             }
             /* 10: hn[i] = tanh(a); */
-            double t13 = tanh(a_3);
-            double t14 = t13 * t13;
-            double t15 = 1.0 - t14;
-            double t16 = da_3 * t15;
-            H_row_1[i] = t13;
-            dH_row_1[i] = t16;
+            double t11 = tanh(a_3);
+            double t12 = t11 * t11;
+            double t13 = 1.0 - t12;
+            double t14 = da_3 * t13;
+            H_row_1[i] = t11;
+            dH_row_1[i] = t14;
         }
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t17 = 0; t17 < h; t17++) {
-            double t18 = H_row_1[t17];
-            double dt18 = dH_row_1[t17];
-            H[t6 * h + t17] = t18;
-            dH[t6 * h + t17] = dt18;
+        for (int t15 = 0; t15 < h; t15++) {
+            double t16 = H_row_1[t15];
+            double dt16 = dH_row_1[t15];
+            H[t4 * h + t15] = t16;
+            dH[t4 * h + t15] = dt16;
         }
     }
     /* 18: for t in 0..T { */
@@ -915,45 +892,45 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
         double dp = 0.0;
-        int t19 = t_1 + 1;
+        int t17 = t_1 + 1;
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t20 = wy[i_1];
-            double dt20 = dwy_1[i_1];
-            double t21 = H[t19 * h + i_1];
-            double dt21 = dH[t19 * h + i_1];
-            double t22 = t20 * t21;
-            double dt22 = dt20 * t21;
-            dt22 += dt21 * t20;
-            double p_1 = p + t22;
+            double t18 = wy[i_1];
+            double dt18 = dwy_1[i_1];
+            double t19 = H[t17 * h + i_1];
+            double dt19 = dH[t17 * h + i_1];
+            double t20 = t18 * t19;
+            double dt20 = dt18 * t19;
+            dt20 += dt19 * t18;
+            double p_1 = p + t20;
             double dp_1 = dp;
-            dp_1 += dt22;
+            dp_1 += dt20;
             p = p_1;
             dp = dp_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t23 = y[t_1];
-        double t24 = p - t23;
-        double dt24 = dp;
-        double t25 = t24 * t24;
-        double t26 = 2.0 * t24;
-        double dt25 = dt24 * t26;
-        double loss_1 = loss + t25;
+        double t21 = y[t_1];
+        double t22 = p - t21;
+        double dt22 = dp;
+        double t23 = t22 * t22;
+        double t24 = 2.0 * t22;
+        double dt23 = dt22 * t24;
+        double loss_1 = loss + t23;
         double dloss_1 = dloss;
-        dloss_1 += dt25;
+        dloss_1 += dt23;
         /* 18: for t in 0..T { */
         loss = loss_1;
         dloss = dloss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t27 = 0.5 * loss;
-    double dt27 = dloss * 0.5;
-    double t28 = (double)T;
-    double t29 = t27 / t28;
-    double dt29 = dt27 / t28;
-    if (df) *df = dt29;
+    double t25 = 0.5 * loss;
+    double dt25 = dloss * 0.5;
+    double t26 = (double)T;
+    double t27 = t25 / t26;
+    double dt27 = dt25 / t26;
+    if (df) *df = dt27;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t29;
+    return t27;
 }
 
 double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, const double *b, const double *wy, const double *X, const double *y, const double *dWx, const double *dWh, const double *db, const double *dwy, double *g_Wx, double *g_Wh, double *g_b, double *g_wy, double *hv_Wx, double *hv_Wh, double *hv_b, double *hv_wy)
@@ -963,7 +940,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H X_row H_row H_row_1 d_H d_H_row_1 d_H_row dH dH_row dH_row_1 dd_wy (if hv_wy is NULL) dd_H dd_Wx (if hv_Wx is NULL) dd_Wh (if hv_Wh is NULL) dd_b (if hv_b is NULL) dd_H_row dd_H_row_1 */
+    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H H_row H_row_1 d_H d_H_row_1 d_H_row dH dH_row dH_row_1 dd_wy (if hv_wy is NULL) dd_H dd_Wx (if hv_Wx is NULL) dd_Wh (if hv_Wh is NULL) dd_b (if hv_b is NULL) dd_H_row dd_H_row_1 */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dWx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, dWh ? 0 : gradc_count(h, h));
@@ -974,7 +951,6 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     gradc_size = gradc_sum(gradc_size, g_b ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, g_wy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(m, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
@@ -1047,8 +1023,6 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *X_row = gradc_next;
-    gradc_next += gradc_count(m, 1);
     double *H_row = gradc_next;
     gradc_next += gradc_count(h, 1);
     double *H_row_1 = gradc_next;
@@ -1097,27 +1071,22 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     double t2 = 0.0;
     double dt2 = 0.0;
 
-    /* each iteration saves X_row, H_row as it starts (the whole arrays), for the reverse sweep */
+    /* each iteration saves H_row as it starts (the whole array), for the reverse sweep */
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-    /* that is (m + h + h) * (T - 0) doubles on the tape */
+    /* that is (h + h) * (T - 0) doubles on the tape */
     for (int t = 0; t < T; t++) {
-        gradc_pusha(gradc_t, X_row, gradc_count(m, 1));
         gradc_pusha(gradc_t, H_row, gradc_count(h, 1));
         gradc_pusha(gradc_t, dH_row, gradc_count(h, 1));
-        for (int t3 = 0; t3 < m; t3++) {
-            double t4 = X[t * m + t3];
-            X_row[t3] = t4;
-        }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t5 = 0; t5 < h; t5++) {
-            double t6 = H[t * h + t5];
-            double dt6 = dH[t * h + t5];
-            H_row[t5] = t6;
-            dH_row[t5] = dt6;
+        for (int t3 = 0; t3 < h; t3++) {
+            double t4 = H[t * h + t3];
+            double dt4 = dH[t * h + t3];
+            H_row[t3] = t4;
+            dH_row[t3] = dt4;
         }
-        int t7 = t + 1;
+        int t5 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
         gradc_fill(H_row_1, gradc_count(h, 1));
         gradc_fill(dH_row_1, gradc_count(h, 1));
@@ -1135,14 +1104,14 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             for (int j = 0; j < m; j++) {
-                double t8 = Wx[i * m + j];
-                double dt8 = dWx_1[i * m + j];
-                double t9 = X_row[j];
-                double t10 = t8 * t9;
-                double dt10 = dt8 * t9;
-                double a_2 = a_1 + t10;
+                double t6 = Wx[i * m + j];
+                double dt6 = dWx_1[i * m + j];
+                double t7 = X[t * m + j];
+                double t8 = t6 * t7;
+                double dt8 = dt6 * t7;
+                double a_2 = a_1 + t8;
                 double da_2 = da_1;
-                da_2 += dt10;
+                da_2 += dt8;
                 a_1 = a_2;
                 da_1 = da_2;
             }
@@ -1153,16 +1122,16 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t11 = Wh[i * h + j_1];
-                double dt11 = dWh_1[i * h + j_1];
-                double t12 = H_row[j_1];
-                double dt12 = dH_row[j_1];
-                double t13 = t11 * t12;
-                double dt13 = dt11 * t12;
-                dt13 += dt12 * t11;
-                double a_4 = a_3 + t13;
+                double t9 = Wh[i * h + j_1];
+                double dt9 = dWh_1[i * h + j_1];
+                double t10 = H_row[j_1];
+                double dt10 = dH_row[j_1];
+                double t11 = t9 * t10;
+                double dt11 = dt9 * t10;
+                dt11 += dt10 * t9;
+                double a_4 = a_3 + t11;
                 double da_4 = da_3;
-                da_4 += dt13;
+                da_4 += dt11;
                 a_3 = a_4;
                 da_3 = da_4;
             }
@@ -1170,73 +1139,73 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             gradc_push(gradc_t, t2);
             gradc_push(gradc_t, dt2);
             t2 = tanh(a_3);
-            double t14 = t2 * t2;
-            double t15 = 1.0 - t14;
-            dt2 = da_3 * t15;
+            double t12 = t2 * t2;
+            double t13 = 1.0 - t12;
+            dt2 = da_3 * t13;
             H_row_1[i] = t2;
-            double t16 = dt2;
-            dH_row_1[i] = t16;
+            double t14 = dt2;
+            dH_row_1[i] = t14;
         }
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t17 = 0; t17 < h; t17++) {
-            double t18 = H_row_1[t17];
-            double dt18 = dH_row_1[t17];
-            H[t7 * h + t17] = t18;
-            dH[t7 * h + t17] = dt18;
+        for (int t15 = 0; t15 < h; t15++) {
+            double t16 = H_row_1[t15];
+            double dt16 = dH_row_1[t15];
+            H[t5 * h + t15] = t16;
+            dH[t5 * h + t15] = dt16;
         }
     }
     /* 18: for t in 0..T { */
     double loss = 0.0;
     /* the reverse sweep needs 2 values per iteration: 2 * T doubles on the tape */
     gradc_reserve(gradc_t, 0, T, 2);
-    double t19 = 0.0;
-    double dt19 = 0.0;
+    double t17 = 0.0;
+    double dt17 = 0.0;
     for (int t_1 = 0; t_1 < T; t_1++) {
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
         double dp = 0.0;
-        int t20 = t_1 + 1;
+        int t18 = t_1 + 1;
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t21 = wy[i_1];
-            double dt21 = dwy_1[i_1];
-            double t22 = H[t20 * h + i_1];
-            double dt22 = dH[t20 * h + i_1];
-            double t23 = t21 * t22;
-            double dt23 = dt21 * t22;
-            dt23 += dt22 * t21;
-            double p_1 = p + t23;
+            double t19 = wy[i_1];
+            double dt19 = dwy_1[i_1];
+            double t20 = H[t18 * h + i_1];
+            double dt20 = dH[t18 * h + i_1];
+            double t21 = t19 * t20;
+            double dt21 = dt19 * t20;
+            dt21 += dt20 * t19;
+            double p_1 = p + t21;
             double dp_1 = dp;
-            dp_1 += dt23;
+            dp_1 += dt21;
             p = p_1;
             dp = dp_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t24 = y[t_1];
-        gradc_push(gradc_t, t19);
-        gradc_push(gradc_t, dt19);
-        t19 = p - t24;
-        dt19 = dp;
-        double t25 = t19 * t19;
-        double loss_1 = loss + t25;
+        double t22 = y[t_1];
+        gradc_push(gradc_t, t17);
+        gradc_push(gradc_t, dt17);
+        t17 = p - t22;
+        dt17 = dp;
+        double t23 = t17 * t17;
+        double loss_1 = loss + t23;
         /* 18: for t in 0..T { */
         loss = loss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t26 = 0.5 * loss;
-    double t27 = (double)T;
-    double t28 = t26 / t27;
+    double t24 = 0.5 * loss;
+    double t25 = (double)T;
+    double t26 = t24 / t25;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 23: return 0.5 * loss / T; */
-        double d_t26 = 1.0 / t27;
-        double d_t25 = d_t26 * 0.5;
+        double d_t24 = 1.0 / t25;
+        double d_t23 = d_t24 * 0.5;
         gradc_fill(d_wy, gradc_count(h, 1));
         gradc_fill(dd_wy, gradc_count(h, 1));
         gradc_fill(d_H, gradc_count(t1, h));
@@ -1246,34 +1215,34 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         /* 18: for t in 0..T { */
         for (int t_1 = T - 1; t_1 >= 0; t_1--) {
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
-            int t29 = t_1 + 1;
+            int t27 = t_1 + 1;
             /* 21: loss += (p - y[t])^2; */
-            double t30 = 2.0 * t19;
-            double dt30 = dt19 * 2.0;
-            double d_p = d_t25 * t30;
-            double dd_p = dt30 * d_t25;
-            dt19 = gradc_pop(gradc_t);
-            t19 = gradc_pop(gradc_t);
+            double t28 = 2.0 * t17;
+            double dt28 = dt17 * 2.0;
+            double d_p = d_t23 * t28;
+            double dd_p = dt28 * d_t23;
+            dt17 = gradc_pop(gradc_t);
+            t17 = gradc_pop(gradc_t);
 
             /* the loop of line 20, backwards */
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
             for (int i_1 = h - 1; i_1 >= 0; i_1--) {
-                double t31 = wy[i_1];
-                double dt31 = dwy_1[i_1];
-                double t32 = H[t29 * h + i_1];
-                double dt32 = dH[t29 * h + i_1];
-                double d_t31 = d_p * t32;
-                double dd_t31 = dd_p * t32;
-                dd_t31 += dt32 * d_p;
-                double d_t32 = d_p * t31;
-                double dd_t32 = dd_p * t31;
-                dd_t32 += dt31 * d_p;
-                d_H[t29 * h + i_1] += d_t32;
-                double t33 = dd_t32;
-                dd_H[t29 * h + i_1] += t33;
-                d_wy[i_1] += d_t31;
-                double t34 = dd_t31;
-                dd_wy[i_1] += t34;
+                double t29 = wy[i_1];
+                double dt29 = dwy_1[i_1];
+                double t30 = H[t27 * h + i_1];
+                double dt30 = dH[t27 * h + i_1];
+                double d_t29 = d_p * t30;
+                double dd_t29 = dd_p * t30;
+                dd_t29 += dt30 * d_p;
+                double d_t30 = d_p * t29;
+                double dd_t30 = dd_p * t29;
+                dd_t30 += dt29 * d_p;
+                d_H[t27 * h + i_1] += d_t30;
+                double t31 = dd_t30;
+                dd_H[t27 * h + i_1] += t31;
+                d_wy[i_1] += d_t29;
+                double t32 = dd_t29;
+                dd_wy[i_1] += t32;
             }
         }
         gradc_fill(d_Wx, gradc_count(h, m));
@@ -1288,89 +1257,88 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
-            int t35 = t + 1;
+            int t33 = t + 1;
             gradc_fill(d_H_row_1, gradc_count(h, 1));
             gradc_fill(dd_H_row_1, gradc_count(h, 1));
 
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t17 = h - 1; t17 >= 0; t17--) {
-                double t36 = d_H[t35 * h + t17];
-                double dt36 = dd_H[t35 * h + t17];
-                d_H[t35 * h + t17] = 0.0;
-                dd_H[t35 * h + t17] = 0.0;
-                d_H_row_1[t17] += t36;
-                dd_H_row_1[t17] += dt36;
+            for (int t15 = h - 1; t15 >= 0; t15--) {
+                double t34 = d_H[t33 * h + t15];
+                double dt34 = dd_H[t33 * h + t15];
+                d_H[t33 * h + t15] = 0.0;
+                dd_H[t33 * h + t15] = 0.0;
+                d_H_row_1[t15] += t34;
+                dd_H_row_1[t15] += dt34;
             }
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t37 = d_H_row_1[i];
-                double dt37 = dd_H_row_1[i];
+                double t35 = d_H_row_1[i];
+                double dt35 = dd_H_row_1[i];
                 d_H_row_1[i] = 0.0;
                 dd_H_row_1[i] = 0.0;
-                double t38 = t2 * t2;
-                double dt38 = dt2 * t2;
-                dt38 += dt2 * t2;
-                double t39 = 1.0 - t38;
-                double dt39 = -dt38;
-                double d_a_3 = t37 * t39;
-                double dd_a_3 = dt37 * t39;
-                dd_a_3 += dt39 * t37;
+                double t36 = t2 * t2;
+                double dt36 = dt2 * t2;
+                dt36 += dt2 * t2;
+                double t37 = 1.0 - t36;
+                double dt37 = -dt36;
+                double d_a_3 = t35 * t37;
+                double dd_a_3 = dt35 * t37;
+                dd_a_3 += dt37 * t35;
                 dt2 = gradc_pop(gradc_t);
                 t2 = gradc_pop(gradc_t);
 
                 /* the loop of line 9, backwards */
                 /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
                 for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                    double t40 = Wh[i * h + j_1];
-                    double dt40 = dWh_1[i * h + j_1];
-                    double t41 = H_row[j_1];
-                    double dt41 = dH_row[j_1];
-                    double d_t40 = d_a_3 * t41;
-                    double dd_t40 = dd_a_3 * t41;
-                    dd_t40 += dt41 * d_a_3;
-                    double d_t41 = d_a_3 * t40;
-                    double dd_t41 = dd_a_3 * t40;
-                    dd_t41 += dt40 * d_a_3;
-                    d_H_row[j_1] += d_t41;
-                    double t42 = dd_t41;
-                    dd_H_row[j_1] += t42;
-                    d_Wh[i * h + j_1] += d_t40;
-                    double t43 = dd_t40;
-                    dd_Wh[i * h + j_1] += t43;
+                    double t38 = Wh[i * h + j_1];
+                    double dt38 = dWh_1[i * h + j_1];
+                    double t39 = H_row[j_1];
+                    double dt39 = dH_row[j_1];
+                    double d_t38 = d_a_3 * t39;
+                    double dd_t38 = dd_a_3 * t39;
+                    dd_t38 += dt39 * d_a_3;
+                    double d_t39 = d_a_3 * t38;
+                    double dd_t39 = dd_a_3 * t38;
+                    dd_t39 += dt38 * d_a_3;
+                    d_H_row[j_1] += d_t39;
+                    double t40 = dd_t39;
+                    dd_H_row[j_1] += t40;
+                    d_Wh[i * h + j_1] += d_t38;
+                    double t41 = dd_t38;
+                    dd_Wh[i * h + j_1] += t41;
                 }
 
                 /* the loop of line 8, backwards */
                 /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
                 for (int j = m - 1; j >= 0; j--) {
-                    double t44 = X_row[j];
-                    double d_t8 = d_a_3 * t44;
-                    double t45 = dd_a_3 * t44;
-                    d_Wx[i * m + j] += d_t8;
-                    dd_Wx[i * m + j] += t45;
+                    double t42 = X[t * m + j];
+                    double d_t6 = d_a_3 * t42;
+                    double t43 = dd_a_3 * t42;
+                    d_Wx[i * m + j] += d_t6;
+                    dd_Wx[i * m + j] += t43;
                 }
                 /* 7: let a = b[i]; */
                 d_b[i] += d_a_3;
-                double t46 = dd_a_3;
-                dd_b[i] += t46;
+                double t44 = dd_a_3;
+                dd_b[i] += t44;
             }
 
             /* the loop of line 16, backwards */
             /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t5 = h - 1; t5 >= 0; t5--) {
-                double t47 = d_H_row[t5];
-                double dt47 = dd_H_row[t5];
-                d_H_row[t5] = 0.0;
-                dd_H_row[t5] = 0.0;
-                d_H[t * h + t5] += t47;
-                dd_H[t * h + t5] += dt47;
+            for (int t3 = h - 1; t3 >= 0; t3--) {
+                double t45 = d_H_row[t3];
+                double dt45 = dd_H_row[t3];
+                d_H_row[t3] = 0.0;
+                dd_H_row[t3] = 0.0;
+                d_H[t * h + t3] += t45;
+                dd_H[t * h + t3] += dt45;
             }
             gradc_popa(gradc_t, dH_row, gradc_count(h, 1));
             gradc_popa(gradc_t, H_row, gradc_count(h, 1));
-            gradc_popa(gradc_t, X_row, gradc_count(m, 1));
         }
     }
     if (gradc_t->failed) {
@@ -1387,5 +1355,5 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 23: return 0.5 * loss / T; */
-    return gradc_t->failed ? NAN : t28;
+    return gradc_t->failed ? NAN : t26;
 }

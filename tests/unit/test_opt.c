@@ -429,6 +429,47 @@ static void dead_fills(void **state)
     cx_free(opt);
 }
 
+static bool names_array(const Instr *in, const void *name)
+{
+    return in->arr && in->arr->name && strcmp(in->arr->name, name) == 0;
+}
+
+/* A row of an input passed to an inlined call is read in place (X[t][j]),
+ * its copy gone; a row of an array the function writes (H[t]) keeps its
+ * copy, and so does a row passed to a call that stays. */
+static void rows_read_in_place(void **state)
+{
+    (void)state;
+    static const char src[] =
+        "fn dot(int n, a[n], b[n]) {\n"
+        "    let s = 0;\n"
+        "    for j in 0..n { s += a[j] * b[j]; }\n"
+        "    return s;\n"
+        "}\n"
+        "fn f(int T, int n, const X[T][n], w[n]) {\n"
+        "    let H[T][n];\n"
+        "    let s = 0;\n"
+        "    for t in 0..T {\n"
+        "        s += dot(n, X[t], w);\n"
+        "        H[t][0] = s;\n"
+        "        s += dot(n, H[t], w);\n"
+        "    }\n"
+        "    return s;\n"
+        "}\n";
+    Cx *raw = unit_ok(src, UNIT_PRIMAL, false), *opt = opt_primal(src);
+    IrFunc *f = unit_func(opt, "f");
+    assert_int_equal(unit_count_instrs(f, is_call, NULL), 0);
+    assert_int_equal(unit_count_instrs(f, names_array, "X_row"), 0);
+    assert_true(unit_count_instrs(f, names_array, "H_row") > 0);
+    assert_true(unit_count_instrs(unit_func(raw, "f"), names_array, "X_row") > 0);
+    double X[6] = {0.3, -1.2, 2.0, 0.5, 1.5, -0.7}, w[3] = {0.4, 0.9, -1.1};
+    IVal args[4] = {{.i = 2}, {.i = 3}, {.p = X}, {.p = w}};
+    double va = interp_call(unit_func(raw, "f"), args), vb = interp_call(f, args);
+    assert_true(va == vb);
+    cx_free(raw);
+    cx_free(opt);
+}
+
 static void optimiser_is_exact(void **state)
 {
     (void)state;
@@ -454,6 +495,7 @@ int main(void)
         cmocka_unit_test(cse_scope_survives_table_growth),
         cmocka_unit_test(cse_after_copy_retarget),
         cmocka_unit_test(dead_fills),
+        cmocka_unit_test(rows_read_in_place),
         cmocka_unit_test(optimiser_is_exact),
     };
     return cmocka_run_group_tests_name("opt", tests, NULL, NULL);
