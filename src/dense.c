@@ -1,14 +1,16 @@
 /* Whole Jacobians and Hessians (f_jac, f_hess). Each is a loop over
- * directions, one sweep of an existing routine per direction: f_jac takes
- * a column of J from f_jvp along each input (N <= M) or a row from f_vjp
- * along each output (N > M), chosen at run time since sizes may be int
- * arguments; f_hess takes column j of H from f_hvp along e_j, and the value
- * and gradient from the first sweep. Here they get their signatures and
- * the routines they call; the emitter writes the loops (emit_c.c). */
+ * directions: f_jac takes columns of J from f_jvp along the inputs
+ * (N <= M), 8 per sweep in vector mode (vector.c) where it applies, or a
+ * row from f_vjp along each output (N > M), chosen at run time since sizes
+ * may be int arguments; f_hess takes column j of H from f_hvp along e_j,
+ * and the value and gradient from the first sweep. Here they get their
+ * signatures and the routines they call; the emitter writes the loops
+ * (emit_c.c). */
 #include "dense.h"
 
 #include "gradc.h"
 #include "ir.h"
+#include "vector.h"
 
 typedef struct Clone {
     IrVar **to;                 /* by the source's var id: the new parameter */
@@ -96,6 +98,16 @@ static IrFunc *find(Cx *cx, const IrFunc *f, FuncRole role)
     die("dense: %s has no routine of role %d to call", f->name, (int)role);
 }
 
+static void drop(Cx *cx, IrFunc *f)
+{
+    PtrVec *funcs = &cx->ir->funcs;
+    int w = 0;
+    for (int i = 0; i < funcs->len; i++)
+        if (funcs->items[i] != f)
+            funcs->items[w++] = funcs->items[i];
+    funcs->len = w;
+}
+
 void dense_module(Cx *cx, bool jac, bool hess)
 {
     int n = cx->ir->funcs.len;
@@ -113,6 +125,14 @@ void dense_module(Cx *cx, bool jac, bool hess)
             g = dense_func(cx, f, f, ROLE_JAC, "_jac", "J");
             g->sweep[0] = find(cx, f, ROLE_JVP);
             g->sweep[1] = find(cx, f, ROLE_VJP);
+            g->sweep[2] = vec_jvp(cx, g->sweep[0], f->params.len);
+            if (g->sweep[2]) {
+                vec_push(cx->arena, &cx->ir->funcs, g->sweep[2]);
+                /* f_jac calls f_jvp only where vector mode does not apply */
+                if (g->sweep[0]->internal)
+                    drop(cx, g->sweep[0]);
+                g->sweep[0] = g->sweep[2];
+            }
         }
         vec_push(cx->arena, &cx->ir->funcs, g);
     }

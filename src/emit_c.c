@@ -16,6 +16,7 @@
 #include "ir.h"
 #include "names.h"
 #include "runtime.h"
+#include "vector.h"
 
 typedef struct Emit {
     Cx *cx;
@@ -1351,7 +1352,7 @@ static bool dense_output(const IrVar *p)
     return p->is_out;
 }
 
-enum { ARG_SAME, ARG_TANGENT, ARG_VECTOR, ARG_GRAD };
+enum { ARG_SAME, ARG_TANGENT, ARG_VECTOR, ARG_GRAD, ARG_LANES };
 
 /* The arguments of f's parameters of one kind in a call: the parameters
  * themselves (ARGS; GRADS if `first` is set, else NULL after the first
@@ -1371,6 +1372,8 @@ static void put_args(Emit *e, bool (*want)(const IrVar *), int how, const char *
             buf_printf(e->o, "gradc_j == 0 ? %s : NULL", p->cname);
         else if (how == ARG_TANGENT && p->ndims == 0)
             buf_printf(e->o, "%s[gradc_at_%s]", vec, p->cname);
+        else if (how == ARG_LANES)
+            buf_printf(e->o, "%s + gradc_at_%s * %d", vec, p->cname, VEC_WIDTH);
         else
             buf_printf(e->o, "%s + gradc_at_%s", vec, p->cname);
     }
@@ -1426,7 +1429,7 @@ static void put_scatter(Emit *e, const char *mat, bool row, const char *vec)
  * inputs than outputs, else of f_vjp per output (row of J). */
 static void put_jac(Emit *e, const char *mat)
 {
-    IrFunc *f = e->f, *jvp = f->sweep[0], *vjp = f->sweep[1];
+    IrFunc *f = e->f, *jvp = f->sweep[0], *vjp = f->sweep[1];  /* jvp: in vector mode, vec */
     int n;
     put_stmt(e, "double gradc_none[1] = {0.0};\n");
     put_stmt(e, "double *gradc_work, *gradc_in, *gradc_out;\n");
@@ -1438,7 +1441,13 @@ static void put_jac(Emit *e, const char *mat)
     buf_puts(e->o, ");\n");
     put_stmt(e, "    return;\n");
     put_stmt(e, "}\n");
-    put_stmt(e, "gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_m), gradc_none);\n");
+    IrFunc *vec = f->sweep[2];
+    /* vector mode: VEC_WIDTH tangents (or seeds) per element */
+    if (vec)
+        put_stmt(e, "gradc_work = gradc_alloc(gradc_scale(gradc_sum(gradc_n, gradc_m), %d), gradc_none);\n",
+                 VEC_WIDTH);
+    else
+        put_stmt(e, "gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_m), gradc_none);\n");
     put_stmt(e, "if (!gradc_work) {\n");
     e->level++;
     put_nan_outputs(e, dense_output);
@@ -1447,9 +1456,38 @@ static void put_jac(Emit *e, const char *mat)
     e->level--;
     put_stmt(e, "}\n");
     put_stmt(e, "gradc_in = gradc_work;\n");
-    put_stmt(e, "gradc_out = gradc_work + gradc_n;\n");
+    put_stmt(e, vec ? "gradc_out = gradc_work + gradc_n * %d;\n" : "gradc_out = gradc_work + gradc_n;\n",
+             VEC_WIDTH);
     put_stmt(e, "if (gradc_n <= gradc_m) {\n");
     e->level++;
+    if (vec) {
+        put_stmt(e, "/* forward mode, %d directions per sweep: columns j .. j + nd - 1 of J are the\n",
+                 VEC_WIDTH);
+        put_stmt(e, "   outputs' tangents along inputs j .. j + nd - 1 */\n");
+        put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j += %d) {\n", VEC_WIDTH);
+        e->level++;
+        put_stmt(e, "int gradc_nd = gradc_n - gradc_j < %d ? (int)(gradc_n - gradc_j) : %d, gradc_d;\n",
+                 VEC_WIDTH, VEC_WIDTH);
+        put_stmt(e, "for (gradc_d = 0; gradc_d < gradc_nd; gradc_d++)\n");
+        put_stmt(e, "    gradc_in[(gradc_j + gradc_d) * %d + gradc_d] = 1.0;\n", VEC_WIDTH);
+        put_stmt(e, "%s(", vec->name);
+        n = 0;
+        put_args(e, dense_any, ARG_SAME, NULL, &n);
+        put_args(e, dense_input, ARG_LANES, "gradc_in", &n);
+        put_args(e, dense_output, ARG_LANES, "gradc_out", &n);
+        buf_puts(e->o, ", gradc_nd);\n");
+        put_stmt(e, "for (gradc_d = 0; gradc_d < gradc_nd; gradc_d++)\n");
+        put_stmt(e, "    gradc_in[(gradc_j + gradc_d) * %d + gradc_d] = 0.0;\n", VEC_WIDTH);
+        put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++)\n");
+        put_stmt(e, "    for (gradc_d = 0; gradc_d < gradc_nd; gradc_d++)\n");
+        put_stmt(e, "        %s[gradc_i * gradc_n + gradc_j + gradc_d] = gradc_out[gradc_i * %d + gradc_d];\n",
+                 mat, VEC_WIDTH);
+        e->level--;
+        put_stmt(e, "}\n");
+        e->level--;
+        put_stmt(e, "} else {\n");
+        goto reverse;
+    }
     put_stmt(e, "/* forward mode: column j of J is the outputs' tangent along input j */\n");
     put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
     e->level++;
@@ -1466,6 +1504,7 @@ static void put_jac(Emit *e, const char *mat)
     put_stmt(e, "}\n");
     e->level--;
     put_stmt(e, "} else {\n");
+reverse:
     e->level++;
     put_stmt(e, "/* reverse mode: row i of J is the gradient of output i */\n");
     put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++) {\n");
@@ -1539,8 +1578,9 @@ static void put_dense(Emit *e, IrFunc *f)
     put_signature(e, f);
     buf_puts(e->o, "\n{\n");
     e->level = 1;
-    put_stmt(e, f->role == ROLE_JAC ? "/* a sweep of %s per input or of %s per output, whichever\n"
-                                    : "/* a sweep of %s per input, and %s alone when there is no\n",
+    put_stmt(e, f->role != ROLE_JAC ? "/* a sweep of %s per input, and %s alone when there is no\n"
+                : f->sweep[2]       ? "/* a sweep of %s per 8 inputs or of %s per output, whichever\n"
+                                    : "/* a sweep of %s per input or of %s per output, whichever\n",
              f->sweep[0]->name, f->sweep[1]->name);
     put_stmt(e, f->role == ROLE_JAC ? "   are fewer; where each input and output starts in J's columns and rows */\n"
                                     : "   Hessian to write; where each input starts in H's rows and columns */\n");
@@ -1692,6 +1732,8 @@ static void plan_dense(Emit *e, const IrFunc *f)
         if (ndims > 2)
             rt_require(&e->rt, "gradc_scale");
     }
+    if (f->sweep[2])
+        rt_require(&e->rt, "gradc_scale");
     e->need_stdlib = true;
 }
 

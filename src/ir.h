@@ -206,7 +206,8 @@ struct IrFunc {
     IrBlock *body;
     IrFunc *primal;             /* for derived functions */
     IrFunc *grad, *rev, *fwd;   /* the derived functions made so far */
-    IrFunc *sweep[2];           /* f_jac: f_jvp and f_vjp; f_hess: f_hvp and f_grad */
+    IrFunc *sweep[3];           /* f_jac: f_jvp, f_vjp and f_jvp in vector mode (or NULL);
+                                   f_hess: f_hvp and f_grad */
     bool uses_tape;             /* set by the emitter */
     bool reached;               /* scratch: called from an exported function */
     bool optimized;             /* opt_module has run on it */
