@@ -5,7 +5,9 @@
  * directions, `for d in 0..nd`. The values (the primal computation, local
  * derivatives, branches, loop bounds) are computed once for all the
  * directions. Tangent code is linear in the tangents and never writes a
- * value, so a run of it can be repeated direction by direction. */
+ * value, so a run of it can be repeated direction by direction. A scalar
+ * tangent that lives within one such loop stays a scalar, a C local of
+ * the loop. */
 #include "vector.h"
 
 #include "gradc.h"
@@ -18,6 +20,8 @@ typedef struct Vec {
     bool *dep;                  /* by g's var id: depends on the direction */
     IrVar *nd;                  /* the number of directions */
     bool failed;
+    PtrVec runs;                /* the loops over the directions */
+    int nwide;                  /* variables that were there before the rewrite */
 } Vec;
 
 static Operand map_fn(void *data, Operand a)
@@ -324,6 +328,7 @@ static void rewrite_block(Vec *v, IrBlock *b)
             run.loop->note = in->note;
             in->note = NULL;
             add(v, b, run.loop);
+            vec_push(v->cx->arena, &v->runs, run.loop);
         }
         rewrite_lane(v, run.loop->body, in, run.d);
     }
@@ -348,6 +353,74 @@ static void widen(Vec *v)
         x->ndims++;
         if (x->is_param && x->ndims == 1)
             x->readonly = true;     /* a scalar input's tangents, now an array */
+    }
+}
+
+/* A tangent that was a scalar and lives within one loop over the
+ * directions, set there before it is read, is a scalar again: a C local
+ * of that loop rather than an array of VEC_WIDTH. */
+static void narrow(Vec *v)
+{
+    int n = v->nwide;
+    Instr **owner = ARENA_ARRAY(v->cx->arena, Instr *, n + 1);
+    bool *keep = ARENA_ARRAY(v->cx->arena, bool, n + 1);
+    for (int r = 0; r < v->runs.len; r++) {
+        Instr *loop = v->runs.items[r];
+        const PtrVec *body = &loop->body->instrs;
+        for (int i = 0; i < body->len; i++) {
+            const Instr *in = body->items[i];
+            IrVar *a = in->arr;
+            if (a && a->id < n) {
+                bool first = !owner[a->id];
+                keep[a->id] |= (owner[a->id] && owner[a->id] != loop) ||
+                               (first && !(in->kind == I_STORE && in->acc == ACC_SET));
+                owner[a->id] = loop;
+            }
+        }
+    }
+    /* a load of such a scalar into a temporary of the rewrite goes: the
+     * temporary's one use, in the store that follows, reads the scalar */
+    IrVar **subst = ARENA_ARRAY(v->cx->arena, IrVar *, v->g->vars.len + 1);
+    for (int r = 0; r < v->runs.len; r++) {
+        Instr *loop = v->runs.items[r];
+        PtrVec *body = &loop->body->instrs;
+        int w = 0;
+        for (int i = 0; i < body->len; i++) {
+            Instr *in = body->items[i];
+            for (int k = 0; k < in->nargs; k++)
+                if (in->args[k].kind == OK_VAR && subst[in->args[k].var->id])
+                    in->args[k].var = subst[in->args[k].var->id];
+            IrVar *a = in->arr;
+            if (!a || a->id >= n || keep[a->id] || a->ndims != 1 || a->is_param || a->alias) {
+                body->items[w++] = in;
+                continue;
+            }
+            if (in->kind == I_LOAD && in->dst->id >= n && !in->dst->name) {
+                subst[in->dst->id] = a;
+                continue;
+            }
+            if (in->kind == I_STORE) {
+                in->kind = I_OP;
+                in->dst = a;
+            } else {
+                in->kind = I_OP;
+                in->acc = ACC_SET;
+                in->op = OP_COPY;
+                in->nargs = 1;
+                in->args[0] = ir_v(a);
+            }
+            in->arr = NULL;
+            in->idx = NULL;
+            body->items[w++] = in;
+        }
+        body->len = w;
+    }
+    for (int i = 0; i < n; i++) {
+        IrVar *a = v->g->vars.items[i];
+        if (owner[i] && !keep[i] && a->ndims == 1 && !a->is_param && !a->alias) {
+            a->ndims = 0;
+            a->dims = NULL;
+        }
     }
 }
 
@@ -385,7 +458,9 @@ IrFunc *vec_jvp(Cx *cx, IrFunc *jvp, int nargs)
     widen(&v);
     if (v.failed)
         return NULL;
+    v.nwide = v.g->vars.len;
     rewrite_block(&v, v.g->body);
+    narrow(&v);
     ir_ensure_alloc(cx, v.g);
     return v.g;
 }

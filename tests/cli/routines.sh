@@ -88,11 +88,19 @@ grep -Eq '_(jvp|hvp)\(' "$OUTF" && bad "--routines=grad: the C mentions a _jvp o
 run rosenbrock.fn --emit=c --routines=jvp
 grep -Eq '_(grad|vjp|hvp)\(' "$OUTF" && bad "--routines=jvp: the C mentions a _grad, _vjp or _hvp function"
 
-# --routines=jac: no _grad or _hvp in the C; f_jvp and f_vjp are static
+# --routines=jac: no _grad or _hvp in the C; f_vjp is static, and the
+# tangent sweeps are f_jvp__vec (vector mode, static), or f_jvp, static,
+# with --no-inline where the tangent code calls a helper
 run mlp.fn --emit=c --routines=jac
 grep -Eq '_(grad|hvp)\(' "$OUTF" && bad "--routines=jac: the C mentions a _grad or _hvp function"
-grep -Eq '^static void hidden_jvp\(' "$OUTF" || bad "--routines=jac: hidden_jvp is not static"
 grep -Eq '^static void hidden_vjp\(' "$OUTF" || bad "--routines=jac: hidden_vjp is not static"
+grep -Eq '^static void hidden_jvp__vec\(' "$OUTF" || bad "--routines=jac: no static hidden_jvp__vec"
+grep -Eq '^(static )?void hidden_jvp\(' "$OUTF" && bad "--routines=jac: hidden_jvp written though unused"
+printf 'fn sq(a, out p[1]) { p[0] = a * a; }\nfn two(x, out y[2]) { let q[1]; sq(x, q); y[0] = q[0]; y[1] = x; }\n' >call.fn
+run call.fn --emit=c --routines=jac --no-inline
+expect_status 0 "--routines=jac --no-inline on call.fn"
+grep -Eq '^static void two_jvp\(' "$OUTF" || bad "--routines=jac --no-inline: two_jvp is not there, static"
+grep -Eq 'two_jvp__vec' "$OUTF" && bad "--routines=jac --no-inline: vector mode through a call"
 
 # f_jac and f_hess from the routines alone, end to end, with and without
 # the optimiser: J of (x, x^2 y, sin x) by (x, y), and the Hessian of
