@@ -34,10 +34,10 @@ static Operand count(Cx *cx, const IrFunc *from, bool (*want)(const IrVar *), Cl
         if (!want(v))
             continue;
         Operand n = ir_int(1);
-        for (int d = 0; d < v->ndims; d++)
-            n = ir_dim(cx, OP_IMUL, n, ir_map_size(cx, v->dims[d], map_param, c));
-        if (n.kind == OK_DIM && n.dim->op == OP_IMUL && n.dim->a.kind == OK_INT && n.dim->a.ival == 1)
-            n = n.dim->b;
+        for (int d = 0; d < v->ndims; d++) {
+            Operand size = ir_map_size(cx, v->dims[d], map_param, c);
+            n = d == 0 ? size : ir_dim(cx, OP_IMUL, n, size);
+        }
         total = total.kind == OK_INT && total.ival == 0 ? n : ir_dim(cx, OP_IADD, total, n);
     }
     return total;

@@ -244,8 +244,12 @@ void ir_print_func(Buf *o, const IrFunc *f)
     buf_printf(o, ") -> %s  ; %s%s\n{\n", f->returns ? "real" : "void", role[f->role],
                f->internal ? ", internal" : f->exported ? ", exported" : "");
     /* the emitter writes their loops over directions (dense.c) */
-    if (f->role == ROLE_JAC || f->role == ROLE_HESS)
-        buf_printf(o, "    ; a sweep of %s or %s per direction\n", f->sweep[0]->name, f->sweep[1]->name);
+    if (f->role == ROLE_JAC)
+        buf_printf(o, "    ; a sweep of %s per %s, or of %s per output\n", f->sweep[0]->name,
+                   f->sweep[2] ? "8 inputs" : "input", f->sweep[1]->name);
+    if (f->role == ROLE_HESS)
+        buf_printf(o, "    ; a sweep of %s per input (%s alone when H is NULL)\n", f->sweep[0]->name,
+                   f->sweep[1]->name);
     for (int i = 0; i < f->vars.len; i++) {
         const IrVar *v = f->vars.items[i];
         if (v->ndims > 0 && !v->is_param) {
