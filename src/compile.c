@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ad.h"
+#include "dense.h"
 #include "gradc.h"
 #include "inline.h"
 #include "ir.h"
@@ -49,17 +50,60 @@ bool compile_front(Cx *cx)
     return sema_check(cx) && ok;
 }
 
-/* Leaves out exported functions of two roles (made only to derive others). */
-static void drop_role(Cx *cx, FuncRole a, FuncRole b)
+/* Routines not asked for are left out, except those that f_jac and f_hess
+ * call: they stay, static (internal). */
+static void settle_routines(Cx *cx, const CompileOptions *opt)
 {
     PtrVec *funcs = &cx->ir->funcs;
     int w = 0;
     for (int i = 0; i < funcs->len; i++) {
         IrFunc *f = funcs->items[i];
-        if (f->role != a && f->role != b)
-            funcs->items[w++] = f;
+        bool asked = true, needed = false;
+        switch (f->role) {
+        case ROLE_GRAD:
+            asked = !opt->no_grad;
+            needed = opt->hess;
+            break;
+        case ROLE_VJP:
+            asked = !opt->no_grad;
+            needed = opt->jac;
+            break;
+        case ROLE_JVP:
+            asked = !opt->no_jvp;
+            needed = opt->jac && !f->returns;
+            break;
+        case ROLE_HVP:
+            asked = !opt->no_hvp;
+            needed = opt->hess;
+            break;
+        default:
+            break;
+        }
+        if (!asked && !needed)
+            continue;
+        f->internal = !asked;
+        funcs->items[w++] = f;
     }
     funcs->len = w;
+}
+
+/* A routine asked for that no function of the file takes is a usage error:
+ * f_jac is for functions with out parameters, f_hess for those returning a
+ * value. */
+static bool routines_fit(Cx *cx, const CompileOptions *opt)
+{
+    bool ok = true;
+    if (opt->jac && !dense_fits(cx, false)) {
+        diag_cmd_error(&cx->diag, "--routines names jac, but no function in '%s' has out parameters "
+                                  "(f_jac is for those)", cx->diag.path);
+        ok = false;
+    }
+    if (opt->hess && !dense_fits(cx, true)) {
+        diag_cmd_error(&cx->diag, "--routines names hess, but no function in '%s' returns a value "
+                                  "(f_hess is for those)", cx->diag.path);
+        ok = false;
+    }
+    return ok;
 }
 
 /* Leaves out static helpers that no exported function calls, directly or
@@ -93,11 +137,12 @@ static void prune_helpers(Cx *cx)
     funcs->len = w;
 }
 
-/* Each function with its derived ones (f, f_grad or f_vjp, f_jvp, f_hvp),
+/* Each function with its derived ones (f, f_grad or f_vjp, f_jvp, f_hvp,
+ * f_jac or f_hess: routines that f_jac and f_hess call come before them),
  * in the order of the file; the static helpers after them. */
 static void order_functions(Cx *cx)
 {
-    static const FuncRole order[] = {ROLE_PRIMAL, ROLE_GRAD, ROLE_VJP, ROLE_JVP, ROLE_HVP};
+    static const FuncRole order[] = {ROLE_PRIMAL, ROLE_GRAD, ROLE_VJP, ROLE_JVP, ROLE_HVP, ROLE_JAC, ROLE_HESS};
     PtrVec *funcs = &cx->ir->funcs, sorted = {0};
     for (int i = 0; i < cx->prog.funcs.len; i++) {
         Func *src = cx->prog.funcs.items[i];
@@ -120,6 +165,8 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         return false;
     lower_program(cx);
     verify(cx);
+    if (!routines_fit(cx, opt))
+        return false;
     if (opt->optimize && !opt->no_inline) {
         inline_module(cx);
         verify(cx);
@@ -128,21 +175,21 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         opt_module(cx);
     if (opt->primal_only)
         return true;
-    if (!opt->no_grad || !opt->no_hvp)
+    if (!opt->no_grad || !opt->no_hvp || opt->jac || opt->hess)
         ad_reverse_module(cx);
     verify(cx);
     /* f_hvp differentiates f_grad: optimised first, it has less to do */
     if (opt->optimize)
         opt_module(cx);
-    ad_forward_module(cx, !opt->no_jvp, !opt->no_hvp);
-    if (opt->no_grad)
-        drop_role(cx, ROLE_GRAD, ROLE_VJP);
+    ad_forward_module(cx, !opt->no_jvp || opt->jac, !opt->no_hvp || opt->hess);
+    settle_routines(cx, opt);
     verify(cx);
     if (opt->optimize)
         opt_module(cx);
     else
         opt_cleanup(cx);
     verify(cx);
+    dense_module(cx, opt->jac, opt->hess);
     prune_helpers(cx);
     order_functions(cx);
     split_module(cx, opt->split);

@@ -13,6 +13,7 @@ typedef struct CompileOptions {
     bool no_inline;             /* keep calls as calls (--no-inline) */
     bool primal_only;           /* stop before differentiation */
     bool no_grad, no_jvp, no_hvp;   /* routines left out (--routines) */
+    bool jac, hess;             /* f_jac, f_hess written (--routines) */
     int split;                  /* split functions of more statements than this; 0: never */
 } CompileOptions;
 

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "ir.h"
 #include "names.h"
 #include "runtime.h"
+#include "vector.h"
 
 typedef struct Emit {
     Cx *cx;
@@ -130,7 +132,7 @@ static void name_functions(Emit *e)
         if (f->exported)
             scope_reserve(&e->global, f->name);
     }
-    static const char *const generated[] = {"_grad", "_vjp", "_jvp", "_hvp"};
+    static const char *const generated[] = {"_grad", "_vjp", "_jvp", "_hvp", "_jac", "_hess"};
     for (int i = 0; i < funcs->len; i++) {
         IrFunc *f = funcs->items[i];
         if (f->role == ROLE_PRIMAL)
@@ -1140,9 +1142,9 @@ static void put_body(Emit *e, IrBlock *b)
 
 static void put_signature(Emit *e, IrFunc *f)
 {
-    buf_printf(e->o, "%s%s%s %s(", f->exported ? "" : "static ", f->frame_of ? "GRADC_NOINLINE " : "",
+    buf_printf(e->o, "%s%s%s %s(", f->exported && !f->internal ? "" : "static ", f->frame_of ? "GRADC_NOINLINE " : "",
                f->returns ? "double" : "void", f->name);
-    if (f->params.len == 0 && f->exported)
+    if (f->params.len == 0 && f->exported)   /* internal ones too: a prototype */
         buf_puts(e->o, "void");
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
@@ -1287,8 +1289,317 @@ static void put_frame_copies(Emit *e, IrFunc *f, bool back)
     }
 }
 
+/* ---- whole Jacobians and Hessians (dense.c) -------------------------- */
+
+/* A real input that is not const: a column of J, a row and column of H. */
+static bool dense_input(const IrVar *p)
+{
+    return p->type == IT_REAL && !p->is_out && !p->src_const && !p->grad_of;
+}
+
+static void put_stmt(Emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put_stmt(Emit *e, const char *fmt, ...)
+{
+    va_list ap;
+    line_start(e);
+    va_start(ap, fmt);
+    buf_vprintf(e->o, fmt, ap);
+    va_end(ap);
+}
+
+/* size_t gradc_at_P = where parameter P starts in a vector of all those
+ * that pass `want`; the total into `total` (gradc_n, gradc_m). */
+static void put_offsets(Emit *e, bool (*want)(const IrVar *), const char *total)
+{
+    IrFunc *f = e->f;
+    const char *prev = NULL;
+    IrVar *prev_p = NULL;
+    for (int i = 0; i < f->params.len - 1; i++) {
+        IrVar *p = f->params.items[i];
+        if (!want(p))
+            continue;
+        const char *at = arena_printf(e->cx->arena, "gradc_at_%s", p->cname);
+        put_stmt(e, "size_t %s = ", at);
+        if (!prev) {
+            buf_puts(e->o, "0;\n");
+        } else {
+            buf_printf(e->o, "gradc_sum(%s, ", prev);
+            if (prev_p->ndims)
+                put_count(e, prev_p);
+            else
+                buf_puts(e->o, "1");
+            buf_puts(e->o, ");\n");
+        }
+        prev = at;
+        prev_p = p;
+    }
+    put_stmt(e, "size_t %s = ", total);
+    if (!prev) {
+        buf_puts(e->o, "0;\n");
+        return;
+    }
+    buf_printf(e->o, "gradc_sum(%s, ", prev);
+    if (prev_p->ndims)
+        put_count(e, prev_p);
+    else
+        buf_puts(e->o, "1");
+    buf_puts(e->o, ");\n");
+}
+
+static bool dense_output(const IrVar *p)
+{
+    return p->is_out;
+}
+
+enum { ARG_SAME, ARG_TANGENT, ARG_VECTOR, ARG_GRAD, ARG_LANES };
+
+/* The arguments of f's parameters of one kind in a call: the parameters
+ * themselves (ARGS; GRADS if `first` is set, else NULL after the first
+ * direction), or pieces of a vector: tangents (a scalar's value),
+ * or pointers into it. */
+static void put_args(Emit *e, bool (*want)(const IrVar *), int how, const char *vec, int *n)
+{
+    IrFunc *f = e->f;
+    for (int i = 0; i < f->params.len - 1; i++) {
+        IrVar *p = f->params.items[i];
+        if (!want(p))
+            continue;
+        buf_puts(e->o, (*n)++ ? ", " : "");
+        if (how == ARG_SAME)
+            buf_puts(e->o, p->cname);
+        else if (how == ARG_GRAD)
+            buf_printf(e->o, "gradc_j == 0 ? %s : NULL", p->cname);
+        else if (how == ARG_TANGENT && p->ndims == 0)
+            buf_printf(e->o, "%s[gradc_at_%s]", vec, p->cname);
+        else if (how == ARG_LANES)
+            buf_printf(e->o, "%s + gradc_at_%s * %d", vec, p->cname, VEC_WIDTH);
+        else
+            buf_printf(e->o, "%s + gradc_at_%s", vec, p->cname);
+    }
+}
+
+static bool dense_arg(const IrVar *p)
+{
+    return !p->grad_of;
+}
+
+static bool dense_grad(const IrVar *p)
+{
+    return p->grad_of != NULL;
+}
+
+static bool dense_any(const IrVar *p)
+{
+    (void)p;
+    return true;
+}
+
+/* NaN into every array or scalar output among f's parameters that pass
+ * want (the caller's pointers; NULL ones skipped). */
+static void put_nan_outputs(Emit *e, bool (*want)(const IrVar *))
+{
+    IrFunc *f = e->f;
+    for (int i = 0; i < f->params.len - 1; i++) {
+        IrVar *p = f->params.items[i];
+        if (!want(p))
+            continue;
+        line_start(e);
+        if (p->ndims) {
+            buf_printf(e->o, p->nullable ? "if (%s) gradc_fill_nan(%s, " : "gradc_fill_nan(%s%s, ",
+                       p->nullable ? p->cname : "", p->cname);
+            put_count(e, p);
+            buf_puts(e->o, ");\n");
+        } else {
+            buf_printf(e->o, "if (%s) *%s = NAN;\n", p->cname, p->cname);
+        }
+    }
+}
+
+/* The matrix, row by row from vec (a row of J) or column by column (a
+ * column of J, or of H). */
+static void put_scatter(Emit *e, const char *mat, bool row, const char *vec)
+{
+    const char *k = row ? "gradc_j" : "gradc_i", *len = row ? "gradc_n" : "gradc_m";
+    put_stmt(e, "for (%s = 0; %s < %s; %s++)\n", k, k, len, k);
+    put_stmt(e, "    %s[gradc_i * gradc_n + gradc_j] = %s[%s];\n", mat, vec, k);
+}
+
+/* f_jac: a sweep of f_jvp per input (column of J) when there are no more
+ * inputs than outputs, else of f_vjp per output (row of J). */
+static void put_jac(Emit *e, const char *mat)
+{
+    IrFunc *f = e->f, *jvp = f->sweep[0], *vjp = f->sweep[1];  /* jvp: in vector mode, vec */
+    int n;
+    put_stmt(e, "double gradc_none[1] = {0.0};\n");
+    put_stmt(e, "double *gradc_work, *gradc_in, *gradc_out;\n");
+    put_stmt(e, "size_t gradc_i, gradc_j;\n");
+    put_stmt(e, "if (!%s || gradc_n == 0 || gradc_m == 0) {\n", mat);
+    put_stmt(e, "    %s(", f->primal->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "    return;\n");
+    put_stmt(e, "}\n");
+    IrFunc *vec = f->sweep[2];
+    /* vector mode: VEC_WIDTH tangents (or seeds) per element */
+    if (vec)
+        put_stmt(e, "gradc_work = gradc_alloc(gradc_scale(gradc_sum(gradc_n, gradc_m), %d), gradc_none);\n",
+                 VEC_WIDTH);
+    else
+        put_stmt(e, "gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_m), gradc_none);\n");
+    put_stmt(e, "if (!gradc_work) {\n");
+    e->level++;
+    put_nan_outputs(e, dense_output);
+    put_stmt(e, "gradc_fill_nan(%s, gradc_n * gradc_m);\n", mat);
+    put_stmt(e, "return;\n");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_in = gradc_work;\n");
+    put_stmt(e, vec ? "gradc_out = gradc_work + gradc_n * %d;\n" : "gradc_out = gradc_work + gradc_n;\n",
+             VEC_WIDTH);
+    put_stmt(e, "if (gradc_n <= gradc_m) {\n");
+    e->level++;
+    if (vec) {
+        put_stmt(e, "/* forward mode, %d directions per sweep: columns j .. j + nd - 1 of J are the\n",
+                 VEC_WIDTH);
+        put_stmt(e, "   outputs' tangents along inputs j .. j + nd - 1 */\n");
+        put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j += %d) {\n", VEC_WIDTH);
+        e->level++;
+        put_stmt(e, "int gradc_nd = gradc_n - gradc_j < %d ? (int)(gradc_n - gradc_j) : %d, gradc_d;\n",
+                 VEC_WIDTH, VEC_WIDTH);
+        put_stmt(e, "for (gradc_d = 0; gradc_d < gradc_nd; gradc_d++)\n");
+        put_stmt(e, "    gradc_in[(gradc_j + gradc_d) * %d + gradc_d] = 1.0;\n", VEC_WIDTH);
+        put_stmt(e, "%s(", vec->name);
+        n = 0;
+        put_args(e, dense_any, ARG_SAME, NULL, &n);
+        put_args(e, dense_input, ARG_LANES, "gradc_in", &n);
+        put_args(e, dense_output, ARG_LANES, "gradc_out", &n);
+        buf_puts(e->o, ", gradc_nd);\n");
+        put_stmt(e, "for (gradc_d = 0; gradc_d < gradc_nd; gradc_d++)\n");
+        put_stmt(e, "    gradc_in[(gradc_j + gradc_d) * %d + gradc_d] = 0.0;\n", VEC_WIDTH);
+        put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++)\n");
+        put_stmt(e, "    for (gradc_d = 0; gradc_d < gradc_nd; gradc_d++)\n");
+        put_stmt(e, "        %s[gradc_i * gradc_n + gradc_j + gradc_d] = gradc_out[gradc_i * %d + gradc_d];\n",
+                 mat, VEC_WIDTH);
+        e->level--;
+        put_stmt(e, "}\n");
+        e->level--;
+        put_stmt(e, "} else {\n");
+        goto reverse;
+    }
+    put_stmt(e, "/* forward mode: column j of J is the outputs' tangent along input j */\n");
+    put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
+    e->level++;
+    put_stmt(e, "gradc_in[gradc_j] = 1.0;\n");
+    put_stmt(e, "%s(", jvp->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    put_args(e, dense_input, ARG_TANGENT, "gradc_in", &n);
+    put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "gradc_in[gradc_j] = 0.0;\n");
+    put_scatter(e, mat, false, "gradc_out");
+    e->level--;
+    put_stmt(e, "}\n");
+    e->level--;
+    put_stmt(e, "} else {\n");
+reverse:
+    e->level++;
+    put_stmt(e, "/* reverse mode: row i of J is the gradient of output i */\n");
+    put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++) {\n");
+    e->level++;
+    put_stmt(e, "gradc_out[gradc_i] = 1.0;\n");
+    put_stmt(e, "%s(", vjp->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+    put_args(e, dense_input, ARG_VECTOR, "gradc_in", &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "gradc_out[gradc_i] = 0.0;\n");
+    put_scatter(e, mat, true, "gradc_in");
+    e->level--;
+    put_stmt(e, "}\n");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "if (gradc_work != gradc_none)\n");
+    put_stmt(e, "    free(gradc_work);\n");
+}
+
+/* f_hess: column j of H from f_hvp along e_j; the value and gradient from
+ * the first sweep. */
+static void put_hess(Emit *e, const char *mat)
+{
+    IrFunc *f = e->f, *hvp = f->sweep[0], *grad = f->sweep[1];
+    int n;
+    put_stmt(e, "size_t gradc_m = gradc_n;\n");
+    put_stmt(e, "double gradc_none[1] = {0.0};\n");
+    put_stmt(e, "double *gradc_work, *gradc_v, *gradc_hv, gradc_value = 0.0;\n");
+    put_stmt(e, "size_t gradc_i, gradc_j;\n");
+    put_stmt(e, "if (!%s || gradc_n == 0)\n", mat);
+    put_stmt(e, "    return %s(", grad->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_n), gradc_none);\n");
+    put_stmt(e, "if (!gradc_work) {\n");
+    e->level++;
+    put_nan_outputs(e, dense_grad);
+    put_stmt(e, "gradc_fill_nan(%s, gradc_n * gradc_n);\n", mat);
+    put_stmt(e, "return NAN;\n");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_v = gradc_work;\n");
+    put_stmt(e, "gradc_hv = gradc_work + gradc_n;\n");
+    put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
+    e->level++;
+    put_stmt(e, "gradc_v[gradc_j] = 1.0;\n");
+    put_stmt(e, "gradc_value = %s(", hvp->name);
+    n = 0;
+    put_args(e, dense_arg, ARG_SAME, NULL, &n);
+    put_args(e, dense_input, ARG_TANGENT, "gradc_v", &n);
+    put_args(e, dense_grad, ARG_GRAD, NULL, &n);
+    put_args(e, dense_input, ARG_VECTOR, "gradc_hv", &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "gradc_v[gradc_j] = 0.0;\n");
+    put_scatter(e, mat, false, "gradc_hv");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "if (gradc_work != gradc_none)\n");
+    put_stmt(e, "    free(gradc_work);\n");
+    put_stmt(e, "return gradc_value;\n");
+}
+
+static void put_dense(Emit *e, IrFunc *f)
+{
+    e->f = f;
+    name_params(e, f);
+    IrVar *mat = f->params.items[f->params.len - 1];
+    put_signature(e, f);
+    buf_puts(e->o, "\n{\n");
+    e->level = 1;
+    put_stmt(e, f->role != ROLE_JAC ? "/* a sweep of %s per input, and %s alone when there is no\n"
+                : f->sweep[2]       ? "/* a sweep of %s per 8 inputs or of %s per output, whichever\n"
+                                    : "/* a sweep of %s per input or of %s per output, whichever\n",
+             f->sweep[0]->name, f->sweep[1]->name);
+    put_stmt(e, f->role == ROLE_JAC ? "   are fewer; where each input and output starts in J's columns and rows */\n"
+                                    : "   Hessian to write; where each input starts in H's rows and columns */\n");
+    put_offsets(e, dense_input, "gradc_n");
+    if (f->role == ROLE_JAC) {
+        put_offsets(e, dense_output, "gradc_m");
+        put_jac(e, mat->cname);
+    } else {
+        put_hess(e, mat->cname);
+    }
+    buf_puts(e->o, "}\n");
+}
+
 static void put_func(Emit *e, IrFunc *f)
 {
+    if (f->role == ROLE_JAC || f->role == ROLE_HESS) {
+        put_dense(e, f);
+        return;
+    }
     e->f = f;
     name_params(e, f);
     place_declarations(e, f);
@@ -1407,6 +1718,25 @@ static void plan_failure(Emit *e, const IrFunc *f, bool tape)
         rt_require(&e->rt, "gradc_count");
 }
 
+/* f_jac and f_hess count elements, take memory and fill NaN on failure. */
+static void plan_dense(Emit *e, const IrFunc *f)
+{
+    static const char *const pieces[] = {"gradc_sum", "gradc_alloc", "gradc_fill_nan"};
+    for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++)
+        rt_require(&e->rt, pieces[k]);
+    /* the sizes of the arrays but the matrix */
+    for (int i = 0; i < f->params.len - 1; i++) {
+        int ndims = ((const IrVar *)f->params.items[i])->ndims;
+        if (ndims > 0)
+            rt_require(&e->rt, "gradc_count");
+        if (ndims > 2)
+            rt_require(&e->rt, "gradc_scale");
+    }
+    if (f->sweep[2])
+        rt_require(&e->rt, "gradc_scale");
+    e->need_stdlib = true;
+}
+
 static void plan_file(Emit *e)
 {
     PtrVec *funcs = &e->cx->ir->funcs;
@@ -1418,6 +1748,8 @@ static void plan_file(Emit *e)
         e->need_stdlib |= tape && f->exported;      /* the tape's memory is freed */
         e->split_any |= f->frame_of != NULL;
         e->plan_f = f;
+        if (f->role == ROLE_JAC || f->role == ROLE_HESS)
+            plan_dense(e, f);
         plan_block(e, f->body);
         plan_failure(e, f, tape);
     }
@@ -1526,6 +1858,20 @@ static void put_fn_doc(Emit *e, IrFunc *f)
                    p->returns ? "into *df its derivative" : "into the d... arrays their derivatives");
         return;
     }
+    if (f->role == ROLE_JAC || f->role == ROLE_HESS) {
+        const IrVar *mat = f->params.items[f->params.len - 1];
+        if (f->role == ROLE_JAC)
+            buf_printf(o, "/* Writes the outputs of %s and its whole Jacobian into %s: one row per\n"
+                          "   output element, one column per real input element, row-major (outputs\n"
+                          "   and inputs in parameter order). A NULL %s skips it. */\n",
+                       p->name, mat->cname, mat->cname);
+        else
+            buf_printf(o, "/* The value of %s, its gradient into the g_... outputs and its whole\n"
+                          "   Hessian into %s (N x N for the N real input elements in parameter\n"
+                          "   order, row-major). A NULL pointer skips that output. */\n",
+                       p->name, mat->cname);
+        return;
+    }
     if (f->role == ROLE_HVP) {
         buf_printf(o, "/* The value of %s, its gradient into the g_... outputs and the Hessian\n"
                       "   times the tangent direction into the hv_... outputs (a NULL pointer\n"
@@ -1568,7 +1914,7 @@ void emit_h(Cx *cx, const EmitOptions *opt, Buf *out)
     PtrVec *funcs = &cx->ir->funcs;
     for (int i = 0; i < funcs->len; i++) {
         IrFunc *f = funcs->items[i];
-        if (!f->exported)
+        if (!f->exported || f->internal)
             continue;
         e.f = f;
         name_params(&e, f);

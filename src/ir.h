@@ -192,12 +192,15 @@ typedef enum FuncRole {
     ROLE_HVP,       /* f_hvp: value, gradient and Hessian-vector product */
     ROLE_FWD,       /* static helper: the tangent of a callee */
     ROLE_PART,      /* static part of a split function (split.c) */
+    ROLE_JAC,       /* f_jac: outputs and the whole Jacobian (dense.c) */
+    ROLE_HESS,      /* f_hess: value, gradient and the whole Hessian (dense.c) */
 } FuncRole;
 
 struct IrFunc {
     const char *name;           /* the C name */
     FuncRole role;
     bool exported;
+    bool internal;              /* an API routine made only for f_jac or f_hess: static */
     bool returns;               /* returns a real (else void) */
     Func *src;
     PtrVec params;              /* IrVar*, in C order */
@@ -205,6 +208,8 @@ struct IrFunc {
     IrBlock *body;
     IrFunc *primal;             /* for derived functions */
     IrFunc *grad, *rev, *fwd;   /* the derived functions made so far */
+    IrFunc *sweep[3];           /* f_jac: f_jvp, f_vjp and f_jvp in vector mode (or NULL);
+                                   f_hess: f_hvp and f_grad */
     bool uses_tape;             /* set by the emitter */
     bool reached;               /* scratch: called from an exported function */
     bool optimized;             /* opt_module has run on it */

@@ -233,6 +233,7 @@ void ir_print_func(Buf *o, const IrFunc *f)
     static const char *const role[] = {
         [ROLE_PRIMAL] = "primal", [ROLE_GRAD] = "grad", [ROLE_VJP] = "vjp", [ROLE_REV] = "rev",
         [ROLE_JVP] = "jvp", [ROLE_HVP] = "hvp", [ROLE_FWD] = "fwd", [ROLE_PART] = "part",
+        [ROLE_JAC] = "jac", [ROLE_HESS] = "hess",
     };
     buf_printf(o, "func %s(", f->name);
     for (int i = 0; i < f->params.len; i++) {
@@ -241,7 +242,14 @@ void ir_print_func(Buf *o, const IrFunc *f)
         print_param(o, f->params.items[i]);
     }
     buf_printf(o, ") -> %s  ; %s%s\n{\n", f->returns ? "real" : "void", role[f->role],
-               f->exported ? ", exported" : "");
+               f->internal ? ", internal" : f->exported ? ", exported" : "");
+    /* the emitter writes their loops over directions (dense.c) */
+    if (f->role == ROLE_JAC)
+        buf_printf(o, "    ; a sweep of %s per %s, or of %s per output\n", f->sweep[0]->name,
+                   f->sweep[2] ? "8 inputs" : "input", f->sweep[1]->name);
+    if (f->role == ROLE_HESS)
+        buf_printf(o, "    ; a sweep of %s per input (%s alone when H is NULL)\n", f->sweep[0]->name,
+                   f->sweep[1]->name);
     for (int i = 0; i < f->vars.len; i++) {
         const IrVar *v = f->vars.items[i];
         if (v->ndims > 0 && !v->is_param) {

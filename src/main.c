@@ -55,8 +55,9 @@ static const char usage_text[] =
 static const char help_text[] =
     "gradc compiles functions written in the .fn language into C: each function\n"
     "and its derivatives (f_grad or f_vjp in reverse mode, f_jvp in forward mode,\n"
-    "f_hvp for Hessian-vector products), with no runtime dependency beyond the C\n"
-    "library and libm.\n"
+    "f_hvp for Hessian-vector products, and on request f_jac and f_hess for whole\n"
+    "Jacobians and Hessians), with no runtime dependency beyond the C library and\n"
+    "libm.\n"
     "\n"
     "Options:\n"
     "  -o OUT.c          write the C source to OUT.c (default: FILE's stem + .c,\n"
@@ -66,8 +67,11 @@ static const char help_text[] =
     "                    beside the C source and named after it (OUT.d)\n"
     "  --depfile FILE    write the make dependency file to FILE\n"
     "  --routines=LIST   which derived functions to write, from grad (f_grad and\n"
-    "                    f_vjp), jvp and hvp; default grad,jvp,hvp. The functions\n"
-    "                    themselves are always written\n"
+    "                    f_vjp), jvp, hvp, jac (f_jac, the whole Jacobian of a\n"
+    "                    function with out parameters) and hess (f_hess, the\n"
+    "                    whole Hessian of a function returning a value); default\n"
+    "                    grad,jvp,hvp. The functions themselves are always\n"
+    "                    written\n"
     "  --split=N         split a function of more than N statements (default\n"
     "                    2000; 0: never) into static parts, which C compilers\n"
     "                    optimise much faster than one huge function\n"
@@ -118,14 +122,17 @@ static bool has_routine(const char *list, const char *name)
 
 static bool routines_ok(const char *list)
 {
+    static const char *const known[] = {"grad", "jvp", "hvp", "jac", "hess"};
     size_t n = strlen(list);
     if (n == 0 || list[n - 1] == ',')
         return false;
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (!((len == 4 && strncmp(p, "grad", 4) == 0) || (len == 3 && strncmp(p, "jvp", 3) == 0) ||
-              (len == 3 && strncmp(p, "hvp", 3) == 0)))
+        bool ok = false;
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+            ok |= len == strlen(known[k]) && strncmp(p, known[k], len) == 0;
+        if (!ok)
             return false;
         p += len + (end != NULL);
     }
@@ -170,7 +177,8 @@ static int parse_options(int argc, char **argv, Options *opt)
         } else if (strncmp(a, "--routines=", 11) == 0) {
             opt->routines = a + 11;
             if (!routines_ok(opt->routines))
-                return usage_error("--routines takes a list of grad, jvp and hvp, not '%s'", opt->routines);
+                return usage_error("--routines takes a list of grad, jvp, hvp, jac and hess, not '%s'",
+                                   opt->routines);
         } else if (strncmp(a, "--split=", 8) == 0) {
             char *end;
             errno = 0;
@@ -484,12 +492,16 @@ static int run(Job *job)
         copt.no_grad = !has_routine(opt->routines, "grad");
         copt.no_jvp = !has_routine(opt->routines, "jvp");
         copt.no_hvp = !has_routine(opt->routines, "hvp");
+        copt.jac = has_routine(opt->routines, "jac");
+        copt.hess = has_routine(opt->routines, "hess");
     }
     bool ok = compile_all(cx, &copt);
     diag_flush(&cx->diag, stderr);
     if (!ok) {
+        /* the input's errors first; else a routine that fits no function */
+        status = cx->diag.errors || !cx->diag.cmd_errors ? EXIT_INPUT : EXIT_USAGE;
         cx_free(cx);
-        return EXIT_INPUT;
+        return status;
     }
     char *c_path = opt->out_c ? NULL : default_c_name(opt->input);
     const char *out_c = opt->out_c ? opt->out_c : c_path;

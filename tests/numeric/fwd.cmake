@@ -1,6 +1,6 @@
 # Included by tests/numeric/CMakeLists.txt: numeric.fwd.<stem> (and
-# numeric.fwd.<stem>_O0, from gradc -O0) check f_jvp and f_hvp of every
-# function with real inputs in every sample and numeric test program:
+# numeric.fwd.<stem>_O0, from gradc -O0) check f_jvp, f_hvp, f_jac and
+# f_hess of every function in every sample and numeric test program:
 # dot-product test against f_vjp / f_grad, finite differences, Hessian
 # symmetry, exact values, NULL and overwritten outputs (fwd_check.h says
 # exactly what).
@@ -18,7 +18,8 @@
 # second_order.fn (second-order patterns the others exercise little) is
 # only here. The generated C of the other programs is already compiled at
 # -O2 by the numeric.cc.* tests of their own drivers, so only second_order's
-# is registered for them.
+# is registered for them, and arrays' (f_jac and f_hess, which the other
+# drivers do not ask for, through gcc and clang).
 #
 #   ctest --test-dir build -R numeric.fwd --output-on-failure
 
@@ -34,7 +35,7 @@ set(FWD_PROGRAMS
   ${SAMPLES}/negbin.fn ${SAMPLES}/tobit.fn ${SAMPLES}/rnn.fn ${SAMPLES}/kepler.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
   arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn subarrays.fn while.fn
-  saves.fn extrema.fn)
+  saves.fn extrema.fn vector.fn)
 
 # Every .fn under samples/ must be in the list: a new sample gets these
 # checks or the configuration says why not.
@@ -64,9 +65,26 @@ foreach(line ${fwd_lines})
   endif()
 endforeach()
 
+# f_jac for files with a function with out parameters, f_hess for files with
+# one returning a value (gradc refuses a routine no function takes): read
+# from the source, comments left out. A wrong guess breaks the build.
+function(fwd_routines fn var)
+  file(READ ${fn} text)
+  string(REGEX REPLACE "(#|//)[^\n]*" "" text "${text}")
+  set(routines grad,jvp,hvp)
+  if(text MATCHES "[(,][ \t\r\n]*out[ \t\r\n]")
+    string(APPEND routines ",jac")
+  endif()
+  if(text MATCHES "[^A-Za-z0-9_]return[^A-Za-z0-9_]" OR text MATCHES "\\)[ \t\r\n]*=[^=]")
+    string(APPEND routines ",hess")
+  endif()
+  set(${var} ${routines} PARENT_SCOPE)
+endfunction()
+
 foreach(fn ${FWD_PROGRAMS})
   get_filename_component(fn ${fn} ABSOLUTE)
   get_filename_component(stem ${fn} NAME_WE)
+  fwd_routines(${fn} routines)
   foreach(variant default O0 split)
     if(variant STREQUAL "default")
       set(name fwd_${stem})
@@ -83,7 +101,7 @@ foreach(fn ${FWD_PROGRAMS})
       set(options -O0)
       set(flags -Wall -Wextra -pedantic)
     endif()
-    gradc_generate(NAME ${name} FN ${fn} OPTIONS ${options})
+    gradc_generate(NAME ${name} FN ${fn} OPTIONS ${options} --routines=${routines})
     set(driver ${FWD_DIR}/${name}.c)
     add_custom_command(
       OUTPUT ${driver}
@@ -103,7 +121,7 @@ foreach(fn ${FWD_PROGRAMS})
     string(REGEX REPLACE "^fwd_" "fwd." test ${name})
     add_test(NAME numeric.${test} COMMAND ${exe})
     set_tests_properties(numeric.${test} PROPERTIES TIMEOUT 120)
-    if(stem STREQUAL "second_order")
+    if(stem STREQUAL "second_order" OR stem STREQUAL "arrays")
       set_property(GLOBAL APPEND PROPERTY GRADC_NUMERIC_GENERATED ${name} ${GRADC_GENERATED_C})
     endif()
   endforeach()

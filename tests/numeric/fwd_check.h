@@ -20,7 +20,15 @@
  *       arrays included, which start as garbage); NULL gradient, Hv, df and
  *       output-tangent pointers are skipped without changing the rest; a NULL
  *       tangent array is the same as zeros; zero tangents give zero.
- * (c) and (d) are for functions that return a value (they have an f_hvp).
+ *   (f) the whole Jacobian from f_jac: every entry against J from f_jvp (a),
+ *       to round-off, and each column against differences of F along e_j;
+ *       f_jac's outputs are f's, also with a NULL J;
+ *   (g) the whole Hessian from f_hess: every entry against H from f_hvp (d),
+ *       to round-off, and each column against differences of f_grad along
+ *       e_j; its value and gradient are f's and f_grad's, also with a NULL
+ *       H; NULL gradient pointers leave H as it is.
+ * (c), (d) and (g) are for functions that return a value (they have an
+ * f_hvp and an f_hess), (f) for those with out arrays (an f_jac).
  * Int arrays (index tables, labels) are inputs like the ints: fixed lists,
  * or drawn afresh at each point from a range; they have no derivative. */
 #ifndef GRADC_TESTS_NUMERIC_FWD_CHECK_H
@@ -62,7 +70,7 @@
 #define FWD_MAX_REPORTS 12
 
 enum fwd_kind { FWD_INT, FWD_REAL, FWD_CONST, FWD_OUT };
-enum fwd_routine { FWD_VALUE, FWD_GRAD, FWD_JVP, FWD_HVP };
+enum fwd_routine { FWD_VALUE, FWD_GRAD, FWD_JVP, FWD_HVP, FWD_JAC, FWD_HESS };
 
 /* One .fn parameter, as fwd_gen writes it. */
 typedef struct fwd_param {
@@ -89,7 +97,8 @@ typedef struct fwd_slot {
 } fwd_slot;
 
 /* Calls one routine; df is f_jvp's output for a function that returns a
- * value. Returns the value (0 for a function with out arrays). */
+ * value, and the matrix of f_jac (J) and f_hess (H). Returns the value (0
+ * for a function with out arrays). */
 typedef double (*fwd_call_fn)(int routine, const fwd_slot *s, double *df);
 
 typedef struct fwd_fn {
@@ -109,6 +118,7 @@ typedef struct fwd_work {
     double *g, *gw, *g3, *hv3, *gt, *hvt;
     double *zt, *fd1, *fd2, *fd3, *acc;
     double *J1, *J2, *H;                 /* m x n by columns and by rows; n x n */
+    double *J3, *H3, *H4, *col;          /* from f_jac, f_hess (twice); a column */
     double *zero;
 } fwd_work;
 
@@ -179,7 +189,8 @@ static double fwd_run(fwd_ctx *c, int routine, const fwd_args *a)
             break;
         }
     }
-    double r = fn->call(routine, c->s, fn->returns ? a->dy : NULL);
+    int matrix = routine == FWD_JAC || routine == FWD_HESS;
+    double r = fn->call(routine, c->s, fn->returns || matrix ? a->dy : NULL);
     if (fn->returns && a->y)
         a->y[0] = r;
     return r;
@@ -270,9 +281,9 @@ static int fwd_setup(void **state)
     double **vec[] = {&c->wk.z, &c->wk.v, &c->wk.w, &c->wk.vz, &c->wk.y0, &c->wk.y1,
                       &c->wk.y2, &c->wk.dy1, &c->wk.yt, &c->wk.dyt, &c->wk.g, &c->wk.gw,
                       &c->wk.g3, &c->wk.hv3, &c->wk.gt, &c->wk.hvt, &c->wk.zt, &c->wk.fd1,
-                      &c->wk.fd2, &c->wk.fd3, &c->wk.acc, &c->wk.zero};
+                      &c->wk.fd2, &c->wk.fd3, &c->wk.acc, &c->wk.zero, &c->wk.col};
     int nvec = (int)(sizeof vec / sizeof vec[0]);
-    size_t total = (size_t)nvec * big + 2 * (size_t)m * n + (size_t)n * n + c->nd + 1;
+    size_t total = (size_t)nvec * big + 3 * (size_t)m * n + 3 * (size_t)n * n + c->nd + 1;
     c->mem = check_xmalloc(total * sizeof(double), __FILE__, __LINE__);
     double *p = c->mem;
     for (int i = 0; i < nvec; i++, p += big)
@@ -282,6 +293,12 @@ static int fwd_setup(void **state)
     c->wk.J2 = p;
     p += (size_t)m * n;
     c->wk.H = p;
+    p += (size_t)n * n;
+    c->wk.J3 = p;
+    p += (size_t)m * n;
+    c->wk.H3 = p;
+    p += (size_t)n * n;
+    c->wk.H4 = p;
     p += (size_t)n * n;
     c->data = p;
     /* int arrays given as lists keep their elements; fwd_draw fills the rest */
@@ -687,6 +704,96 @@ static void fwd_check_hvp_nulls(fwd_ctx *c)
         fwd_same(c, "(e) f_hvp's H v along zero tangents (arrays NULL)", i, k->hvt[i], 0.0);
 }
 
+/* Column j of the mat (rows x n) against five-point differences of
+ * routine (F or f_grad) along e_j: at step h, and only where that
+ * disagrees at h/8 and h/64 too (as fwd_fd_compare) */
+static void fwd_fd_columns(fwd_ctx *c, const char *what, int routine, const double *mat, int rows,
+                           const double *scale, double scale0)
+{
+    fwd_work *k = &c->wk;
+    int n = c->n;
+    double rel = c->fn->fd_rel > 0 ? c->fn->fd_rel : FWD_FD_REL;
+
+    fwd_fill(k->vz, n, 0);
+    for (int j = 0; j < n; j++) {
+        int bad = 0;
+        k->vz[j] = 1;
+        for (int i = 0; i < rows; i++)
+            k->col[i] = mat[i * n + j];
+        fwd_fd(c, routine, k->vz, FWD_FD_STEP, k->fd1);
+        for (int i = 0; i < rows && !bad; i++)
+            bad = !close_within(k->col[i], k->fd1[i], rel,
+                                FWD_FD_ABS * (1 + (scale ? fabs(scale[i]) : scale0)));
+        if (bad) {
+            fwd_fd(c, routine, k->vz, FWD_FD_STEP / 8, k->fd2);
+            fwd_fd(c, routine, k->vz, FWD_FD_STEP / 64, k->fd3);
+            char buf[160];
+            snprintf(buf, sizeof buf, "%s, column %d", what, j);
+            fwd_fd_compare(c, buf, k->col, rows, scale, scale0);
+        }
+        k->vz[j] = 0;
+    }
+}
+
+/* (f) f_jac: outputs exactly f's, J against f_jvp's columns and against
+ * differences of F; a NULL J writes the outputs all the same */
+static void fwd_check_jac(fwd_ctx *c)
+{
+    fwd_work *k = &c->wk;
+    int n = c->n, m = c->m;
+
+    fwd_fill(k->yt, m, NAN);
+    fwd_fill(k->J3, m * n, NAN);
+    fwd_run(c, FWD_JAC, &(fwd_args){.z = k->z, .y = k->yt, .dy = k->J3});
+    fwd_same_vec(c, "(f) f_jac's outputs against f's", k->yt, k->y0, m);
+    double big = fwd_maxabs(k->J1, m * n) + fwd_maxabs(k->y0, m);
+    for (int e = 0; e < m * n; e++)
+        fwd_close(c, "(f) f_jac's entry (output * n + input) against f_jvp's", e, k->J3[e],
+                  k->J1[e], FWD_ROUND_REL * (fabs(k->J1[e]) + fabs(k->J3[e])) + FWD_ROUND_ABS * big);
+    fwd_fd_columns(c, "(f) f_jac's J against differences of f", FWD_VALUE, k->J3, m, k->y0, 0);
+
+    fwd_fill(k->yt, m, NAN);
+    fwd_run(c, FWD_JAC, &(fwd_args){.z = k->z, .y = k->yt});
+    fwd_same_vec(c, "(f) f_jac's outputs with a NULL J", k->yt, k->y0, m);
+}
+
+/* (g) f_hess: value and gradient exactly f's and f_grad's, H against
+ * f_hvp's columns and against differences of f_grad; NULL H, NULL
+ * gradients */
+static void fwd_check_hess(fwd_ctx *c)
+{
+    fwd_work *k = &c->wk;
+    int n = c->n;
+    double f0 = k->y0[0], f;
+
+    fwd_fill(k->gt, n, NAN);
+    fwd_fill(k->H3, n * n, NAN);
+    f = fwd_run(c, FWD_HESS, &(fwd_args){.z = k->z, .g = k->gt, .dy = k->H3});
+    fwd_same(c, "(g) f_hess's value against f's", 0, f, f0);
+    fwd_same_vec(c, "(g) f_hess's gradient against f_grad's", k->gt, k->g, n);
+    double big = fwd_maxabs(k->H, n * n) + fwd_maxabs(k->g, n) + fabs(f0);
+    for (int e = 0; e < n * n; e++)
+        fwd_close(c, "(g) f_hess's entry (i * n + j) against f_hvp's", e, k->H3[e], k->H[e],
+                  FWD_ROUND_REL * (fabs(k->H[e]) + fabs(k->H3[e])) + FWD_ROUND_ABS * big);
+    fwd_fd_columns(c, "(g) f_hess's H against differences of f_grad", FWD_GRAD, k->H3, n, NULL,
+                   fwd_maxabs(k->g, n));
+
+    fwd_fill(k->gt, n, NAN);
+    f = fwd_run(c, FWD_HESS, &(fwd_args){.z = k->z, .g = k->gt});
+    fwd_same(c, "(g) f_hess's value with a NULL H", 0, f, f0);
+    fwd_same_vec(c, "(g) f_hess's gradient with a NULL H", k->gt, k->g, n);
+
+    for (int parity = 0; parity < 2; parity++) {
+        unsigned long gmask = fwd_mask(c, FWD_REAL, parity);
+        fwd_fill(k->gt, n, CHECK_GARBAGE);
+        fwd_fill(k->H4, n * n, NAN);
+        f = fwd_run(c, FWD_HESS, &(fwd_args){.z = k->z, .g = k->gt, .dy = k->H4, .gnull = gmask});
+        fwd_same(c, "(g) f_hess's value with some gradients NULL", 0, f, f0);
+        fwd_same_unmasked(c, "(g) f_hess's other gradients, some NULL", FWD_REAL, gmask, k->gt, k->g);
+        fwd_same_vec(c, "(g) f_hess's H with some gradients NULL", k->H4, k->H3, n * n);
+    }
+}
+
 /* The environment variable FWD_POINTS, when set, replaces every function's
  * number of points (a longer soak: FWD_POINTS=200 ctest -R numeric.fwd). */
 static int fwd_points(const fwd_fn *fn)
@@ -712,6 +819,9 @@ static void fwd_test(void **state)
             fwd_check_hvp_fd(c);
             fwd_check_hessian(c);
             fwd_check_hvp_nulls(c);
+            fwd_check_hess(c);
+        } else {
+            fwd_check_jac(c);
         }
         if (c->bad) {
             print_error("%s.fn %s, point %d: %d disagreement(s) at z = (", c->fn->file,

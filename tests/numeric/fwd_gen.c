@@ -1,9 +1,9 @@
 /* fwd_gen: writes the driver of one numeric.fwd.<stem> test. It reads the
  * parameter lists of every function of a .fn file, and the argument table
  * fwd_args.txt, and writes a C file that calls the functions gradc generated
- * for it (f, f_grad or f_vjp, f_jvp, f_hvp) through one adapter each, with
- * a descriptor of the parameters (kinds, shapes, int values, ranges) for the
- * generic checker fwd_check.h.
+ * for it (f, f_grad or f_vjp, f_jvp, f_hvp, f_jac or f_hess) through one
+ * adapter each, with a descriptor of the parameters (kinds, shapes, int
+ * values, ranges) for the generic checker fwd_check.h.
  *
  *     fwd_gen PROG.fn STEM fwd_args.txt OUT.c
  *
@@ -802,6 +802,7 @@ static void put_adapter(FILE *out, const char *stem, const func *f)
     static const enum group jvp[] = {G_ARGS, G_TANGENTS};
     static const enum group jvp_out[] = {G_ARGS, G_TANGENTS, G_OUT_TANGENTS};
     static const enum group hvp[] = {G_ARGS, G_TANGENTS, G_GRADS, G_HV};
+    static const enum group hess[] = {G_ARGS, G_GRADS};
 
     fprintf(out, "/* %s, %s.fn:%d */\n", f->name, stem, f->line);
     fprintf(out, "static double fwd_call_%s(int routine, const fwd_slot *s, double *df)\n{\n",
@@ -814,6 +815,8 @@ static void put_adapter(FILE *out, const char *stem, const func *f)
         put_call(out, f, "_grad", grad, 2, NULL);
         fputs(";\n    case FWD_JVP:\n        return ", out);
         put_call(out, f, "_jvp", jvp, 2, "df");
+        fputs(";\n    case FWD_HESS:\n        return ", out);
+        put_call(out, f, "_hess", hess, 2, "df");
         fputs(";\n    default:\n        return ", out);
         put_call(out, f, "_hvp", hvp, 4, NULL);
         fputs(";\n    }\n}\n\n", out);
@@ -822,6 +825,8 @@ static void put_adapter(FILE *out, const char *stem, const func *f)
         put_call(out, f, "", value, 1, NULL);
         fputs(";\n        break;\n    case FWD_GRAD:\n        ", out);
         put_call(out, f, "_vjp", vjp, 3, NULL);
+        fputs(";\n        break;\n    case FWD_JAC:\n        ", out);
+        put_call(out, f, "_jac", value, 1, "df");
         fputs(";\n        break;\n    default:\n        ", out);
         put_call(out, f, "_jvp", jvp_out, 3, NULL);
         fputs(";\n        break;\n    }\n    (void)df;\n    return 0.0;\n}\n\n", out);
