@@ -10,7 +10,10 @@
  *              and NULL gradient pointers leaving the others unchanged;
  *   jvp.*      f_jvp: value, and seed . (J v) == (J^T seed) . v;
  *   hvp.*      f_hvp: value, gradient equal to f_grad's, H v against central
- *              differences of f_grad along v.
+ *              differences of f_grad along v;
+ *   whole.*    f_jac / f_hess: outputs, or value and gradient, equal to f's
+ *              and f_grad's, and each column j of J (of H) equal to f_jvp's
+ *              (f_hvp's) along the unit vector e_j.
  * Every output buffer starts as garbage, so an output that is not written
  * shows. Failures are printed as "F <prog> <check> pt=<k> <detail>"; each
  * program is bracketed by "B <prog>" and "E <prog>" so that the runner can
@@ -32,6 +35,7 @@ typedef double (*rt_f_fn)(const double *a, double *o);
 typedef double (*rt_g_fn)(const double *a, const double *seed, double *g, double *o, unsigned nul);
 typedef double (*rt_j_fn)(const double *a, const double *v, double *o, double *d);
 typedef double (*rt_h_fn)(const double *a, const double *v, double *g, double *hv);
+typedef double (*rt_w_fn)(const double *a, double *g, double *o, double *W);
 
 typedef struct {
     int npt, nall, nact, nout, ngp;
@@ -45,13 +49,14 @@ typedef struct {
     rt_g_fn g;
     rt_j_fn j;
     rt_h_fn h;               /* NULL for functions with out parameters */
+    rt_w_fn w;               /* f_jac, or f_hess */
     unsigned long long rng;  /* seeds and directions: the same for a program and its reductions */
 } RtProg;
 
 typedef struct {
     const RtProg *p;
     int id, pt;
-    double *x, *g, *o, *o2, *seed, *v, *d, *tmp, *tmp2, *hv;
+    double *x, *g, *o, *o2, *seed, *v, *d, *tmp, *tmp2, *hv, *w, *col;
     unsigned long long rng;
     int nfail;
 } RtCx;
@@ -357,6 +362,52 @@ static void rt_check_hvp(RtCx *c, double y, double scale)
         }
 }
 
+/* f_jac or f_hess: what it returns beside the matrix equals f's (and
+ * f_grad's), and column j of the matrix equals f_jvp's tangent (f_hvp's
+ * H v) along e_j. Those are checked against differences of f above. */
+static void rt_check_whole(RtCx *c, double y, double scale)
+{
+    const RtProg *p = c->p;
+    int n = p->nact, m = p->nout ? p->nout : n;
+    double *W = c->w, *g3 = c->tmp2, *e = c->v, *col = c->col;
+    rt_fill(W, m * n, RT_GARBAGE);
+    rt_fill(g3, n, RT_GARBAGE);
+    rt_fill(c->o2, p->nout, RT_GARBAGE);
+    double yw = p->w(c->x, g3, c->o2, W);
+    double tol = 1e-12 * (1 + scale);
+    if (!p->nout && !rt_close(yw, y, tol))
+        rt_fail(c, "whole.value", -1, "f_hess=%.17g f=%.17g", yw, y);
+    for (int k = 0; k < p->nout; k++)
+        if (!rt_close(c->o2[k], c->o[k], tol)) {
+            rt_fail(c, "whole.value", -2 - k, "f_jac out=%.17g f out=%.17g", c->o2[k], c->o[k]);
+            break;
+        }
+    for (int i = 0; !p->nout && i < n; i++)
+        if (!rt_close(g3[i], c->g[i], 1e-9 * (fabs(c->g[i]) + 1) + 1e-12)) {
+            rt_fail(c, "whole.grad", i, "f_hess grad=%.17g f_grad=%.17g", g3[i], c->g[i]);
+            break;
+        }
+    rt_unwritten(c, "whole.unwritten", W, m * n, 0);
+    rt_fill(e, n, 0);
+    for (int j = 0; j < n; j++) {
+        e[j] = 1;
+        if (p->nout)
+            p->j(c->x, e, c->o2, col);
+        else
+            p->h(c->x, e, c->tmp, col);
+        e[j] = 0;
+        double mag = 0;
+        for (int i = 0; i < m; i++)
+            mag = fmax(mag, fabs(col[i]));
+        for (int i = 0; i < m; i++)
+            if (W[i * n + j] != RT_GARBAGE && !rt_close(W[i * n + j], col[i], 1e-9 * (1 + mag))) {
+                rt_fail(c, "whole.column", j, "%s[%d][%d]=%.17g %s=%.17g", p->nout ? "J" : "H", i, j,
+                        W[i * n + j], p->nout ? "f_jvp" : "f_hvp", col[i]);
+                return;
+            }
+    }
+}
+
 static void rt_check_point(RtCx *c)
 {
     const RtProg *p = c->p;
@@ -373,6 +424,8 @@ static void rt_check_point(RtCx *c)
     rt_check_jvp(c, y, scale);
     if (p->h && !p->nout)
         rt_check_hvp(c, y, scale);
+    if (p->w && (p->nout || p->h))
+        rt_check_whole(c, y, scale);            /* last: it uses v as e_j */
 }
 
 static double *rt_buf(int n)
@@ -388,7 +441,7 @@ static double *rt_buf(int n)
 static void rt_check_prog(const RtProg *p, int id)
 {
     int big = p->nall + p->nact + p->nout + 1;
-    RtCx c = {p, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    RtCx c = {p, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
     c.x = rt_buf(p->nall);
     c.g = rt_buf(p->nact);
     c.o = rt_buf(p->nout);
@@ -399,11 +452,13 @@ static void rt_check_prog(const RtProg *p, int id)
     c.tmp = rt_buf(4 * big);
     c.tmp2 = rt_buf(big);
     c.hv = rt_buf(p->nact);
+    c.w = rt_buf((p->nout ? p->nout : p->nact) * p->nact);
+    c.col = rt_buf((p->nout > p->nact ? p->nout : p->nact) + 1);
     c.rng = p->rng;
     for (c.pt = 0; c.pt < p->npt; c.pt++)
         rt_check_point(&c);
     free(c.x); free(c.g); free(c.o); free(c.o2); free(c.seed);
-    free(c.v); free(c.d); free(c.tmp); free(c.tmp2); free(c.hv);
+    free(c.v); free(c.d); free(c.tmp); free(c.tmp2); free(c.hv); free(c.w); free(c.col);
 }
 
 /* main of every driver: checks programs from argv[1] (default 0) on. */

@@ -1,6 +1,6 @@
-/* The C driver of a batch: for each tested function, four adapters from
+/* The C driver of a batch: for each tested function, five adapters from
  * flat vectors to the generated API of LANGUAGE.md section 6 (f, f_grad or
- * f_vjp, f_jvp, f_hvp), its points and oracle values, and a table that
+ * f_vjp, f_jvp, f_hvp, f_jac or f_hess), its points and oracle values, and a table that
  * check_driver.h walks. */
 #include <string.h>
 
@@ -112,6 +112,13 @@ static void adapters(FILE *out, const Prog *p, const Slot *s, int k)
         fputs(", d", out);
     fprintf(out, ");%s\n}\n", tail);
 
+    fprintf(out, "static double P%d_w(const double *a, double *g, double *o, double *W)\n{\n"
+                 "    (void)a; (void)g; (void)o;\n    %s%s_%s(", k, ret, name, has_out ? "jac" : "hess");
+    args(out, p, s);
+    if (!has_out)
+        per_active(out, p, s, "g", 0, 0);
+    fprintf(out, ", W);%s\n}\n", tail);
+
     if (has_out)
         return;
     fprintf(out, "static double P%d_h(const double *a, const double *v, double *g, double *hv)\n{\n"
@@ -187,12 +194,12 @@ void driver_write(FILE *out, const Case *cases, int n, const char *header_name)
         char h[32] = "NULL";
         if (!p->fn[0].has_out)
             snprintf(h, sizeof h, "P%d_h", k);
-        fprintf(out, "    {%d, %d, %d, %d, %d, P%d_a, P%d_e, P%d_s, P%d_k, P%d_act, P%d_gp, P%d_f, P%d_g, P%d_j, %s, %lluull},\n",
-                p->npt, prog_nreal(p), prog_nactive(p), prog_nout(p), ngp, k, k, k, k, k, k, k, k, k, h,
+        fprintf(out, "    {%d, %d, %d, %d, %d, P%d_a, P%d_e, P%d_s, P%d_k, P%d_act, P%d_gp, P%d_f, P%d_g, P%d_j, %s, P%d_w, %lluull},\n",
+                p->npt, prog_nreal(p), prog_nactive(p), prog_nout(p), ngp, k, k, k, k, k, k, k, k, k, h, k,
                 (unsigned long long)rt_mix(p->seed, (uint64_t)p->index));
     }
     if (!n)
-        fputs("    {0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},\n", out);
+        fputs("    {0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},\n", out);
     fprintf(out, "};\n\nint main(int argc, char **argv)\n{\n    return rt_main(progs, %d, argc, argv);\n}\n", n);
 }
 

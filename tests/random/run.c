@@ -134,18 +134,46 @@ static void write_batch(const char *path, Case *cases, int n)
     fclose(f);
 }
 
+/* --routines for a variant that does not choose them: every routine,
+ * f_jac if a function of the file has out parameters and f_hess if one
+ * returns a value (asking for one that fits no function is an error). */
+static void all_routines(const char *fn, char *buf, size_t n)
+{
+    char *text = read_file(fn, NULL);
+    int jac = 0, hess = 0;
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "fn ", 3) != 0)
+            continue;
+        char *close = strchr(line, ')');
+        if (close)
+            *close = '\0';
+        if (strstr(line, "out "))
+            jac = 1;
+        else
+            hess = 1;
+    }
+    free(text);
+    snprintf(buf, n, "--routines=grad,jvp,hvp%s%s", jac ? ",jac" : "", hess ? ",hess" : "");
+}
+
 /* gradc FILE.fn -o OUT.c [options]: 0, or the failure recorded for p. */
 static int step_gradc(const RunCfg *cfg, const Variant *v, const char *fn, const char *c_out,
                       const char *log, const Prog *p, Failures *out)
 {
-    char *argv[16];
-    int a = 0;
+    char *argv[16], routines[64];
+    int a = 0, chosen = 0;
     argv[a++] = (char *)cfg->gradc;
     argv[a++] = (char *)fn;
     argv[a++] = "-o";
     argv[a++] = (char *)c_out;
-    for (int i = 0; v->opt[i]; i++)
+    for (int i = 0; v->opt[i]; i++) {
         argv[a++] = (char *)v->opt[i];
+        chosen |= strncmp(v->opt[i], "--routines", 10) == 0;
+    }
+    if (!chosen) {
+        all_routines(fn, routines, sizeof routines);
+        argv[a++] = routines;
+    }
     argv[a] = NULL;
     int st = run_proc(argv, log, cfg->timeout);
     if (st == 0)
