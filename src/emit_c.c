@@ -1484,27 +1484,24 @@ static void put_jac(Emit *e, const char *mat)
                  mat, VEC_WIDTH);
         e->level--;
         put_stmt(e, "}\n");
+    } else {
+        put_stmt(e, "/* forward mode: column j of J is the outputs' tangent along input j */\n");
+        put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
+        e->level++;
+        put_stmt(e, "gradc_in[gradc_j] = 1.0;\n");
+        put_stmt(e, "%s(", jvp->name);
+        n = 0;
+        put_args(e, dense_any, ARG_SAME, NULL, &n);
+        put_args(e, dense_input, ARG_TANGENT, "gradc_in", &n);
+        put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+        buf_puts(e->o, ");\n");
+        put_stmt(e, "gradc_in[gradc_j] = 0.0;\n");
+        put_scatter(e, mat, false, "gradc_out");
         e->level--;
-        put_stmt(e, "} else {\n");
-        goto reverse;
+        put_stmt(e, "}\n");
     }
-    put_stmt(e, "/* forward mode: column j of J is the outputs' tangent along input j */\n");
-    put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
-    e->level++;
-    put_stmt(e, "gradc_in[gradc_j] = 1.0;\n");
-    put_stmt(e, "%s(", jvp->name);
-    n = 0;
-    put_args(e, dense_any, ARG_SAME, NULL, &n);
-    put_args(e, dense_input, ARG_TANGENT, "gradc_in", &n);
-    put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
-    buf_puts(e->o, ");\n");
-    put_stmt(e, "gradc_in[gradc_j] = 0.0;\n");
-    put_scatter(e, mat, false, "gradc_out");
-    e->level--;
-    put_stmt(e, "}\n");
     e->level--;
     put_stmt(e, "} else {\n");
-reverse:
     e->level++;
     put_stmt(e, "/* reverse mode: row i of J is the gradient of output i */\n");
     put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++) {\n");
