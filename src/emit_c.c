@@ -1425,6 +1425,34 @@ static void put_scatter(Emit *e, const char *mat, bool row, const char *vec)
     put_stmt(e, "    %s[gradc_i * gradc_n + gradc_j] = %s[%s];\n", mat, vec, k);
 }
 
+/* One sweep per unit vector: f_jvp along each input (the columns of J),
+ * or f_vjp seeded with each output (its rows). */
+static void put_unit_sweeps(Emit *e, const char *mat, const IrFunc *sweep, bool rows)
+{
+    const char *k = rows ? "gradc_i" : "gradc_j", *len = rows ? "gradc_m" : "gradc_n";
+    const char *seed = rows ? "gradc_out" : "gradc_in", *got = rows ? "gradc_in" : "gradc_out";
+    int n = 0;
+    put_stmt(e, rows ? "/* reverse mode: row i of J is the gradient of output i */\n"
+                     : "/* forward mode: column j of J is the outputs' tangent along input j */\n");
+    put_stmt(e, "for (%s = 0; %s < %s; %s++) {\n", k, k, len, k);
+    e->level++;
+    put_stmt(e, "%s[%s] = 1.0;\n", seed, k);
+    put_stmt(e, "%s(", sweep->name);
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    if (rows) {
+        put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+        put_args(e, dense_input, ARG_VECTOR, "gradc_in", &n);
+    } else {
+        put_args(e, dense_input, ARG_TANGENT, "gradc_in", &n);
+        put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+    }
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "%s[%s] = 0.0;\n", seed, k);
+    put_scatter(e, mat, rows, got);
+    e->level--;
+    put_stmt(e, "}\n");
+}
+
 /* f_jac: a sweep of f_jvp per input (column of J) when there are no more
  * inputs than outputs, else of f_vjp per output (row of J). */
 static void put_jac(Emit *e, const char *mat)
@@ -1485,38 +1513,12 @@ static void put_jac(Emit *e, const char *mat)
         e->level--;
         put_stmt(e, "}\n");
     } else {
-        put_stmt(e, "/* forward mode: column j of J is the outputs' tangent along input j */\n");
-        put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
-        e->level++;
-        put_stmt(e, "gradc_in[gradc_j] = 1.0;\n");
-        put_stmt(e, "%s(", jvp->name);
-        n = 0;
-        put_args(e, dense_any, ARG_SAME, NULL, &n);
-        put_args(e, dense_input, ARG_TANGENT, "gradc_in", &n);
-        put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
-        buf_puts(e->o, ");\n");
-        put_stmt(e, "gradc_in[gradc_j] = 0.0;\n");
-        put_scatter(e, mat, false, "gradc_out");
-        e->level--;
-        put_stmt(e, "}\n");
+        put_unit_sweeps(e, mat, jvp, false);
     }
     e->level--;
     put_stmt(e, "} else {\n");
     e->level++;
-    put_stmt(e, "/* reverse mode: row i of J is the gradient of output i */\n");
-    put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++) {\n");
-    e->level++;
-    put_stmt(e, "gradc_out[gradc_i] = 1.0;\n");
-    put_stmt(e, "%s(", vjp->name);
-    n = 0;
-    put_args(e, dense_any, ARG_SAME, NULL, &n);
-    put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
-    put_args(e, dense_input, ARG_VECTOR, "gradc_in", &n);
-    buf_puts(e->o, ");\n");
-    put_stmt(e, "gradc_out[gradc_i] = 0.0;\n");
-    put_scatter(e, mat, true, "gradc_in");
-    e->level--;
-    put_stmt(e, "}\n");
+    put_unit_sweeps(e, mat, vjp, true);
     e->level--;
     put_stmt(e, "}\n");
     put_stmt(e, "if (gradc_work != gradc_none)\n");
