@@ -100,6 +100,7 @@ void arena_reset(Arena *a)
     }
     if (keep) {
         UNPOISON(keep->data, keep->size);
+        memset(keep->data, 0, keep->used);
         keep->used = 0;
         keep->next = NULL;
     }
@@ -116,16 +117,18 @@ void *arena_alloc(Arena *a, size_t size)
         size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
         if (c && c->size * 2 > want && c->size < (size_t)16 << 20)
             want = c->size * 2;
-        c = xmalloc(sizeof *c + want);
+        /* zeroed by calloc: large chunks come straight from the system,
+           already zero, so memory is touched only when it is used */
+        c = calloc(1, sizeof *c + want);
+        if (!c)
+            out_of_memory();
         c->size = want;
-        c->used = 0;
         c->next = a->head;
         a->head = c;
     }
     void *p = c->data + c->used;
     c->used += size;
     a->used_total += size;
-    memset(p, 0, size);
     return p;
 }
 

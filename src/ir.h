@@ -95,27 +95,27 @@ enum { IR_MAX_DIMS = 8, IR_MAX_ARGS = 3 };
  * defined once; merge and loop-carried variables by copies. */
 struct IrVar {
     int id;                     /* index in IrFunc.vars */
-    const char *name;           /* source name, or NULL for a temporary */
     IrType type;
     int ndims;                  /* 0 scalar, else an array of 1 to IR_MAX_DIMS dimensions */
-    Operand *dims;              /* ndims sizes (ir_set_shape): int constants or int variables */
     bool is_param;
     bool by_ref;                /* scalar parameter passed as double * */
     bool readonly;              /* array parameter passed as const double * */
     bool nullable;              /* pointer parameter that may be NULL */
     bool src_const;             /* a 'const' input: data, never differentiated */
+    bool is_out;                /* an out parameter of the .fn function */
+    bool framed;                /* lives in the frame its function's parts share (split.c) */
+    bool writes_field;          /* in a part: copied back to the frame at the end */
+    bool row_copy;              /* a local array that lowering fills, whole, from a row of
+                                   another array, for a call (A[i] as an argument) */
+    const char *name;           /* source name, or NULL for a temporary */
+    Operand *dims;              /* ndims sizes (ir_set_shape): int constants or int variables */
     IrVar *adj_of;              /* an adjoint variable: of which variable */
     IrVar *grad_of;             /* a gradient parameter: of which parameter */
     IrVar *seed_of;             /* a seed parameter: of which output */
     IrVar *tan_of;              /* a tangent: of which variable */
     IrVar *origin;              /* in a derived function: the primal's variable it copies */
-    bool is_out;                /* an out parameter of the .fn function */
     IrVar *alias;               /* an adjoint array kept in this parameter when it is not NULL */
-    bool framed;                /* lives in the frame its function's parts share (split.c) */
     IrVar *field;               /* in a part: the frame's variable this local copies */
-    bool writes_field;          /* in a part: copied back to the frame at the end */
-    bool row_copy;              /* a local array that lowering fills, whole, from a row of
-                                   another array, for a call (A[i] as an argument) */
     const char *cname;          /* set by the emitter */
 };
 
@@ -158,29 +158,36 @@ struct Instr {
     InstrKind kind;
     Opcode op;                  /* I_OP, I_STORE */
     AccMode acc;                /* I_OP, I_STORE */
-    IrVar *dst;                 /* I_OP, I_LOAD, I_CALL: scalar result */
-    IrVar *arr;                 /* I_LOAD, I_STORE, I_FILL */
-    Operand *idx;               /* I_LOAD, I_STORE: arr->ndims indices (ir_index_slots) */
-    int nargs;
-    Operand args[IR_MAX_ARGS];  /* I_OP, I_STORE operands; I_RETURN value */
-    Operand cond;               /* I_IF; I_FOR: the exit flag (OK_NONE: none) */
-    IrBlock *then, *els;        /* I_IF */
-    IrVar *ivar;                /* I_FOR */
-    Operand lo, hi;             /* I_FOR, I_RESERVE */
+    int nargs;                  /* I_OP, I_STORE, I_RETURN, I_PUSH, I_ACOPY; 0 for the others */
+    int ncargs;
     int per;                    /* I_RESERVE: values per iteration; I_PUSHA: 1 for a snapshot;
                                    I_PUSH, I_POP: 1 for a value of the iteration saved rather
                                    than recomputed, 2 for a running extremum (ad_reverse.c) */
-    IrBlock *body;
-    bool down;
+    bool down;                  /* I_FOR */
+    bool live;                  /* scratch for analyses */
+    Span span;
+    IrVar *dst;                 /* I_OP, I_LOAD, I_CALL: scalar result */
+    IrVar *arr;                 /* I_LOAD, I_STORE, I_FILL */
+    Operand *idx;               /* I_LOAD, I_STORE: arr->ndims indices (ir_index_slots) */
+    IrBlock *then, *els;        /* I_IF */
+    IrVar *ivar;                /* I_FOR */
+    IrBlock *body;              /* I_FOR */
     IrFunc *callee;             /* I_CALL */
     Operand *cargs;
-    int ncargs;
-    Span span;
     const char *note;           /* a comment for the emitted code */
+    /* The operands. Instructions with operands (nargs > 0) have no bounds
+     * or condition, and the reverse, so the two share their memory: read
+     * lo, hi and cond only for I_IF, I_FOR and I_RESERVE. */
+    union {
+        Operand args[IR_MAX_ARGS];  /* I_OP, I_STORE operands; I_RETURN value */
+        struct {
+            Operand lo, hi;         /* I_FOR, I_RESERVE */
+            Operand cond;           /* I_IF; I_FOR: the exit flag (OK_NONE: none) */
+        };
+    };
     /* scratch for analyses */
     int seq, seq_end;           /* preorder number; for I_FOR, the last one in its body */
     IrBlock *block;             /* the block holding it (set by ir_link_blocks) */
-    bool live;
 };
 
 typedef enum FuncRole {

@@ -129,6 +129,8 @@ static void verify_call(Verify *vf, const Instr *in)
 static void verify_instr(Verify *vf, const Instr *in)
 {
     vf->in = in;
+    if ((in->kind == I_IF || in->kind == I_FOR || in->kind == I_RESERVE) && in->nargs)
+        bad(vf, "operands in a branch, loop or reserve, whose bounds share their memory");
     switch (in->kind) {
     case I_OP: {
         check_var(vf, in->dst);

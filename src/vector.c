@@ -139,7 +139,7 @@ static void check(Vec *v, const IrBlock *b)
         case I_IF:
         case I_FOR:
         case I_RETURN:
-            v->failed |= dep_operand(v, in->cond) || (in->nargs && dep_operand(v, in->args[0]));
+            v->failed |= in->kind == I_RETURN ? dep_operand(v, in->args[0]) : dep_operand(v, in->cond);
             break;
         default: {
             const Operand *a;
