@@ -3,6 +3,7 @@
 #define GRADC_EMIT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "arena.h"
 
@@ -13,8 +14,13 @@ typedef struct EmitOptions {
     const char *header_name;    /* the header, for #include and its guard */
     const char *c_name;         /* the C file, for #line */
     bool no_line;               /* no #line directives */
+    FILE *sink;                 /* emit_c: where the text goes, a function at a time, as it is
+                                   written (NULL: all of it stays in out) */
 } EmitOptions;
 
+/* The C file, in out; with a sink, written to the sink as it is made (out
+ * is then a buffer of one function's text at most, empty at the end; check
+ * the sink with ferror). */
 void emit_c(Cx *cx, const EmitOptions *opt, Buf *out);
 void emit_h(Cx *cx, const EmitOptions *opt, Buf *out);
 

@@ -207,19 +207,41 @@ static PtrVec *decls_before(Emit *e, const Instr *anchor, bool create)
     return x ? x->value : NULL;
 }
 
+/* The tables by variable id of the function being written: one heap block,
+ * given back when the function is written (the arena would keep every
+ * function's until the end, and the largest functions have the most). */
+static void scratch_free(Emit *e)
+{
+    free(e->lca);
+    e->lca = NULL;
+    e->first = e->anchor = NULL;
+    e->first_seq = NULL;
+    e->at_def = e->used = e->loopvar = e->named = NULL;
+}
+
+static void scratch_new(Emit *e, int n)
+{
+    scratch_free(e);
+    size_t un = (size_t)n + 1;
+    size_t bytes = un * (3 * sizeof(void *) + sizeof(int) + 4 * sizeof(bool));
+    char *p = memset(xmalloc(bytes), 0, bytes);
+    e->lca = (IrBlock **)p;
+    e->first = (Instr **)(p += un * sizeof(void *));
+    e->anchor = (Instr **)(p += un * sizeof(void *));
+    e->first_seq = (int *)(p += un * sizeof(void *));
+    e->at_def = (bool *)(p += un * sizeof(int));
+    e->used = (p += un * sizeof(bool), (bool *)p);
+    e->loopvar = (p += un * sizeof(bool), (bool *)p);
+    e->named = (p += un * sizeof(bool), (bool *)p);
+}
+
 /* Decides, for every variable, whether it is declared at its first
  * definition or before the statement of its innermost common block that
  * holds its first mention. */
 static void place_declarations(Emit *e, IrFunc *f)
 {
     int n = f->vars.len;
-    e->lca = ARENA_ARRAY(e->cx->arena, IrBlock *, n);
-    e->first = ARENA_ARRAY(e->cx->arena, Instr *, n);
-    e->first_seq = ARENA_ARRAY(e->cx->arena, int, n);
-    e->at_def = ARENA_ARRAY(e->cx->arena, bool, n);
-    e->anchor = ARENA_ARRAY(e->cx->arena, Instr *, n);
-    e->used = ARENA_ARRAY(e->cx->arena, bool, n);
-    e->loopvar = ARENA_ARRAY(e->cx->arena, bool, n);
+    scratch_new(e, n);
     e->seq = 0;
     ir_link_blocks(f);
     strtab_init(&e->decls, e->cx->arena);
@@ -764,6 +786,19 @@ static int c_line(Emit *e)
     return e->c_lines + 1;
 }
 
+/* Hands the text written so far to the sink, once the line counts have
+ * read it: positions in the text start again from 0. */
+static void flush_text(Emit *e)
+{
+    implied_line(e);
+    c_line(e);
+    fwrite(e->o->data ? e->o->data : "", 1, e->o->len, e->opt->sink);
+    e->o->len = 0;
+    if (e->o->data)
+        e->o->data[0] = '\0';
+    e->fn_pos = e->c_pos = 0;
+}
+
 /* #line before a statement: the .fn line it comes from, or back to the C
  * file for code of gradc's own. */
 static void put_line_directive(Emit *e, Span at)
@@ -1207,7 +1242,7 @@ static void mark_named(Emit *e, const IrBlock *b, bool *named)
 
 static void find_named(Emit *e, IrFunc *f)
 {
-    bool *named = e->named = ARENA_ARRAY(e->cx->arena, bool, f->vars.len + 1);
+    bool *named = e->named;     /* zeroed by scratch_new */
     mark_named(e, f->body, named);
     bool alloc = allocates(e);
     for (int i = 0; i < f->vars.len; i++) {
@@ -1638,6 +1673,7 @@ static void put_func(Emit *e, IrFunc *f)
     put_line_directive(e, (Span){0});
     put_frame_copies(e, f, true);
     buf_puts(e->o, "}\n");
+    scratch_free(e);
 }
 
 /* ---- what a file needs ---------------------------------------------- */
@@ -1805,7 +1841,12 @@ void emit_c(Cx *cx, const EmitOptions *opt, Buf *out)
         if (i)
             buf_putc(out, '\n');
         put_func(&e, funcs->items[i]);
+        if (opt->sink)
+            flush_text(&e);
     }
+    if (opt->sink)
+        flush_text(&e);
+    scratch_free(&e);
     buf_free(&e.fail_all);
     buf_free(&e.fail_grads);
 }

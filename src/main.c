@@ -273,7 +273,9 @@ typedef struct Pending {
     char *tmp;
 } Pending;
 
-static bool write_temp(Pending *p, const Buf *text)
+/* A temporary file beside p->path, open for writing, or NULL (p->tmp is
+ * then NULL, or a file to drop). */
+static FILE *open_temp(Pending *p)
 {
     size_t n = strlen(p->path);
     p->tmp = xmalloc(n + 16);
@@ -282,17 +284,23 @@ static bool write_temp(Pending *p, const Buf *text)
     if (fd < 0) {
         free(p->tmp);
         p->tmp = NULL;
-        return false;
+        return NULL;
     }
     /* mkstemp makes the file private; an output gets the usual mode */
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
     FILE *fp = fdopen(fd, "wb");
-    if (!fp) {
+    if (!fp)
         close(fd);
+    return fp;
+}
+
+static bool write_temp(Pending *p, const Buf *text)
+{
+    FILE *fp = open_temp(p);
+    if (!fp)
         return false;
-    }
     bool ok = fwrite(text->data ? text->data : "", 1, text->len, fp) == text->len;
     ok &= fclose(fp) == 0;
     return ok;
@@ -369,20 +377,23 @@ static int check_outputs(const char *input, const char *const paths[OUT_COUNT])
 
 /* Every output, or none: temporaries first, then the renames. The header
  * goes first and the dependency file last, so that a build tool never sees
- * a C file newer than its header or a rule for files not yet written. */
-static int write_outputs(const char *const paths[OUT_COUNT], const Buf *const texts[OUT_COUNT])
+ * a C file newer than its header or a rule for files not yet written. The
+ * C file's temporary is already written (c); the others are texts. */
+static int write_outputs(const char *const paths[OUT_COUNT], const Buf *const texts[OUT_COUNT], Pending c)
 {
     static const int order[OUT_COUNT] = {OUT_H, OUT_C, OUT_D};
     Pending files[OUT_COUNT];
     int n = 0;
     for (int k = 0; k < OUT_COUNT; k++) {
         if (paths[order[k]])
-            files[n++] = (Pending){paths[order[k]], NULL};
+            files[n++] = order[k] == OUT_C ? c : (Pending){paths[order[k]], NULL};
     }
     for (int i = 0; i < n; i++) {
+        if (files[i].tmp == c.tmp && c.tmp)
+            continue;
         if (!write_temp(&files[i], texts[order[i]])) {
             int saved = errno;
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j < n; j++)
                 drop_temp(&files[j]);
             errno = saved;
             return io_error("cannot write", files[i].path);
@@ -440,19 +451,46 @@ static int depfile_text(const char *const paths[OUT_COUNT], const char *input, B
 }
 
 /* Checks the output paths, then writes the C, the header and the
- * dependency file if one was asked for. Returns the exit status. */
-static int write_files(const char *input, const char *const paths[OUT_COUNT], const Buf *c_text,
-                       const Buf *h_text)
+ * dependency file if one was asked for. The C goes to its temporary file
+ * a function at a time as it is written, so that the largest output is
+ * never held whole in memory. Returns the exit status. */
+static int write_files(const char *input, const char *const paths[OUT_COUNT], Cx *cx,
+                       const EmitOptions *eopt)
 {
     int status = check_outputs(input, paths);
     if (status >= 0)
         return status;
-    Buf d_text;
+    Pending c = {paths[OUT_C], NULL};
+    Buf c_text, h_text, d_text;
+    buf_init(&c_text);
+    buf_init(&h_text);
     buf_init(&d_text);
-    if (paths[OUT_D])
-        status = depfile_text(paths, input, &d_text);
+    FILE *fp = open_temp(&c);
+    bool ok = fp != NULL;
+    if (ok) {
+        EmitOptions streamed = *eopt;
+        streamed.sink = fp;
+        emit_c(cx, &streamed, &c_text);
+        ok = !ferror(fp);
+        ok &= fclose(fp) == 0;
+    }
+    if (!ok) {
+        int saved = errno;
+        drop_temp(&c);
+        errno = saved;
+        status = io_error("cannot write", paths[OUT_C]);
+    }
+    if (status < 0) {
+        emit_h(cx, eopt, &h_text);
+        if (paths[OUT_D])
+            status = depfile_text(paths, input, &d_text);
+    }
     if (status < 0)
-        status = write_outputs(paths, (const Buf *const[OUT_COUNT]){c_text, h_text, &d_text});
+        status = write_outputs(paths, (const Buf *const[OUT_COUNT]){NULL, &h_text, &d_text}, c);
+    else
+        drop_temp(&c);
+    buf_free(&c_text);
+    buf_free(&h_text);
     buf_free(&d_text);
     return status;
 }
@@ -509,7 +547,7 @@ static int run(Job *job)
     const char *out_h = opt->out_h ? opt->out_h : h_path;
     char *d_path = opt->md && !opt->depfile ? replace_ext(out_c, ".d") : NULL;
     const char *paths[OUT_COUNT] = {out_c, out_h, opt->depfile ? opt->depfile : d_path};
-    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line};
+    EmitOptions eopt = {opt->input, out_h, out_c, opt->no_line, NULL};
     Buf c_text, h_text;
     buf_init(&c_text);
     buf_init(&h_text);
@@ -524,16 +562,18 @@ static int run(Job *job)
             emit_dot(cx, NULL, NULL, NULL, NULL, NULL, &c_text);
         if (drawn)
             fwrite(c_text.data, 1, c_text.len, stdout);
+    } else if (!opt->eval && !opt->emit) {
+        status = write_files(opt->input, paths, cx, &eopt);
+    } else if (!opt->eval && opt->emit[0] == 'c') {
+        eopt.sink = stdout;
+        emit_c(cx, &eopt, &c_text);
     } else {
         emit_c(cx, &eopt, &c_text);
         emit_h(cx, &eopt, &h_text);
         if (opt->eval)
             eval_run(cx, opt->eval, opt->hessian, &c_text, &h_text, out_h);
-        else if (opt->emit)
-            fwrite(opt->emit[0] == 'c' ? c_text.data : h_text.data, 1,
-                   opt->emit[0] == 'c' ? c_text.len : h_text.len, stdout);
         else
-            status = write_files(opt->input, paths, &c_text, &h_text);
+            fwrite(h_text.data ? h_text.data : "", 1, h_text.len, stdout);
     }
     diag_flush(&cx->diag, stderr);
     if (status == 0)

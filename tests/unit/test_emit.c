@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "names.h"
 
 static const char *const SEED = "fn f(x0, x1) = (2*x0 + 5*x1) * (3*x0*x1);";
@@ -395,6 +396,69 @@ static void control_flow_and_parameters(void **state)
     cx_free(cx);
 }
 
+/* The C text of src compiled with functions split into parts of `split`
+ * statements, #line on, f_jac and f_hess too when `dense`; through a sink
+ * when `streamed`. */
+static char *c_text_of(const char *src, int split, bool dense, bool streamed)
+{
+    Cx *cx = cx_new("t.fn", src, strlen(src));
+    CompileOptions co = {.optimize = true, .jac = dense, .hess = dense, .split = split};
+    assert_true(compile_all(cx, &co));
+    EmitOptions eo = {.source_name = "t.fn", .header_name = "t.h", .c_name = "t.c"};
+    Buf b;
+    buf_init(&b);
+    FILE *sink = streamed ? tmpfile() : NULL;
+    eo.sink = sink;
+    emit_c(cx, &eo, &b);
+    cx_free(cx);
+    if (!sink) {
+        char *text = strdup(b.data);
+        buf_free(&b);
+        return text;
+    }
+    assert_int_equal(b.len, 0);     /* all of it went to the sink */
+    buf_free(&b);
+    assert_false(ferror(sink));
+    long n = ftell(sink);
+    rewind(sink);
+    char *text = calloc((size_t)n + 1, 1);
+    assert_int_equal(fread(text, 1, (size_t)n, sink), (size_t)n);
+    fclose(sink);
+    return text;
+}
+
+/* Written a function at a time to a file, the C is the same bytes as
+ * written whole: #line directives count the lines of the C file across the
+ * flushes, parts and frames included. */
+static void streamed_text_is_the_buffered_text(void **state)
+{
+    (void)state;
+    static const char *const src =
+        "fn g(x, y) { let a = x * y; let b = sin(a) + x; let c = b * b - y; return c / (1 + a * a); }\n"
+        "fn h(int n, x[n], out y[n]) {\n"
+        "    for i in 0..n { y[i] = x[i] * x[i]; }\n"
+        "    let s = 0;\n"
+        "    for i in 0..n { s += y[i]; }\n"
+        "    y[0] += s;\n"
+        "}\n"
+        "fn f(x0, x1) = (2*x0 + 5*x1) * (3*x0*x1) + g(x0, x1) + exp(x0) * cos(x1) - x0 / (1 + x1 * x1);\n";
+    static const char *const nothing = "# no functions\n";
+    char *whole = c_text_of(nothing, 0, false, false), *streamed = c_text_of(nothing, 0, false, true);
+    assert_non_null(strstr(whole, "#include"));
+    assert_string_equal(streamed, whole);
+    free(whole);
+    free(streamed);
+    for (int split = 0; split <= 4; split += 4) {
+        char *whole = c_text_of(src, split, true, false), *streamed = c_text_of(src, split, true, true);
+        assert_non_null(strstr(whole, "#line"));
+        if (split)
+            assert_non_null(strstr(whole, "__part"));
+        assert_string_equal(streamed, whole);
+        free(whole);
+        free(streamed);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +471,7 @@ int main(void)
         cmocka_unit_test(constants),
         cmocka_unit_test(integer_powers),
         cmocka_unit_test(control_flow_and_parameters),
+        cmocka_unit_test(streamed_text_is_the_buffered_text),
     };
     return cmocka_run_group_tests_name("emit", tests, NULL, NULL);
 }
