@@ -108,6 +108,7 @@ static const char *vref(Emit *e, IrVar *v)
 
 static void name_params(Emit *e, IrFunc *f)
 {
+    scope_release(&e->local);   /* the last function's names are written */
     scope_init(&e->local, e->cx->arena, &e->global);
     e->temps = 0;
     for (int i = 0; i < f->vars.len; i++)
@@ -244,6 +245,9 @@ static void place_declarations(Emit *e, IrFunc *f)
     scratch_new(e, n);
     e->seq = 0;
     ir_link_blocks(f);
+    for (int i = 0; i < e->decls.len; i++)
+        vec_release(e->cx->arena, e->decls.entries[i].value);
+    strtab_release(&e->decls);
     strtab_init(&e->decls, e->cx->arena);
     e->alloc = NULL;
     scan_block(e, f->body);

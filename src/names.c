@@ -176,6 +176,12 @@ void scope_init(NameScope *s, Arena *a, const NameScope *parent)
     s->parent = parent;
 }
 
+void scope_release(NameScope *s)
+{
+    strtab_release(&s->taken);
+    strtab_release(&s->next);
+}
+
 bool scope_has(const NameScope *s, const char *name)
 {
     for (; s; s = s->parent)

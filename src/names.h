@@ -25,6 +25,9 @@ typedef struct NameScope {
 } NameScope;
 
 void scope_init(NameScope *s, Arena *a, const NameScope *parent);
+/* Forgets the names s holds (the strings stay valid) and gives its tables
+ * back to the arena; s can then be initialised again. */
+void scope_release(NameScope *s);
 bool scope_has(const NameScope *s, const char *name);
 void scope_reserve(NameScope *s, const char *name);
 const char *scope_take(NameScope *s, const char *base);

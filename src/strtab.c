@@ -17,6 +17,15 @@ void strtab_init(StrTab *t, Arena *a)
     t->arena = a;
 }
 
+void strtab_release(StrTab *t)
+{
+    if (t->arena) {
+        arena_unblock(t->arena, t->slots, sizeof(int) * (size_t)t->nslots);
+        arena_unblock(t->arena, t->entries, sizeof *t->entries * (size_t)t->cap);
+    }
+    strtab_init(t, t->arena);
+}
+
 static void rehash(StrTab *t)
 {
     int n = t->nslots ? t->nslots * 2 : 64;

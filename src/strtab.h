@@ -24,6 +24,9 @@ typedef struct StrTab {
 } StrTab;
 
 void strtab_init(StrTab *t, Arena *a);
+/* Empties t and gives its tables back to the arena for reuse; the keys it
+ * handed out stay valid. */
+void strtab_release(StrTab *t);
 /* Finds the entry for key, or NULL. */
 StrTabEntry *strtab_find(StrTab *t, const char *key, size_t len);
 /* Finds or adds the entry for key (the key is copied into the arena). */
