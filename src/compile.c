@@ -144,18 +144,25 @@ static void order_functions(Cx *cx)
 {
     static const FuncRole order[] = {ROLE_PRIMAL, ROLE_GRAD, ROLE_VJP, ROLE_JVP, ROLE_HVP, ROLE_JAC, ROLE_HESS};
     PtrVec *funcs = &cx->ir->funcs, sorted = {0};
-    for (int i = 0; i < cx->prog.funcs.len; i++) {
-        Func *src = cx->prog.funcs.items[i];
-        for (size_t r = 0; r < sizeof order / sizeof *order; r++)
-            for (int k = 0; k < funcs->len; k++) {
-                IrFunc *f = funcs->items[k];
-                if (f->exported && f->src == src && f->role == order[r])
-                    vec_push(cx->arena, &sorted, f);
-            }
+    int nsrc = cx->prog.funcs.len;
+    /* the exported functions by source function (Func.index) */
+    PtrVec *of = ARENA_ARRAY(cx->arena, PtrVec, nsrc + 1);
+    for (int k = 0; k < funcs->len; k++) {
+        IrFunc *f = funcs->items[k];
+        if (f->exported)
+            vec_push(cx->arena, &of[f->src->index], f);
     }
+    for (int i = 0; i < nsrc; i++)
+        for (size_t r = 0; r < sizeof order / sizeof *order; r++)
+            for (int k = 0; k < of[i].len; k++)
+                if (((IrFunc *)of[i].items[k])->role == order[r])
+                    vec_push(cx->arena, &sorted, of[i].items[k]);
+    for (int i = 0; i < nsrc; i++)
+        vec_release(cx->arena, &of[i]);
     for (int k = 0; k < funcs->len; k++)
         if (!((IrFunc *)funcs->items[k])->exported)
             vec_push(cx->arena, &sorted, funcs->items[k]);
+    vec_release(cx->arena, funcs);
     *funcs = sorted;
 }
 

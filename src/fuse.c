@@ -400,9 +400,8 @@ static bool fuse_block(Fuse *u, IrBlock *b)
     return changed;
 }
 
-bool fuse_sweeps(Arena *arena, IrFunc *f)
+bool fuse_sweeps(Arena *arena, Arena *scratch, IrFunc *f)
 {
-    Arena *scratch = arena_new();
     Fuse u = {.arena = arena, .scratch = scratch, .f = f, .nvars = f->vars.len};
     size_t n = (size_t)u.nvars + 1;
     u.wr = ARENA_ARRAY(scratch, unsigned char, n);
@@ -414,7 +413,5 @@ bool fuse_sweeps(Arena *arena, IrFunc *f)
     u.escapes = ARENA_ARRAY(scratch, unsigned char, n);
     u.first_read = ARENA_ARRAY(scratch, int, n);
     u.paired = ARENA_ARRAY(scratch, unsigned char, n);
-    bool changed = fuse_block(&u, f->body);
-    arena_free(scratch);
-    return changed;
+    return fuse_block(&u, f->body);
 }

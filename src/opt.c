@@ -1166,24 +1166,25 @@ static void dce(Opt *o)
 
 /* ---- driver ----------------------------------------------------------- */
 
-static void opt_func(Cx *cx, IrFunc *f)
+/* tables and scratch: arenas reset here, kept from function to function
+ * (fresh ones for each would fault their pages in every time). */
+static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch)
 {
     int n = f->vars.len;
     Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL};
     /* tables by variable, for this function alone */
-    Arena *tables = arena_new();
+    arena_reset(tables);
     o.ndefs = ARENA_ARRAY(tables, int, n + 1);
     o.nuses = ARENA_ARRAY(tables, int, n + 1);
     o.def = ARENA_ARRAY(tables, Instr *, n + 1);
     o.def_block = ARENA_ARRAY(tables, IrBlock *, n + 1);
     o.repl = ARENA_ARRAY(tables, Operand, n + 1);
-    Arena *scratch = arena_new();
     for (int round = 0; round < 16; round++) {
         o.changed = false;
         arena_reset(scratch);       /* memory already in use: no page faults */
         o.scratch = scratch;
         /* first, while nothing is counted: it moves instructions between blocks */
-        if (fuse_sweeps(cx->arena, f))
+        if (fuse_sweeps(cx->arena, scratch, f))
             o.changed = true;
         count_all(&o);
         Cse cse = {0};
@@ -1207,33 +1208,36 @@ static void opt_func(Cx *cx, IrFunc *f)
         if (!o.changed)
             break;
     }
-    arena_free(scratch);
-    arena_free(tables);
 }
 
 /* Without optimisation, dead code still goes: the C must compile without
  * unused variables. */
 void opt_cleanup(Cx *cx)
 {
+    Arena *scratch = arena_new();
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *f = cx->ir->funcs.items[i];
-        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, arena_new()};
+        arena_reset(scratch);
+        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, scratch};
         dce(&o);
-        arena_free(o.scratch);
     }
+    arena_free(scratch);
 }
 
 /* Each function once: a pass that changes a function makes a new one. */
 void opt_module(Cx *cx)
 {
+    Arena *tables = arena_new(), *scratch = arena_new();
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *f = cx->ir->funcs.items[i];
         if (f->optimized)
             continue;
         f->optimized = true;
-        opt_func(cx, f);
+        opt_func(cx, f, tables, scratch);
 #ifdef GRADC_VERIFY_IR
         ir_verify(cx->ir->funcs.items[i]);
 #endif
     }
+    arena_free(scratch);
+    arena_free(tables);
 }
