@@ -654,7 +654,11 @@ static bool is_copy(const Instr *in, AccMode acc)
  * between naming x leaves x as it was, so the zero and the add go (the
  * reverse sweep writes this for every adjoint a loop carries: the
  * iteration's share, then the next one's). y, a temporary defined once,
- * keeps its uses. Only in one block. */
+ * keeps its uses. Only in one block, and within PUT_BACK_REACH statements
+ * of the zero each way: a straight-line function zeroes thousands of
+ * adjoints, and scanning its whole body from each was quadratic. */
+enum { PUT_BACK_REACH = 512 };
+
 static void drop_put_back(Opt *o, IrBlock *b)
 {
     for (int i = 0; i < b->instrs.len; i++) {
@@ -670,9 +674,9 @@ static void drop_put_back(Opt *o, IrBlock *b)
             continue;
         IrVar *x = zero->dst;
         int k = i + 1;
-        while (k < b->instrs.len && !ir_names_within(b->instrs.items[k], x))
+        while (k < b->instrs.len && k - i <= PUT_BACK_REACH && !ir_names_within(b->instrs.items[k], x))
             k++;
-        if (k == b->instrs.len)
+        if (k == b->instrs.len || k - i > PUT_BACK_REACH)
             continue;
         Instr *add = b->instrs.items[k];
         if (!is_copy(add, ACC_ADD) || add->dst != x || add->args[0].kind != OK_VAR)
@@ -683,7 +687,8 @@ static void drop_put_back(Opt *o, IrBlock *b)
             continue;
         /* y = x before the zero, in this block, with x unchanged since */
         int j = i - 1;
-        while (j >= 0 && b->instrs.items[j] != d && !ir_names_within(b->instrs.items[j], x))
+        while (j >= 0 && i - j <= PUT_BACK_REACH && b->instrs.items[j] != d &&
+               !ir_names_within(b->instrs.items[j], x))
             j--;
         if (j < 0 || b->instrs.items[j] != d)
             continue;
