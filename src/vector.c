@@ -334,29 +334,21 @@ static void rewrite_block(Vec *v, IrBlock *b)
     }
 }
 
-/* The loads and stores of b that index an array widen() widened get the
- * slot of its new dimension (lane 0 until rewrite_lane gives each
- * direction its own), so that whatever reads them before then (schedule,
- * ir_slots) finds as many indices as the array has dimensions. */
-static void widen_indices(Vec *v, IrBlock *b)
+/* A load or store that indexes an array widen() widened gets the slot of
+ * its new dimension (lane 0 until rewrite_lane gives each direction its
+ * own), so that whatever reads it before then (schedule, ir_slots) finds
+ * as many indices as the array has dimensions. */
+static void widen_index(Instr *in, void *data)
 {
-    for (int i = 0; i < b->instrs.len; i++) {
-        Instr *in = b->instrs.items[i];
-        if ((in->kind == I_LOAD || in->kind == I_STORE) && v->dep[in->arr->id]) {
-            int n = in->arr->ndims;
-            Operand *idx = ARENA_ARRAY(v->cx->arena, Operand, n);
-            for (int k = 0; k < n - 1; k++)
-                idx[k] = in->idx[k];
-            idx[n - 1] = ir_int(0);
-            in->idx = idx;
-        }
-        if (in->then)
-            widen_indices(v, in->then);
-        if (in->els)
-            widen_indices(v, in->els);
-        if (in->body)
-            widen_indices(v, in->body);
-    }
+    Vec *v = data;
+    if ((in->kind != I_LOAD && in->kind != I_STORE) || !v->dep[in->arr->id])
+        return;
+    int n = in->arr->ndims;
+    Operand *idx = ARENA_ARRAY(v->cx->arena, Operand, n);
+    for (int k = 0; k < n - 1; k++)
+        idx[k] = in->idx[k];
+    idx[n - 1] = ir_int(0);
+    in->idx = idx;
 }
 
 /* Each dependent variable gains the trailing dimension VEC_WIDTH. */
@@ -379,7 +371,7 @@ static void widen(Vec *v)
         if (x->is_param && x->ndims == 1)
             x->readonly = true;     /* a scalar input's tangents, now an array */
     }
-    widen_indices(v, v->g->body);
+    ir_walk(v->g->body, widen_index, v);
 }
 
 /* A tangent that was a scalar and lives within one loop over the
