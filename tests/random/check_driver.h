@@ -204,6 +204,21 @@ static void rt_check_value(RtCx *c, const double *e, double scale)
         }
 }
 
+/* What a derived routine returned beside its derivatives (got, or the
+ * outputs in c->o2) equals f's (y, or c->o) within tol. */
+static void rt_same_value(RtCx *c, const char *check, const char *fn, const char *outfn, double got,
+                          double y, double tol)
+{
+    const RtProg *p = c->p;
+    if (!p->nout && !rt_close(got, y, tol))
+        rt_fail(c, check, -1, "%s=%.17g f=%.17g", fn, got, y);
+    for (int k = 0; k < p->nout; k++)
+        if (!rt_close(c->o2[k], c->o[k], tol)) {
+            rt_fail(c, check, -2 - k, "%s out=%.17g f out=%.17g", outfn, c->o2[k], c->o[k]);
+            break;
+        }
+}
+
 /* f_grad / f_vjp: the value (or outputs) it returns and every gradient
  * entry against central differences. Leaves the gradient in c->g. */
 static double rt_check_grad(RtCx *c, double scale)
@@ -213,14 +228,7 @@ static double rt_check_grad(RtCx *c, double scale)
     rt_fill(c->g, p->nact, RT_GARBAGE);
     rt_fill(c->o2, p->nout, RT_GARBAGE);
     double yg = p->g(c->x, c->seed, c->g, c->o2, 0);
-    double tol = 1e-12 * (1 + scale);
-    if (!p->nout && !rt_close(yg, y, tol))
-        rt_fail(c, "grad.value", -1, "f_grad=%.17g f=%.17g", yg, y);
-    for (int k = 0; k < p->nout; k++)
-        if (!rt_close(c->o2[k], c->o[k], tol)) {
-            rt_fail(c, "grad.value", -2 - k, "vjp out=%.17g f out=%.17g", c->o2[k], c->o[k]);
-            break;
-        }
+    rt_same_value(c, "grad.value", "f_grad", "vjp", yg, y, 1e-12 * (1 + scale));
     rt_unwritten(c, "grad.unwritten", c->g, p->nact, 0);
     int bad = 0;
     for (int i = 0; i < p->nact; i++) {
@@ -374,14 +382,7 @@ static void rt_check_whole(RtCx *c, double y, double scale)
     rt_fill(g3, n, RT_GARBAGE);
     rt_fill(c->o2, p->nout, RT_GARBAGE);
     double yw = p->w(c->x, g3, c->o2, W);
-    double tol = 1e-12 * (1 + scale);
-    if (!p->nout && !rt_close(yw, y, tol))
-        rt_fail(c, "whole.value", -1, "f_hess=%.17g f=%.17g", yw, y);
-    for (int k = 0; k < p->nout; k++)
-        if (!rt_close(c->o2[k], c->o[k], tol)) {
-            rt_fail(c, "whole.value", -2 - k, "f_jac out=%.17g f out=%.17g", c->o2[k], c->o[k]);
-            break;
-        }
+    rt_same_value(c, "whole.value", "f_hess", "f_jac", yw, y, 1e-12 * (1 + scale));
     for (int i = 0; !p->nout && i < n; i++)
         if (!rt_close(g3[i], c->g[i], 1e-9 * (fabs(c->g[i]) + 1) + 1e-12)) {
             rt_fail(c, "whole.grad", i, "f_hess grad=%.17g f_grad=%.17g", g3[i], c->g[i]);
