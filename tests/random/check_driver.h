@@ -269,14 +269,7 @@ static void rt_check_jvp(RtCx *c, double y, double scale)
     rt_fill(c->o2, p->nout, RT_GARBAGE);
     rt_fill(c->d, nd, RT_GARBAGE);
     double yj = p->j(c->x, c->v, c->o2, c->d);
-    double tol = 1e-12 * (1 + scale);
-    if (!p->nout && !rt_close(yj, y, tol))
-        rt_fail(c, "jvp.value", -1, "f_jvp=%.17g f=%.17g", yj, y);
-    for (int k = 0; k < p->nout; k++)
-        if (!rt_close(c->o2[k], c->o[k], tol)) {
-            rt_fail(c, "jvp.value", -2 - k, "jvp out=%.17g f out=%.17g", c->o2[k], c->o[k]);
-            break;
-        }
+    rt_same_value(c, "jvp.value", "f_jvp", "jvp", yj, y, 1e-12 * (1 + scale));
     rt_unwritten(c, "jvp.unwritten", c->d, nd, 1);
     for (int k = 0; k < nd; k++)
         if (c->d[k] == RT_GARBAGE)
