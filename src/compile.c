@@ -9,6 +9,7 @@
 #include "inline.h"
 #include "ir.h"
 #include "opt.h"
+#include "sparse.h"
 #include "split.h"
 
 Cx *cx_new(const char *path, const char *src, size_t len)
@@ -122,6 +123,12 @@ static void prune_helpers(Cx *cx)
         IrFunc *f = work.items[--work.len];
         PtrVec calls = {0};
         ir_collect_calls(cx, f->body, &calls);
+        /* what f_jac, f_hess and the sparse routines call: not in their IR */
+        for (int k = 0; k < 3; k++)
+            if (f->sweep[k] && !f->sweep[k]->reached) {
+                f->sweep[k]->reached = true;
+                vec_push(cx->arena, &work, f->sweep[k]);
+            }
         for (int k = 0; k < calls.len; k++) {
             IrFunc *g = ((Instr *)calls.items[k])->callee;
             if (!g->reached) {
@@ -142,7 +149,9 @@ static void prune_helpers(Cx *cx)
  * in the order of the file; the static helpers after them. */
 static void order_functions(Cx *cx)
 {
-    static const FuncRole order[] = {ROLE_PRIMAL, ROLE_GRAD, ROLE_VJP, ROLE_JVP, ROLE_HVP, ROLE_JAC, ROLE_HESS};
+    static const FuncRole order[] = {ROLE_PRIMAL,     ROLE_GRAD, ROLE_VJP,      ROLE_JVP,
+                                     ROLE_HVP,        ROLE_JAC,  ROLE_JAC_NNZ,  ROLE_JAC_SPARSE,
+                                     ROLE_HESS,       ROLE_HESS_NNZ, ROLE_HESS_SPARSE};
     PtrVec *funcs = &cx->ir->funcs, sorted = {0};
     int nsrc = cx->prog.funcs.len;
     /* the exported functions by source function (Func.index) */
@@ -197,6 +206,8 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         opt_cleanup(cx);
     verify(cx);
     dense_module(cx, opt->jac, opt->hess);
+    sparse_module(cx, opt->jac, opt->hess);
+    verify(cx);
     prune_helpers(cx);
     order_functions(cx);
     split_module(cx, opt->split);

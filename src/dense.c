@@ -53,10 +53,7 @@ static bool is_output(const IrVar *v)
     return v->is_out;
 }
 
-/* from's parameters (f's, or f_grad's for f_hess), then the matrix
- * `mat`: an M x N or N x N array, NULL to skip it. */
-static IrFunc *dense_func(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const char *suffix,
-                          const char *mat)
+IrFunc *dense_like(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const char *suffix)
 {
     IrFunc *g = ir_func(cx, arena_printf(cx->arena, "%s%s", f->name, suffix), role);
     g->exported = true;
@@ -79,6 +76,20 @@ static IrFunc *dense_func(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const 
         p->grad_of = v->grad_of ? c.to[v->grad_of->id] : NULL;
         c.to[v->id] = p;
     }
+    return g;
+}
+
+/* from's parameters (f's, or f_grad's for f_hess), then the matrix
+ * `mat`: an M x N or N x N array, NULL to skip it. */
+static IrFunc *dense_func(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const char *suffix,
+                          const char *mat)
+{
+    IrFunc *g = dense_like(cx, f, from, role, suffix);
+    Clone c = {ARENA_ARRAY(cx->arena, IrVar *, from->vars.len)};
+    for (int i = 0; i < from->params.len; i++) {
+        const IrVar *v = from->params.items[i];
+        c.to[v->id] = g->params.items[i];
+    }
     Operand n = count(cx, from, is_input, &c);
     IrVar *m = ir_param(cx, g, mat, IT_REAL);
     ir_set_shape(cx, m, 2);
@@ -88,7 +99,7 @@ static IrFunc *dense_func(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const 
     return g;
 }
 
-static IrFunc *find(Cx *cx, const IrFunc *f, FuncRole role)
+IrFunc *dense_find(Cx *cx, const IrFunc *f, FuncRole role)
 {
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *g = cx->ir->funcs.items[i];
@@ -117,14 +128,14 @@ void dense_module(Cx *cx, bool jac, bool hess)
             continue;
         IrFunc *g;
         if (f->returns) {
-            IrFunc *grad = find(cx, f, ROLE_GRAD);
+            IrFunc *grad = dense_find(cx, f, ROLE_GRAD);
             g = dense_func(cx, f, grad, ROLE_HESS, "_hess", "H");
-            g->sweep[0] = find(cx, f, ROLE_HVP);
+            g->sweep[0] = dense_find(cx, f, ROLE_HVP);
             g->sweep[1] = grad;
         } else {
             g = dense_func(cx, f, f, ROLE_JAC, "_jac", "J");
-            g->sweep[0] = find(cx, f, ROLE_JVP);
-            g->sweep[1] = find(cx, f, ROLE_VJP);
+            g->sweep[0] = dense_find(cx, f, ROLE_JVP);
+            g->sweep[1] = dense_find(cx, f, ROLE_VJP);
             g->sweep[2] = vec_jvp(cx, g->sweep[0], f->params.len);
             if (g->sweep[2]) {
                 vec_push(cx->arena, &cx->ir->funcs, g->sweep[2]);

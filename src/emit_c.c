@@ -56,6 +56,8 @@ typedef struct Emit {
     int c_lines;                /* newlines in the output before c_pos */
     size_t c_pos;
     RtSet rt;                   /* the runtime pieces the file needs */
+    bool mask;                  /* writing a mask sweep (sparse.c): reals are gradc_masks */
+    int region;                 /* in it: inside both branches of an if on real values */
 } Emit;
 
 static bool takes_tape(const IrFunc *f);
@@ -133,7 +135,9 @@ static void name_functions(Emit *e)
         if (f->exported)
             scope_reserve(&e->global, f->name);
     }
-    static const char *const generated[] = {"_grad", "_vjp", "_jvp", "_hvp", "_jac", "_hess"};
+    static const char *const generated[] = {"_grad",     "_vjp",        "_jvp",      "_hvp",
+                                            "_jac",      "_hess",       "_jac_nnz",  "_jac_sparse",
+                                            "_hess_nnz", "_hess_sparse"};
     for (int i = 0; i < funcs->len; i++) {
         IrFunc *f = funcs->items[i];
         if (f->role == ROLE_PRIMAL)
@@ -268,6 +272,14 @@ static void place_declarations(Emit *e, IrFunc *f)
         if (!first || v->ndims > 0 || e->loopvar[i])
             continue;
         IrBlock *where = first->block;
+        if (e->mask) {
+            /* a mask sweep joins into variables (|=) where both branches of
+             * an if run: every one is declared, as no inputs, on entry */
+            e->at_def[i] = false;
+            e->anchor[i] = f->body->instrs.items[0];
+            vec_push(e->cx->arena, decls_before(e, e->anchor[i], true), v);
+            continue;
+        }
         if (e->at_def[i] && where == e->lca[i] && first->dst == v)
             continue;
         e->at_def[i] = false;
@@ -285,9 +297,9 @@ static void place_declarations(Emit *e, IrFunc *f)
 
 /* ---- expressions ------------------------------------------------------ */
 
-static const char *c_type(IrType t)
+static const char *c_type(const Emit *e, IrType t)
 {
-    return t == IT_REAL ? "double" : "int";
+    return t != IT_REAL ? "int" : e->mask ? "gradc_mask" : "double";
 }
 
 static void put_real(Buf *o, double x, bool parens)
@@ -321,7 +333,10 @@ static void put_operand(Emit *e, Operand a, bool parens)
         buf_printf(e->o, a.var->by_ref ? "%s" : "&%s", vref(e, a.var));
         break;
     case OK_REAL:
-        put_real(e->o, a.real, parens);
+        if (e->mask)
+            buf_puts(e->o, "0");    /* a constant depends on no input */
+        else
+            put_real(e->o, a.real, parens);
         break;
     case OK_INT:
         buf_printf(e->o, a.ival < 0 && parens ? "(%d)" : "%d", a.ival);
@@ -600,20 +615,156 @@ static void put_declarations(Emit *e, Instr *anchor)
         if (v->is_param || v->ndims > 0 || v->framed || v->field)
             continue;
         line_start(e);
-        buf_printf(e->o, "%s %s = %s;\n", c_type(v->type), var_name(e, v),
-                   v->type == IT_REAL ? "0.0" : "0");
+        buf_printf(e->o, "%s %s = %s;\n", c_type(e, v->type), var_name(e, v),
+                   v->type == IT_REAL && !e->mask ? "0.0" : "0");
     }
+}
+
+/* ---- mask sweeps (sparse.c) ------------------------------------------ */
+
+/* The real variables among n operands, joined: "a | b", or "0" for
+ * none (constants, ints). skip: an operand left out (a select's test). */
+static void put_join(Emit *e, const Operand *a, int n, int skip)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i == skip || a[i].kind != OK_VAR || a[i].var->type != IT_REAL)
+            continue;
+        buf_puts(e->o, k++ ? " | " : "");
+        put_operand(e, a[i], true);
+    }
+    if (k == 0)
+        buf_puts(e->o, "0");
+}
+
+/* Operand p of op: which operands (bits) its local derivative reads, by
+ * ops.def's reads column. Piecewise linear operations have no second
+ * derivative (LANGUAGE.md section 5): they read their operands' signs. */
+static unsigned couples(Opcode op, int p)
+{
+    if (op == OP_ABS || op == OP_MIN || op == OP_MAX)
+        return 0;
+    const char *r = ir_ops[op].reads;
+    for (int k = 0; k < p && r; k++) {
+        r = strchr(r, '|');
+        r = r ? r + 1 : NULL;
+    }
+    unsigned set = 0;
+    for (; r && *r && *r != '|'; r++) {
+        if (*r >= '0' && *r <= '9')
+            set |= 1u << (*r - '0');
+        else if (*r == 'r')
+            set |= (1u << ir_ops[op].arity) - 1;
+    }
+    return set;
+}
+
+/* Records, for a Hessian's pattern, the pairs of inputs that the second
+ * derivatives of the operation couple: operand p with the operands its
+ * derivative reads (gradc_mrec; one call per pair of operands that are
+ * real variables, a pair written once). */
+static void put_records(Emit *e, Opcode op, const Operand *a, int n)
+{
+    unsigned with[IR_MAX_ARGS] = {0};
+    for (int p = 0; p < n; p++) {
+        if (a[p].kind != OK_VAR || a[p].var->type != IT_REAL)
+            continue;
+        for (int q = 0; q < n; q++)
+            if ((couples(op, p) >> q & 1) && a[q].kind == OK_VAR && a[q].var->type == IT_REAL)
+                with[p] |= 1u << q;
+        bool seen = false;      /* (q, {p}) already says (p, {q}) */
+        for (int q = 0; q < p; q++)
+            seen |= with[q] == 1u << p && with[p] == 1u << q;
+        if (!with[p] || seen)
+            continue;
+        line_start(e);
+        buf_puts(e->o, "gradc_mrec(gradc_c, ");
+        put_operand(e, a[p], false);
+        buf_puts(e->o, ", ");
+        for (int q = 0, k = 0; q < n; q++)
+            if (with[p] >> q & 1) {
+                buf_puts(e->o, k++ ? " | " : "");
+                put_operand(e, a[q], true);
+            }
+        buf_puts(e->o, ");\n");
+    }
+}
+
+/* Whether op has records: some real operand's derivative reads a real
+ * operand. */
+static bool has_records(const Instr *in)
+{
+    if (in->kind != I_OP && in->kind != I_STORE)
+        return false;
+    for (int p = 0; p < in->nargs; p++)
+        for (int q = 0; q < in->nargs; q++)
+            if ((couples(in->op, p) >> q & 1) && in->args[p].kind == OK_VAR &&
+                in->args[p].var->type == IT_REAL && in->args[q].kind == OK_VAR &&
+                in->args[q].var->type == IT_REAL)
+                return true;
+    return false;
+}
+
+/* (void) for the int and bool variables among a real operation's
+ * operands (a conversion to real, an exponent, a select's test): the
+ * mask of the result does not read them. */
+static void put_unread(Emit *e, const Operand *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i].kind == OK_VAR && a[i].var->type != IT_REAL) {
+            line_start(e);
+            buf_printf(e->o, "(void)%s;\n", vref(e, a[i].var));
+        }
+}
+
+/* "=" where the value is replaced; "|=" where it is joined: an
+ * accumulation, or a variable set in both branches of an if on reals. */
+static const char *mask_acc(const Emit *e, AccMode acc, const IrVar *v)
+{
+    return acc != ACC_SET || (e->region && (!v || v->mor)) ? "|=" : "=";
+}
+
+static void put_mask_op(Emit *e, Instr *in)
+{
+    IrVar *v = in->dst;
+    if (v->type != IT_REAL) {
+        bool reals = false;
+        for (int i = 0; i < in->nargs; i++)
+            reals |= in->args[i].kind == OK_VAR && in->args[i].var->type == IT_REAL;
+        line_start(e);
+        if (!reals) {
+            buf_printf(e->o, "%s = ", vref(e, v));
+            put_rhs(e, in->op, in->args, in->nargs);
+        } else {
+            /* a test of real values: both ways are taken, its value is moot */
+            buf_printf(e->o, "%s = (", vref(e, v));
+            put_join(e, in->args, in->nargs, -1);
+            buf_puts(e->o, ") != 0");
+        }
+        buf_puts(e->o, ";\n");
+        return;
+    }
+    put_records(e, in->op, in->args, in->nargs);
+    put_unread(e, in->args, in->nargs);
+    line_start(e);
+    buf_printf(e->o, "%s %s ", vref(e, v), mask_acc(e, in->acc, v));
+    put_join(e, in->args, in->nargs, in->op == OP_SELECT ? 0 : -1);
+    buf_puts(e->o, ";\n");
 }
 
 static void put_op(Emit *e, Instr *in)
 {
+    if (e->mask) {
+        put_mask_op(e, in);
+        return;
+    }
     static const char *const acc[] = {[ACC_SET] = "=", [ACC_ADD] = "+=", [ACC_SUB] = "-="};
     IrVar *v = in->dst;
     line_start(e);
     if (v->nullable)
         buf_printf(e->o, "if (%s) ", var_name(e, v));
     if (e->at_def[v->id] && e->first[v->id] == in && !v->framed && !v->field)
-        buf_printf(e->o, "%s ", c_type(v->type));
+        buf_printf(e->o, "%s ", c_type(e, v->type));
     if (v->by_ref)
         buf_putc(e->o, '*');
     buf_puts(e->o, vref(e, v));
@@ -624,8 +775,40 @@ static void put_op(Emit *e, Instr *in)
     buf_puts(e->o, ";\n");
 }
 
+/* In a mask sweep, an if on real values: both branches, one after the
+ * other, joining what they set. */
+static void put_both(Emit *e, Instr *in)
+{
+    line_start(e);
+    buf_puts(e->o, "/* if (");
+    put_operand(e, in->cond, false);
+    buf_puts(e->o, ") tests real values: the pattern takes both branches */\n");
+    if (in->cond.kind == OK_VAR) {
+        line_start(e);
+        buf_printf(e->o, "(void)%s;\n", vref(e, in->cond.var));
+    }
+    e->region++;
+    IrBlock *sub[2] = {in->then, in->els};
+    for (int k = 0; k < 2; k++) {
+        if (!sub[k])
+            continue;
+        line_start(e);
+        buf_puts(e->o, "{\n");
+        e->level++;
+        put_block(e, sub[k]);
+        e->level--;
+        line_start(e);
+        buf_puts(e->o, "}\n");
+    }
+    e->region--;
+}
+
 static void put_if(Emit *e, Instr *in)
 {
+    if (e->mask && in->cond.kind == OK_VAR && in->cond.var->mtaint) {
+        put_both(e, in);
+        return;
+    }
     line_start(e);
     for (;;) {
         buf_puts(e->o, "if (");
@@ -639,7 +822,9 @@ static void put_if(Emit *e, Instr *in)
         IrBlock *els = in->els;
         Instr *only = els->instrs.len == 1 ? els->instrs.items[0] : NULL;
         bool decls = only && decls_before(e, only, false);
-        if (only && only->kind == I_IF && !decls && !only->note) {
+        bool both = e->mask && only && only->kind == I_IF && only->cond.kind == OK_VAR &&
+                    only->cond.var->mtaint;
+        if (only && only->kind == I_IF && !decls && !only->note && !both) {
             line_start(e);
             buf_puts(e->o, "} else ");
             in = only;
@@ -745,7 +930,7 @@ static void put_call(Emit *e, Instr *in)
     if (in->dst) {
         if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
             buf_puts(e->o, "double ");
-        buf_printf(e->o, "%s = ", vref(e, in->dst));
+        buf_printf(e->o, "%s %s ", vref(e, in->dst), e->mask ? mask_acc(e, ACC_SET, in->dst) : "=");
     }
     buf_printf(e->o, "%s(", in->callee->name);
     for (int i = 0; i < in->ncargs; i++) {
@@ -757,6 +942,8 @@ static void put_call(Emit *e, Instr *in)
         buf_printf(e->o, "%sgradc_fr", in->ncargs ? ", " : "");
     if (takes_tape(in->callee))
         buf_printf(e->o, "%sgradc_t", in->ncargs || in->callee->frame_of ? ", " : "");
+    if (e->mask)
+        buf_printf(e->o, "%sgradc_c", in->ncargs ? ", " : "");
     buf_puts(e->o, ");\n");
 }
 
@@ -841,12 +1028,23 @@ static void put_instr(Emit *e, Instr *in)
     case I_LOAD:
         line_start(e);
         if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
-            buf_printf(e->o, "%s ", c_type(in->dst->type));
-        buf_printf(e->o, "%s = ", vref(e, in->dst));
+            buf_printf(e->o, "%s ", c_type(e, in->dst->type));
+        buf_printf(e->o, "%s %s ", vref(e, in->dst),
+                   e->mask && in->dst->type == IT_REAL ? mask_acc(e, ACC_SET, in->dst) : "=");
         put_element(e, in->arr, in->idx);
         buf_puts(e->o, ";\n");
         break;
     case I_STORE: {
+        if (e->mask && in->arr->type == IT_REAL) {
+            put_records(e, in->op, in->args, in->nargs);
+            put_unread(e, in->args, in->nargs);
+            line_start(e);
+            put_element(e, in->arr, in->idx);
+            buf_printf(e->o, " %s ", mask_acc(e, in->acc, NULL));
+            put_join(e, in->args, in->nargs, in->op == OP_SELECT ? 0 : -1);
+            buf_puts(e->o, ";\n");
+            break;
+        }
         static const char *const acc[] = {[ACC_SET] = "=", [ACC_ADD] = "+=", [ACC_SUB] = "-="};
         line_start(e);
         put_element(e, in->arr, in->idx);
@@ -868,10 +1066,22 @@ static void put_instr(Emit *e, Instr *in)
         line_start(e);
         /* out of memory anywhere: the value is NaN too */
         buf_puts(e->o, e->need_tape && e->f->exported ? "return gradc_t->failed ? NAN : " : "return ");
-        put_operand(e, in->args[0], false);
+        if (e->mask)
+            put_join(e, in->args, 1, -1);
+        else
+            put_operand(e, in->args[0], false);
         buf_puts(e->o, ";\n");
         break;
     case I_FILL:
+        if (e->mask && in->arr->type == IT_REAL) {
+            if (e->region)      /* joined with no inputs: nothing changes */
+                break;
+            line_start(e);
+            buf_printf(e->o, "gradc_fillm(%s, ", vref(e, in->arr));
+            put_count(e, in->arr);
+            buf_puts(e->o, ");\n");
+            break;
+        }
         line_start(e);
         buf_printf(e->o, "gradc_fill%s(%s, ", in->arr->type == IT_INT ? "i" : "", vref(e, in->arr));
         put_count(e, in->arr);
@@ -879,9 +1089,10 @@ static void put_instr(Emit *e, Instr *in)
         break;
     case I_ACOPY:
         line_start(e);
-        buf_printf(e->o, "gradc_copy(%s, %s, ", vref(e, in->arr), vref(e, in->args[0].var));
+        buf_printf(e->o, e->mask ? "gradc_copym(%s, %s, " : "gradc_copy(%s, %s, ", vref(e, in->arr),
+                   vref(e, in->args[0].var));
         put_count(e, in->arr);
-        buf_puts(e->o, ");\n");
+        buf_puts(e->o, e->mask ? (e->region ? ", 1);\n" : ", 0);\n") : ");\n");
         break;
     case I_PUSH:
         line_start(e);
@@ -892,7 +1103,7 @@ static void put_instr(Emit *e, Instr *in)
     case I_POP:
         line_start(e);
         if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
-            buf_printf(e->o, "%s ", c_type(in->dst->type));
+            buf_printf(e->o, "%s ", c_type(e, in->dst->type));
         buf_printf(e->o, "%s = %sgradc_pop(gradc_t);\n", vref(e, in->dst),
                    in->dst->type == IT_REAL ? "" : "(int)");
         break;
@@ -1000,6 +1211,8 @@ static void put_alloc(Emit *e)
                 buf_printf(e->o, "%s = %sgradc_next;\n", vref(e, v), v->type == IT_INT ? "(int *)" : "");
             else if (v->type == IT_INT)
                 buf_printf(e->o, "int *%s = (int *)gradc_next;\n", vref(e, v));
+            else if (e->mask)   /* a mask takes no more room than a double (gradc_pctx) */
+                buf_printf(e->o, "gradc_mask *%s = (gradc_mask *)gradc_next;\n", vref(e, v));
             else
                 buf_printf(e->o, "double *%s = gradc_next;\n", vref(e, v));
             line_start(e);
@@ -1038,6 +1251,16 @@ static void put_fail(Emit *e, Buf *o, bool outputs, bool grads, bool ret)
     e->o = o;
     e->level++;
     IrFunc *f = e->f;
+    if (f->role == ROLE_MASK) {
+        /* the pattern function gives up */
+        line_start(e);
+        buf_puts(e->o, "gradc_c->failed = 1;\n");
+        line_start(e);
+        buf_puts(e->o, f->returns ? "return 0;\n" : "return;\n");
+        e->level--;
+        e->o = saved;
+        return;
+    }
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
         bool written = (p->ndims > 0 && !p->readonly) || p->by_ref;
@@ -1073,6 +1296,8 @@ static void put_fail(Emit *e, Buf *o, bool outputs, bool grads, bool ret)
  * reports failure there); a part of a split function only if it uses it. */
 static bool takes_tape(const IrFunc *f)
 {
+    if (f->role == ROLE_MASK || f->role == ROLE_PATTERN)
+        return false;
     return !f->exported && (!f->frame_of || uses_tape(f->body));
 }
 
@@ -1181,21 +1406,30 @@ static void put_body(Emit *e, IrBlock *b)
 
 static void put_signature(Emit *e, IrFunc *f)
 {
+    bool mask = f->role == ROLE_MASK, ctx = mask || f->role == ROLE_PATTERN;
+    const char *ret = f->role == ROLE_PATTERN || f->role == ROLE_JAC_NNZ || f->role == ROLE_HESS_NNZ ? "int"
+                      : f->role == ROLE_JAC_SPARSE ? "void"
+                      : !f->returns                ? "void"
+                      : mask                       ? "gradc_mask"
+                                                   : "double";
     buf_printf(e->o, "%s%s%s %s(", f->exported && !f->internal ? "" : "static ", f->frame_of ? "GRADC_NOINLINE " : "",
-               f->returns ? "double" : "void", f->name);
+               ret, f->name);
     if (f->params.len == 0 && f->exported)   /* internal ones too: a prototype */
         buf_puts(e->o, "void");
     for (int i = 0; i < f->params.len; i++) {
         IrVar *p = f->params.items[i];
+        const char *type = mask && p->type == IT_REAL ? "gradc_mask" : p->type == IT_REAL ? "double" : "int";
         if (i)
             buf_puts(e->o, ", ");
         if (p->ndims > 0)
-            buf_printf(e->o, "%s%s *%s", p->readonly ? "const " : "", c_type(p->type), p->cname);
+            buf_printf(e->o, "%s%s *%s", p->readonly ? "const " : "", type, p->cname);
         else if (p->by_ref)
             buf_printf(e->o, "double *%s", p->cname);
         else
-            buf_printf(e->o, "%s %s", c_type(p->type), p->cname);
+            buf_printf(e->o, "%s %s", type, p->cname);
     }
+    if (ctx)
+        buf_printf(e->o, "%sgradc_pctx *gradc_c", f->params.len ? ", " : "");
     if (f->frame_of)
         buf_printf(e->o, "%sstruct %s *gradc_fr", f->params.len ? ", " : "", f->frame_of->frame_name);
     /* a helper saves on its caller's tape and reports failure there */
@@ -1280,9 +1514,9 @@ static void put_unused_params(Emit *e, IrFunc *f)
 static void put_frame_type(Emit *e, IrVar *v)
 {
     if (v->ndims > 0)
-        buf_printf(e->o, "%s%s *", v->readonly ? "const " : "", c_type(v->type));
+        buf_printf(e->o, "%s%s *", v->readonly ? "const " : "", c_type(e, v->type));
     else
-        buf_printf(e->o, "%s ", c_type(v->type));
+        buf_printf(e->o, "%s ", c_type(e, v->type));
 }
 
 /* What the parts of a split function share (split.c), before it. */
@@ -1330,6 +1564,22 @@ static void put_frame_copies(Emit *e, IrFunc *f, bool back)
 
 /* ---- whole Jacobians and Hessians (dense.c) -------------------------- */
 
+/* The parameters before the matrix (f_jac, f_hess) or the triplets (the
+ * sparse routines): ARGS, and GRADS for f_hess. */
+static int nargs_of(const IrFunc *f)
+{
+    switch (f->role) {
+    case ROLE_JAC:
+    case ROLE_HESS:
+        return f->params.len - 1;
+    case ROLE_JAC_SPARSE:
+    case ROLE_HESS_SPARSE:
+        return f->params.len - 3;
+    default:
+        return f->params.len;
+    }
+}
+
 /* A real input that is not const: a column of J, a row and column of H. */
 static bool dense_input(const IrVar *p)
 {
@@ -1354,7 +1604,7 @@ static void put_offsets(Emit *e, bool (*want)(const IrVar *), const char *total)
     IrFunc *f = e->f;
     const char *prev = NULL;
     IrVar *prev_p = NULL;
-    for (int i = 0; i < f->params.len - 1; i++) {
+    for (int i = 0; i < nargs_of(f); i++) {
         IrVar *p = f->params.items[i];
         if (!want(p))
             continue;
@@ -1400,7 +1650,7 @@ enum { ARG_SAME, ARG_TANGENT, ARG_VECTOR, ARG_GRAD, ARG_LANES };
 static void put_args(Emit *e, bool (*want)(const IrVar *), int how, const char *vec, int *n)
 {
     IrFunc *f = e->f;
-    for (int i = 0; i < f->params.len - 1; i++) {
+    for (int i = 0; i < nargs_of(f); i++) {
         IrVar *p = f->params.items[i];
         if (!want(p))
             continue;
@@ -1439,7 +1689,7 @@ static bool dense_any(const IrVar *p)
 static void put_nan_outputs(Emit *e, bool (*want)(const IrVar *))
 {
     IrFunc *f = e->f;
-    for (int i = 0; i < f->params.len - 1; i++) {
+    for (int i = 0; i < nargs_of(f); i++) {
         IrVar *p = f->params.items[i];
         if (!want(p))
             continue;
@@ -1632,10 +1882,323 @@ static void put_dense(Emit *e, IrFunc *f)
     buf_puts(e->o, "}\n");
 }
 
+/* ---- sparse Jacobians and Hessians (sparse.c) ------------------------- */
+
+static bool real_array(const IrVar *p)
+{
+    return p->type == IT_REAL && p->ndims > 0;
+}
+
+/* f__pattern: the pattern of J (f with out parameters) or of H's lower
+ * triangle into gradc_c, sorted; returns the number of entries, -1 if
+ * memory ran out. One mask sweep per 64 inputs; without one, every entry. */
+static void put_pattern(Emit *e, IrFunc *f)
+{
+    IrFunc *mask = f->sweep[0];
+    bool hess = f->primal->returns;
+    e->f = f;
+    name_params(e, f);
+    put_signature(e, f);
+    buf_puts(e->o, "\n{\n");
+    e->level = 1;
+    put_offsets(e, dense_input, "gradc_n");
+    if (!hess)
+        put_offsets(e, dense_output, "gradc_m");
+    if (!hess && mask)
+        put_stmt(e, "(void)gradc_m;\n");
+    if (!mask) {
+        put_stmt(e, "/* a loop left on a real condition, or an int set where an if on a real value\n");
+        put_stmt(e, "   chose: any entry may be nonzero */\n");
+        for (int i = 0; i < f->params.len; i++)
+            put_stmt(e, "(void)%s;\n", ((IrVar *)f->params.items[i])->cname);
+        put_stmt(e, hess ? "return gradc_pat_all(gradc_c, gradc_n, gradc_n, 1);\n"
+                         : "return gradc_pat_all(gradc_c, gradc_m, gradc_n, 0);\n");
+        buf_puts(e->o, "}\n");
+        return;
+    }
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (p->type == IT_REAL)     /* only their masks are read */
+            put_stmt(e, "(void)%s;\n", p->cname);
+    }
+    put_stmt(e, "/* %s, the masks of the real arrays */\n", mask->name);
+    put_stmt(e, "size_t gradc_size = 0, gradc_c0;\n");
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (!real_array(p))
+            continue;
+        put_stmt(e, "gradc_size = gradc_sum(gradc_size, ");
+        put_count(e, p);
+        buf_puts(e->o, ");\n");
+    }
+    put_stmt(e, "double gradc_none[1] = {0.0};\n");
+    put_stmt(e, "double *gradc_work = gradc_alloc(gradc_size, gradc_none);\n");
+    bool arrays = false;
+    for (int i = 0; i < f->params.len; i++)
+        arrays |= real_array(f->params.items[i]);
+    put_stmt(e, "if (!gradc_work)\n");
+    put_stmt(e, "    return -1;\n");
+    if (arrays)
+        put_stmt(e, "gradc_mask *gradc_next = (gradc_mask *)gradc_work;\n");
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (real_array(p)) {
+            put_stmt(e, "gradc_mask *gradc_m_%s = gradc_next;\n", p->cname);
+            put_stmt(e, "gradc_next += ");
+            put_count(e, p);
+            buf_puts(e->o, ";\n");
+        } else if (dense_input(p)) {
+            put_stmt(e, "gradc_mask gradc_m_%s = 0;\n", p->cname);
+        }
+    }
+    if (hess)
+        put_stmt(e, "gradc_c->rec = 1;     /* the nonlinear operations say which inputs they couple */\n");
+    put_stmt(e, "for (gradc_c0 = 0; gradc_c0 < gradc_n && !gradc_c->failed; gradc_c0 += 64) {\n");
+    e->level++;
+    put_stmt(e, "gradc_c->c0 = gradc_c0;\n");
+    put_stmt(e, "gradc_c->k = 0;\n");
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (dense_input(p) && p->ndims) {
+            put_stmt(e, "gradc_mbits(gradc_m_%s, ", p->cname);
+            put_count(e, p);
+            buf_printf(e->o, ", gradc_at_%s, gradc_c0);\n", p->cname);
+        } else if (dense_input(p)) {
+            put_stmt(e, "gradc_mbits(&gradc_m_%s, 1, gradc_at_%s, gradc_c0);\n", p->cname, p->cname);
+        } else if (p->is_out) {
+            put_stmt(e, "gradc_fillm(gradc_m_%s, ", p->cname);
+            put_count(e, p);
+            buf_puts(e->o, ");\n");
+        }
+    }
+    put_stmt(e, hess ? "(void)%s(" : "%s(", mask->name);
+    for (int i = 0; i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        buf_puts(e->o, i ? ", " : "");
+        if (real_array(p) || dense_input(p))
+            buf_printf(e->o, "gradc_m_%s", p->cname);
+        else if (p->type == IT_REAL)
+            buf_puts(e->o, "0");        /* a const scalar */
+        else
+            buf_puts(e->o, p->cname);
+    }
+    buf_printf(e->o, "%sgradc_c);\n", f->params.len ? ", " : "");
+    for (int i = 0; !hess && i < f->params.len; i++) {
+        IrVar *p = f->params.items[i];
+        if (!p->is_out)
+            continue;
+        put_stmt(e, "gradc_pat_out(gradc_c, gradc_m_%s, ", p->cname);
+        put_count(e, p);
+        buf_printf(e->o, ", gradc_at_%s);\n", p->cname);
+    }
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "if (gradc_work != gradc_none)\n");
+    put_stmt(e, "    free(gradc_work);\n");
+    put_stmt(e, "return gradc_pat_end(gradc_c, %d, gradc_n);\n", hess);
+    buf_puts(e->o, "}\n");
+}
+
+/* f_jac_nnz, f_hess_nnz: the pattern's size. */
+static void put_nnz(Emit *e, IrFunc *f)
+{
+    int n = 0;
+    put_stmt(e, "gradc_pctx gradc_c = {0};\n");
+    put_stmt(e, "int gradc_nnz = %s(", f->sweep[0]->name);
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
+    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "return gradc_nnz;\n");
+}
+
+/* f_jac_sparse: the pattern, then per colour of J's columns (VEC_WIDTH
+ * colours a sweep in vector mode) a sweep of f_jvp along the sum of the
+ * colour's inputs: output i's tangent is J's entry in the column of that
+ * colour that row i has. */
+static void put_jac_sparse(Emit *e, IrFunc *f, const char *rows, const char *cols, const char *vals)
+{
+    IrFunc *jvp = f->sweep[1];
+    int w = f->vector ? VEC_WIDTH : 1, n = 0;
+    put_offsets(e, dense_output, "gradc_m");
+    put_stmt(e, "gradc_pctx gradc_c = {0};\n");
+    put_stmt(e, "double gradc_none[1] = {0.0};\n");
+    put_stmt(e, "double *gradc_work = gradc_none, *gradc_in, *gradc_out;\n");
+    put_stmt(e, "size_t gradc_i, gradc_j;\n");
+    put_stmt(e, "int gradc_nc = 0, gradc_k, gradc_d, gradc_nnz = %s(", f->sweep[0]->name);
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
+    put_stmt(e, "if (gradc_nnz > 0 && %s)\n", vals);
+    put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, gradc_m, gradc_n, 0);\n");
+    put_stmt(e, "if (gradc_nc > 0)\n");
+    put_stmt(e, w > 1 ? "    gradc_work = gradc_alloc(gradc_scale(gradc_sum(gradc_n, gradc_m), %d), gradc_none);\n"
+                      : "    gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_m), gradc_none);\n", w);
+    put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
+    e->level++;
+    put_nan_outputs(e, dense_output);
+    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "return;\n");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_pat_rc(&gradc_c, %s, %s);\n", rows, cols);
+    put_stmt(e, "if (gradc_nc == 0) {\n");
+    put_stmt(e, "    %s(", f->primal->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "    gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "    return;\n");
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_in = gradc_work;\n");
+    put_stmt(e, "gradc_out = gradc_work + gradc_n * %d;\n", w);
+    put_stmt(e, "for (gradc_k = 0; gradc_k < gradc_nc; gradc_k += %d) {\n", w);
+    e->level++;
+    put_stmt(e, "int gradc_nd = gradc_nc - gradc_k < %d ? gradc_nc - gradc_k : %d;\n", w, w);
+    put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n; gradc_j++) {\n");
+    put_stmt(e, "    gradc_d = gradc_c.colour[gradc_j] - gradc_k;\n");
+    put_stmt(e, "    if (gradc_d >= 0 && gradc_d < gradc_nd)\n");
+    put_stmt(e, "        gradc_in[gradc_j * %d + (size_t)gradc_d] = 1.0;\n", w);
+    put_stmt(e, "}\n");
+    put_stmt(e, "%s(", jvp->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    if (w > 1) {
+        put_args(e, dense_input, ARG_LANES, "gradc_in", &n);
+        put_args(e, dense_output, ARG_LANES, "gradc_out", &n);
+        buf_puts(e->o, ", gradc_nd);\n");
+    } else {
+        put_args(e, dense_input, ARG_TANGENT, "gradc_in", &n);
+        put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+        buf_puts(e->o, ");\n");
+    }
+    put_stmt(e, "for (gradc_j = 0; gradc_j < gradc_n * %d; gradc_j++)\n", w);
+    put_stmt(e, "    gradc_in[gradc_j] = 0.0;\n");
+    put_stmt(e, "for (gradc_i = 0; gradc_i < (size_t)gradc_nnz; gradc_i++) {\n");
+    put_stmt(e, "    gradc_d = gradc_c.colour[gradc_c.e[gradc_i] & 0xffffffffu] - gradc_k;\n");
+    put_stmt(e, "    if (gradc_d >= 0 && gradc_d < gradc_nd)\n");
+    put_stmt(e, "        %s[gradc_i] = gradc_out[(size_t)(gradc_c.e[gradc_i] >> 32) * %d + (size_t)gradc_d];\n",
+             vals, w);
+    put_stmt(e, "}\n");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "if (gradc_work != gradc_none)\n");
+    put_stmt(e, "    free(gradc_work);\n");
+    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
+}
+
+/* f_hess_sparse: the pattern, then per colour of H's columns (in the
+ * whole symmetric pattern) a sweep of f_hvp along the sum of the colour's
+ * inputs; the first gives the value and the gradient. */
+static void put_hess_sparse(Emit *e, IrFunc *f, const char *rows, const char *cols, const char *vals)
+{
+    IrFunc *hvp = f->sweep[1], *grad = f->sweep[2];
+    int n = 0;
+    put_stmt(e, "gradc_pctx gradc_c = {0};\n");
+    put_stmt(e, "double gradc_none[1] = {0.0};\n");
+    put_stmt(e, "double *gradc_work = gradc_none, *gradc_v, *gradc_hv, gradc_value = 0.0;\n");
+    put_stmt(e, "size_t gradc_i, gradc_j;\n");
+    put_stmt(e, "int gradc_nc = 0, gradc_nnz = %s(", f->sweep[0]->name);
+    put_args(e, dense_arg, ARG_SAME, NULL, &n);
+    buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
+    put_stmt(e, "if (gradc_nnz > 0 && %s)\n", vals);
+    put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, gradc_n, gradc_n, 1);\n");
+    put_stmt(e, "if (gradc_nc > 0)\n");
+    put_stmt(e, "    gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_n), gradc_none);\n");
+    put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
+    e->level++;
+    put_nan_outputs(e, dense_grad);
+    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "return NAN;\n");
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_pat_rc(&gradc_c, %s, %s);\n", rows, cols);
+    put_stmt(e, "if (gradc_nc == 0) {\n");
+    put_stmt(e, "    gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "    return %s(", grad->name);
+    n = 0;
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_v = gradc_work;\n");
+    put_stmt(e, "gradc_hv = gradc_work + gradc_n;\n");
+    put_stmt(e, "for (gradc_j = 0; gradc_j < (size_t)gradc_nc; gradc_j++) {\n");
+    e->level++;
+    put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_n; gradc_i++)\n");
+    put_stmt(e, "    gradc_v[gradc_i] = gradc_c.colour[gradc_i] == (int)gradc_j ? 1.0 : 0.0;\n");
+    put_stmt(e, "gradc_value = %s(", hvp->name);
+    n = 0;
+    put_args(e, dense_arg, ARG_SAME, NULL, &n);
+    put_args(e, dense_input, ARG_TANGENT, "gradc_v", &n);
+    put_args(e, dense_grad, ARG_GRAD, NULL, &n);
+    put_args(e, dense_input, ARG_VECTOR, "gradc_hv", &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "for (gradc_i = 0; gradc_i < (size_t)gradc_nnz; gradc_i++)\n");
+    put_stmt(e, "    if (gradc_c.colour[gradc_c.e[gradc_i] & 0xffffffffu] == (int)gradc_j)\n");
+    put_stmt(e, "        %s[gradc_i] = gradc_hv[gradc_c.e[gradc_i] >> 32];\n", vals);
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "if (gradc_work != gradc_none)\n");
+    put_stmt(e, "    free(gradc_work);\n");
+    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "return gradc_value;\n");
+}
+
+static void put_sparse(Emit *e, IrFunc *f)
+{
+    e->f = f;
+    name_params(e, f);
+    put_signature(e, f);
+    buf_puts(e->o, "\n{\n");
+    e->level = 1;
+    bool hess = f->role == ROLE_HESS_NNZ || f->role == ROLE_HESS_SPARSE;
+    if (f->role == ROLE_JAC_NNZ || f->role == ROLE_HESS_NNZ) {
+        put_stmt(e, "/* the entries of %s that can be nonzero, from %s */\n", hess ? "H's lower triangle" : "J",
+                 f->sweep[0]->name);
+        put_nnz(e, f);
+        buf_puts(e->o, "}\n");
+        return;
+    }
+    int k = nargs_of(f);
+    const char *rows = ((IrVar *)f->params.items[k])->cname, *cols = ((IrVar *)f->params.items[k + 1])->cname,
+               *vals = ((IrVar *)f->params.items[k + 2])->cname;
+    put_stmt(e, "/* the pattern from %s; the values from a sweep of %s per %scolour%s of\n", f->sweep[0]->name,
+             f->sweep[1]->name, f->vector ? "8 " : "", f->vector ? "s" : "");
+    put_stmt(e, hess ? "   H's columns (no two that share a row have the same colour) */\n"
+                     : "   J's columns (no two that share a row have the same colour) */\n");
+    put_offsets(e, dense_input, "gradc_n");
+    if (hess)
+        put_hess_sparse(e, f, rows, cols, vals);
+    else
+        put_jac_sparse(e, f, rows, cols, vals);
+    buf_puts(e->o, "}\n");
+}
+
+/* Whether a mask sweep's code names gradc_c: it records, or calls. */
+static bool ctx_used(const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        if (in->kind == I_CALL || has_records(in))
+            return true;
+        if ((in->then && ctx_used(in->then)) || (in->els && ctx_used(in->els)) || (in->body && ctx_used(in->body)))
+            return true;
+    }
+    return false;
+}
+
 static void put_func(Emit *e, IrFunc *f)
 {
+    e->mask = f->role == ROLE_MASK;
+    e->region = 0;
     if (f->role == ROLE_JAC || f->role == ROLE_HESS) {
         put_dense(e, f);
+        return;
+    }
+    if (f->role == ROLE_PATTERN) {
+        put_pattern(e, f);
+        return;
+    }
+    if (f->role >= ROLE_JAC_NNZ) {
+        put_sparse(e, f);
         return;
     }
     e->f = f;
@@ -1660,6 +2223,10 @@ static void put_func(Emit *e, IrFunc *f)
     e->level = 1;
     find_named(e, f);
     put_unused_params(e, f);
+    if (e->mask && !allocates(e) && !ctx_used(f->body)) {
+        line_start(e);
+        buf_puts(e->o, "(void)gradc_c;\n");
+    }
     if (takes_tape(f) && !uses_tape(f->body) && !allocates(e)) {
         line_start(e);
         buf_puts(e->o, "(void)gradc_t;\n");
@@ -1707,7 +2274,12 @@ static void plan_block(Emit *e, const IrBlock *b)
             rt_require(&e->rt, ir_ops[in->op].cname);
         bool ints = (in->kind == I_FILL || in->kind == I_PUSHA || in->kind == I_POPA) &&
                     in->arr->type == IT_INT;
-        if ((size_t)in->kind < sizeof piece / sizeof *piece && piece[in->kind])
+        bool mask = e->plan_f->role == ROLE_MASK;
+        if (mask && has_records(in))
+            rt_require(&e->rt, "gradc_mrec");
+        if (mask && !ints && (in->kind == I_FILL || in->kind == I_ACOPY))
+            rt_require(&e->rt, in->kind == I_FILL ? "gradc_fillm" : "gradc_copym");
+        else if ((size_t)in->kind < sizeof piece / sizeof *piece && piece[in->kind])
             rt_require(&e->rt, ints ? arena_printf(e->cx->arena, "%si", piece[in->kind]) : piece[in->kind]);
         /* counts of arrays of 3 or more dimensions */
         if ((in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA) &&
@@ -1764,7 +2336,7 @@ static void plan_dense(Emit *e, const IrFunc *f)
     for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++)
         rt_require(&e->rt, pieces[k]);
     /* the sizes of the arrays but the matrix */
-    for (int i = 0; i < f->params.len - 1; i++) {
+    for (int i = 0; i < nargs_of(f); i++) {
         int ndims = ((const IrVar *)f->params.items[i])->ndims;
         if (ndims > 0)
             rt_require(&e->rt, "gradc_count");
@@ -1776,12 +2348,55 @@ static void plan_dense(Emit *e, const IrFunc *f)
     e->need_stdlib = true;
 }
 
+/* The pattern and the sparse routines: what their text calls. */
+static void plan_sparse(Emit *e, const IrFunc *f)
+{
+    static const char *const pattern[] = {"gradc_pctx", "gradc_sum", "gradc_alloc", "gradc_pat_end"};
+    static const char *const values[] = {"gradc_pat_free", "gradc_pat_rc", "gradc_colour", "gradc_sum",
+                                         "gradc_alloc", "gradc_fill_nan"};
+    e->need_stdlib = true;
+    for (int i = 0; i < nargs_of(f); i++) {
+        int ndims = ((const IrVar *)f->params.items[i])->ndims;
+        if (ndims > 0)
+            rt_require(&e->rt, "gradc_count");
+        if (ndims > 2)
+            rt_require(&e->rt, "gradc_scale");
+    }
+    if (f->role == ROLE_PATTERN && !f->sweep[0]) {
+        rt_require(&e->rt, "gradc_pat_all");
+        rt_require(&e->rt, "gradc_sum");
+    } else if (f->role == ROLE_PATTERN) {
+        for (size_t k = 0; k < sizeof pattern / sizeof *pattern; k++)
+            rt_require(&e->rt, pattern[k]);
+        if (!f->primal->returns)
+            rt_require(&e->rt, "gradc_pat_out");
+        for (int i = 0; i < f->params.len; i++) {
+            const IrVar *p = f->params.items[i];
+            if (p->is_out)
+                rt_require(&e->rt, "gradc_fillm");
+            if (dense_input(p))
+                rt_require(&e->rt, "gradc_mbits");
+        }
+    } else if (f->role == ROLE_JAC_NNZ || f->role == ROLE_HESS_NNZ) {
+        rt_require(&e->rt, "gradc_pat_free");
+    } else {
+        for (size_t k = 0; k < sizeof values / sizeof *values; k++)
+            rt_require(&e->rt, values[k]);
+        if (f->vector)
+            rt_require(&e->rt, "gradc_scale");
+    }
+}
+
 static void plan_file(Emit *e)
 {
     PtrVec *funcs = &e->cx->ir->funcs;
     for (int i = 0; i < funcs->len; i++) {
         const IrFunc *f = funcs->items[i];
-        bool tape = uses_tape(f->body) || !f->exported;
+        if (f->role == ROLE_PATTERN || f->role >= ROLE_JAC_NNZ) {
+            plan_sparse(e, f);
+            continue;
+        }
+        bool tape = (uses_tape(f->body) || !f->exported) && f->role != ROLE_MASK;
         if (tape)
             rt_require(&e->rt, "gradc_tape");
         e->need_stdlib |= tape && f->exported;      /* the tape's memory is freed */
@@ -1790,7 +2405,8 @@ static void plan_file(Emit *e)
         if (f->role == ROLE_JAC || f->role == ROLE_HESS)
             plan_dense(e, f);
         plan_block(e, f->body);
-        plan_failure(e, f, tape);
+        if (f->role != ROLE_MASK)   /* a mask sweep only reports failure */
+            plan_failure(e, f, tape);
     }
 }
 

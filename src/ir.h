@@ -107,6 +107,11 @@ struct IrVar {
     bool writes_field;          /* in a part: copied back to the frame at the end */
     bool row_copy;              /* a local array that lowering fills, whole, from a row of
                                    another array, for a call (A[i] as an argument) */
+    bool mtaint;                /* in a mask sweep: an int or bool that depends on real
+                                   values (a comparison of reals, or set where both branches
+                                   of an if on one run) */
+    bool mor;                   /* in a mask sweep: set where both branches run, and more
+                                   than once: its sets are joined (|=), not replaced */
     const char *name;           /* source name, or NULL for a temporary */
     Operand *dims;              /* ndims sizes (ir_set_shape): int constants or int variables */
     IrVar *adj_of;              /* an adjoint variable: of which variable */
@@ -201,6 +206,13 @@ typedef enum FuncRole {
     ROLE_PART,      /* static part of a split function (split.c) */
     ROLE_JAC,       /* f_jac: outputs and the whole Jacobian (dense.c) */
     ROLE_HESS,      /* f_hess: value, gradient and the whole Hessian (dense.c) */
+    ROLE_MASK,      /* static: a copy of a primal whose reals are written as the sets of
+                       inputs they depend on (sparse.c) */
+    ROLE_PATTERN,   /* static: the sparsity pattern of f's J or H, from mask sweeps */
+    ROLE_JAC_NNZ,   /* f_jac_nnz, f_jac_sparse, f_hess_nnz, f_hess_sparse (sparse.c) */
+    ROLE_JAC_SPARSE,
+    ROLE_HESS_NNZ,
+    ROLE_HESS_SPARSE,
 } FuncRole;
 
 struct IrFunc {
@@ -216,7 +228,12 @@ struct IrFunc {
     IrFunc *primal;             /* for derived functions */
     IrFunc *grad, *rev, *fwd;   /* the derived functions made so far */
     IrFunc *sweep[3];           /* f_jac: f_jvp, f_vjp and f_jvp in vector mode (or NULL);
-                                   f_hess: f_hvp and f_grad */
+                                   f_hess: f_hvp and f_grad; a pattern: the mask sweep (NULL:
+                                   every entry); the sparse routines: the pattern, f_jvp (or
+                                   its vector mode: vector set) or f_hvp, and f_grad */
+    bool vector;                /* f_jac_sparse: sweep[1] takes VEC_WIDTH directions */
+    IrFunc *mask;               /* a primal's mask sweep (ROLE_MASK), once made */
+    bool mask_tried;            /* mask is the answer (NULL: none can be made) */
     bool uses_tape;             /* set by the emitter */
     bool reached;               /* scratch: called from an exported function */
     bool optimized;             /* opt_module has run on it */

@@ -233,7 +233,9 @@ void ir_print_func(Buf *o, const IrFunc *f)
     static const char *const role[] = {
         [ROLE_PRIMAL] = "primal", [ROLE_GRAD] = "grad", [ROLE_VJP] = "vjp", [ROLE_REV] = "rev",
         [ROLE_JVP] = "jvp", [ROLE_HVP] = "hvp", [ROLE_FWD] = "fwd", [ROLE_PART] = "part",
-        [ROLE_JAC] = "jac", [ROLE_HESS] = "hess",
+        [ROLE_JAC] = "jac", [ROLE_HESS] = "hess", [ROLE_MASK] = "mask", [ROLE_PATTERN] = "pattern",
+        [ROLE_JAC_NNZ] = "jac_nnz", [ROLE_JAC_SPARSE] = "jac_sparse", [ROLE_HESS_NNZ] = "hess_nnz",
+        [ROLE_HESS_SPARSE] = "hess_sparse",
     };
     buf_printf(o, "func %s(", f->name);
     for (int i = 0; i < f->params.len; i++) {
@@ -250,6 +252,12 @@ void ir_print_func(Buf *o, const IrFunc *f)
     if (f->role == ROLE_HESS)
         buf_printf(o, "    ; a sweep of %s per input (%s alone when H is NULL)\n", f->sweep[0]->name,
                    f->sweep[1]->name);
+    if (f->role == ROLE_PATTERN)
+        buf_printf(o, "    ; %s: a mask sweep of %s per 64 inputs\n", f->primal->returns ? "H" : "J",
+                   f->sweep[0] ? f->sweep[0]->name : "(none: every entry)");
+    if (f->role >= ROLE_JAC_NNZ)
+        buf_printf(o, "    ; the pattern from %s%s%s\n", f->sweep[0]->name,
+                   f->sweep[1] ? ", the values from a sweep of " : "", f->sweep[1] ? f->sweep[1]->name : "");
     for (int i = 0; i < f->vars.len; i++) {
         const IrVar *v = f->vars.items[i];
         if (v->ndims > 0 && !v->is_param) {

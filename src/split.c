@@ -279,7 +279,7 @@ void split_module(Cx *cx, int limit)
     PtrVec made = {0};
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *f = cx->ir->funcs.items[i];
-        if (ir_count(f->body) > limit)
+        if (f->role != ROLE_MASK && ir_count(f->body) > limit)
             split_func(cx, f, limit, &made);
     }
     for (int i = 0; i < made.len; i++)

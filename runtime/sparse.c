@@ -1,0 +1,310 @@
+/* Sparsity patterns of whole Jacobians and Hessians (f_jac_sparse,
+ * f_hess_sparse; LANGUAGE.md section 6). The generated code runs a mask
+ * sweep of the function: every real value carries the set of inputs it
+ * depends on, as one bit per input of a chunk of 64 (gradc_mask), ints as
+ * themselves. A Jacobian's entries are the bits of the outputs' masks; a
+ * Hessian's come from the nonlinear operations, each of which records the
+ * masks of the operands it couples (gradc_mrec): the operation met k-th in
+ * every sweep is the same one, so its records over all chunks give the
+ * whole sets. Then the entries are sorted and the columns coloured so that
+ * one directional derivative per colour gives all the values. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* gradc-piece: gradc_pctx  headers: <stddef.h> */
+/* a set of up to 64 inputs of the chunk that starts at column c0 */
+typedef unsigned long long gradc_mask;
+/* local arrays of masks take their memory as doubles */
+typedef char gradc_mask_fits_a_double[sizeof(gradc_mask) <= sizeof(double) ? 1 : -1];
+
+typedef struct gradc_prec {
+    size_t k;                   /* the k-th nonlinear operation of a sweep */
+    size_t c0;                  /* its chunk */
+    gradc_mask a, b;            /* the inputs of the chunk it couples: a x b */
+} gradc_prec;
+
+typedef struct gradc_pctx {
+    int rec;                    /* record the nonlinear operations (Hessians) */
+    int failed;                 /* memory ran out */
+    size_t c0;                  /* the chunk of this sweep */
+    size_t k;                   /* nonlinear operations met in this sweep */
+    gradc_prec *r;              /* the records */
+    size_t nr, capr;
+    gradc_mask *e;              /* entries, row << 32 | column */
+    size_t nnz, cap;
+    int *colour;                /* by column, after gradc_colour */
+} gradc_pctx;
+/* gradc-end */
+
+/* gradc-piece: gradc_mbits  needs: gradc_pctx  headers: <stddef.h> */
+/* the masks of n inputs that start at column at: their own bit if they
+   are in the chunk from c0, else none */
+static void gradc_mbits(gradc_mask *m, size_t n, size_t at, size_t c0)
+{
+    for (size_t i = 0; i < n; i++)
+        m[i] = at + i >= c0 && at + i < c0 + 64 ? (gradc_mask)1 << (at + i - c0) : 0;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_fillm  needs: gradc_pctx  headers: <stddef.h> <stdint.h> */
+static void gradc_fillm(gradc_mask *a, size_t n)
+{
+    for (size_t i = 0; n != SIZE_MAX && i < n; i++)
+        a[i] = 0;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_copym  needs: gradc_pctx  headers: <stddef.h> <stdint.h> */
+/* a = b, or a |= b where either branch of an if may have run (or_); a
+   NULL source counts as no inputs */
+static void gradc_copym(gradc_mask *a, const gradc_mask *b, size_t n, int or_)
+{
+    for (size_t i = 0; n != SIZE_MAX && i < n; i++)
+        a[i] = (or_ ? a[i] : 0) | (b ? b[i] : 0);
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_add  needs: gradc_pctx  headers: <stddef.h> <stdint.h> <stdlib.h> */
+static void gradc_pat_add(gradc_pctx *c, size_t row, size_t col)
+{
+    if (c->failed)
+        return;
+    if (row > 0x7fffffff || col > 0x7fffffff) {
+        c->failed = 1;
+        return;
+    }
+    if (c->nnz == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 256;
+        gradc_mask *e = cap < SIZE_MAX / sizeof *e ? realloc(c->e, cap * sizeof *e) : NULL;
+        if (!e) {
+            c->failed = 1;
+            return;
+        }
+        c->e = e;
+        c->cap = cap;
+    }
+    c->e[c->nnz++] = (gradc_mask)row << 32 | (gradc_mask)col;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_out  needs: gradc_pat_add  headers: <stddef.h> */
+/* rows at .. at + n - 1 of a Jacobian: output i depends on the inputs of
+   the chunk in m[i] */
+static void gradc_pat_out(gradc_pctx *c, const gradc_mask *m, size_t n, size_t at)
+{
+    for (size_t i = 0; i < n; i++) {
+        gradc_mask w = m[i];
+        for (size_t b = 0; w; b++, w >>= 1)
+            if (w & 1)
+                gradc_pat_add(c, at + i, c->c0 + b);
+    }
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_mrec  needs: gradc_pctx  headers: <stddef.h> <stdint.h> <stdlib.h> */
+/* a nonlinear operation couples the inputs in a with those in b: each
+   pair is a possible nonzero of the Hessian */
+static void gradc_mrec(gradc_pctx *c, gradc_mask a, gradc_mask b)
+{
+    size_t k = c->k++;
+    if (!c->rec || c->failed || (!a && !b))
+        return;
+    if (c->nr == c->capr) {
+        size_t cap = c->capr ? 2 * c->capr : 256;
+        gradc_prec *r = cap < SIZE_MAX / sizeof *r ? realloc(c->r, cap * sizeof *r) : NULL;
+        if (!r) {
+            c->failed = 1;
+            return;
+        }
+        c->r = r;
+        c->capr = cap;
+    }
+    c->r[c->nr].k = k;
+    c->r[c->nr].c0 = c->c0;
+    c->r[c->nr].a = a;
+    c->r[c->nr].b = b;
+    c->nr++;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_end  needs: gradc_pat_add  headers: <stddef.h> <stdlib.h> */
+static int gradc_cmp_mask(const void *x, const void *y)
+{
+    gradc_mask a = *(const gradc_mask *)x, b = *(const gradc_mask *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int gradc_cmp_prec(const void *x, const void *y)
+{
+    const gradc_prec *a = x, *b = y;
+    return a->k < b->k ? -1 : a->k > b->k ? 1 : a->c0 < b->c0 ? -1 : a->c0 > b->c0;
+}
+
+/* The bits of a record's mask as columns, appended to s. */
+static size_t gradc_cols(gradc_mask w, size_t c0, size_t *s, size_t n)
+{
+    for (size_t b = 0; w; b++, w >>= 1)
+        if (w & 1)
+            s[n++] = c0 + b;
+    return n;
+}
+
+/* The Hessian's entries from the records: operation k couples every
+   input of its a sets with every input of its b sets (both ways; the
+   lower triangle is kept). */
+static void gradc_pat_pairs(gradc_pctx *c, size_t ncols)
+{
+    size_t *s = malloc(2 * (ncols ? ncols : 1) * sizeof *s);
+    if (!s) {
+        c->failed = 1;
+        return;
+    }
+    if (c->nr)
+        qsort(c->r, c->nr, sizeof *c->r, gradc_cmp_prec);
+    for (size_t g = 0, h; g < c->nr && !c->failed; g = h) {
+        size_t na = 0, nb;
+        for (h = g; h < c->nr && c->r[h].k == c->r[g].k; h++)
+            na = gradc_cols(c->r[h].a, c->r[h].c0, s, na);
+        nb = na;
+        for (h = g; h < c->nr && c->r[h].k == c->r[g].k; h++)
+            nb = gradc_cols(c->r[h].b, c->r[h].c0, s, nb);
+        for (size_t i = 0; i < na; i++)
+            for (size_t j = na; j < nb; j++)
+                gradc_pat_add(c, s[i] > s[j] ? s[i] : s[j], s[i] > s[j] ? s[j] : s[i]);
+        /* one sorted pass now and then keeps repeated pairs from piling up */
+        if (c->nnz > 4096 && c->nnz > c->cap / 2 + c->cap / 4) {
+            size_t w = 0;
+            qsort(c->e, c->nnz, sizeof *c->e, gradc_cmp_mask);
+            for (size_t i = 0; i < c->nnz; i++)
+                if (w == 0 || c->e[i] != c->e[w - 1])
+                    c->e[w++] = c->e[i];
+            c->nnz = w;
+        }
+    }
+    free(s);
+}
+
+/* The entries sorted by row, then column, each once: their number, or -1
+   if memory ran out or there are more than an int counts. For a Hessian
+   (hess), the records give them first. */
+static int gradc_pat_end(gradc_pctx *c, int hess, size_t ncols)
+{
+    if (hess && !c->failed)
+        gradc_pat_pairs(c, ncols);
+    if (c->failed)
+        return -1;
+    size_t w = 0;
+    if (c->nnz)
+        qsort(c->e, c->nnz, sizeof *c->e, gradc_cmp_mask);
+    for (size_t i = 0; i < c->nnz; i++)
+        if (w == 0 || c->e[i] != c->e[w - 1])
+            c->e[w++] = c->e[i];
+    c->nnz = w;
+    return w > 0x7fffffff ? -1 : (int)w;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_all  needs: gradc_pat_add  headers: <stddef.h> */
+/* Every entry of an m x n matrix, or of the lower triangle of an n x n
+   one (hess): the pattern of a function whose structure depends on real
+   values (a loop left on a real condition), where any entry may be
+   nonzero. Returns like gradc_pat_end. */
+static int gradc_pat_all(gradc_pctx *c, size_t m, size_t n, int hess)
+{
+    for (size_t i = 0; i < m && !c->failed; i++)
+        for (size_t j = 0; j < (hess ? i + 1 : n) && !c->failed; j++)
+            gradc_pat_add(c, i, j);
+    return c->failed || c->nnz > 0x7fffffff ? -1 : (int)c->nnz;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_free  needs: gradc_pctx  headers: <stdlib.h> */
+static void gradc_pat_free(gradc_pctx *c)
+{
+    free(c->r);
+    free(c->e);
+    free(c->colour);
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_rc  needs: gradc_pctx  headers: <stddef.h> */
+/* the pattern into the caller's rows and cols (either may be NULL) */
+static void gradc_pat_rc(const gradc_pctx *c, int *rows, int *cols)
+{
+    for (size_t k = 0; k < c->nnz; k++) {
+        if (rows)
+            rows[k] = (int)(c->e[k] >> 32);
+        if (cols)
+            cols[k] = (int)(c->e[k] & 0xffffffffu);
+    }
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_colour  needs: gradc_pctx  headers: <stddef.h> <stdlib.h> */
+/* Colours the n columns of an m x n pattern (sorted entries; for a Hessian
+   (sym) the lower triangle of a symmetric one) greedily, so that no two
+   columns with an entry in the same row share a colour: then the sum of a
+   colour's unit vectors, times the matrix, holds each of its columns'
+   entries in their own rows. Returns the number of colours, or -1 if
+   memory ran out. */
+static int gradc_colour(gradc_pctx *c, size_t m, size_t n, int sym)
+{
+    size_t nnz = c->nnz, full = sym ? 2 * nnz : nnz, k, p;
+    size_t *rp = calloc(m + 1, sizeof *rp), *cp = calloc(n + 1, sizeof *cp);
+    size_t *rj = malloc((full ? full : 1) * sizeof *rj), *ci = malloc((full ? full : 1) * sizeof *ci);
+    size_t *rfill = calloc(m + 1, sizeof *rfill), *cfill = calloc(n + 1, sizeof *cfill);
+    size_t *forbid = malloc((n + 1) * sizeof *forbid);
+    int ncol = 0;
+    free(c->colour);
+    c->colour = malloc((n ? n : 1) * sizeof *c->colour);
+    if (!rp || !cp || !rj || !ci || !rfill || !cfill || !forbid || !c->colour) {
+        ncol = -1;
+        goto done;
+    }
+    /* rows and columns of the (whole) pattern, as lists */
+    for (int pass = 0; pass < 2; pass++)
+        for (k = 0; k < nnz; k++) {
+            size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
+            for (int t = 0; t < (sym && i != j ? 2 : 1); t++) {
+                size_t r = t ? j : i, q = t ? i : j;
+                if (pass == 0) {
+                    rp[r + 1]++;
+                    cp[q + 1]++;
+                } else {
+                    rj[rp[r] + rfill[r]++] = q;
+                    ci[cp[q] + cfill[q]++] = r;
+                }
+            }
+            if (pass == 0 && k == nnz - 1)
+                for (p = 0; p < m; p++)
+                    rp[p + 1] += rp[p];
+            if (pass == 0 && k == nnz - 1)
+                for (p = 0; p < n; p++)
+                    cp[p + 1] += cp[p];
+        }
+    for (k = 0; k <= n; k++)
+        forbid[k] = (size_t)-1;
+    for (size_t j = 0; j < n; j++) {
+        for (p = cp[j]; p < cp[j + 1]; p++)
+            for (size_t q = rp[ci[p]]; q < rp[ci[p] + 1]; q++)
+                if (rj[q] < j)
+                    forbid[c->colour[rj[q]]] = j;
+        int col = 0;
+        while (forbid[col] == j)
+            col++;
+        c->colour[j] = col;
+        if (col + 1 > ncol)
+            ncol = col + 1;
+    }
+done:
+    free(rp);
+    free(cp);
+    free(rj);
+    free(ci);
+    free(rfill);
+    free(cfill);
+    free(forbid);
+    return ncol;
+}
+/* gradc-end */
