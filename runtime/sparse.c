@@ -27,6 +27,7 @@ typedef struct gradc_prec {
 typedef struct gradc_pctx {
     int rec;                    /* record the nonlinear operations (Hessians) */
     int failed;                 /* memory ran out */
+    int grew;                   /* a set grew (gradc_or) since the last look */
     size_t c0;                  /* the chunk of this sweep */
     size_t k;                   /* nonlinear operations met in this sweep */
     gradc_prec *r;              /* the records */
@@ -55,13 +56,29 @@ static void gradc_fillm(gradc_mask *a, size_t n)
 }
 /* gradc-end */
 
-/* gradc-piece: gradc_copym  needs: gradc_pctx  headers: <stddef.h> <stdint.h> */
-/* a = b, or a |= b where either branch of an if may have run (or_); a
-   NULL source counts as no inputs */
-static void gradc_copym(gradc_mask *a, const gradc_mask *b, size_t n, int or_)
+/* gradc-piece: gradc_or  needs: gradc_pctx */
+/* a | b, noting whether b adds to a (a while loop on real values runs
+   until nothing does); inline, so that a loop that joins nothing leaves
+   no unused function */
+static inline gradc_mask gradc_or(gradc_pctx *c, gradc_mask a, gradc_mask b)
 {
-    for (size_t i = 0; n != SIZE_MAX && i < n; i++)
-        a[i] = (or_ ? a[i] : 0) | (b ? b[i] : 0);
+    if (b & ~a)
+        c->grew = 1;
+    return a | b;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_copym  needs: gradc_pctx  headers: <stddef.h> <stdint.h> */
+/* a = b, or, given c, a |= b (where either branch of an if may have run),
+   noting growth in c; a NULL source counts as no inputs */
+static void gradc_copym(gradc_mask *a, const gradc_mask *b, size_t n, gradc_pctx *c)
+{
+    for (size_t i = 0; n != SIZE_MAX && i < n; i++) {
+        gradc_mask m = b ? b[i] : 0;
+        if (c && (m & ~a[i]))
+            c->grew = 1;
+        a[i] = (c ? a[i] : 0) | m;
+    }
 }
 /* gradc-end */
 
@@ -163,12 +180,23 @@ static void gradc_pat_pairs(gradc_pctx *c, size_t ncols)
     if (c->nr)
         qsort(c->r, c->nr, sizeof *c->r, gradc_cmp_prec);
     for (size_t g = 0, h; g < c->nr && !c->failed; g = h) {
-        size_t na = 0, nb;
-        for (h = g; h < c->nr && c->r[h].k == c->r[g].k; h++)
-            na = gradc_cols(c->r[h].a, c->r[h].c0, s, na);
-        nb = na;
-        for (h = g; h < c->nr && c->r[h].k == c->r[g].k; h++)
-            nb = gradc_cols(c->r[h].b, c->r[h].c0, s, nb);
+        size_t na = 0, nb = 0;
+        /* a chunk may have several records of one operation (the passes of
+           a while loop): their sets are joined first */
+        for (int side = 0; side < 2; side++) {
+            if (side)
+                nb = na;
+            for (h = g; h < c->nr && c->r[h].k == c->r[g].k;) {
+                size_t c0 = c->r[h].c0;
+                gradc_mask w = 0;
+                for (; h < c->nr && c->r[h].k == c->r[g].k && c->r[h].c0 == c0; h++)
+                    w |= side ? c->r[h].b : c->r[h].a;
+                if (side)
+                    nb = gradc_cols(w, c0, s, nb);
+                else
+                    na = gradc_cols(w, c0, s, na);
+            }
+        }
         for (size_t i = 0; i < na; i++)
             for (size_t j = na; j < nb; j++)
                 gradc_pat_add(c, s[i] > s[j] ? s[i] : s[j], s[i] > s[j] ? s[j] : s[i]);

@@ -57,7 +57,11 @@ typedef struct Emit {
     size_t c_pos;
     RtSet rt;                   /* the runtime pieces the file needs */
     bool mask;                  /* writing a mask sweep (sparse.c): reals are gradc_masks */
-    int region;                 /* in it: inside both branches of an if on real values */
+    int region;                 /* in it: inside both branches of an if on real values, or
+                                   a loop left on one */
+    int fix;                    /* in it: the depth of while loops on real values, run until
+                                   the sets stop growing */
+    int nfix;                   /* such loops written in the function, for their names */
 } Emit;
 
 static bool takes_tape(const IrFunc *f);
@@ -724,6 +728,32 @@ static const char *mask_acc(const Emit *e, AccMode acc, const IrVar *v)
     return acc != ACC_SET || (e->region && (!v || v->mor)) ? "|=" : "=";
 }
 
+/* lhs (a variable, or an element) gets the join of operands: "lhs = a |
+ * b", "lhs |= a | b", or, in a while loop on reals, where growth has to be
+ * seen, "lhs = gradc_or(gradc_c, lhs, a | b)". */
+static void put_mask_set(Emit *e, IrVar *v, Instr *in, bool join, const Operand *a, int n, int skip)
+{
+    line_start(e);
+    if (v)
+        buf_puts(e->o, vref(e, v));
+    else
+        put_element(e, in->arr, in->idx);
+    if (!join || !e->fix) {
+        buf_printf(e->o, join ? " |= " : " = ");
+        put_join(e, a, n, skip);
+        buf_puts(e->o, ";\n");
+        return;
+    }
+    buf_puts(e->o, " = gradc_or(gradc_c, ");
+    if (v)
+        buf_puts(e->o, vref(e, v));
+    else
+        put_element(e, in->arr, in->idx);
+    buf_puts(e->o, ", ");
+    put_join(e, a, n, skip);
+    buf_puts(e->o, ");\n");
+}
+
 static void put_mask_op(Emit *e, Instr *in)
 {
     IrVar *v = in->dst;
@@ -746,10 +776,8 @@ static void put_mask_op(Emit *e, Instr *in)
     }
     put_records(e, in->op, in->args, in->nargs);
     put_unread(e, in->args, in->nargs);
-    line_start(e);
-    buf_printf(e->o, "%s %s ", vref(e, v), mask_acc(e, in->acc, v));
-    put_join(e, in->args, in->nargs, in->op == OP_SELECT ? 0 : -1);
-    buf_puts(e->o, ";\n");
+    put_mask_set(e, v, in, mask_acc(e, in->acc, v)[0] == '|', in->args, in->nargs,
+                 in->op == OP_SELECT ? 0 : -1);
 }
 
 static void put_op(Emit *e, Instr *in)
@@ -884,8 +912,72 @@ static bool body_reads(const IrBlock *b, const IrVar *v)
     return false;
 }
 
+/* In a mask sweep, a loop left on a real test: every number of
+ * iterations may run. A counted one runs them all, joining what it sets,
+ * which covers each prefix; a while loop runs its body until nothing grows
+ * (its ints decide no index or bound: sparse.c). The k-th nonlinear
+ * operation of each pass is the same one, so that every chunk's sweep
+ * numbers them alike. */
+static void put_mask_loop(Emit *e, Instr *in)
+{
+    bool fixed = in->hi.kind == OK_NONE;
+    int d = 0;
+    line_start(e);
+    buf_puts(e->o, fixed ? "/* a while loop on real values: any number of passes may run, so the body\n"
+                           : "/* a loop left on real values: any number of passes may run, so each joins\n");
+    line_start(e);
+    buf_puts(e->o, fixed ? "   runs, joining what it sets, until nothing grows */\n"
+                         : "   what it sets, and all run */\n");
+    e->region++;
+    if (!fixed) {
+        const char *i = var_name(e, in->ivar);
+        line_start(e);
+        buf_printf(e->o, "for (int %s = ", i);
+        put_operand(e, in->lo, false);
+        buf_printf(e->o, "; %s < ", i);
+        put_operand(e, in->hi, true);
+        buf_printf(e->o, "; %s++) {\n", i);
+        e->level++;
+        put_block(e, in->body);
+    } else {
+        d = ++e->nfix;
+        e->fix++;
+        line_start(e);
+        buf_printf(e->o, "size_t gradc_k%d = gradc_c->k;\n", d);
+        line_start(e);
+        buf_printf(e->o, "int gradc_grew%d = gradc_c->grew, gradc_any%d = 0;\n", d, d);
+        line_start(e);
+        buf_puts(e->o, "do {\n");
+        e->level++;
+        line_start(e);
+        buf_printf(e->o, "gradc_c->k = gradc_k%d;\n", d);
+        line_start(e);
+        buf_puts(e->o, "gradc_c->grew = 0;\n");
+        put_block(e, in->body);
+        line_start(e);
+        buf_printf(e->o, "gradc_any%d |= gradc_c->grew;\n", d);
+    }
+    line_start(e);
+    buf_printf(e->o, "(void)%s;\n", vref(e, in->cond.var));
+    e->level--;
+    line_start(e);
+    if (fixed) {
+        buf_puts(e->o, "} while (gradc_c->grew);\n");
+        line_start(e);
+        buf_printf(e->o, "gradc_c->grew = gradc_grew%d | gradc_any%d;\n", d, d);
+        e->fix--;
+    } else {
+        buf_puts(e->o, "}\n");
+    }
+    e->region--;
+}
+
 static void put_for(Emit *e, Instr *in)
 {
+    if (e->mask && in->cond.kind == OK_VAR && in->cond.var->mtaint) {
+        put_mask_loop(e, in);
+        return;
+    }
     const char *i = var_name(e, in->ivar);
     put_snapshot_size(e, in);
     line_start(e);
@@ -930,8 +1022,13 @@ static void put_call(Emit *e, Instr *in)
     if (in->dst) {
         if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
             buf_puts(e->o, "double ");
-        buf_printf(e->o, "%s %s ", vref(e, in->dst), e->mask ? mask_acc(e, ACC_SET, in->dst) : "=");
+        bool grow = e->mask && e->fix && mask_acc(e, ACC_SET, in->dst)[0] == '|';
+        if (grow)
+            buf_printf(e->o, "%s = gradc_or(gradc_c, %s, ", vref(e, in->dst), vref(e, in->dst));
+        else
+            buf_printf(e->o, "%s %s ", vref(e, in->dst), e->mask ? mask_acc(e, ACC_SET, in->dst) : "=");
     }
+    bool close = e->mask && e->fix && in->dst && mask_acc(e, ACC_SET, in->dst)[0] == '|';
     buf_printf(e->o, "%s(", in->callee->name);
     for (int i = 0; i < in->ncargs; i++) {
         if (i)
@@ -944,7 +1041,7 @@ static void put_call(Emit *e, Instr *in)
         buf_printf(e->o, "%sgradc_t", in->ncargs || in->callee->frame_of ? ", " : "");
     if (e->mask)
         buf_printf(e->o, "%sgradc_c", in->ncargs ? ", " : "");
-    buf_puts(e->o, ");\n");
+    buf_puts(e->o, close ? "));\n" : ");\n");
 }
 
 /* The line the compiler is on in the .fn file now (0: in the C file). */
@@ -1029,6 +1126,12 @@ static void put_instr(Emit *e, Instr *in)
         line_start(e);
         if (e->at_def[in->dst->id] && e->first[in->dst->id] == in && !in->dst->framed && !in->dst->field)
             buf_printf(e->o, "%s ", c_type(e, in->dst->type));
+        if (e->mask && e->fix && in->dst->type == IT_REAL && mask_acc(e, ACC_SET, in->dst)[0] == '|') {
+            buf_printf(e->o, "%s = gradc_or(gradc_c, %s, ", vref(e, in->dst), vref(e, in->dst));
+            put_element(e, in->arr, in->idx);
+            buf_puts(e->o, ");\n");
+            break;
+        }
         buf_printf(e->o, "%s %s ", vref(e, in->dst),
                    e->mask && in->dst->type == IT_REAL ? mask_acc(e, ACC_SET, in->dst) : "=");
         put_element(e, in->arr, in->idx);
@@ -1038,11 +1141,8 @@ static void put_instr(Emit *e, Instr *in)
         if (e->mask && in->arr->type == IT_REAL) {
             put_records(e, in->op, in->args, in->nargs);
             put_unread(e, in->args, in->nargs);
-            line_start(e);
-            put_element(e, in->arr, in->idx);
-            buf_printf(e->o, " %s ", mask_acc(e, in->acc, NULL));
-            put_join(e, in->args, in->nargs, in->op == OP_SELECT ? 0 : -1);
-            buf_puts(e->o, ";\n");
+            put_mask_set(e, NULL, in, mask_acc(e, in->acc, NULL)[0] == '|', in->args, in->nargs,
+                         in->op == OP_SELECT ? 0 : -1);
             break;
         }
         static const char *const acc[] = {[ACC_SET] = "=", [ACC_ADD] = "+=", [ACC_SUB] = "-="};
@@ -1092,7 +1192,7 @@ static void put_instr(Emit *e, Instr *in)
         buf_printf(e->o, e->mask ? "gradc_copym(%s, %s, " : "gradc_copy(%s, %s, ", vref(e, in->arr),
                    vref(e, in->args[0].var));
         put_count(e, in->arr);
-        buf_puts(e->o, e->mask ? (e->region ? ", 1);\n" : ", 0);\n") : ");\n");
+        buf_puts(e->o, e->mask ? (e->region ? ", gradc_c);\n" : ", NULL);\n") : ");\n");
         break;
     case I_PUSH:
         line_start(e);
@@ -2188,7 +2288,7 @@ static bool ctx_used(const IrBlock *b)
 static void put_func(Emit *e, IrFunc *f)
 {
     e->mask = f->role == ROLE_MASK;
-    e->region = 0;
+    e->region = e->fix = e->nfix = 0;
     if (f->role == ROLE_JAC || f->role == ROLE_HESS) {
         put_dense(e, f);
         return;
@@ -2277,6 +2377,8 @@ static void plan_block(Emit *e, const IrBlock *b)
         bool mask = e->plan_f->role == ROLE_MASK;
         if (mask && has_records(in))
             rt_require(&e->rt, "gradc_mrec");
+        if (mask && in->kind == I_FOR && in->hi.kind == OK_NONE && in->cond.kind == OK_VAR && in->cond.var->mtaint)
+            rt_require(&e->rt, "gradc_or");
         if (mask && !ints && (in->kind == I_FILL || in->kind == I_ACOPY))
             rt_require(&e->rt, in->kind == I_FILL ? "gradc_fillm" : "gradc_copym");
         else if ((size_t)in->kind < sizeof piece / sizeof *piece && piece[in->kind])

@@ -94,13 +94,10 @@ static void taint_instr(Taint *t, Instr *in, bool region)
             taint_block(t, in->els, region || tainted(in->cond));
         break;
     case I_FOR:
-        if (from)
-            t->bad = true;      /* a bound, or the exit flag */
-        taint_block(t, in->body, region);
+        /* left on a real test: any number of iterations may run */
+        taint_block(t, in->body, region || tainted(in->cond));
         break;
     case I_CALL:
-        if (from)
-            t->bad = true;      /* an int argument */
         for (int k = 0; region && k < in->ncargs; k++)
             if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && ir_call_writes(in, k))
                 t->bad = true;  /* the callee would replace, not join, what it writes */
@@ -122,6 +119,28 @@ static void taint_block(Taint *t, IrBlock *b, bool region)
         taint_instr(t, b->instrs.items[i], region);
 }
 
+/* Where an int that depends on real values decides what the pattern is:
+ * an index, a loop bound, a call's argument. */
+static void misuse(Instr *in, void *data)
+{
+    Taint *t = data;
+    int n = in->kind == I_LOAD || in->kind == I_STORE ? in->arr->ndims : 0;
+    for (int k = 0; k < n; k++)
+        t->bad |= tainted(in->idx[k]);
+    if (in->kind == I_FOR) {
+        t->bad |= tainted(in->lo) || tainted(in->hi);
+        /* a while loop on reals runs to a fixed point, not counting */
+        if (tainted(in->cond) && in->hi.kind == OK_NONE && ir_names_within(in, in->ivar)) {
+            bool reads = false;
+            for (int i = 0; i < in->body->instrs.len; i++)
+                reads |= ir_names_within(in->body->instrs.items[i], in->ivar);
+            t->bad |= reads;
+        }
+    }
+    for (int k = 0; in->kind == I_CALL && k < in->ncargs; k++)
+        t->bad |= in->cargs[k].kind == OK_VAR && in->cargs[k].var->type != IT_REAL && in->cargs[k].var->mtaint;
+}
+
 /* Marks m's variables (mtaint, mor); false if its pattern would depend on
  * real values. */
 static bool analyse(IrFunc *m)
@@ -140,11 +159,8 @@ static bool analyse(IrFunc *m)
         t.changed = false;
         taint_block(&t, m->body, false);
     } while (t.changed && !t.bad);
-    for (int i = 0; i < m->vars.len; i++) {
-        const IrVar *v = m->vars.items[i];
-        if (v->type == IT_INT && v->mtaint)
-            t.bad = true;
-    }
+    if (!t.bad)
+        ir_walk(m->body, misuse, &t);
     free(t.defs);
     return !t.bad;
 }
