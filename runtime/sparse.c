@@ -82,25 +82,36 @@ static void gradc_copym(gradc_mask *a, const gradc_mask *b, size_t n, gradc_pctx
 }
 /* gradc-end */
 
-/* gradc-piece: gradc_pat_add  needs: gradc_pctx  headers: <stddef.h> <stdint.h> <stdlib.h> */
-static void gradc_pat_add(gradc_pctx *c, size_t row, size_t col)
+/* gradc-piece: gradc_room_for  needs: gradc_pctx  headers: <stddef.h> <stdint.h> <stdlib.h> */
+/* room for one more element of `size` bytes in *a, which holds n of *cap;
+   0 (and c->failed) if memory runs out */
+static int gradc_room_for(gradc_pctx *c, void **a, size_t n, size_t *cap, size_t size)
 {
     if (c->failed)
-        return;
-    if (row > 0x7fffffff || col > 0x7fffffff) {
+        return 0;
+    if (n < *cap)
+        return 1;
+    size_t more = *cap ? 2 * *cap : 256;
+    void *b = more < SIZE_MAX / size ? realloc(*a, more * size) : NULL;
+    if (!b) {
         c->failed = 1;
+        return 0;
+    }
+    *a = b;
+    *cap = more;
+    return 1;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_pat_add  needs: gradc_room_for */
+static void gradc_pat_add(gradc_pctx *c, size_t row, size_t col)
+{
+    void *e = c->e;
+    if (row > 0x7fffffff || col > 0x7fffffff)
+        c->failed = 1;
+    if (!gradc_room_for(c, &e, c->nnz, &c->cap, sizeof *c->e))
         return;
-    }
-    if (c->nnz == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 256;
-        gradc_mask *e = cap < SIZE_MAX / sizeof *e ? realloc(c->e, cap * sizeof *e) : NULL;
-        if (!e) {
-            c->failed = 1;
-            return;
-        }
-        c->e = e;
-        c->cap = cap;
-    }
+    c->e = e;
     c->e[c->nnz++] = (gradc_mask)row << 32 | (gradc_mask)col;
 }
 /* gradc-end */
@@ -119,24 +130,16 @@ static void gradc_pat_out(gradc_pctx *c, const gradc_mask *m, size_t n, size_t a
 }
 /* gradc-end */
 
-/* gradc-piece: gradc_mrec  needs: gradc_pctx  headers: <stddef.h> <stdint.h> <stdlib.h> */
+/* gradc-piece: gradc_mrec  needs: gradc_room_for  headers: <stddef.h> */
 /* a nonlinear operation couples the inputs in a with those in b: each
    pair is a possible nonzero of the Hessian */
 static void gradc_mrec(gradc_pctx *c, gradc_mask a, gradc_mask b)
 {
     size_t k = c->k++;
-    if (!c->rec || c->failed || (!a && !b))
+    void *r = c->r;
+    if (!c->rec || (!a && !b) || !gradc_room_for(c, &r, c->nr, &c->capr, sizeof *c->r))
         return;
-    if (c->nr == c->capr) {
-        size_t cap = c->capr ? 2 * c->capr : 256;
-        gradc_prec *r = cap < SIZE_MAX / sizeof *r ? realloc(c->r, cap * sizeof *r) : NULL;
-        if (!r) {
-            c->failed = 1;
-            return;
-        }
-        c->r = r;
-        c->capr = cap;
-    }
+    c->r = r;
     c->r[c->nr].k = k;
     c->r[c->nr].c0 = c->c0;
     c->r[c->nr].a = a;

@@ -763,8 +763,11 @@ static void put_mask_op(Emit *e, Instr *in)
             reals |= in->args[i].kind == OK_VAR && in->args[i].var->type == IT_REAL;
         line_start(e);
         if (!reals) {
+            /* ints, or constants (-O0 keeps 1.0 < 2.0): as f computes them */
             buf_printf(e->o, "%s = ", vref(e, v));
+            e->mask = false;
             put_rhs(e, in->op, in->args, in->nargs);
+            e->mask = true;
         } else {
             /* a test of real values: both ways are taken, its value is moot */
             buf_printf(e->o, "%s = (", vref(e, v));
@@ -2111,6 +2114,43 @@ static void put_nnz(Emit *e, IrFunc *f)
     put_stmt(e, "return gradc_nnz;\n");
 }
 
+/* What a sparse routine's values start from: the pattern (f__pattern
+ * called with the parameters that pass `args`), the colours of the m
+ * columns (sym: of H's whole pattern), scratch vectors of `size` doubles
+ * named in `vecs`; if memory runs out, NaN into what passes `nan` and
+ * `fail` returned. The pattern goes to rows and cols. */
+typedef struct SparseStart {
+    const char *vecs, *ints, *m, *size, *fail;
+    bool (*args)(const IrVar *);
+    bool (*nan)(const IrVar *);
+    bool sym;
+} SparseStart;
+
+static void put_sparse_start(Emit *e, const SparseStart *st, const char *rows, const char *cols,
+                             const char *vals)
+{
+    int n = 0;
+    put_stmt(e, "gradc_pctx gradc_c = {0};\n");
+    put_stmt(e, "double gradc_none[1] = {0.0};\n");
+    put_stmt(e, "double *gradc_work = gradc_none, %s;\n", st->vecs);
+    put_stmt(e, "size_t gradc_i, gradc_j;\n");
+    put_stmt(e, "int gradc_nc = 0, %sgradc_nnz = %s(", st->ints, e->f->sweep[0]->name);
+    put_args(e, st->args, ARG_SAME, NULL, &n);
+    buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
+    put_stmt(e, "if (gradc_nnz > 0 && %s)\n", vals);
+    put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, %s, gradc_n, %d);\n", st->m, st->sym);
+    put_stmt(e, "if (gradc_nc > 0)\n");
+    put_stmt(e, "    gradc_work = gradc_alloc(%s, gradc_none);\n", st->size);
+    put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
+    e->level++;
+    put_nan_outputs(e, st->nan);
+    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
+    put_stmt(e, "return%s;\n", st->fail);
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_pat_rc(&gradc_c, %s, %s);\n", rows, cols);
+}
+
 /* f_jac_sparse: the pattern, then per colour of J's columns (VEC_WIDTH
  * colours a sweep in vector mode) a sweep of f_jvp along the sum of the
  * colour's inputs: output i's tangent is J's entry in the column of that
@@ -2120,26 +2160,11 @@ static void put_jac_sparse(Emit *e, IrFunc *f, const char *rows, const char *col
     IrFunc *jvp = f->sweep[1];
     int w = f->vector ? VEC_WIDTH : 1, n = 0;
     put_offsets(e, dense_output, "gradc_m");
-    put_stmt(e, "gradc_pctx gradc_c = {0};\n");
-    put_stmt(e, "double gradc_none[1] = {0.0};\n");
-    put_stmt(e, "double *gradc_work = gradc_none, *gradc_in, *gradc_out;\n");
-    put_stmt(e, "size_t gradc_i, gradc_j;\n");
-    put_stmt(e, "int gradc_nc = 0, gradc_k, gradc_d, gradc_nnz = %s(", f->sweep[0]->name);
-    put_args(e, dense_any, ARG_SAME, NULL, &n);
-    buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
-    put_stmt(e, "if (gradc_nnz > 0 && %s)\n", vals);
-    put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, gradc_m, gradc_n, 0);\n");
-    put_stmt(e, "if (gradc_nc > 0)\n");
-    put_stmt(e, w > 1 ? "    gradc_work = gradc_alloc(gradc_scale(gradc_sum(gradc_n, gradc_m), %d), gradc_none);\n"
-                      : "    gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_m), gradc_none);\n", w);
-    put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
-    e->level++;
-    put_nan_outputs(e, dense_output);
-    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
-    put_stmt(e, "return;\n");
-    e->level--;
-    put_stmt(e, "}\n");
-    put_stmt(e, "gradc_pat_rc(&gradc_c, %s, %s);\n", rows, cols);
+    SparseStart st = {"*gradc_in, *gradc_out", "gradc_k, gradc_d, ", "gradc_m",
+                      w > 1 ? arena_printf(e->cx->arena, "gradc_scale(gradc_sum(gradc_n, gradc_m), %d)", w)
+                            : "gradc_sum(gradc_n, gradc_m)", "",
+                      dense_any, dense_output, false};
+    put_sparse_start(e, &st, rows, cols, vals);
     put_stmt(e, "if (gradc_nc == 0) {\n");
     put_stmt(e, "    %s(", f->primal->name);
     n = 0;
@@ -2192,25 +2217,9 @@ static void put_hess_sparse(Emit *e, IrFunc *f, const char *rows, const char *co
 {
     IrFunc *hvp = f->sweep[1], *grad = f->sweep[2];
     int n = 0;
-    put_stmt(e, "gradc_pctx gradc_c = {0};\n");
-    put_stmt(e, "double gradc_none[1] = {0.0};\n");
-    put_stmt(e, "double *gradc_work = gradc_none, *gradc_v, *gradc_hv, gradc_value = 0.0;\n");
-    put_stmt(e, "size_t gradc_i, gradc_j;\n");
-    put_stmt(e, "int gradc_nc = 0, gradc_nnz = %s(", f->sweep[0]->name);
-    put_args(e, dense_arg, ARG_SAME, NULL, &n);
-    buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
-    put_stmt(e, "if (gradc_nnz > 0 && %s)\n", vals);
-    put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, gradc_n, gradc_n, 1);\n");
-    put_stmt(e, "if (gradc_nc > 0)\n");
-    put_stmt(e, "    gradc_work = gradc_alloc(gradc_sum(gradc_n, gradc_n), gradc_none);\n");
-    put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
-    e->level++;
-    put_nan_outputs(e, dense_grad);
-    put_stmt(e, "gradc_pat_free(&gradc_c);\n");
-    put_stmt(e, "return NAN;\n");
-    e->level--;
-    put_stmt(e, "}\n");
-    put_stmt(e, "gradc_pat_rc(&gradc_c, %s, %s);\n", rows, cols);
+    SparseStart st = {"*gradc_v, *gradc_hv, gradc_value = 0.0", "", "gradc_n", "gradc_sum(gradc_n, gradc_n)", " NAN",
+                      dense_arg, dense_grad, true};
+    put_sparse_start(e, &st, rows, cols, vals);
     put_stmt(e, "if (gradc_nc == 0) {\n");
     put_stmt(e, "    gradc_pat_free(&gradc_c);\n");
     put_stmt(e, "    return %s(", grad->name);
@@ -2632,6 +2641,29 @@ static void put_fn_doc(Emit *e, IrFunc *f)
                           "   Hessian into %s (N x N for the N real input elements in parameter\n"
                           "   order, row-major). A NULL pointer skips that output. */\n",
                        p->name, mat->cname);
+        return;
+    }
+    if (f->role == ROLE_JAC_NNZ || f->role == ROLE_HESS_NNZ) {
+        bool h = f->role == ROLE_HESS_NNZ;
+        buf_printf(o, "/* How many entries of %s's %s can be nonzero, whatever the real\n"
+                      "   arguments: the length of the arrays %s%s_sparse fills (-1 if memory\n"
+                      "   runs out). A mask sweep of %s per 64 real input elements. */\n",
+                   p->name, h ? "Hessian (lower triangle)" : "Jacobian", p->name, h ? "_hess" : "_jac", p->name);
+        return;
+    }
+    if (f->role == ROLE_JAC_SPARSE || f->role == ROLE_HESS_SPARSE) {
+        bool h = f->role == ROLE_HESS_SPARSE;
+        if (h)
+            buf_printf(o, "/* The value of %s, its gradient into the g_... outputs (a NULL pointer\n"
+                          "   skips one), and the entries of its Hessian that can be nonzero, as\n"
+                          "   triplets sorted by row, then column, row >= column:\n", p->name);
+        else
+            buf_printf(o, "/* Writes the outputs of %s, and the entries of its Jacobian that can be\n"
+                          "   nonzero, as triplets sorted by row, then column:\n", p->name);
+        buf_printf(o, "   (rows[k], cols[k], vals[k]) for k < %s%s_nnz. NULL rows and cols: the\n"
+                      "   values only, in the same order; NULL vals: the pattern only. The values\n"
+                      "   take a sweep of %s per %scolour%s of the columns. */\n",
+                   p->name, h ? "_hess" : "_jac", f->sweep[1]->name, f->vector ? "8 " : "", f->vector ? "s" : "");
         return;
     }
     if (f->role == ROLE_HVP) {
