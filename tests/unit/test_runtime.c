@@ -1,6 +1,7 @@
 /* The runtime: each support helper of generated code (runtime/) at its
- * edges (kinks, zero sizes, SIZE_MAX, a failed tape), compiled as C99 the
- * way generated files are; and the table embedded into gradc (rt_pieces),
+ * edges (kinks, zero sizes, SIZE_MAX, a failed tape; the sparsity patterns
+ * and colourings against brute force), compiled as C99 the way generated
+ * files are; and the table embedded into gradc (rt_pieces),
  * checked against the runtime sources as read here, with its own reading
  * of the marker lines. */
 #include "unit.h"
@@ -19,6 +20,7 @@
 
 #include "../../runtime/kinks.c"
 #include "../../runtime/memory.c"
+#include "../../runtime/sparse.c"
 #include "../../runtime/special.c"
 #include "../../runtime/tape.c"
 
@@ -469,6 +471,695 @@ static void popa_underflow_fails(void **state)
     free(t.data);
 }
 
+/* ---- sparsity patterns --------------------------------------------------- */
+
+/* A fixed pseudo-random sequence (splitmix64): a failure repeats. */
+static unsigned long long sp_seed;
+
+static unsigned long long sp_next(void)
+{
+    unsigned long long z = (sp_seed += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* 0 .. n - 1 */
+static size_t sp_below(size_t n)
+{
+    return (size_t)(sp_next() % n);
+}
+
+/* Where a check runs (shown when it fails), if not "". */
+static char sp_where[160];
+
+static gradc_pctx sp_ctx(int rec)
+{
+    gradc_pctx c;
+    memset(&c, 0, sizeof c);
+    c.rec = rec;
+    return c;
+}
+
+/* The bits of the columns < n of the chunk from c0. */
+static gradc_mask sp_valid(size_t c0, size_t n)
+{
+    return n - c0 >= 64 ? ~(gradc_mask)0 : ((gradc_mask)1 << (n - c0)) - 1;
+}
+
+/* The entries of c (got: what gradc_pat_end or gradc_pat_all returned)
+   are exactly the cells set in the m x n matrix want (row-major), in
+   row-major order, each once; read through gradc_pat_rc, rows and columns
+   together and each alone. */
+static void assert_pattern(const gradc_pctx *c, int got, const unsigned char *want, size_t m, size_t n)
+{
+    size_t count = 0;
+    for (size_t k = 0; k < m * n; k++)
+        count += want[k] != 0;
+    size_t room = (c->nnz > count ? c->nnz : count) + 1;
+    int *rows = malloc(room * sizeof *rows), *cols = malloc(room * sizeof *cols);
+    int *rows2 = malloc(room * sizeof *rows2), *cols2 = malloc(room * sizeof *cols2);
+    assert_true(rows && cols && rows2 && cols2);
+    for (size_t k = 0; k < room; k++)
+        rows[k] = cols[k] = rows2[k] = cols2[k] = -7;
+    gradc_pat_rc(c, rows, cols);
+    gradc_pat_rc(c, rows2, NULL);
+    gradc_pat_rc(c, NULL, cols2);
+    gradc_pat_rc(c, NULL, NULL);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (!want[i * n + j])
+                continue;
+            if (k >= c->nnz || rows[k] != (int)i || cols[k] != (int)j) {
+                if (*sp_where)
+                    print_error("%s: ", sp_where);
+                if (k < c->nnz)
+                    print_error("entry %zu is (%d, %d), expected (%zu, %zu)\n", k, rows[k], cols[k], i, j);
+                else
+                    print_error("entry %zu is missing, expected (%zu, %zu)\n", k, i, j);
+                free(rows), free(cols), free(rows2), free(cols2);
+                fail();
+            }
+            k++;
+        }
+    if (c->nnz != count && *sp_where)
+        print_error("%s: ", sp_where);
+    if (c->nnz > count)
+        print_error("entry %zu is (%d, %d), one too many\n", count, rows[count], cols[count]);
+    assert_int_equal(c->nnz, count);
+    assert_int_equal(got, count);
+    for (k = 0; k < count; k++) {
+        assert_int_equal(rows2[k], rows[k]);
+        assert_int_equal(cols2[k], cols[k]);
+    }
+    assert_int_equal(rows[count], -7);  /* nothing written beyond nnz */
+    assert_int_equal(cols[count], -7);
+    free(rows), free(cols), free(rows2), free(cols2);
+}
+
+/* Element i of an array that starts at column at is column at + i: its
+   bit is in the chunk from 64 * ((at + i) / 64), and only there. */
+static void mbits_exactly_the_chunk(void **state)
+{
+    (void)state;
+    static const size_t ats[] = {0, 1, 5, 60, 63, 64, 65, 100, 127, 128, 191, 200};
+    static const size_t ns[] = {0, 1, 3, 4, 10, 63, 64, 65, 130, 200};
+    gradc_mask m[202];
+    for (size_t ia = 0; ia < sizeof ats / sizeof *ats; ia++)
+        for (size_t in = 0; in < sizeof ns / sizeof *ns; in++) {
+            size_t at = ats[ia], n = ns[in];
+            int seen[201] = {0};
+            for (size_t c0 = 0; c0 <= 448; c0 += 64) {
+                for (size_t i = 0; i <= n; i++)
+                    m[i] = 0xdeadbeefull;
+                gradc_mbits(m, n, at, c0);
+                for (size_t i = 0; i < n; i++) {
+                    size_t col = at + i;
+                    gradc_mask want = col / 64 * 64 == c0 ? (gradc_mask)1 << col % 64 : 0;
+                    if (m[i] != want)
+                        print_error("at %zu, n %zu, c0 %zu: element %zu\n", at, n, c0, i);
+                    assert_int_equal(m[i], want);
+                    seen[i] += m[i] != 0;
+                }
+                assert_int_equal(m[n], 0xdeadbeefull);
+            }
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(seen[i], 1);
+        }
+    gradc_mbits(NULL, 0, 3, 0);
+}
+
+static void copym_or_fillm(void **state)
+{
+    (void)state;
+    /* without c: a plain copy, NULL as zeros */
+    gradc_mask a[4] = {1, 2, 4, 8}, b[4] = {3, 2, 0, 16};
+    gradc_copym(a, b, 3, NULL);
+    assert_int_equal(a[0], 3);
+    assert_int_equal(a[1], 2);
+    assert_int_equal(a[2], 0);
+    assert_int_equal(a[3], 8);
+    gradc_copym(a, NULL, 2, NULL);
+    assert_int_equal(a[0], 0);
+    assert_int_equal(a[1], 0);
+    assert_int_equal(a[2], 0);
+    assert_int_equal(a[3], 8);
+    /* with c: a join, growth noted only when a bit is added */
+    gradc_pctx c = sp_ctx(0);
+    gradc_mask x[4] = {5, 6, 0, 8}, y[4] = {1, 2, 0, 16};
+    gradc_copym(x, y, 3, &c);               /* y[0..2] are inside x */
+    assert_int_equal(x[0], 5);
+    assert_int_equal(x[1], 6);
+    assert_int_equal(x[2], 0);
+    assert_int_equal(c.grew, 0);
+    gradc_copym(x, NULL, 4, &c);            /* joins nothing */
+    assert_int_equal(x[3], 8);
+    assert_int_equal(c.grew, 0);
+    gradc_copym(x, y, 4, &c);
+    assert_int_equal(x[3], 24);
+    assert_int_equal(c.grew, 1);
+    c.grew = 0;
+    gradc_copym(x, y, 4, &c);               /* again: nothing new */
+    assert_int_equal(x[3], 24);
+    assert_int_equal(c.grew, 0);
+    y[1] = (gradc_mask)1 << 63;
+    gradc_copym(x, y, 4, &c);
+    assert_int_equal(x[1], 6 | (gradc_mask)1 << 63);
+    assert_int_equal(x[0], 5);
+    assert_int_equal(c.grew, 1);
+    c.grew = 1;                             /* a join never clears it */
+    gradc_copym(x, y, 4, &c);
+    assert_int_equal(c.grew, 1);
+    c.grew = 0;
+    gradc_copym(x, y, 0, &c);
+    gradc_copym(x, y, SIZE_MAX, &c);        /* an overflowed size: nothing */
+    gradc_copym(x, NULL, SIZE_MAX, NULL);
+    gradc_copym(NULL, NULL, 0, NULL);
+    assert_int_equal(c.grew, 0);
+    assert_int_equal(x[0], 5);
+    /* gradc_or */
+    assert_int_equal(gradc_or(&c, 6, 2), 6);
+    assert_int_equal(gradc_or(&c, 6, 0), 6);
+    assert_int_equal(gradc_or(&c, 0, 0), 0);
+    assert_int_equal(c.grew, 0);
+    assert_int_equal(gradc_or(&c, 6, 9), 15);
+    assert_int_equal(c.grew, 1);
+    assert_int_equal(gradc_or(&c, 15, 1), 15);
+    assert_int_equal(c.grew, 1);
+    c.grew = 0;
+    assert_int_equal(gradc_or(&c, 1, (gradc_mask)1 << 63), 1 | (gradc_mask)1 << 63);
+    assert_int_equal(c.grew, 1);
+    /* gradc_fillm */
+    gradc_mask z[3] = {7, 8, 9};
+    gradc_fillm(z, 2);
+    assert_int_equal(z[0], 0);
+    assert_int_equal(z[1], 0);
+    assert_int_equal(z[2], 9);
+    gradc_fillm(z + 2, SIZE_MAX);
+    gradc_fillm(NULL, 0);
+    assert_int_equal(z[2], 9);
+}
+
+/* Entries come sorted by row, then column, each once. */
+static void pat_add_sorts_and_dedups(void **state)
+{
+    (void)state;
+    gradc_pctx c = sp_ctx(0);
+    assert_int_equal(gradc_pat_end(&c, 0, 0), 0);    /* no entries */
+    static const size_t add[][2] = {{3, 1}, {0, 2}, {3, 0}, {0, 2}, {1, 1}, {0, 0}, {3, 1}, {3, 1}, {2, 3}};
+    unsigned char want[4 * 4] = {0};
+    for (size_t k = 0; k < sizeof add / sizeof *add; k++) {
+        gradc_pat_add(&c, add[k][0], add[k][1]);
+        want[add[k][0] * 4 + add[k][1]] = 1;
+    }
+    assert_int_equal(c.nnz, 9);
+    assert_pattern(&c, gradc_pat_end(&c, 0, 4), want, 4, 4);
+    /* ending twice changes nothing */
+    assert_pattern(&c, gradc_pat_end(&c, 0, 4), want, 4, 4);
+    gradc_pat_free(&c);
+    /* many, in reverse, each three times, past several growths */
+    c = sp_ctx(0);
+    unsigned char *big = calloc(40 * 50, 1);
+    assert_non_null(big);
+    for (int t = 0; t < 3; t++)
+        for (size_t k = 40 * 50; k-- > 0;)
+            if (k % 7 != 3) {
+                gradc_pat_add(&c, k / 50, k % 50);
+                big[k] = 1;
+            }
+    assert_pattern(&c, gradc_pat_end(&c, 0, 50), big, 40, 50);
+    free(big);
+    gradc_pat_free(&c);
+    /* the largest row and column that an int holds; past them, failure */
+    c = sp_ctx(0);
+    gradc_pat_add(&c, 0x7fffffff, 0x7fffffff);
+    gradc_pat_add(&c, 0, 0x7fffffff);
+    assert_int_equal(gradc_pat_end(&c, 0, 1), 2);
+    int r[2], q[2];
+    gradc_pat_rc(&c, r, q);
+    assert_int_equal(r[0], 0);
+    assert_int_equal(q[0], 0x7fffffff);
+    assert_int_equal(r[1], 0x7fffffff);
+    assert_int_equal(q[1], 0x7fffffff);
+    gradc_pat_add(&c, 0x80000000u, 0);
+    assert_int_equal(c.failed, 1);
+    assert_int_equal(gradc_pat_end(&c, 0, 1), -1);
+    gradc_pat_free(&c);
+    c = sp_ctx(0);
+    gradc_pat_add(&c, 0, 0x80000000u);
+    assert_int_equal(c.failed, 1);
+    assert_int_equal(gradc_pat_end(&c, 1, 1), -1);
+    gradc_pat_free(&c);
+}
+
+/* A Jacobian's pattern from the output masks of every chunk's sweep, the
+   outputs in two arrays (the second at an offset), the first written
+   twice; against the dependencies it was made from. */
+static void jacobian_pattern_by_chunks(void **state)
+{
+    (void)state;
+    static const size_t size[][2] = {{1, 1}, {3, 64}, {5, 65}, {70, 150}, {40, 257}, {0, 10}, {6, 0}};
+    sp_seed = 1;
+    for (size_t s = 0; s < sizeof size / sizeof *size; s++) {
+        size_t m = size[s][0], n = size[s][1], split = m / 3;
+        snprintf(sp_where, sizeof sp_where, "%zu x %zu", m, n);
+        unsigned char *dep = calloc(m * n + 1, 1);
+        gradc_mask *ms = malloc((m + 1) * sizeof *ms);
+        assert_true(dep && ms);
+        for (size_t i = 0; i < m; i++) {
+            size_t kind = sp_below(5);     /* empty, dense, or 1 in 2, 8, 32 */
+            for (size_t j = 0; j < n; j++)
+                dep[i * n + j] = kind == 1 || (kind > 1 && sp_below((size_t)1 << (2 * kind - 3)) == 0);
+        }
+        gradc_pctx c = sp_ctx(0);
+        for (size_t c0 = 0; c0 < n; c0 += 64) {
+            c.c0 = c0;
+            c.k = 0;
+            for (size_t i = 0; i < m; i++) {
+                ms[i] = 0;
+                for (size_t j = c0; j < n && j < c0 + 64; j++)
+                    if (dep[i * n + j])
+                        ms[i] |= (gradc_mask)1 << (j - c0);
+            }
+            gradc_pat_out(&c, ms, split, 0);
+            gradc_pat_out(&c, ms + split, m - split, split);
+            gradc_pat_out(&c, ms, split, 0);
+        }
+        assert_int_equal(c.nr, 0);
+        assert_pattern(&c, gradc_pat_end(&c, 0, n), dep, m, n);
+        gradc_pat_free(&c);
+        free(dep);
+        free(ms);
+    }
+    sp_where[0] = '\0';
+}
+
+/* ---- Hessian records ---- */
+
+/* What the records of operation k say: the columns of its a sets and of
+   its b sets, over all chunks (K operations of n columns). */
+typedef struct SpSets {
+    size_t K, n;
+    unsigned char *a, *b;
+} SpSets;
+
+static SpSets sp_sets(size_t K, size_t n)
+{
+    SpSets r = {K, n, calloc(K * n + 1, 1), calloc(K * n + 1, 1)};
+    assert_true(r.a && r.b);
+    return r;
+}
+
+/* gradc_mrec as generated code calls it, and the same into the sets. */
+static void sp_rec(gradc_pctx *c, SpSets *r, gradc_mask a, gradc_mask b)
+{
+    size_t k = c->k;
+    assert_true(k < r->K);
+    for (size_t t = 0; t < 64; t++) {
+        if (a >> t & 1) {
+            assert_true(c->c0 + t < r->n);
+            r->a[k * r->n + c->c0 + t] = 1;
+        }
+        if (b >> t & 1) {
+            assert_true(c->c0 + t < r->n);
+            r->b[k * r->n + c->c0 + t] = 1;
+        }
+    }
+    gradc_mrec(c, a, b);
+}
+
+/* The Hessian's lower triangle from the sets, by brute force: for each k,
+   each i of its a sets with each j of its b sets gives {max, min}. */
+static unsigned char *sp_pairs(const SpSets *r)
+{
+    size_t n = r->n;
+    unsigned char *want = calloc(n * n + 1, 1);
+    assert_non_null(want);
+    for (size_t k = 0; k < r->K; k++)
+        for (size_t i = 0; i < n; i++)
+            if (r->a[k * n + i])
+                for (size_t j = 0; j < n; j++)
+                    if (r->b[k * n + j])
+                        want[(i > j ? i : j) * n + (i > j ? j : i)] = 1;
+    return want;
+}
+
+static void sp_sets_free(SpSets *r)
+{
+    free(r->a);
+    free(r->b);
+}
+
+/* Starts the sweep of the chunk from c0, as generated code does. */
+static void sp_sweep(gradc_pctx *c, size_t c0)
+{
+    c->c0 = c0;
+    c->k = 0;
+}
+
+static void hessian_records_small(void **state)
+{
+    (void)state;
+    /* not recording: nothing, though k counts */
+    gradc_pctx c = sp_ctx(0);
+    sp_sweep(&c, 0);
+    gradc_mrec(&c, 3, 3);
+    gradc_mrec(&c, 1, 2);
+    assert_int_equal(c.k, 2);
+    assert_int_equal(c.nr, 0);
+    assert_int_equal(gradc_pat_end(&c, 1, 2), 0);
+    gradc_pat_free(&c);
+
+    /* zero masks: nothing */
+    c = sp_ctx(1);
+    for (size_t c0 = 0; c0 < 192; c0 += 64) {
+        sp_sweep(&c, c0);
+        gradc_mrec(&c, 0, 0);
+        gradc_mrec(&c, 0, 0);
+        assert_int_equal(c.k, 2);
+    }
+    assert_int_equal(c.nr, 0);
+    assert_int_equal(gradc_pat_end(&c, 1, 150), 0);
+    gradc_pat_free(&c);
+
+    /* one side empty in every chunk: no pairs */
+    c = sp_ctx(1);
+    sp_sweep(&c, 0);
+    gradc_mrec(&c, 5, 0);
+    gradc_mrec(&c, 0, 6);
+    assert_int_equal(c.nr, 2);
+    assert_int_equal(gradc_pat_end(&c, 1, 3), 0);
+    gradc_pat_free(&c);
+
+    /* a and b of one operation from different chunks: a = {0} in the
+       first, b = {65} in the second, and the other way for operation 1 */
+    c = sp_ctx(1);
+    sp_sweep(&c, 0);
+    gradc_mrec(&c, 1, 0);
+    gradc_mrec(&c, 0, 4);           /* b = {2} */
+    sp_sweep(&c, 64);
+    gradc_mrec(&c, 0, 2);           /* b = {65} */
+    gradc_mrec(&c, 8, 0);           /* a = {67} */
+    {
+        unsigned char want[70 * 70] = {0};
+        want[65 * 70 + 0] = 1;
+        want[67 * 70 + 2] = 1;
+        assert_pattern(&c, gradc_pat_end(&c, 1, 70), want, 70, 70);
+    }
+    gradc_pat_free(&c);
+
+    /* several records of one operation in one chunk (the passes of a
+       while loop) are joined: A = {0, 1}, B = {0, 2} gives (0,0) (1,0)
+       (2,0) (2,1), not only (0,0) and (2,1) */
+    c = sp_ctx(1);
+    sp_sweep(&c, 0);
+    gradc_mrec(&c, 1, 1);
+    c.k = 0;
+    gradc_mrec(&c, 2, 4);
+    {
+        unsigned char want[3 * 3] = {0};
+        want[0 * 3 + 0] = want[1 * 3 + 0] = want[2 * 3 + 0] = want[2 * 3 + 1] = 1;
+        assert_pattern(&c, gradc_pat_end(&c, 1, 3), want, 3, 3);
+    }
+    gradc_pat_free(&c);
+
+    /* operations kept apart: 0 couples {0} with {1}, 1 couples {2} with
+       {3}; no (3,0) or (2,1) */
+    c = sp_ctx(1);
+    sp_sweep(&c, 0);
+    gradc_mrec(&c, 1, 2);
+    gradc_mrec(&c, 4, 8);
+    {
+        unsigned char want[4 * 4] = {0};
+        want[1 * 4 + 0] = want[3 * 4 + 2] = 1;
+        assert_pattern(&c, gradc_pat_end(&c, 1, 4), want, 4, 4);
+    }
+    gradc_pat_free(&c);
+
+    /* every operation coupling everything: the whole lower triangle, many
+       times over (and so past the sorted passes that thin repeats out) */
+    c = sp_ctx(1);
+    SpSets r = sp_sets(12, 150);
+    for (size_t c0 = 0; c0 < 150; c0 += 64) {
+        sp_sweep(&c, c0);
+        for (int k = 0; k < 12; k++)
+            sp_rec(&c, &r, sp_valid(c0, 150), sp_valid(c0, 150));
+    }
+    unsigned char *want = sp_pairs(&r);
+    assert_pattern(&c, gradc_pat_end(&c, 1, 150), want, 150, 150);
+    assert_int_equal(c.nnz, 150 * 151 / 2);
+    free(want);
+    sp_sets_free(&r);
+    gradc_pat_free(&c);
+
+    /* operation k couples the 60 columns from 60 k among themselves, in
+       two passes of a loop: blocks that no later operation repeats, so
+       that the sorted passes must keep what they thin out */
+    c = sp_ctx(1);
+    r = sp_sets(5, 300);
+    for (size_t c0 = 0; c0 < 300; c0 += 64) {
+        sp_sweep(&c, c0);
+        for (size_t p = 0; p < 2; p++) {
+            c.k = 0;
+            for (size_t k = 0; k < 5; k++) {
+                gradc_mask w = 0;
+                for (size_t j = 60 * k; j < 60 * k + 60; j++)
+                    if (j >= c0 && j < c0 + 64)
+                        w |= (gradc_mask)1 << (j - c0);
+                sp_rec(&c, &r, w, w);
+            }
+        }
+    }
+    want = sp_pairs(&r);
+    assert_pattern(&c, gradc_pat_end(&c, 1, 300), want, 300, 300);
+    assert_int_equal(c.nnz, 5 * 60 * 61 / 2);
+    free(want);
+    sp_sets_free(&r);
+    gradc_pat_free(&c);
+}
+
+/* A random mask of the columns < n of the chunk from c0: none, one, a
+   few, many, or all. */
+static gradc_mask sp_mask(size_t c0, size_t n)
+{
+    gradc_mask v = sp_valid(c0, n), w;
+    switch (sp_below(10)) {
+    case 0:
+    case 1:
+        return 0;
+    case 2:
+    case 3:
+    case 4:
+        w = (gradc_mask)1 << sp_below(n - c0 < 64 ? n - c0 : 64);
+        break;
+    case 5:
+    case 6:
+        w = sp_next() & sp_next() & sp_next() & sp_next();
+        break;
+    case 7:
+    case 8:
+        w = sp_next() & sp_next();
+        break;
+    default:
+        w = sp_below(3) ? 0 : v;
+        break;
+    }
+    return w & v;
+}
+
+/* Random "programs": in every chunk's sweep the same sequence of
+   operations, some in while loops whose body runs a number of passes
+   that differs by chunk (each pass starts again at the loop's k); the
+   records against the brute-force pairs. */
+static void hessian_records_random(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {1, 2, 63, 64, 65, 150, 200, 300};
+    sp_seed = 2;
+    for (size_t in = 0; in < sizeof ns / sizeof *ns; in++)
+        for (int trial = 0; trial < 4; trial++) {
+            size_t n = ns[in];
+            /* the program: segments of plain operations and of loops */
+            size_t nseg = 1 + sp_below(6), len[6], loop[6], K = 0;
+            for (size_t g = 0; g < nseg; g++) {
+                len[g] = sp_below(8);       /* a loop may have no records */
+                loop[g] = sp_below(2);
+                K += len[g];
+            }
+            gradc_pctx c = sp_ctx(1);
+            SpSets r = sp_sets(K ? K : 1, n);
+            for (size_t c0 = 0; c0 < n; c0 += 64) {
+                sp_sweep(&c, c0);
+                for (size_t g = 0; g < nseg; g++) {
+                    size_t k0 = c.k, passes = loop[g] ? 1 + sp_below(3) : 1;
+                    for (size_t p = 0; p < passes; p++) {
+                        c.k = k0;
+                        for (size_t t = 0; t < len[g]; t++)
+                            sp_rec(&c, &r, sp_mask(c0, n), sp_mask(c0, n));
+                    }
+                }
+                assert_int_equal(c.k, K);
+            }
+            unsigned char *want = sp_pairs(&r);
+            snprintf(sp_where, sizeof sp_where, "n %zu, trial %d", n, trial);
+            assert_pattern(&c, gradc_pat_end(&c, 1, n), want, n, n);
+            sp_where[0] = '\0';
+            free(want);
+            sp_sets_free(&r);
+            gradc_pat_free(&c);
+        }
+}
+
+static void pat_all_everything(void **state)
+{
+    (void)state;
+    static const size_t size[][2] = {{3, 4}, {1, 1}, {0, 5}, {4, 0}, {0, 0}, {70, 90}};
+    for (size_t s = 0; s < sizeof size / sizeof *size; s++) {
+        size_t m = size[s][0], n = size[s][1];
+        unsigned char *want = malloc(m * n + 1);
+        assert_non_null(want);
+        memset(want, 1, m * n + 1);
+        gradc_pctx c = sp_ctx(0);
+        assert_pattern(&c, gradc_pat_all(&c, m, n, 0), want, m, n);
+        assert_int_equal(c.nnz, m * n);
+        gradc_pat_free(&c);
+        free(want);
+    }
+    static const size_t hn[] = {0, 1, 2, 5, 100};
+    for (size_t s = 0; s < sizeof hn / sizeof *hn; s++) {
+        size_t n = hn[s];
+        unsigned char *want = calloc(n * n + 1, 1);
+        assert_non_null(want);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j <= i; j++)
+                want[i * n + j] = 1;
+        gradc_pctx c = sp_ctx(1);
+        assert_pattern(&c, gradc_pat_all(&c, n, n, 1), want, n, n);
+        assert_int_equal(c.nnz, n * (n + 1) / 2);
+        gradc_pat_free(&c);
+        free(want);
+    }
+}
+
+/* ---- colouring ---- */
+
+/* The colouring in c (ncol colours) of the m x n pattern in c (if sym,
+   the symmetric n x n one of which c holds the lower triangle): colours
+   in [0, ncol), each up to ncol - 1 met; no two columns with an entry in
+   the same row alike; at least as many colours as a row has entries, at
+   most one more than a column has neighbours (greedy). */
+static void check_colouring(const gradc_pctx *c, size_t m, size_t n, int sym, int ncol)
+{
+    unsigned char *full = calloc(m * n + 1, 1), *conf = calloc(n * n + 1, 1);
+    size_t *in_row = malloc((n + 1) * sizeof *in_row);
+    assert_true(full && conf && in_row);
+    for (size_t k = 0; k < c->nnz; k++) {
+        size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
+        assert_true(i < m && j < n);
+        full[i * n + j] = 1;
+        if (sym) {
+            assert_true(j <= i);
+            full[j * n + i] = 1;
+        }
+    }
+    size_t maxrow = 0, maxdeg = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t cnt = 0;
+        for (size_t j = 0; j < n; j++)
+            if (full[i * n + j])
+                in_row[cnt++] = j;
+        if (cnt > maxrow)
+            maxrow = cnt;
+        for (size_t p = 0; p < cnt; p++)
+            for (size_t q = p + 1; q < cnt; q++)
+                conf[in_row[p] * n + in_row[q]] = conf[in_row[q] * n + in_row[p]] = 1;
+    }
+    int top = -1;
+    for (size_t j = 0; j < n; j++) {
+        size_t deg = 0;
+        for (size_t q = 0; q < n; q++)
+            deg += conf[j * n + q];
+        if (deg > maxdeg)
+            maxdeg = deg;
+        assert_true(c->colour[j] >= 0 && c->colour[j] < ncol);
+        if (c->colour[j] > top)
+            top = c->colour[j];
+    }
+    assert_int_equal(ncol, top + 1);
+    for (size_t p = 0; p < n; p++)
+        for (size_t q = p + 1; q < n; q++)
+            if (conf[p * n + q] && c->colour[p] == c->colour[q]) {
+                print_error("%zu x %zu%s: columns %zu and %zu share a row and colour %d\n", m, n,
+                            sym ? " sym" : "", p, q, c->colour[p]);
+                fail();
+            }
+    assert_true((size_t)ncol >= maxrow);
+    assert_true((size_t)ncol <= 1 + maxdeg || n == 0);
+    free(full);
+    free(conf);
+    free(in_row);
+}
+
+static void colour_random_patterns(void **state)
+{
+    (void)state;
+    /* m, n, 1 in how many cells, a dense row */
+    static const size_t cases[][4] = {
+        {1, 1, 1, 0}, {5, 1, 2, 0}, {1, 7, 2, 0}, {1, 7, 1, 0}, {0, 4, 1, 0}, {3, 0, 1, 0}, {0, 0, 1, 0},
+        {10, 10, 4, 0}, {50, 20, 8, 0}, {20, 50, 8, 1}, {100, 100, 30, 0}, {100, 100, 5, 1},
+        {300, 200, 50, 0}, {150, 300, 20, 1}, {300, 300, 100, 0}, {300, 300, 1000, 0}, {64, 65, 3, 0},
+    };
+    sp_seed = 3;
+    for (size_t s = 0; s < sizeof cases / sizeof *cases; s++)
+        for (int sym = 0; sym < 2; sym++) {
+            size_t m = cases[s][0], n = sym ? cases[s][0] : cases[s][1], every = cases[s][2];
+            gradc_pctx c = sp_ctx(sym);
+            size_t dense = m ? sp_below(m) : 0;
+            for (size_t i = 0; i < m; i++) {
+                int empty = sp_below(5) == 0;
+                for (size_t j = 0; j < (sym ? i + 1 : n); j++)
+                    if ((cases[s][3] && i == dense) || (!empty && sp_below(every) == 0 && j % 11 != 5))
+                        gradc_pat_add(&c, i, j);
+            }
+            int nnz = gradc_pat_end(&c, 0, n);
+            assert_true(nnz >= 0);
+            int ncol = gradc_colour(&c, m, n, sym);
+            check_colouring(&c, m, n, sym, ncol);
+            if (cases[s][3] && !sym)
+                assert_int_equal(ncol, n);     /* the dense row needs them all */
+            gradc_pat_free(&c);
+        }
+}
+
+/* Bands: greedy in column order gives column j the colour j mod the
+   band's width, also for the symmetric band given as its lower half. */
+static void colour_bands(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {1, 2, 3, 4, 5, 6, 10, 100, 301};
+    for (size_t s = 0; s < sizeof ns / sizeof *ns; s++)
+        for (size_t half = 0; half <= 2; half++)
+            for (int sym = 0; sym < 2; sym++) {
+                size_t n = ns[s];
+                gradc_pctx c = sp_ctx(sym);
+                for (size_t i = 0; i < n; i++)
+                    for (size_t j = i > half ? i - half : 0; j < n && j <= (sym ? i : i + half); j++)
+                        gradc_pat_add(&c, i, j);
+                assert_true(gradc_pat_end(&c, 0, n) >= 0);
+                size_t width = 2 * half + 1 < n ? 2 * half + 1 : n;
+                /* twice: the second colouring replaces the first */
+                for (int t = 0; t < 2; t++) {
+                    int ncol = gradc_colour(&c, n, n, sym);
+                    check_colouring(&c, n, n, sym, ncol);
+                    assert_int_equal(ncol, width);
+                    for (size_t j = 0; j < n; j++)
+                        assert_int_equal(c.colour[j], j % width);
+                }
+                gradc_pat_free(&c);
+            }
+}
+
 /* ---- the table embedded into gradc ---------------------------------------- */
 
 /* A piece as read here from runtime/, independently of the embedder. */
@@ -880,6 +1571,15 @@ int main(void)
         cmocka_unit_test(pusha_popa_round_trip),
         cmocka_unit_test(pushai_popai_round_trip),
         cmocka_unit_test(popa_underflow_fails),
+        cmocka_unit_test(mbits_exactly_the_chunk),
+        cmocka_unit_test(copym_or_fillm),
+        cmocka_unit_test(pat_add_sorts_and_dedups),
+        cmocka_unit_test(jacobian_pattern_by_chunks),
+        cmocka_unit_test(hessian_records_small),
+        cmocka_unit_test(hessian_records_random),
+        cmocka_unit_test(pat_all_everything),
+        cmocka_unit_test(colour_random_patterns),
+        cmocka_unit_test(colour_bands),
         cmocka_unit_test(table_is_the_runtime_sources),
         cmocka_unit_test(table_is_well_formed),
         cmocka_unit_test(require_marks_what_is_needed),
