@@ -1,6 +1,6 @@
 /* The checks that gradc_random's generated drivers run, one program at a
  * time, at each of its points. A driver (written by driver.c) wraps each
- * tested function in four adapters over flat vectors and lists them in a
+ * tested function in seven adapters over flat vectors and lists them in a
  * table; this file compares them:
  *   value      f against the generator's own evaluation (the oracle);
  *   grad.*     f_grad / f_vjp: the value it returns, the gradient against
@@ -13,7 +13,12 @@
  *              differences of f_grad along v;
  *   whole.*    f_jac / f_hess: outputs, or value and gradient, equal to f's
  *              and f_grad's, and each column j of J (of H) equal to f_jvp's
- *              (f_hvp's) along the unit vector e_j.
+ *              (f_hvp's) along the unit vector e_j;
+ *   sparse.*   f_jac_nnz / f_jac_sparse, f_hess_nnz / f_hess_sparse: a
+ *              pattern of nnz entries, in range, strictly sorted, the same
+ *              at every point, holding every nonzero of f_jac's J (f_hess's
+ *              H), with f_jac's (f_hess's) values; outputs, or value and
+ *              gradient, equal to f's and f_grad's; NULL rows/cols or vals.
  * Every output buffer starts as garbage, so an output that is not written
  * shows. Failures are printed as "F <prog> <check> pt=<k> <detail>"; each
  * program is bracketed by "B <prog>" and "E <prog>" so that the runner can
@@ -36,6 +41,8 @@ typedef double (*rt_g_fn)(const double *a, const double *seed, double *g, double
 typedef double (*rt_j_fn)(const double *a, const double *v, double *o, double *d);
 typedef double (*rt_h_fn)(const double *a, const double *v, double *g, double *hv);
 typedef double (*rt_w_fn)(const double *a, double *g, double *o, double *W);
+typedef int (*rt_n_fn)(const double *a, double *o);
+typedef double (*rt_s_fn)(const double *a, double *g, double *o, int *rows, int *cols, double *vals);
 
 typedef struct {
     int npt, nall, nact, nout, ngp;
@@ -50,6 +57,8 @@ typedef struct {
     rt_j_fn j;
     rt_h_fn h;               /* NULL for functions with out parameters */
     rt_w_fn w;               /* f_jac, or f_hess */
+    rt_n_fn nnz;             /* f_jac_nnz, or f_hess_nnz */
+    rt_s_fn sp;              /* f_jac_sparse, or f_hess_sparse */
     unsigned long long rng;  /* seeds and directions: the same for a program and its reductions */
 } RtProg;
 
@@ -59,6 +68,7 @@ typedef struct {
     double *x, *g, *o, *o2, *seed, *v, *d, *tmp, *tmp2, *hv, *w, *col;
     unsigned long long rng;
     int nfail;
+    int *prow, *pcol, pnnz, ppt;  /* the sparse pattern at point ppt, the first (pnnz -1: none yet) */
 } RtCx;
 
 static double rt_rand(RtCx *c)
@@ -402,6 +412,262 @@ static void rt_check_whole(RtCx *c, double y, double scale)
     }
 }
 
+/* ---- the sparse forms ---------------------------------------------------------- */
+
+#define RT_IGARBAGE (-1000000007)   /* what rows and cols start as */
+#define RT_GUARD 8                  /* entries past the most a pattern can hold */
+
+static void rt_ifill(int *x, int n, int v)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = v;
+}
+
+static void *rt_alloc(int n, size_t size)
+{
+    void *b = malloc((size_t)(n > 0 ? n : 1) * size);
+    if (!b) {
+        printf("out of memory\n");
+        exit(3);
+    }
+    return b;
+}
+
+/* One call of f_jac_sparse / f_hess_sparse at x with rows, cols, vals
+ * (each NULL or of cap entries, set to garbage here), the outputs into
+ * c->o2 and the gradient into g. When x is the point, what it writes
+ * beside the pattern must be f's outputs (f's value and f_grad's
+ * gradient). `what` names the call in messages. */
+static void rt_sparse_call(RtCx *c, const char *what, const double *x, double y, double scale, double *g,
+                           int *rows, int *cols, double *vals, int cap)
+{
+    const RtProg *p = c->p;
+    int n = p->nact;
+    if (rows)
+        rt_ifill(rows, cap, RT_IGARBAGE);
+    if (cols)
+        rt_ifill(cols, cap, RT_IGARBAGE);
+    if (vals)
+        rt_fill(vals, cap, RT_GARBAGE);
+    rt_fill(g, n, RT_GARBAGE);
+    rt_fill(c->o2, p->nout, RT_GARBAGE);
+    double ys = p->sp(x, g, c->o2, rows, cols, vals);
+    if (x != c->x)
+        return;
+    rt_unwritten(c, "sparse.unwritten", c->o2, p->nout, 1);
+    if (!p->nout)
+        rt_unwritten(c, "sparse.unwritten", g, n, 0);
+    rt_same_value(c, "sparse.value", what, what, ys, y, 1e-12 * (1 + scale));
+    for (int i = 0; !p->nout && i < n; i++)
+        if (g[i] != RT_GARBAGE && !rt_close(g[i], c->g[i], 1e-9 * (fabs(c->g[i]) + 1) + 1e-12)) {
+            rt_fail(c, "sparse.grad", i, "%s grad=%.17g f_grad=%.17g", what, g[i], c->g[i]);
+            break;
+        }
+}
+
+/* The entries a call wrote (rows, cols, vals: those not NULL) against
+ * nnz: as many as nnz says, none past them, each written whole. */
+static void rt_sparse_count(RtCx *c, const char *what, const char *nnzfn, const int *rows, const int *cols,
+                            const double *vals, int nnz, int cap)
+{
+    int wrote = 0, partial = -1;
+    for (int k = 0; k < cap; k++) {
+        int r = rows && rows[k] != RT_IGARBAGE, cl = cols && cols[k] != RT_IGARBAGE;
+        int v = vals && vals[k] != RT_GARBAGE;
+        if (r || cl || v)
+            wrote = k + 1;
+        if (k < nnz && partial < 0 && ((rows && !r) || (cols && !cl) || (vals && !v)))
+            partial = k;
+    }
+    if (wrote != nnz)
+        rt_fail(c, "sparse.count", -1, "%s wrote %s%d entries, %s=%d", what, wrote == cap ? "at least " : "",
+                wrote, nnzfn, nnz);
+    else if (partial >= 0)
+        rt_fail(c, "sparse.unwritten", -1, "%s left entry %d of %d as it was: row %d col %d val %.17g", what,
+                partial, nnz, rows ? rows[partial] : 0, cols ? cols[partial] : 0, vals ? vals[partial] : 0.0);
+}
+
+/* rows and cols: in range (m x n; for the Hessian row >= col), strictly
+ * sorted by row, then column (so no entry twice). */
+static void rt_sparse_pattern(RtCx *c, const char *what, const int *rows, const int *cols, int nnz, int m, int n)
+{
+    int hess = !c->p->nout, prev = -1;
+    const char *mat = hess ? "H" : "J";
+    for (int k = 0; k < nnz; k++) {
+        int r = rows[k], cl = cols[k];
+        if (r == RT_IGARBAGE || cl == RT_IGARBAGE) {   /* sparse.count said so */
+            prev = -1;
+            continue;
+        }
+        if (r < 0 || r >= m || cl < 0 || cl >= n) {
+            rt_fail(c, "sparse.pattern", -1, "%s entry %d of %d: (%d, %d) outside the %d x %d %s", what, k, nnz,
+                    r, cl, m, n, mat);
+            return;
+        }
+        if (hess && r < cl) {
+            rt_fail(c, "sparse.pattern", -1, "%s entry %d of %d: (%d, %d) above the diagonal of H", what, k,
+                    nnz, r, cl);
+            return;
+        }
+        if (prev >= 0 && (rows[prev] > r || (rows[prev] == r && cols[prev] >= cl))) {
+            rt_fail(c, "sparse.pattern", -1, "%s entries %d, %d of %d: (%d, %d) then (%d, %d): %s", what, prev,
+                    k, nnz, rows[prev], cols[prev], r, cl,
+                    rows[prev] == r && cols[prev] == cl ? "twice" : "not sorted by row, then column");
+            return;
+        }
+        prev = k;
+    }
+}
+
+/* The pattern `here` (nnz, rows, cols) is the one `there` (nnz0, rows0,
+ * cols0): at the first point, or at the point before it was moved. */
+static void rt_sparse_same(RtCx *c, const char *here, const char *there, int nnz, const int *rows,
+                           const int *cols, int nnz0, const int *rows0, const int *cols0)
+{
+    if (nnz != nnz0) {
+        rt_fail(c, "sparse.stable", -1, "nnz=%d %s, %d %s", nnz, here, nnz0, there);
+        return;
+    }
+    for (int k = 0; k < nnz; k++)
+        if (rows[k] != rows0[k] || cols[k] != cols0[k]) {
+            rt_fail(c, "sparse.stable", -1, "entry %d of %d: (%d, %d) %s, (%d, %d) %s", k, nnz, rows[k], cols[k],
+                    here, rows0[k], cols0[k], there);
+            return;
+        }
+}
+
+/* f_jac_nnz and f_jac_sparse (f_hess_nnz and f_hess_sparse) against
+ * f_jac's J (f_hess's H): a pattern that holds every entry of J (of H's
+ * lower triangle) that is nonzero at the point, with J's values, and
+ * nothing else; what the call writes beside it is f's (and f_grad's);
+ * NULL rows and cols give the same values, NULL vals the same pattern;
+ * the pattern is the same at every point, and at the point moved a
+ * little (it depends on the ints only, and they stay fixed). */
+static void rt_check_sparse(RtCx *c, double y, double scale)
+{
+    const RtProg *p = c->p;
+    int n = p->nact, m = p->nout ? p->nout : n, hess = !p->nout;
+    const char *mat = hess ? "H" : "J", *nnzfn = hess ? "f_hess_nnz" : "f_jac_nnz";
+    const char *fn = hess ? "f_hess_sparse" : "f_jac_sparse";
+    int full = hess ? n * (n + 1) / 2 : m * n;
+    int nnz = p->nnz(c->x, c->o2);
+    if (nnz < 0 || nnz > full) {
+        rt_fail(c, "sparse.nnz", -1, "%s=%d, %s has %d entries%s", nnzfn, nnz, mat, full,
+                hess ? " on and below the diagonal" : "");
+        return;
+    }
+    int cap = full + RT_GUARD;
+    int *rows = rt_alloc(cap, sizeof(int)), *cols = rt_alloc(cap, sizeof(int));
+    int *rows2 = rt_alloc(cap, sizeof(int)), *cols2 = rt_alloc(cap, sizeof(int));
+    int *where = rt_alloc(m * n, sizeof(int));
+    double *vals = rt_alloc(cap, sizeof(double)), *vals2 = rt_alloc(cap, sizeof(double));
+    double *rmax = rt_alloc(m, sizeof(double)), *cmax = rt_alloc(n, sizeof(double));
+    double *x2 = rt_alloc(p->nall, sizeof(double)), *g = c->tmp2, *W = c->w;
+    char what[80];
+
+    /* the dense matrix */
+    rt_fill(W, m * n, RT_GARBAGE);
+    p->w(c->x, g, c->o2, W);
+
+    snprintf(what, sizeof what, "%s(rows, cols, vals)", fn);
+    rt_sparse_call(c, what, c->x, y, scale, g, rows, cols, vals, cap);
+    rt_sparse_count(c, what, nnzfn, rows, cols, vals, nnz, cap);
+    rt_sparse_pattern(c, what, rows, cols, nnz, m, n);
+
+    /* every nonzero of the dense matrix in the pattern, with its value */
+    rt_ifill(where, m * n, -1);
+    for (int k = 0; k < nnz; k++)
+        if (rows[k] >= 0 && rows[k] < m && cols[k] >= 0 && cols[k] < n && where[rows[k] * n + cols[k]] < 0)
+            where[rows[k] * n + cols[k]] = k;
+    rt_fill(rmax, m, 0);
+    rt_fill(cmax, n, 0);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double w = W[i * n + j];
+            if (w != RT_GARBAGE && isfinite(w)) {
+                rmax[i] = fmax(rmax[i], fabs(w));
+                cmax[j] = fmax(cmax[j], fabs(w));
+            }
+        }
+    int missing = 0, wrong = 0;
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double w = W[i * n + j];
+            if (w == RT_GARBAGE || !isfinite(w))     /* whole.unwritten said so / no verdict */
+                continue;
+            int r = hess && i < j ? j : i, cl = hess && i < j ? i : j, k = where[r * n + cl];
+            if (k < 0) {
+                if (w != 0 && !missing++)
+                    rt_fail(c, "sparse.missing", j, "%s[%d][%d]=%.17g is not in the pattern%s (%s=%d)", mat, i, j,
+                            w, r != i ? " (as its mirror below the diagonal)" : "", nnzfn, nnz);
+            } else if (r == i && vals[k] != RT_GARBAGE &&
+                       !rt_close(vals[k], w, 1e-9 * (1 + fmax(rmax[i], cmax[j]))) && !wrong++) {
+                rt_fail(c, "sparse.vals", j, "vals[%d] (%s[%d][%d])=%.17g %s=%.17g", k, mat, i, j, vals[k],
+                        hess ? "f_hess" : "f_jac", w);
+            }
+        }
+
+    /* rows = cols = NULL: the same values */
+    snprintf(what, sizeof what, "%s(NULL, NULL, vals)", fn);
+    rt_sparse_call(c, what, c->x, y, scale, g, NULL, NULL, vals2, cap);
+    rt_sparse_count(c, what, nnzfn, NULL, NULL, vals2, nnz, cap);
+    for (int k = 0; k < nnz; k++)
+        if (vals[k] != RT_GARBAGE && vals2[k] != RT_GARBAGE &&
+            !rt_close(vals2[k], vals[k], 1e-12 * (1 + fabs(vals[k])))) {
+            rt_fail(c, "sparse.null", -1, "%s: vals[%d]=%.17g, with rows and cols %.17g", what, k, vals2[k],
+                    vals[k]);
+            break;
+        }
+    /* vals = NULL: the same pattern */
+    snprintf(what, sizeof what, "%s(rows, cols, NULL)", fn);
+    rt_sparse_call(c, what, c->x, y, scale, g, rows2, cols2, NULL, cap);
+    rt_sparse_count(c, what, nnzfn, rows2, cols2, NULL, nnz, cap);
+    for (int k = 0; k < nnz; k++)
+        if (rows2[k] != rows[k] || cols2[k] != cols[k]) {
+            rt_fail(c, "sparse.null", -1, "%s: entry %d (%d, %d), with vals (%d, %d)", what, k, rows2[k],
+                    cols2[k], rows[k], cols[k]);
+            break;
+        }
+    /* all three NULL: the outputs (value, gradient) still */
+    snprintf(what, sizeof what, "%s(NULL, NULL, NULL)", fn);
+    rt_sparse_call(c, what, c->x, y, scale, g, NULL, NULL, NULL, cap);
+
+    /* the same pattern at every point ... */
+    char here[32], there[32];
+    snprintf(here, sizeof here, "at point %d", c->pt);
+    if (c->pnnz < 0) {
+        c->pnnz = nnz;
+        c->ppt = c->pt;
+        c->prow = rt_alloc(nnz, sizeof(int));
+        c->pcol = rt_alloc(nnz, sizeof(int));
+        memcpy(c->prow, rows, (size_t)nnz * sizeof(int));
+        memcpy(c->pcol, cols, (size_t)nnz * sizeof(int));
+    } else {
+        snprintf(there, sizeof there, "at point %d", c->ppt);
+        rt_sparse_same(c, here, there, nnz, rows, cols, c->pnnz, c->prow, c->pcol);
+    }
+    /* ... and at the point moved by about 1e-4 (relative) along a random
+     * direction, every real argument (zeros become nonzero) */
+    unsigned long long saved = c->rng;
+    memcpy(x2, c->x, (size_t)p->nall * sizeof(double));
+    for (int i = 0; i < p->nall; i++) {
+        double r = rt_rand(c);   /* a zero moves by 3.3e-5 to 1e-4 */
+        x2[i] += RT_H1 * fmax(1, fabs(x2[i])) * (r < 0 ? r - 0.5 : r + 0.5) / 1.5;
+    }
+    c->rng = saved;   /* the directions of the other checks as they were */
+    int nnz2 = p->nnz(x2, c->o2);
+    if (nnz2 != nnz) {
+        rt_fail(c, "sparse.stable", -1, "%s=%d at the point moved by 1e-4, %d %s", nnzfn, nnz2, nnz, here);
+    } else {
+        snprintf(what, sizeof what, "%s(rows, cols, NULL) at the moved point", fn);
+        rt_sparse_call(c, what, x2, y, scale, g, rows2, cols2, NULL, cap);
+        rt_sparse_count(c, what, nnzfn, rows2, cols2, NULL, nnz, cap);
+        rt_sparse_same(c, "at the point moved by 1e-4", here, nnz, rows2, cols2, nnz, rows, cols);
+    }
+    free(rows); free(cols); free(rows2); free(cols2); free(where);
+    free(vals); free(vals2); free(rmax); free(cmax); free(x2);
+}
+
 static void rt_check_point(RtCx *c)
 {
     const RtProg *p = c->p;
@@ -419,7 +685,9 @@ static void rt_check_point(RtCx *c)
     if (p->h && !p->nout)
         rt_check_hvp(c, y, scale);
     if (p->w && (p->nout || p->h))
-        rt_check_whole(c, y, scale);            /* last: it uses v as e_j */
+        rt_check_whole(c, y, scale);            /* it uses v as e_j */
+    if (p->w && p->nnz && p->sp && (p->nout || p->h))
+        rt_check_sparse(c, y, scale);
 }
 
 static double *rt_buf(int n)
@@ -435,7 +703,7 @@ static double *rt_buf(int n)
 static void rt_check_prog(const RtProg *p, int id)
 {
     int big = p->nall + p->nact + p->nout + 1;
-    RtCx c = {p, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    RtCx c = {p, id, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, -1, 0};
     c.x = rt_buf(p->nall);
     c.g = rt_buf(p->nact);
     c.o = rt_buf(p->nout);
@@ -453,6 +721,7 @@ static void rt_check_prog(const RtProg *p, int id)
         rt_check_point(&c);
     free(c.x); free(c.g); free(c.o); free(c.o2); free(c.seed);
     free(c.v); free(c.d); free(c.tmp); free(c.tmp2); free(c.hv); free(c.w); free(c.col);
+    free(c.prow); free(c.pcol);
 }
 
 /* main of every driver: checks programs from argv[1] (default 0) on. */

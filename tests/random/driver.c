@@ -1,7 +1,8 @@
-/* The C driver of a batch: for each tested function, five adapters from
+/* The C driver of a batch: for each tested function, seven adapters from
  * flat vectors to the generated API of LANGUAGE.md section 6 (f, f_grad or
- * f_vjp, f_jvp, f_hvp, f_jac or f_hess), its points and oracle values, and a table that
- * check_driver.h walks. */
+ * f_vjp, f_jvp, f_hvp, f_jac or f_hess, f_jac_nnz or f_hess_nnz,
+ * f_jac_sparse or f_hess_sparse), its points and oracle values, and a
+ * table that check_driver.h walks. */
 #include <string.h>
 
 #include "run.h"
@@ -119,6 +120,18 @@ static void adapters(FILE *out, const Prog *p, const Slot *s, int k)
         per_active(out, p, s, "g", 0, 0);
     fprintf(out, ", W);%s\n}\n", tail);
 
+    fprintf(out, "static int P%d_n(const double *a, double *o)\n{\n"
+                 "    (void)a; (void)o;\n    return %s_%s_nnz(", k, name, has_out ? "jac" : "hess");
+    args(out, p, s);
+    fputs(");\n}\n", out);
+
+    fprintf(out, "static double P%d_sp(const double *a, double *g, double *o, int *r, int *c, double *v)\n{\n"
+                 "    (void)a; (void)g; (void)o;\n    %s%s_%s_sparse(", k, ret, name, has_out ? "jac" : "hess");
+    args(out, p, s);
+    if (!has_out)
+        per_active(out, p, s, "g", 0, 0);
+    fprintf(out, ", r, c, v);%s\n}\n", tail);
+
     if (has_out)
         return;
     fprintf(out, "static double P%d_h(const double *a, const double *v, double *g, double *hv)\n{\n"
@@ -194,12 +207,13 @@ void driver_write(FILE *out, const Case *cases, int n, const char *header_name)
         char h[32] = "NULL";
         if (!p->fn[0].has_out)
             snprintf(h, sizeof h, "P%d_h", k);
-        fprintf(out, "    {%d, %d, %d, %d, %d, P%d_a, P%d_e, P%d_s, P%d_k, P%d_act, P%d_gp, P%d_f, P%d_g, P%d_j, %s, P%d_w, %lluull},\n",
-                p->npt, prog_nreal(p), prog_nactive(p), prog_nout(p), ngp, k, k, k, k, k, k, k, k, k, h, k,
+        fprintf(out, "    {%d, %d, %d, %d, %d, P%d_a, P%d_e, P%d_s, P%d_k, P%d_act, P%d_gp, P%d_f, P%d_g, P%d_j, %s, P%d_w, "
+                     "P%d_n, P%d_sp, %lluull},\n",
+                p->npt, prog_nreal(p), prog_nactive(p), prog_nout(p), ngp, k, k, k, k, k, k, k, k, k, h, k, k, k,
                 (unsigned long long)rt_mix(p->seed, (uint64_t)p->index));
     }
     if (!n)
-        fputs("    {0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},\n", out);
+        fputs("    {0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},\n", out);
     fprintf(out, "};\n\nint main(int argc, char **argv)\n{\n    return rt_main(progs, %d, argc, argv);\n}\n", n);
 }
 

@@ -649,14 +649,17 @@ static int pick_target(Reducer *R, const ReduceCfg *cfg, Prog *p)
     R->use_clang = !strncmp(f->check, "clang.", 6);
     R->one.compile_only = !strncmp(f->check, "gradc.", 6) || !strncmp(f->check, "cc.", 3) ||
                           !strncmp(f->check, "clang.", 6);
-    if (f->pt > 0) {   /* keep the failing point only */
-        double *t = p->pt[0];
-        p->pt[0] = p->pt[f->pt];
+    /* keep the failing point only; but sparse.stable compares the pattern
+     * at a point with the one at point 0: keep both, point 0 first */
+    int keep = !strcmp(f->check, "sparse.stable") && f->pt > 0 ? 2 : 1;
+    if (f->pt > 0) {
+        double *t = p->pt[keep - 1];
+        p->pt[keep - 1] = p->pt[f->pt];
         p->pt[f->pt] = t;
     }
-    for (int k = 1; k < p->npt; k++)
+    for (int k = keep; k < p->npt; k++)
         free(p->pt[k]);
-    p->npt = 1;
+    p->npt = keep;
     fprintf(stderr, "gradc_random: reducing seed %llu index %d: %s %s: %s\n", (unsigned long long)p->seed, p->index,
             f->variant, f->check, f->detail);
     failures_free(&fs);
@@ -676,6 +679,10 @@ static void write_result(const Reducer *R, const ReduceCfg *cfg, Prog *p)
         fprintf(out, " %s", v->opt[i]);
     fprintf(out, "%s (variant %s)\n# failure: %s\n# point: ", v->opt[0] ? "" : " (none)", v->name, R->key);
     prog_print_point(out, p, 0);
+    for (int k = 1; k < p->npt; k++) {
+        fputs("\n# point: ", out);
+        prog_print_point(out, p, k);
+    }
     fprintf(out, "\n# detail: %s\n", R->detail);
     prog_print(out, p);
     if (out != stdout)
