@@ -1,18 +1,21 @@
 /* gradc in IPOPT: problem 71 of Hock and Schittkowski solved by IPOPT's
  * interior-point method, every derivative from the routines gradc
  * generated from hs071.fn at build time: objective_grad for the
- * objective's gradient, constraints_jac for the constraints' Jacobian,
- * lagrangian_hess for the Hessian of the Lagrangian. The Jacobian and the
- * Hessian are given to IPOPT as triplets of every entry (of the lower
- * triangle, for the Hessian): the problem is dense. Exit status 0 when
- * IPOPT reaches the known solution. */
+ * objective's gradient, constraints_jac_sparse for the constraints'
+ * Jacobian and lagrangian_hess_sparse for the Hessian of the Lagrangian,
+ * as the triplets IPOPT takes (the _nnz routines give their numbers; the
+ * patterns depend on no real value, so any point gives them). Exit status
+ * 0 when IPOPT reaches the known solution. */
 #include <IpStdCInterface.h>
 #include <math.h>
 #include <stdio.h>
 
 #include "hs071.h"
 
-enum { N = 4, M = 2, NNZ_JAC = M * N, NNZ_HESS = N * (N + 1) / 2 };
+enum { N = 4, M = 2 };
+
+/* any point: the patterns do not depend on it */
+static const double anywhere[N] = {1, 1, 1, 1}, no_lambda[M] = {0, 0};
 
 static Bool eval_f(Index n, Number *x, Bool new_x, Number *value, UserDataPtr data)
 {
@@ -35,43 +38,27 @@ static Bool eval_g(Index n, Number *x, Bool new_x, Index m, Number *g, UserDataP
     return TRUE;
 }
 
-/* J is M x N, row-major: entry k is row k / N, column k % N */
+/* IPOPT asks for the pattern once (values NULL, x NULL), then for values
+ * in the same order (rows and cols NULL) */
 static Bool eval_jac_g(Index n, Number *x, Bool new_x, Index m, Index nnz, Index *rows,
                        Index *cols, Number *values, UserDataPtr data)
 {
     (void)n, (void)new_x, (void)m, (void)nnz, (void)data;
-    if (!values) {
-        for (int k = 0; k < NNZ_JAC; k++) {
-            rows[k] = k / N;
-            cols[k] = k % N;
-        }
-        return TRUE;
-    }
     double g[M];
-    constraints_jac(x, g, values);
+    constraints_jac_sparse(values ? x : anywhere, g, rows, cols, values);
     return TRUE;
 }
 
-/* the lower triangle of H = sigma d2f + sum lambda_i d2g_i, row by row */
+/* the lower triangle of H = sigma d2f + sum lambda_i d2g_i */
 static Bool eval_h(Index n, Number *x, Bool new_x, Number sigma, Index m, Number *lambda,
                    Bool new_lambda, Index nnz, Index *rows, Index *cols, Number *values,
                    UserDataPtr data)
 {
     (void)n, (void)new_x, (void)m, (void)new_lambda, (void)nnz, (void)data;
-    int k = 0;
-    if (!values) {
-        for (int i = 0; i < N; i++)
-            for (int j = 0; j <= i; j++, k++) {
-                rows[k] = i;
-                cols[k] = j;
-            }
-        return TRUE;
-    }
-    double grad[N], H[N * N];
-    lagrangian_hess(x, sigma, lambda, grad, H);
-    for (int i = 0; i < N; i++)
-        for (int j = 0; j <= i; j++)
-            values[k++] = H[i * N + j];
+    if (!values)
+        lagrangian_hess_sparse(anywhere, 1.0, no_lambda, NULL, rows, cols, NULL);
+    else
+        lagrangian_hess_sparse(x, sigma, lambda, NULL, NULL, NULL, values);
     return TRUE;
 }
 
@@ -79,7 +66,12 @@ int main(void)
 {
     Number x_lo[N] = {1, 1, 1, 1}, x_hi[N] = {5, 5, 5, 5};
     Number g_lo[M] = {25, 40}, g_hi[M] = {2e19, 40};
-    IpoptProblem problem = CreateIpoptProblem(N, x_lo, x_hi, M, g_lo, g_hi, NNZ_JAC, NNZ_HESS,
+    double g[M];
+    int nnz_jac = constraints_jac_nnz(anywhere, g);
+    int nnz_hess = lagrangian_hess_nnz(anywhere, 1.0, no_lambda);
+    if (nnz_jac < 0 || nnz_hess < 0)
+        return 1;   /* out of memory */
+    IpoptProblem problem = CreateIpoptProblem(N, x_lo, x_hi, M, g_lo, g_hi, nnz_jac, nnz_hess,
                                               0, eval_f, eval_g, eval_grad_f, eval_jac_g, eval_h);
     AddIpoptNumOption(problem, "tol", 1e-10);
     AddIpoptIntOption(problem, "print_level", 0);
