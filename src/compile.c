@@ -149,9 +149,9 @@ static void prune_helpers(Cx *cx)
  * in the order of the file; the static helpers after them. */
 static void order_functions(Cx *cx)
 {
-    static const FuncRole order[] = {ROLE_PRIMAL,     ROLE_GRAD, ROLE_VJP,      ROLE_JVP,
-                                     ROLE_HVP,        ROLE_JAC,  ROLE_JAC_NNZ,  ROLE_JAC_SPARSE,
-                                     ROLE_HESS,       ROLE_HESS_NNZ, ROLE_HESS_SPARSE};
+    static const FuncRole order[] = {ROLE_PRIMAL, ROLE_GRAD,    ROLE_VJP,        ROLE_JVP,
+                                     ROLE_HVP,    ROLE_JAC,     ROLE_JAC_NNZ,    ROLE_JAC_SPARSE,
+                                     ROLE_HESS,   ROLE_HESS_NNZ, ROLE_HESS_SPARSE};
     PtrVec *funcs = &cx->ir->funcs, sorted = {0};
     int nsrc = cx->prog.funcs.len;
     /* the exported functions by source function (Func.index) */

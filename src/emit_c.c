@@ -2010,8 +2010,8 @@ static void put_pattern(Emit *e, IrFunc *f)
     if (!hess && mask)
         put_stmt(e, "(void)gradc_m;\n");
     if (!mask) {
-        put_stmt(e, "/* a loop left on a real condition, or an int set where an if on a real value\n");
-        put_stmt(e, "   chose: any entry may be nonzero */\n");
+        put_stmt(e, "/* an int that depends on real values decides an index, a loop bound or a\n");
+        put_stmt(e, "   call: any entry may be nonzero */\n");
         for (int i = 0; i < f->params.len; i++)
             put_stmt(e, "(void)%s;\n", ((IrVar *)f->params.items[i])->cname);
         put_stmt(e, hess ? "return gradc_pat_all(gradc_c, gradc_n, gradc_n, 1);\n"

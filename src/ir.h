@@ -110,8 +110,9 @@ struct IrVar {
     bool mtaint;                /* in a mask sweep: an int or bool that depends on real
                                    values (a comparison of reals, or set where both branches
                                    of an if on one run) */
-    bool mor;                   /* in a mask sweep: set where both branches run, and more
-                                   than once: its sets are joined (|=), not replaced */
+    bool mor;                   /* in a mask sweep: set more than once (or a parameter):
+                                   where both branches of an if on reals run, or the passes
+                                   of a loop left on reals, its sets are joined (|=) */
     const char *name;           /* source name, or NULL for a temporary */
     Operand *dims;              /* ndims sizes (ir_set_shape): int constants or int variables */
     IrVar *adj_of;              /* an adjoint variable: of which variable */

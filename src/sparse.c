@@ -5,10 +5,11 @@
  * index arrays and calls give the pattern of the sizes and int data they
  * have. Where an if tests a real value, the pattern is the union of the
  * two branches: the mask sweep runs both, and a variable either may set
- * is joined rather than replaced. A function whose ints would depend on
- * real values (an int set in such a branch, a loop left on a real
- * condition) has no mask sweep: its pattern is every entry, which is
- * still exact about what can be nonzero, only not sparse.
+ * is joined rather than replaced; a loop left on a real test runs every
+ * pass (a while loop: until no set grows), joining. Ints set there depend
+ * on real values; where one decides an index, a loop bound or a call's
+ * argument the function has no mask sweep, and its pattern is every entry,
+ * which is still true about what can be nonzero, only not sparse.
  *
  * The values then come from one directional derivative per colour of the
  * columns (runtime/sparse.c, gradc_colour): f_jvp (in vector mode where it
