@@ -12,21 +12,9 @@
 #include "ir.h"
 #include "vector.h"
 
-typedef struct Clone {
-    IrVar **to;                 /* by the source's var id: the new parameter */
-} Clone;
-
-static Operand map_param(void *data, Operand a)
-{
-    const Clone *c = data;
-    if ((a.kind == OK_VAR || a.kind == OK_REF) && c->to[a.var->id])
-        a.var = c->to[a.var->id];
-    return a;
-}
-
 /* The number of elements of real arrays and scalars among from's
  * parameters that pass `want`, as a size of g's parameters. */
-static Operand count(Cx *cx, const IrFunc *from, bool (*want)(const IrVar *), Clone *c)
+static Operand count(Cx *cx, const IrFunc *from, bool (*want)(const IrVar *), IrVarMap *c)
 {
     Operand total = ir_int(0);
     for (int i = 0; i < from->params.len; i++) {
@@ -35,7 +23,7 @@ static Operand count(Cx *cx, const IrFunc *from, bool (*want)(const IrVar *), Cl
             continue;
         Operand n = ir_int(1);
         for (int d = 0; d < v->ndims; d++) {
-            Operand size = ir_map_size(cx, v->dims[d], map_param, c);
+            Operand size = ir_map_size(cx, v->dims[d], ir_map_by_id, c);
             n = d == 0 ? size : ir_dim(cx, OP_IMUL, n, size);
         }
         total = total.kind == OK_INT && total.ival == 0 ? n : ir_dim(cx, OP_IADD, total, n);
@@ -61,13 +49,13 @@ IrFunc *dense_like(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const char *s
     g->src = f->src;
     g->primal = f;
     g->nline = f->nline;
-    Clone c = {ARENA_ARRAY(cx->arena, IrVar *, from->vars.len)};
+    IrVarMap c = {ARENA_ARRAY(cx->arena, IrVar *, from->vars.len)};
     for (int i = 0; i < from->params.len; i++) {
         const IrVar *v = from->params.items[i];
         IrVar *p = ir_param(cx, g, v->name, v->type);
         ir_set_shape(cx, p, v->ndims);
         for (int d = 0; d < v->ndims; d++)
-            p->dims[d] = ir_map_size(cx, v->dims[d], map_param, &c);
+            p->dims[d] = ir_map_size(cx, v->dims[d], ir_map_by_id, &c);
         p->readonly = v->readonly;
         p->src_const = v->src_const;
         p->by_ref = v->by_ref;
@@ -85,7 +73,7 @@ static IrFunc *dense_func(Cx *cx, IrFunc *f, IrFunc *from, FuncRole role, const 
                           const char *mat)
 {
     IrFunc *g = dense_like(cx, f, from, role, suffix);
-    Clone c = {ARENA_ARRAY(cx->arena, IrVar *, from->vars.len)};
+    IrVarMap c = {ARENA_ARRAY(cx->arena, IrVar *, from->vars.len)};
     for (int i = 0; i < from->params.len; i++) {
         const IrVar *v = from->params.items[i];
         c.to[v->id] = g->params.items[i];

@@ -451,6 +451,14 @@ IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data)
     return out;
 }
 
+Operand ir_map_by_id(void *data, Operand a)
+{
+    const IrVarMap *m = data;
+    if ((a.kind == OK_VAR || a.kind == OK_REF) && m->to[a.var->id])
+        a.var = m->to[a.var->id];
+    return a;
+}
+
 IrVar *ir_var_like(Cx *cx, IrFunc *f, const IrVar *shape, const char *name, IrMapFn map, void *data)
 {
     IrVar *v = ir_var(cx, f, name, IT_REAL);

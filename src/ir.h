@@ -361,6 +361,13 @@ IrBlock *ir_clone_block(Cx *cx, const IrBlock *b, IrMapFn map, void *data);
  * place (for an instruction that moves to another function). */
 void ir_remap_instr(Instr *in, IrMapFn map, void *data);
 
+/* The map that takes each variable to to[its id] where that is set (a
+ * copy of a function's variables), for ir_clone_instr, ir_map_size. */
+typedef struct IrVarMap {
+    IrVar **to;
+} IrVarMap;
+Operand ir_map_by_id(void *data, Operand a);
+
 /* A new real variable of f with the shape of `shape`, its sizes mapped. */
 IrVar *ir_var_like(Cx *cx, IrFunc *f, const IrVar *shape, const char *name, IrMapFn map, void *data);
 

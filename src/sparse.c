@@ -23,18 +23,6 @@
 #include "gradc.h"
 #include "ir.h"
 
-typedef struct Map {
-    IrVar **to;                 /* by the primal's var id: the copy's */
-} Map;
-
-static Operand map_var(void *data, Operand a)
-{
-    const Map *m = data;
-    if ((a.kind == OK_VAR || a.kind == OK_REF) && m->to[a.var->id])
-        a.var = m->to[a.var->id];
-    return a;
-}
-
 /* ---- which ints and bools depend on real values ---------------------- */
 
 typedef struct Taint {
@@ -199,7 +187,7 @@ static IrFunc *mask_of(Cx *cx, IrFunc *f)
     m->src = f->src;
     m->primal = f;
     m->nline = f->nline;
-    Map map = {ARENA_ARRAY(cx->arena, IrVar *, f->vars.len)};
+    IrVarMap map = {ARENA_ARRAY(cx->arena, IrVar *, f->vars.len)};
     for (int i = 0; i < f->vars.len; i++) {
         const IrVar *v = f->vars.items[i];
         IrVar *w = ir_var(cx, m, v->name, v->type);
@@ -215,13 +203,13 @@ static IrFunc *mask_of(Cx *cx, IrFunc *f)
         if (v->ndims > 0) {
             ir_set_shape(cx, w, v->ndims);
             for (int d = 0; d < v->ndims; d++)
-                w->dims[d] = ir_map_size(cx, v->dims[d], map_var, &map);
+                w->dims[d] = ir_map_size(cx, v->dims[d], ir_map_by_id, &map);
         }
         w->alias = v->alias ? map.to[v->alias->id] : NULL;
     }
     for (int i = 0; i < f->params.len; i++)
         vec_push(cx->arena, &m->params, map.to[((IrVar *)f->params.items[i])->id]);
-    m->body = ir_clone_block(cx, f->body, map_var, &map);
+    m->body = ir_clone_block(cx, f->body, ir_map_by_id, &map);
     Calls calls = {cx, analyse(m)};
     if (calls.ok)
         ir_walk(m->body, retarget, &calls);
