@@ -39,10 +39,10 @@ IrVar *ir_var(Cx *cx, IrFunc *f, const char *name, IrType type)
 
 Operand ir_dim(Cx *cx, Opcode op, Operand a, Operand b)
 {
-    if (a.kind == OK_INT && (op == OP_INEG || b.kind == OK_INT)) {
-        double v[IR_MAX_ARGS] = {a.ival, op == OP_INEG ? 0 : b.ival};
-        return ir_int(ir_as_int(ir_op_value(op, v, false)));
-    }
+    int folded;
+    if (a.kind == OK_INT && (op == OP_INEG || b.kind == OK_INT)
+        && ir_fold_int(op, a.ival, op == OP_INEG ? 0 : b.ival, &folded))
+        return ir_int(folded);
     IrDim *d = ARENA_NEW(cx->arena, IrDim);
     d->op = op;
     d->a = a;

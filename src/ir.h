@@ -48,6 +48,11 @@ double ir_op_value(Opcode op, const double *v, bool literal_exponent);
 /* An int held as a double, as an int; 0 if it is none (an operand of an
  * operation that reads no int may be any real, 1e10 or NaN). */
 int ir_as_int(double x);
+/* An int operation on constants a and b (b unused by ineg), as the C int
+ * operation computes it, into *out: false where C leaves it undefined
+ * (overflow, division by 0, INT_MIN / -1) or op is no int operation; then
+ * it is not folded. */
+bool ir_fold_int(Opcode op, long long a, long long b, int *out);
 
 typedef enum IrType { IT_REAL, IT_INT, IT_BOOL } IrType;
 

@@ -50,6 +50,32 @@ int ir_as_int(double x)
     return x >= INT_MIN && x <= INT_MAX ? (int)x : 0;
 }
 
+bool ir_fold_int(Opcode op, long long a, long long b, int *out)
+{
+    long long r;
+    switch (op) {
+    case OP_IADD: r = a + b; break;
+    case OP_ISUB: r = a - b; break;
+    case OP_IMUL: r = a * b; break;
+    case OP_INEG: r = -a; break;
+    case OP_IDIV: if (b == 0) return false; r = a / b; break;
+    case OP_IMOD: if (b == 0 || (a == INT_MIN && b == -1)) return false; r = a % b; break;
+    default: return false;
+    }
+    if (r < INT_MIN || r > INT_MAX)
+        return false;
+    *out = (int)r;
+    return true;
+}
+
+/* The value column of the int operations: ir_fold_int's, 0 where the C
+ * operation is undefined (ir_op_value must not be). */
+static int int_value(Opcode op, int a, int b)
+{
+    int r;
+    return ir_fold_int(op, a, b, &r) ? r : 0;
+}
+
 double ir_op_value(Opcode op, const double *v, bool literal_exponent)
 {
     double x = v[0], y = v[1], d = v[2];

@@ -155,36 +155,13 @@ static bool all_const(const Instr *in)
     return in->nargs > 0;
 }
 
-static bool fold_int(Opcode op, long a, long b, long *out)
-{
-    switch (op) {
-    case OP_IADD: *out = a + b; break;
-    case OP_ISUB: *out = a - b; break;
-    case OP_IMUL: *out = a * b; break;
-    case OP_INEG: *out = -a; break;
-    case OP_IDIV:
-        if (b == 0 || (a == INT_MIN && b == -1))
-            return false;
-        *out = a / b;
-        break;
-    case OP_IMOD:
-        if (b == 0 || (a == INT_MIN && b == -1))
-            return false;
-        *out = a % b;
-        break;
-    default:
-        return false;
-    }
-    return *out >= INT_MIN && *out <= INT_MAX;
-}
-
 /* The constant value of an operation on constants, where it is exactly what
  * the generated C computes (correctly rounded operations only). */
 static bool fold(const Instr *in, Operand *out)
 {
     const Operand *a = in->args;
     double x = a[0].real, y = in->nargs > 1 ? a[1].real : 0;
-    long result;
+    int result;
     switch (in->op) {
     case OP_COPY: *out = a[0]; return true;
     case OP_ADD: *out = ir_real(x + y); return true;
@@ -212,8 +189,8 @@ static bool fold(const Instr *in, Operand *out)
         return true;
     }
     default:
-        if (fold_int(in->op, a[0].ival, in->nargs > 1 ? a[1].ival : 0, &result)) {
-            *out = ir_int((int)result);
+        if (ir_fold_int(in->op, a[0].ival, in->nargs > 1 ? a[1].ival : 0, &result)) {
+            *out = ir_int(result);
             return true;
         }
         return false;

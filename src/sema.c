@@ -489,6 +489,44 @@ static Ty check_name(Sema *s, Expr **ep, Want want)
     return TY_ERR;
 }
 
+static bool const_size(const Expr *e, long long *v);
+
+/* An int operation on literals only (2147483647 + 1, 7 / 0), where C
+ * leaves it undefined, is an error here, not a wrong value or a warning
+ * from the C compiler later. e is E_UNARY or E_BINARY, its operands
+ * checked as ints. */
+static Ty check_int_literals(Sema *s, const Expr *e)
+{
+    long long a, b = 0, v;
+    bool binary = e->kind == E_BINARY;
+    bool divides = binary && (e->op.op == A_DIV || e->op.op == A_MOD);
+    if (divides && const_size(e->op.b, &b) && b == 0) {
+        diag_error(s->d, e->span, "int division by zero");
+        return TY_ERR;
+    }
+    if (!const_size(e->op.a, &a) || (binary && !const_size(e->op.b, &b)))
+        return TY_INT;
+    switch (e->op.op) {
+    case A_NEG: v = -a; break;
+    case A_ADD: v = a + b; break;
+    case A_SUB: v = a - b; break;
+    case A_MUL: v = a * b; break;
+    case A_DIV: case A_MOD:
+        v = b == -1 ? -a : e->op.op == A_DIV ? a / b : a % b;
+        break;
+    default: return TY_INT;
+    }
+    if (v < INT_MIN || v > INT_MAX) {
+        if (binary)
+            diag_error(s->d, e->span, "'%lld %s %lld' overflows an int (ints are 32-bit, as in C)",
+                       a, ast_op_spelling(e->op.op), b);
+        else
+            diag_error(s->d, e->span, "'-(%lld)' overflows an int (ints are 32-bit, as in C)", a);
+        return TY_ERR;
+    }
+    return TY_INT;
+}
+
 static Ty check_unary(Sema *s, Expr **ep, Want want)
 {
     Expr *e = *ep;
@@ -501,7 +539,8 @@ static Ty check_unary(Sema *s, Expr **ep, Want want)
         return want_cond_got_number(s, e);
     if (want == W_EXPONENT)
         want = natural(s, e) == TY_INT ? W_INT : W_REAL;
-    return check_expr(s, &e->op.a, want);
+    Ty a = check_expr(s, &e->op.a, want);
+    return a == TY_INT ? check_int_literals(s, e) : a;
 }
 
 static Ty check_comparison(Sema *s, Expr *e, Want want)
@@ -551,7 +590,7 @@ static Ty check_binary(Sema *s, Expr **ep, Want want)
          * converted, like any int value */
         Ty a = check_expr(s, &e->op.a, W_INT);
         Ty b = check_expr(s, &e->op.b, W_INT);
-        if (a == TY_ERR || b == TY_ERR)
+        if (a == TY_ERR || b == TY_ERR || check_int_literals(s, e) == TY_ERR)
             return TY_ERR;
         return settle_int(s, ep, want);
     }
@@ -559,7 +598,9 @@ static Ty check_binary(Sema *s, Expr **ep, Want want)
         want = natural(s, e) == TY_INT ? W_INT : W_REAL;
     Ty a = check_expr(s, &e->op.a, want);
     Ty b = check_expr(s, &e->op.b, want);
-    return a == TY_ERR || b == TY_ERR ? TY_ERR : a;
+    if (a == TY_ERR || b == TY_ERR)
+        return TY_ERR;
+    return a == TY_INT && b == TY_INT ? check_int_literals(s, e) : a;
 }
 
 static Ty check_ternary(Sema *s, Expr **ep, Want want)
@@ -1247,18 +1288,13 @@ static bool const_size(const Expr *e, long long *v)
     }
 }
 
-/* A size expression of literals only must be at least 1 and an int. */
+/* A size expression of literals only must be at least 1 (an int it is:
+ * check_int_literals reported overflow and division by zero). */
 static void check_const_size(Sema *s, const char *id, const Expr *e)
 {
     long long v;
-    if (has_name(e))
-        return;
-    if (!const_size(e, &v))
-        diag_error(s->d, e->span, "the size of '%s' divides by zero", id);
-    else if (v < 1)
+    if (!has_name(e) && const_size(e, &v) && v < 1)
         diag_error(s->d, e->span, "the size of '%s' is %lld; sizes must be at least 1", id, v);
-    else if (v > INT_MAX)
-        diag_error(s->d, e->span, "the size of '%s' is larger than an int", id);
 }
 
 static void check_let(Sema *s, Stmt *st)
@@ -1454,7 +1490,7 @@ static bool check_size(Sema *s, Param *p, Expr *e, bool whole)
         if (!check_size(s, p, e->op.a, false))
             return false;
         e->ty = TY_INT;
-        return true;
+        return check_int_literals(s, e) == TY_INT;
     case E_BINARY:
         if (e->op.op != A_ADD && e->op.op != A_SUB && e->op.op != A_MUL && e->op.op != A_DIV &&
             e->op.op != A_MOD)
@@ -1464,7 +1500,7 @@ static bool check_size(Sema *s, Param *p, Expr *e, bool whole)
         if (!left || !right)
             return false;
         e->ty = TY_INT;
-        return true;
+        return check_int_literals(s, e) == TY_INT;
     default:
         break;
     }

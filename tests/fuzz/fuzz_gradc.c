@@ -216,7 +216,8 @@ static bool compile_once(const Job *job, const Run *r, Output *o)
             emit_dot(cx, NULL, NULL, NULL, NULL, NULL, &o->ir);
             interpret(cx, r->point);
         } else {
-            EmitOptions eopt = {"fuzz.fn", "fuzz.h", "fuzz.c", r->no_line};
+            EmitOptions eopt = {.source_name = "fuzz.fn", .header_name = "fuzz.h",
+                                .c_name = "fuzz.c", .no_line = r->no_line};
             emit_c(cx, &eopt, &o->c);
             emit_h(cx, &eopt, &o->h);
             ir_print_module(&o->ir, cx->ir);
