@@ -7,7 +7,8 @@
  * masks of the operands it couples (gradc_mrec): the operation met k-th in
  * every sweep is the same one, so its records over all chunks give the
  * whole sets. Then the entries are sorted and the columns coloured so that
- * one directional derivative per colour gives all the values. */
+ * one directional derivative per colour gives all the values (a star
+ * colouring for a Hessian, which uses its symmetry). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +35,9 @@ typedef struct gradc_pctx {
     size_t nr, capr;
     gradc_mask *e;              /* entries, row << 32 | column */
     size_t nnz, cap;
-    int *colour;                /* by column, after gradc_colour */
+    int *colour;                /* by column, after gradc_colour or gradc_star */
+    unsigned char *pick;        /* by entry, after gradc_star: read from the product of
+                                   the row's colour (1) or the column's (0) */
 } gradc_pctx;
 /* gradc-end */
 
@@ -256,6 +259,7 @@ static void gradc_pat_free(gradc_pctx *c)
     free(c->r);
     free(c->e);
     free(c->colour);
+    free(c->pick);
 }
 /* gradc-end */
 
@@ -272,70 +276,200 @@ static void gradc_pat_rc(const gradc_pctx *c, int *rows, int *cols)
 }
 /* gradc-end */
 
-/* gradc-piece: gradc_colour  needs: gradc_pctx  headers: <stddef.h> <stdlib.h> */
-/* Colours the n columns of an m x n pattern (sorted entries; for a Hessian
-   (sym) the lower triangle of a symmetric one) greedily, so that no two
-   columns with an entry in the same row share a colour: then the sum of a
-   colour's unit vectors, times the matrix, holds each of its columns'
-   entries in their own rows. Returns the number of colours, or -1 if
-   memory ran out. */
-static int gradc_colour(gradc_pctx *c, size_t m, size_t n, int sym)
+/* gradc-piece: gradc_lists  needs: gradc_pctx  headers: <stddef.h> <stdlib.h> */
+/* The entries of c as lists, one per key: the row of each entry, or its
+   column (by_col), or, for the lower triangle of a symmetric pattern
+   (sym), both ways round with the diagonal left out (the graph of H's
+   off-diagonal entries). Key k's list is idx[ptr[k] .. ptr[k+1]-1];
+   0 if memory ran out (*ptr and *idx are then NULL or to be freed). */
+static int gradc_lists(const gradc_pctx *c, size_t nkey, int by_col, int sym, size_t **ptr,
+                       size_t **idx)
 {
-    size_t nnz = c->nnz, full = sym ? 2 * nnz : nnz, k, p;
-    size_t *rp = calloc(m + 1, sizeof *rp), *cp = calloc(n + 1, sizeof *cp);
-    size_t *rj = malloc((full ? full : 1) * sizeof *rj), *ci = malloc((full ? full : 1) * sizeof *ci);
-    size_t *rfill = calloc(m + 1, sizeof *rfill), *cfill = calloc(n + 1, sizeof *cfill);
+    size_t k, *fill = calloc(nkey + 1, sizeof *fill);
+    *ptr = calloc(nkey + 1, sizeof **ptr);
+    *idx = malloc((2 * c->nnz + 1) * sizeof **idx);
+    if (!fill || !*ptr || !*idx) {
+        free(fill);
+        return 0;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (k = 0; k < c->nnz; k++) {
+            size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
+            for (int t = 0; t < (sym ? 2 : 1); t++) {
+                size_t key = (t == 0) == !by_col ? i : j, other = key == i ? j : i;
+                if (sym && i == j)
+                    continue;
+                if (pass == 0)
+                    (*ptr)[key + 1]++;
+                else
+                    (*idx)[(*ptr)[key] + fill[key]++] = other;
+            }
+        }
+        for (k = 0; pass == 0 && k < nkey; k++)
+            (*ptr)[k + 1] += (*ptr)[k];
+    }
+    free(fill);
+    return 1;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_colour  needs: gradc_lists  headers: <stddef.h> <stdlib.h> */
+/* Colours the n columns of J's m x n pattern greedily, so that no two
+   columns with an entry in the same row share a colour: then J times the
+   sum of a colour's unit vectors holds each of its columns' entries in
+   their own rows. Returns the number of colours, or -1 if memory ran
+   out. */
+static int gradc_colour(gradc_pctx *c, size_t m, size_t n)
+{
+    size_t *rp = NULL, *rj = NULL, *cp = NULL, *ci = NULL, p;
     size_t *forbid = malloc((n + 1) * sizeof *forbid);
-    int ncol = 0;
+    int ncol = -1;
     free(c->colour);
     c->colour = malloc((n ? n : 1) * sizeof *c->colour);
-    if (!rp || !cp || !rj || !ci || !rfill || !cfill || !forbid || !c->colour) {
-        ncol = -1;
-        goto done;
-    }
-    /* rows and columns of the (whole) pattern, as lists */
-    for (int pass = 0; pass < 2; pass++)
-        for (k = 0; k < nnz; k++) {
-            size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
-            for (int t = 0; t < (sym && i != j ? 2 : 1); t++) {
-                size_t r = t ? j : i, q = t ? i : j;
-                if (pass == 0) {
-                    rp[r + 1]++;
-                    cp[q + 1]++;
-                } else {
-                    rj[rp[r] + rfill[r]++] = q;
-                    ci[cp[q] + cfill[q]++] = r;
-                }
-            }
-            if (pass == 0 && k == nnz - 1)
-                for (p = 0; p < m; p++)
-                    rp[p + 1] += rp[p];
-            if (pass == 0 && k == nnz - 1)
-                for (p = 0; p < n; p++)
-                    cp[p + 1] += cp[p];
+    if (forbid && c->colour && gradc_lists(c, m, 0, 0, &rp, &rj) && gradc_lists(c, n, 1, 0, &cp, &ci)) {
+        ncol = 0;
+        for (size_t k = 0; k <= n; k++)
+            forbid[k] = (size_t)-1;
+        for (size_t j = 0; j < n; j++) {
+            for (p = cp[j]; p < cp[j + 1]; p++)
+                for (size_t q = rp[ci[p]]; q < rp[ci[p] + 1]; q++)
+                    if (rj[q] < j)
+                        forbid[c->colour[rj[q]]] = j;
+            int col = 0;
+            while (forbid[col] == j)
+                col++;
+            c->colour[j] = col;
+            if (col + 1 > ncol)
+                ncol = col + 1;
         }
+    }
+    free(rp);
+    free(rj);
+    free(cp);
+    free(ci);
+    free(forbid);
+    return ncol;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_star  needs: gradc_lists  headers: <stddef.h> <stdlib.h> */
+/* Star-colours the n x n symmetric pattern whose lower triangle c holds:
+   neighbours (i != j with H[i][j] in the pattern) differ in colour, and
+   no path of four vertices has only two colours. Then each entry H[i][j]
+   is read from one product H s (s the sum of a colour's unit vectors):
+   at row i of the product for j's colour if no other neighbour of i has
+   that colour, else at row j of the product for i's colour (a star
+   colouring makes j's neighbours of i's colour just i); c->pick[k] says
+   which (0, 1) for entry k. Symmetry is what saves colours: an arrowhead
+   takes 2, where a colouring of the whole pattern's columns takes n.
+   Vertices are coloured from the fewest neighbours to the most, ties by
+   index, which also keeps the work near the number of entries for
+   patterns with dense rows. Returns the number of colours, or -1 if
+   memory ran out. */
+static int gradc_star(gradc_pctx *c, size_t n)
+{
+    size_t *ap = NULL, *aj = NULL, *order = malloc((n + 1) * sizeof *order);
+    size_t *forbid = malloc((n + 1) * sizeof *forbid), *seen = malloc((n + 1) * sizeof *seen);
+    int *cnt = malloc((n + 1) * sizeof *cnt), ncol = -1;
+    size_t i, k, p, q, r;
+    free(c->colour);
+    free(c->pick);
+    c->colour = malloc((n ? n : 1) * sizeof *c->colour);
+    c->pick = malloc(c->nnz ? c->nnz : 1);
+    if (!order || !forbid || !seen || !cnt || !c->colour || !c->pick || !gradc_lists(c, n, 0, 1, &ap, &aj))
+        goto done;
+    /* the order: by number of neighbours (a counting sort, stable) */
     for (k = 0; k <= n; k++)
+        seen[k] = 0;
+    for (i = 0; i < n; i++)
+        seen[ap[i + 1] - ap[i]]++;
+    for (k = 0, p = 0; k <= n; k++) {
+        q = seen[k];
+        seen[k] = p;
+        p += q;
+    }
+    for (i = 0; i < n; i++)
+        order[seen[ap[i + 1] - ap[i]]++] = i;
+    for (k = 0; k <= n; k++) {
         forbid[k] = (size_t)-1;
-    for (size_t j = 0; j < n; j++) {
-        for (p = cp[j]; p < cp[j + 1]; p++)
-            for (size_t q = rp[ci[p]]; q < rp[ci[p] + 1]; q++)
-                if (rj[q] < j)
-                    forbid[c->colour[rj[q]]] = j;
+        seen[k] = (size_t)-1;
+        cnt[k] = 0;
+    }
+    for (i = 0; i < n; i++)
+        c->colour[i] = -1;
+    ncol = 0;
+    for (k = 0; k < n; k++) {
+        size_t v = order[k];
+        /* v's coloured neighbours: their colours are taken; cnt counts them */
+        for (p = ap[v]; p < ap[v + 1]; p++) {
+            int cw = c->colour[aj[p]];
+            if (cw < 0)
+                continue;
+            if (seen[cw] != v) {
+                seen[cw] = v;
+                cnt[cw] = 0;
+            }
+            cnt[cw]++;
+            forbid[cw] = v;
+        }
+        for (p = ap[v]; p < ap[v + 1]; p++) {
+            size_t w = aj[p];
+            int cw = c->colour[w];
+            if (cw < 0)
+                continue;
+            for (q = ap[w]; q < ap[w + 1]; q++) {
+                size_t x = aj[q];
+                int cx = c->colour[x];
+                if (x == v || cx < 0 || forbid[cx] == v)
+                    continue;
+                /* u - v - w - x with u of w's colour: v may not take x's */
+                int two = cnt[cw] > 1;
+                /* v - w - x - y with y of w's colour: the same */
+                for (r = ap[x]; !two && r < ap[x + 1]; r++)
+                    two = aj[r] != w && c->colour[aj[r]] == cw;
+                if (two)
+                    forbid[cx] = v;
+            }
+        }
         int col = 0;
-        while (forbid[col] == j)
+        while (forbid[col] == v)
             col++;
-        c->colour[j] = col;
+        c->colour[v] = col;
         if (col + 1 > ncol)
             ncol = col + 1;
     }
+    /* where each entry is read: cnt counts the colours of row i's neighbours */
+    for (k = 0; k < c->nnz; k++) {
+        i = (size_t)(c->e[k] >> 32);
+        size_t j = (size_t)(c->e[k] & 0xffffffffu);
+        if (k == 0 || i != (size_t)(c->e[k - 1] >> 32)) {
+            for (p = ap[i]; p < ap[i + 1]; p++)
+                cnt[c->colour[aj[p]]] = 0;
+            for (p = ap[i]; p < ap[i + 1]; p++)
+                cnt[c->colour[aj[p]]]++;
+        }
+        c->pick[k] = i != j && cnt[c->colour[j]] > 1;
+    }
 done:
-    free(rp);
-    free(cp);
-    free(rj);
-    free(ci);
-    free(rfill);
-    free(cfill);
+    free(ap);
+    free(aj);
+    free(order);
     free(forbid);
+    free(seen);
+    free(cnt);
     return ncol;
+}
+/* gradc-end */
+
+/* gradc-piece: gradc_hvals  needs: gradc_pctx  headers: <stddef.h> */
+/* The entries that the product hv = H s, s the sum of colour col's unit
+   vectors, holds (gradc_star), into vals */
+static void gradc_hvals(const gradc_pctx *c, int col, const double *hv, double *vals)
+{
+    for (size_t k = 0; k < c->nnz; k++) {
+        size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
+        if (c->pick[k] ? c->colour[i] == col : c->colour[j] == col)
+            vals[k] = hv[c->pick[k] ? j : i];
+    }
 }
 /* gradc-end */

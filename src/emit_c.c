@@ -2116,7 +2116,7 @@ static void put_nnz(Emit *e, IrFunc *f)
 
 /* What a sparse routine's values start from: the pattern (f__pattern
  * called with the parameters that pass `args`), the colours of the m
- * columns (sym: of H's whole pattern), scratch vectors of `size` doubles
+ * columns (sym: a star colouring of H's), scratch vectors of `size` doubles
  * named in `vecs`; if memory runs out, NaN into what passes `nan` and
  * `fail` returned. The pattern goes to rows and cols. */
 typedef struct SparseStart {
@@ -2138,7 +2138,10 @@ static void put_sparse_start(Emit *e, const SparseStart *st, const char *rows, c
     put_args(e, st->args, ARG_SAME, NULL, &n);
     buf_printf(e->o, "%s&gradc_c);\n", n ? ", " : "");
     put_stmt(e, "if (gradc_nnz > 0 && %s)\n", vals);
-    put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, %s, gradc_n, %d);\n", st->m, st->sym);
+    if (st->sym)
+        put_stmt(e, "    gradc_nc = gradc_star(&gradc_c, gradc_n);\n");
+    else
+        put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, %s, gradc_n);\n", st->m);
     put_stmt(e, "if (gradc_nc > 0)\n");
     put_stmt(e, "    gradc_work = gradc_alloc(%s, gradc_none);\n", st->size);
     put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
@@ -2210,9 +2213,10 @@ static void put_jac_sparse(Emit *e, IrFunc *f, const char *rows, const char *col
     put_stmt(e, "gradc_pat_free(&gradc_c);\n");
 }
 
-/* f_hess_sparse: the pattern, then per colour of H's columns (in the
- * whole symmetric pattern) a sweep of f_hvp along the sum of the colour's
- * inputs; the first gives the value and the gradient. */
+/* f_hess_sparse: the pattern, then per colour of a star colouring of H's
+ * columns a sweep of f_hvp along the sum of the colour's inputs (the
+ * first gives the value and the gradient); gradc_hvals reads each entry
+ * from the product of its column's colour or of its row's. */
 static void put_hess_sparse(Emit *e, IrFunc *f, const char *rows, const char *cols, const char *vals)
 {
     IrFunc *hvp = f->sweep[1], *grad = f->sweep[2];
@@ -2240,9 +2244,7 @@ static void put_hess_sparse(Emit *e, IrFunc *f, const char *rows, const char *co
     put_args(e, dense_grad, ARG_GRAD, NULL, &n);
     put_args(e, dense_input, ARG_VECTOR, "gradc_hv", &n);
     buf_puts(e->o, ");\n");
-    put_stmt(e, "for (gradc_i = 0; gradc_i < (size_t)gradc_nnz; gradc_i++)\n");
-    put_stmt(e, "    if (gradc_c.colour[gradc_c.e[gradc_i] & 0xffffffffu] == (int)gradc_j)\n");
-    put_stmt(e, "        %s[gradc_i] = gradc_hv[gradc_c.e[gradc_i] >> 32];\n", vals);
+    put_stmt(e, "gradc_hvals(&gradc_c, (int)gradc_j, gradc_hv, %s);\n", vals);
     e->level--;
     put_stmt(e, "}\n");
     put_stmt(e, "if (gradc_work != gradc_none)\n");
@@ -2271,7 +2273,8 @@ static void put_sparse(Emit *e, IrFunc *f)
                *vals = ((IrVar *)f->params.items[k + 2])->cname;
     put_stmt(e, "/* the pattern from %s; the values from a sweep of %s per %scolour%s of\n", f->sweep[0]->name,
              f->sweep[1]->name, f->vector ? "8 " : "", f->vector ? "s" : "");
-    put_stmt(e, hess ? "   H's columns (no two that share a row have the same colour) */\n"
+    put_stmt(e, hess ? "   a star colouring of H's columns (H[i][j] from the sweep of j's colour,\n"
+                       "   or, where another column of i's row has it, of i's colour) */\n"
                      : "   J's columns (no two that share a row have the same colour) */\n");
     put_offsets(e, dense_input, "gradc_n");
     if (hess)
@@ -2463,8 +2466,8 @@ static void plan_dense(Emit *e, const IrFunc *f)
 static void plan_sparse(Emit *e, const IrFunc *f)
 {
     static const char *const pattern[] = {"gradc_pctx", "gradc_sum", "gradc_alloc", "gradc_pat_end"};
-    static const char *const values[] = {"gradc_pat_free", "gradc_pat_rc", "gradc_colour", "gradc_sum",
-                                         "gradc_alloc", "gradc_fill_nan"};
+    static const char *const values[] = {"gradc_pat_free", "gradc_pat_rc", "gradc_sum", "gradc_alloc",
+                                         "gradc_fill_nan"};
     e->need_stdlib = true;
     for (int i = 0; i < nargs_of(f); i++) {
         int ndims = ((const IrVar *)f->params.items[i])->ndims;
@@ -2493,6 +2496,9 @@ static void plan_sparse(Emit *e, const IrFunc *f)
     } else {
         for (size_t k = 0; k < sizeof values / sizeof *values; k++)
             rt_require(&e->rt, values[k]);
+        rt_require(&e->rt, f->role == ROLE_HESS_SPARSE ? "gradc_star" : "gradc_colour");
+        if (f->role == ROLE_HESS_SPARSE)
+            rt_require(&e->rt, "gradc_hvals");
         if (f->vector)
             rt_require(&e->rt, "gradc_scale");
     }

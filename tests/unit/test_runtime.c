@@ -1044,12 +1044,11 @@ static void pat_all_everything(void **state)
 
 /* ---- colouring ---- */
 
-/* The colouring in c (ncol colours) of the m x n pattern in c (if sym,
-   the symmetric n x n one of which c holds the lower triangle): colours
+/* The colouring in c (ncol colours) of the m x n pattern in c: colours
    in [0, ncol), each up to ncol - 1 met; no two columns with an entry in
    the same row alike; at least as many colours as a row has entries, at
    most one more than a column has neighbours (greedy). */
-static void check_colouring(const gradc_pctx *c, size_t m, size_t n, int sym, int ncol)
+static void check_colouring(const gradc_pctx *c, size_t m, size_t n, int ncol)
 {
     unsigned char *full = calloc(m * n + 1, 1), *conf = calloc(n * n + 1, 1);
     size_t *in_row = malloc((n + 1) * sizeof *in_row);
@@ -1058,10 +1057,6 @@ static void check_colouring(const gradc_pctx *c, size_t m, size_t n, int sym, in
         size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
         assert_true(i < m && j < n);
         full[i * n + j] = 1;
-        if (sym) {
-            assert_true(j <= i);
-            full[j * n + i] = 1;
-        }
     }
     size_t maxrow = 0, maxdeg = 0;
     for (size_t i = 0; i < m; i++) {
@@ -1090,8 +1085,8 @@ static void check_colouring(const gradc_pctx *c, size_t m, size_t n, int sym, in
     for (size_t p = 0; p < n; p++)
         for (size_t q = p + 1; q < n; q++)
             if (conf[p * n + q] && c->colour[p] == c->colour[q]) {
-                print_error("%zu x %zu%s: columns %zu and %zu share a row and colour %d\n", m, n,
-                            sym ? " sym" : "", p, q, c->colour[p]);
+                print_error("%zu x %zu: columns %zu and %zu share a row and colour %d\n", m, n, p, q,
+                            c->colour[p]);
                 fail();
             }
     assert_true((size_t)ncol >= maxrow);
@@ -1099,6 +1094,74 @@ static void check_colouring(const gradc_pctx *c, size_t m, size_t n, int sym, in
     free(full);
     free(conf);
     free(in_row);
+}
+
+/* The star colouring in c (ncol colours) of the symmetric n x n pattern
+   whose lower triangle c holds, checked by brute force: colours in
+   [0, ncol), each met; neighbours differ; no path of four vertices has
+   two colours; and what it is for: with H any symmetric matrix of that
+   pattern (distinct values), the products H s_col for every colour give,
+   through gradc_hvals, every entry exactly. */
+static void check_star(const gradc_pctx *c, size_t n, int ncol)
+{
+    unsigned char *adj = calloc(n * n + 1, 1);
+    double *h = calloc(n * n + 1, sizeof *h), *s = malloc((n + 1) * sizeof *s);
+    double *hv = malloc((n + 1) * sizeof *hv), *vals = malloc((c->nnz + 1) * sizeof *vals);
+    assert_true(adj && h && s && hv && vals);
+    for (size_t k = 0; k < c->nnz; k++) {
+        size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
+        assert_true(j <= i && i < n);
+        h[i * n + j] = h[j * n + i] = 1.0 + (double)k / 8;
+        adj[i * n + j] = adj[j * n + i] = i != j;
+        vals[k] = NAN;
+    }
+    int top = -1;
+    for (size_t j = 0; j < n; j++) {
+        assert_true(c->colour[j] >= 0 && c->colour[j] < ncol);
+        top = c->colour[j] > top ? c->colour[j] : top;
+    }
+    assert_int_equal(ncol, top + 1);
+    for (size_t b = 0; b < n; b++)
+        for (size_t d = 0; d < n; d++) {
+            if (!adj[b * n + d])
+                continue;
+            if (c->colour[b] == c->colour[d]) {
+                print_error("star n=%zu: neighbours %zu and %zu share colour %d\n", n, b, d, c->colour[b]);
+                fail();
+            }
+            /* a - b - d - e with a of d's colour and e of b's */
+            int left = 0, right = 0;
+            for (size_t a = 0; a < n; a++) {
+                left |= a != d && adj[a * n + b] && c->colour[a] == c->colour[d];
+                right |= a != b && adj[a * n + d] && c->colour[a] == c->colour[b];
+            }
+            if (left && right) {
+                print_error("star n=%zu: a path through %zu - %zu has two colours\n", n, b, d);
+                fail();
+            }
+        }
+    for (int col = 0; col < ncol; col++) {
+        for (size_t j = 0; j < n; j++)
+            s[j] = c->colour[j] == col;
+        for (size_t i = 0; i < n; i++) {
+            hv[i] = 0;
+            for (size_t j = 0; j < n; j++)
+                hv[i] += h[i * n + j] * s[j];
+        }
+        gradc_hvals(c, col, hv, vals);
+    }
+    for (size_t k = 0; k < c->nnz; k++) {
+        size_t i = (size_t)(c->e[k] >> 32), j = (size_t)(c->e[k] & 0xffffffffu);
+        if (!(vals[k] == h[i * n + j])) {
+            print_error("star n=%zu: H[%zu][%zu] recovered as %g, not %g\n", n, i, j, vals[k], h[i * n + j]);
+            fail();
+        }
+    }
+    free(adj);
+    free(h);
+    free(s);
+    free(hv);
+    free(vals);
 }
 
 static void colour_random_patterns(void **state)
@@ -1124,8 +1187,11 @@ static void colour_random_patterns(void **state)
             }
             int nnz = gradc_pat_end(&c, 0, n);
             assert_true(nnz >= 0);
-            int ncol = gradc_colour(&c, m, n, sym);
-            check_colouring(&c, m, n, sym, ncol);
+            int ncol = sym ? gradc_star(&c, n) : gradc_colour(&c, m, n);
+            if (sym)
+                check_star(&c, n, ncol);
+            else
+                check_colouring(&c, m, n, ncol);
             if (cases[s][3] && !sym)
                 assert_int_equal(ncol, n);     /* the dense row needs them all */
             gradc_pat_free(&c);
@@ -1133,7 +1199,8 @@ static void colour_random_patterns(void **state)
 }
 
 /* Bands: greedy in column order gives column j the colour j mod the
-   band's width, also for the symmetric band given as its lower half. */
+   band's width; the star colouring of the symmetric band given as its
+   lower half takes no more colours than that. */
 static void colour_bands(void **state)
 {
     (void)state;
@@ -1150,14 +1217,64 @@ static void colour_bands(void **state)
                 size_t width = 2 * half + 1 < n ? 2 * half + 1 : n;
                 /* twice: the second colouring replaces the first */
                 for (int t = 0; t < 2; t++) {
-                    int ncol = gradc_colour(&c, n, n, sym);
-                    check_colouring(&c, n, n, sym, ncol);
+                    int ncol = sym ? gradc_star(&c, n) : gradc_colour(&c, n, n);
+                    if (sym) {
+                        check_star(&c, n, ncol);
+                        assert_true(ncol <= (int)width);
+                        continue;
+                    }
+                    check_colouring(&c, n, n, ncol);
                     assert_int_equal(ncol, width);
                     for (size_t j = 0; j < n; j++)
                         assert_int_equal(c.colour[j], j % width);
                 }
                 gradc_pat_free(&c);
             }
+}
+
+/* Symmetry is what the star colouring is for: an arrowhead (a diagonal,
+   and hubs coupled to everything) takes hubs + 1 colours wherever the hubs
+   are, where a colouring of the whole pattern's columns takes n; a 2-D
+   grid's 5-point stencil takes 3 to 7 (here; 5 is the least for large
+   grids, as for a distance-2 colouring). */
+static void colour_arrowheads_and_grids(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {2, 3, 5, 17, 64, 200};
+    for (size_t s = 0; s < sizeof ns / sizeof *ns; s++)
+        for (int where = 0; where < 3; where++)
+            for (size_t hubs = 1; hubs <= 3 && hubs < ns[s]; hubs++) {
+                size_t n = ns[s], first = where == 0 ? 0 : where == 1 ? n - hubs : (n - hubs) / 2;
+                gradc_pctx c = sp_ctx(1);
+                for (size_t i = 0; i < n; i++)
+                    for (size_t j = 0; j <= i; j++)
+                        if (i == j || (i >= first && i < first + hubs) || (j >= first && j < first + hubs))
+                            gradc_pat_add(&c, i, j);
+                assert_true(gradc_pat_end(&c, 0, n) >= 0);
+                int ncol = gradc_star(&c, n);
+                check_star(&c, n, ncol);
+                if (ncol != (int)(n > hubs ? hubs + 1 : hubs)) {
+                    print_error("arrowhead n=%zu, %zu hubs at %zu: %d colours\n", n, hubs, first, ncol);
+                    fail();
+                }
+                gradc_pat_free(&c);
+            }
+    for (size_t side = 1; side <= 12; side++) {
+        size_t n = side * side;
+        gradc_pctx c = sp_ctx(1);
+        for (size_t i = 0; i < n; i++) {
+            gradc_pat_add(&c, i, i);
+            if (i % side > 0)
+                gradc_pat_add(&c, i, i - 1);
+            if (i >= side)
+                gradc_pat_add(&c, i, i - side);
+        }
+        assert_true(gradc_pat_end(&c, 0, n) >= 0);
+        int ncol = gradc_star(&c, n);
+        check_star(&c, n, ncol);
+        assert_true(ncol <= 7);         /* what the greedy order gives: 5 is the least */
+        gradc_pat_free(&c);
+    }
 }
 
 /* ---- the table embedded into gradc ---------------------------------------- */
@@ -1580,6 +1697,7 @@ int main(void)
         cmocka_unit_test(pat_all_everything),
         cmocka_unit_test(colour_random_patterns),
         cmocka_unit_test(colour_bands),
+        cmocka_unit_test(colour_arrowheads_and_grids),
         cmocka_unit_test(table_is_the_runtime_sources),
         cmocka_unit_test(table_is_well_formed),
         cmocka_unit_test(require_marks_what_is_needed),
