@@ -94,6 +94,8 @@ static void settle_routines(Cx *cx, const CompileOptions *opt)
 static bool routines_fit(Cx *cx, const CompileOptions *opt)
 {
     bool ok = true;
+    if (opt->where_fit)
+        return true;
     if (opt->jac && !dense_fits(cx, false)) {
         diag_cmd_error(&cx->diag, "--routines names jac, but no function in '%s' has out parameters "
                                   "(f_jac is for those)", cx->diag.path);

@@ -14,6 +14,8 @@ typedef struct CompileOptions {
     bool primal_only;           /* stop before differentiation */
     bool no_grad, no_jvp, no_hvp;   /* routines left out (--routines) */
     bool jac, hess;             /* f_jac, f_hess written (--routines) */
+    bool where_fit;             /* jac and hess only for the functions they fit, and no error
+                                   if none does (--eval shows them where it can) */
     int split;                  /* split functions of more statements than this; 0: never */
 } CompileOptions;
 

@@ -449,8 +449,9 @@ static void put_hvp_call(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
     buf_putc(b, ')');
 }
 
+/* name(ARGS), with the seeds and gradients if grads, then tail (", H") */
 static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot, const Arg *args,
-                     bool grads)
+                     bool grads, const char *tail)
 {
     buf_printf(b, "%s(", name);
     for (int i = 0; i < f->params.len; i++) {
@@ -478,7 +479,7 @@ static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot,
                 buf_printf(b, ", &gradc_g[%d]", slot[i]);
         }
     }
-    buf_putc(b, ')');
+    buf_printf(b, "%s)", tail);
 }
 
 /* The names of the inputs (or of the outputs), element by element. */
@@ -507,10 +508,102 @@ static void put_names(Buf *b, const IrFunc *f, const Arg *args, const char *var,
     buf_printf(b, "%s};\n", k ? "" : "\"\"");
 }
 
+/* The sparse form's check, in the driver: its entries beside the dense
+ * routine's and the central differences (fd), both m x n row-major, the
+ * number of colours (sweeps) of the pattern, and what lies outside it. */
+static const char sparse_check_fn[] =
+    "static void gradc_sparse(const char *what, const char *sweep, int nnz, const int *rows,\n"
+    "                         const int *cols, const double *sv, int nc, int m, int n,\n"
+    "                         const double *dense, const double *fd, const char *const *rn,\n"
+    "                         const char *const *cn)\n"
+    "{\n"
+    "    int hess = strstr(what, \"Hessian\") != NULL, k = 0;\n"
+    "    double from_dense = 0, from_fd = 0, out_dense = 0, out_fd = 0;\n"
+    "    printf(\"\\nsparse %s: %d of %d entries%s can be nonzero; %d colour%s: %d directions of %s \"\n"
+    "           \"instead of %d\\n\", what, nnz, hess ? n * (n + 1) / 2 : m * n,\n"
+    "           hess ? \" of the lower triangle\" : \"\", nc, nc == 1 ? \"\" : \"s\", nc, sweep, n);\n"
+    "    printf(\"%-12s%-12s%-24s%-24s%s\\n\", hess ? \"row\" : \"output\", hess ? \"column\" : \"input\",\n"
+    "           \"sparse\", \"dense\", \"central difference\");\n"
+    "    for (int i = 0; i < m; i++)\n"
+    "        for (int j = 0; j < (hess ? i + 1 : n); j++) {\n"
+    "            double d = dense[i * n + j], e = fd[i * n + j];\n"
+    "            if (k < nnz && rows[k] == i && cols[k] == j) {\n"
+    "                printf(\"%-12s%-12s\", rn[i], cn[j]);\n"
+    "                gradc_put(sv[k], 24);\n"
+    "                gradc_put(d, 24);\n"
+    "                gradc_put(e, 0);\n"
+    "                printf(\"\\n\");\n"
+    "                from_dense = fabs(sv[k] - d) > from_dense || sv[k] != sv[k] ? fabs(sv[k] - d) : from_dense;\n"
+    "                from_fd = fabs(sv[k] - e) > from_fd || sv[k] != sv[k] ? fabs(sv[k] - e) : from_fd;\n"
+    "                k++;\n"
+    "            } else {\n"
+    "                out_dense = fabs(d) > out_dense || d != d ? fabs(d) : out_dense;\n"
+    "                out_fd = fabs(e) > out_fd ? fabs(e) : out_fd;\n"
+    "            }\n"
+    "        }\n"
+    "    printf(\"largest |sparse - dense|: %.2g; largest |sparse - central difference|: %.2g\\n\",\n"
+    "           from_dense, from_fd);\n"
+    "    printf(\"outside the pattern: largest |dense entry| %.2g, |central difference| %.2g\\n\",\n"
+    "           out_dense, out_fd);\n"
+    "    if (k != nnz)\n"
+    "        printf(\"warning: the triplets are not sorted and in range (a bug in gradc)\\n\");\n"
+    "    if (out_dense != 0)\n"
+    "        printf(\"warning: the dense form has a nonzero outside the pattern (a bug in gradc)\\n\");\n"
+    "}\n\n";
+
+/* The sparse Jacobian (m outputs) or Hessian (m = 0: of n inputs) of f,
+ * against the dense one and gradc_F, the central differences that the
+ * driver holds by then; the colours from the pattern, by the colouring
+ * f's sparse routine uses (the driver includes the generated C). */
+static void put_sparse_check(Buf *b, const IrFunc *f, const int *slot, const Arg *args, int m, int n)
+{
+    bool hess = f->returns;
+    int rows = hess ? n : m, size = rows * n;
+    char name[300];
+    buf_printf(b, "    {\n"
+        "        static double gradc_D[%d];\n"
+        "        int gradc_nnz = ", size ? size : 1);
+    snprintf(name, sizeof name, "%s_%s_nnz", f->name, hess ? "hess" : "jac");
+    put_call(b, f, name, slot, args, false, "");
+    buf_printf(b, ", gradc_nc;\n"
+        "        int *gradc_rows = malloc(sizeof(int) * (gradc_nnz > 0 ? gradc_nnz : 1));\n"
+        "        int *gradc_cols = malloc(sizeof(int) * (gradc_nnz > 0 ? gradc_nnz : 1));\n"
+        "        double *gradc_sv = malloc(sizeof(double) * (gradc_nnz > 0 ? gradc_nnz : 1));\n"
+        "        gradc_pctx gradc_pc = {0};\n"
+        "        gradc_pc.e = malloc(sizeof *gradc_pc.e * (gradc_nnz > 0 ? gradc_nnz : 1));\n"
+        "        if (gradc_nnz < 0 || !gradc_rows || !gradc_cols || !gradc_sv || !gradc_pc.e) {\n"
+        "            printf(\"out of memory for the sparse form\\n\");\n"
+        "            return 1;\n"
+        "        }\n        ");
+    snprintf(name, sizeof name, "%s_%s", f->name, hess ? "hess" : "jac");
+    put_call(b, f, name, slot, args, hess, ", gradc_D");
+    buf_puts(b, ";\n        ");
+    snprintf(name, sizeof name, "%s_%s_sparse", f->name, hess ? "hess" : "jac");
+    put_call(b, f, name, slot, args, hess, ", gradc_rows, gradc_cols, gradc_sv");
+    char colour[100];
+    if (hess)
+        snprintf(colour, sizeof colour, "gradc_star(&gradc_pc, %d)", n);
+    else
+        snprintf(colour, sizeof colour, "gradc_colour(&gradc_pc, %d, %d)", m, n);
+    buf_printf(b, ";\n"
+        "        for (int gradc_k = 0; gradc_k < gradc_nnz; gradc_k++)\n"
+        "            gradc_pc.e[gradc_k] = (gradc_mask)gradc_rows[gradc_k] << 32 | (gradc_mask)gradc_cols[gradc_k];\n"
+        "        gradc_pc.nnz = (size_t)gradc_nnz;\n"
+        "        gradc_nc = %s;\n"
+        "        gradc_pat_free(&gradc_pc);\n"
+        "        gradc_sparse(\"%s (%s)\", \"%s_%s\", gradc_nnz, gradc_rows, gradc_cols, gradc_sv, gradc_nc,\n"
+        "                     %d, %d, gradc_D, &gradc_F[0][0], %s, gradc_names);\n"
+        "        free(gradc_rows);\n        free(gradc_cols);\n        free(gradc_sv);\n"
+        "    }\n",
+        colour, hess ? "Hessian" : "Jacobian", name, f->name, hess ? "hvp" : "jvp", rows, n,
+        hess ? "gradc_names" : "gradc_onames");
+}
+
 /* For a function with outputs: the outputs, then each entry of the
  * Jacobian from f_vjp (one unit seed per output) beside a central
  * difference. */
-static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *args, int nv, int no)
+static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *args, int nv, int no,
+                         bool sparse)
 {
     buf_puts(b, "    (void)gradc_f;\n    printf(\"%s writes\\n\", \"");
     put_call_text(b, f, args);
@@ -519,15 +612,16 @@ static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
         "        printf(\"  %%s = \", gradc_onames[gradc_j]);\n"
         "        gradc_put(gradc_o[gradc_j], 0);\n        printf(\"\\n\");\n    }\n"
         "    if (%d == 0) {\n        printf(\"(no real inputs: no derivatives)\\n\");\n        return 0;\n    }\n"
+        "    static double gradc_F[%d][%d];\n"
         "    printf(\"\\n%%-12s%%-12s%%-24s%%-24s%%s\\n\", \"output\", \"input\", \"gradient (vjp)\", "
         "\"central difference\", \"|difference|\");\n"
         "    for (int gradc_j = 0; gradc_j < %d; gradc_j++) {\n"
         "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
         "            gradc_s[gradc_i] = gradc_i == gradc_j;\n        ",
-        no, nv, no, no);
+        no, nv, no ? no : 1, nv ? nv : 1, no, no);
     char vjp[300];
     snprintf(vjp, sizeof vjp, "%s_vjp", f->name);
-    put_call(b, f, vjp, slot, args, true);
+    put_call(b, f, vjp, slot, args, true, "");
     buf_printf(b, ";\n"
         "        for (int gradc_k = 0; gradc_k < %d; gradc_k++) {\n"
         "            double gradc_x = gradc_v[gradc_k];\n"
@@ -539,10 +633,14 @@ static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
         "            double gradc_fd = gradc_o[gradc_j];\n"
         "            gradc_v[gradc_k] = gradc_x;\n"
         "            double gradc_est = (gradc_fu - gradc_fd) / (gradc_a - gradc_b);\n"
+        "            gradc_F[gradc_j][gradc_k] = gradc_est;\n"
         "            printf(\"%%-12s%%-12s\", gradc_onames[gradc_j], gradc_names[gradc_k]);\n"
         "            gradc_put(gradc_g[gradc_k], 24);\n            gradc_put(gradc_est, 24);\n"
         "            printf(\"%%.2g\\n\", fabs(gradc_g[gradc_k] - gradc_est));\n"
-        "        }\n    }\n    return 0;\n}\n", nv);
+        "        }\n    }\n", nv);
+    if (sparse)
+        put_sparse_check(b, f, slot, args, no, nv);
+    buf_puts(b, "    return 0;\n}\n");
 }
 
 /* The Hessian, one column per unit direction from f_hvp, beside central
@@ -564,12 +662,12 @@ static void put_hessian(Buf *b, const IrFunc *f, const int *slot, const Arg *arg
         "        double gradc_h = cbrt(DBL_EPSILON) * (fabs(gradc_x) > 1 ? fabs(gradc_x) : 1);\n"
         "        volatile double gradc_a = gradc_x + gradc_h, gradc_b = gradc_x - gradc_h;\n"
         "        gradc_v[gradc_j] = gradc_a;\n        ");
-    put_call(b, f, grad, slot, args, true);
+    put_call(b, f, grad, slot, args, true, "");
     buf_printf(b, ";\n"
         "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
         "            gradc_F[gradc_i][gradc_j] = gradc_g[gradc_i];\n"
         "        gradc_v[gradc_j] = gradc_b;\n        ", nv);
-    put_call(b, f, grad, slot, args, true);
+    put_call(b, f, grad, slot, args, true, "");
     buf_printf(b, ";\n"
         "        gradc_v[gradc_j] = gradc_x;\n"
         "        for (int gradc_i = 0; gradc_i < %d; gradc_i++) {\n"
@@ -594,7 +692,10 @@ static void put_hessian(Buf *b, const IrFunc *f, const int *slot, const Arg *arg
         "    printf(\"\\nlargest |difference|: %%.2g\\n\", gradc_worst);\n", nv, nv, nv, nv);
 }
 
-static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *args, bool hessian)
+/* The driver of --eval: the generated C included (its static pieces serve
+ * the sparse check), f called at args, the derivatives printed beside
+ * central differences; sparse: f's sparse routine exists, to check. */
+static void put_driver(Buf *b, const IrFunc *f, const Arg *args, bool hessian, bool sparse)
 {
     int nv = 0, nc = 0, no = 0;
     int *slot = xmalloc(sizeof *slot * (size_t)(f->params.len + 1));
@@ -607,7 +708,7 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         *count += args[i].n;
     }
     buf_printf(b, "#include <float.h>\n#include <math.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
-                  "#include \"%s\"\n\n", header);
+                  "#include \"model.c\"\n\n");
     /* int arrays, each its own */
     for (int i = 0; i < f->params.len; i++) {
         const IrVar *p = f->params.items[i];
@@ -644,10 +745,10 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
     put_names(b, f, args, "gradc_onames", true, no);
     buf_puts(b, "\nstatic double gradc_value(void)\n{\n    return ");
     if (f->returns) {
-        put_call(b, f, f->name, slot, args, false);
+        put_call(b, f, f->name, slot, args, false, "");
     } else {
         buf_puts(b, "(");
-        put_call(b, f, f->name, slot, args, false);
+        put_call(b, f, f->name, slot, args, false, "");
         buf_puts(b, ", 0.0)");
     }
     buf_puts(b, ";\n}\n\n");
@@ -661,18 +762,20 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         "            break;\n"
         "    }\n"
         "    printf(\"%-*s\", width, s);\n"
-        "}\n\n"
-        "int main(void)\n{\n"
-        "    double gradc_f = gradc_value();\n");
+        "}\n\n");
+    if (sparse && (!f->returns || hessian))
+        buf_puts(b, sparse_check_fn);
+    buf_puts(b, "int main(void)\n{\n"
+                "    double gradc_f = gradc_value();\n");
     if (!f->returns) {
-        put_out_main(b, f, slot, args, nv, no);
+        put_out_main(b, f, slot, args, nv, no, sparse);
         free(slot);
         return;
     }
     buf_puts(b, "    double gradc_fg = ");
     char grad_name[300];
     snprintf(grad_name, sizeof grad_name, "%s_grad", f->name);
-    put_call(b, f, grad_name, slot, args, true);
+    put_call(b, f, grad_name, slot, args, true, "");
     buf_puts(b, ";\n");
     buf_puts(b, "    printf(\"%s = \", \"");
     put_call_text(b, f, args);
@@ -699,6 +802,8 @@ static void put_driver(Buf *b, const IrFunc *f, const char *header, const Arg *a
         f->name, nv, nv);
     if (hessian)
         put_hessian(b, f, slot, args, nv);
+    if (hessian && sparse)
+        put_sparse_check(b, f, slot, args, 0, nv);
     buf_puts(b, "    return 0;\n}\n");
     free(slot);
 }
@@ -763,7 +868,8 @@ static void remove_files(const EvalFiles *ef)
     rmdir(ef->dir);
 }
 
-/* $CC (default cc), split at blanks, on the model and the driver. */
+/* $CC (default cc), split at blanks, on the driver (which includes the
+ * model). */
 static bool compile_driver(Diag *d, const EvalFiles *ef)
 {
     const char *cc = getenv("CC");
@@ -775,10 +881,11 @@ static bool compile_driver(Diag *d, const EvalFiles *ef)
     int argc = 0;
     for (char *tok = strtok(ccopy, " \t"); tok && argc < 48; tok = strtok(NULL, " \t"))
         argv[argc++] = tok;
-    const char *extra[] = {"-std=c99", "-O1", "-o", ef->exe, ef->c, ef->driver, "-lm", NULL};
+    /* the driver includes the model */
+    const char *extra[] = {"-std=c99", "-O1", "-o", ef->exe, ef->driver, "-lm", NULL};
     for (int i = 0; extra[i]; i++)
         argv[argc + i] = (char *)extra[i];
-    argv[argc + 7] = NULL;
+    argv[argc + 6] = NULL;
     int rc = 0;
     bool ok = argc > 0 && run_program(d, argv, &rc) && rc == 0;
     if (argc == 0)
@@ -850,7 +957,12 @@ bool eval_run(Cx *cx, const char *call, bool hessian, const Buf *c_text, const B
     const char *hname = slash ? slash + 1 : header_path;
     Buf driver;
     buf_init(&driver);
-    put_driver(&driver, f, hname, args, hessian);
+    bool sparse = false;
+    for (int i = 0; i < cx->ir->funcs.len; i++) {
+        const IrFunc *g = cx->ir->funcs.items[i];
+        sparse |= g->primal == f && (g->role == ROLE_JAC_SPARSE || g->role == ROLE_HESS_SPARSE);
+    }
+    put_driver(&driver, f, args, hessian, sparse);
     EvalFiles ef;
     bool ok = make_files(&cx->diag, &ef, hname);
     if (ok) {

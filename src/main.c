@@ -89,9 +89,12 @@ static const char help_text[] =
     "                    function at the given point, e.g. 'f(2, 1)' or\n"
     "                    'g(3, [1, 2, 3])', and print the value, every partial\n"
     "                    derivative and a central finite-difference estimate\n"
-    "                    beside each\n"
+    "                    beside each; for a function with out parameters, the\n"
+    "                    Jacobian, then f_jac_sparse's entries (nonzeros,\n"
+    "                    colours) beside f_jac's and the differences\n"
     "  --hessian         with --eval: also the Hessian, from f_hvp, beside central\n"
-    "                    differences of f_grad\n"
+    "                    differences of f_grad, then f_hess_sparse's entries\n"
+    "                    beside f_hess's and the differences\n"
     "  --help            this text\n"
     "  --version         gradc's version\n"
     "\n"
@@ -527,6 +530,12 @@ static int run(Job *job)
     /* the graph shows the operations as written: no optimisation */
     CompileOptions copt = {.optimize = opt->optimize && !dot, .no_inline = opt->no_inline, .no_jvp = dot,
                            .no_hvp = dot, .split = dot ? 0 : opt->split};
+    if (opt->eval && !dot) {
+        /* the sparse forms, which --eval checks */
+        copt.jac = true;
+        copt.hess = opt->hessian;
+        copt.where_fit = true;
+    }
     if (opt->routines && !opt->eval) {
         copt.no_grad = !has_routine(opt->routines, "grad");
         copt.no_jvp = !has_routine(opt->routines, "jvp");

@@ -1,6 +1,7 @@
 # --eval 'f(...)' --hessian: after the gradient table, the Hessian from
 # f_hvp, the central differences of f_grad beside it, and the largest
-# |difference|. On samples/rosenbrock.fn at the usual start (-1.2, 1) the
+# |difference|; then the sparse Hessian (f_hess_sparse) beside f_hess and
+# the differences, with its pattern's size and colours. On samples/rosenbrock.fn at the usual start (-1.2, 1) the
 # Hessian is known exactly: [[1330, 480], [480, 200]]. Also with arrays
 # and const inputs, and the usage errors (no --eval; out parameters).
 . "$2/lib.sh"
@@ -67,12 +68,28 @@ hessian_row "central differences of the gradient:" y 480 200
 largest_difference_below 1e-5 "rosenbrock(-1.2, 1)"
 # the Hessian comes after the gradient table, the differences after it
 order=$(grep -n -e '^input' -e '^Hessian (f_hvp):' -e '^central differences of the gradient:' \
-    -e '^largest |difference|' "$OUTF" | cut -d: -f1 | tr '\n' ' ')
+    -e '^largest |difference|' -e '^sparse Hessian' "$OUTF" | cut -d: -f1 | tr '\n' ' ')
 set -- $order
-if [ $# -ne 4 ] || [ "$1" -ge "$2" ] || [ "$2" -ge "$3" ] || [ "$3" -ge "$4" ]; then
-    bad "the sections are not gradient, Hessian, differences, largest difference (lines: $order)"
+if [ $# -ne 5 ] || [ "$1" -ge "$2" ] || [ "$2" -ge "$3" ] || [ "$3" -ge "$4" ] || [ "$4" -ge "$5" ]; then
+    bad "the sections are not gradient, Hessian, differences, largest difference, sparse (lines: $order)"
     show_stdout
 fi
+
+# sparse_check HEAD LIMIT: the sparse section's first line starts with HEAD;
+# sparse and dense agree exactly, sparse and the differences within LIMIT;
+# nothing lies outside the pattern
+sparse_check() {
+    grep -Fq "$1" "$OUTF" || { bad "no line '$1'"; show_stdout; }
+    if ! awk -v lim="$2" '
+        /^largest \|sparse - dense\|: / { seen = 1; split($0, p, /: |; /); if (p[2] + 0 != 0 || p[4] + 0 > lim + 0) exit 1 }
+        /^outside the pattern: / { out = 1; if ($7 + 0 != 0) exit 1 }
+        END { exit !(seen && out) }' "$OUTF"; then
+        bad "the sparse form: not exact against the dense one, or not within $2 of the differences"
+        show_stdout
+    fi
+    grep -q '^warning' "$OUTF" && { bad "a warning"; show_stdout; }
+}
+sparse_check "sparse Hessian (rosenbrock_hess_sparse): 3 of 3 entries of the lower triangle can be nonzero; 2 colours" 1e-5
 expect_listing . "ext_rosenbrock.fn gaussian.fn mlp.fn rosenbrock.fn" "--eval --hessian writes nothing"
 
 # without --hessian: no Hessian
@@ -89,6 +106,8 @@ hessian_row "Hessian (f_hvp):" x2 -400 1002 -400 0
 hessian_row "Hessian (f_hvp):" x3 0 -400 1002 -400
 hessian_row "Hessian (f_hvp):" x4 0 0 -400 200
 largest_difference_below 1e-5 "rosenbrock4(1, 1, 1, 1)"
+# tridiagonal: 7 entries; a path of 4 takes 3 colours (star)
+sparse_check "sparse Hessian (rosenbrock4_hess_sparse): 7 of 10 entries of the lower triangle can be nonzero; 3 colours: 3 directions of rosenbrock4_hvp instead of 4" 1e-5
 
 # an array input: one row and column per element
 run ext_rosenbrock.fn --eval 'ext_rosenbrock(3, [-1.2, 1, 0.5])' --hessian
@@ -97,6 +116,7 @@ hessian_row "Hessian (f_hvp):" 'x[0]' 1330 480 0
 hessian_row "Hessian (f_hvp):" 'x[1]' 480 1202 -400
 hessian_row "Hessian (f_hvp):" 'x[2]' 0 -400 200
 largest_difference_below 1e-5 "ext_rosenbrock(3, [-1.2, 1, 0.5])"
+sparse_check "sparse Hessian (ext_rosenbrock_hess_sparse): 5 of 6 entries" 1e-5
 
 # const inputs get no row: d2/dmu2 = 4 / sigma^2, d2/dmu dsigma =
 # -2 sum(y - mu) / sigma^3 = 0, d2/dsigma2 = 4 / sigma^2 - 3 sum(y - mu)^2 / sigma^4
