@@ -36,6 +36,7 @@ typedef struct gradc_pctx {
     gradc_mask *e;              /* entries, row << 32 | column */
     size_t nnz, cap;
     int *colour;                /* by column, after gradc_colour or gradc_star */
+    int *rcolour;               /* by row, after gradc_colour by rows */
     unsigned char *pick;        /* by entry, after gradc_star: read from the product of
                                    the row's colour (1) or the column's (0) */
 } gradc_pctx;
@@ -259,6 +260,7 @@ static void gradc_pat_free(gradc_pctx *c)
     free(c->r);
     free(c->e);
     free(c->colour);
+    free(c->rcolour);
     free(c->pick);
 }
 /* gradc-end */
@@ -317,36 +319,42 @@ static int gradc_lists(const gradc_pctx *c, size_t nkey, int by_col, int sym, si
 /* Colours the n columns of J's m x n pattern greedily, so that no two
    columns with an entry in the same row share a colour: then J times the
    sum of a colour's unit vectors holds each of its columns' entries in
-   their own rows. Returns the number of colours, or -1 if memory ran
-   out. */
-static int gradc_colour(gradc_pctx *c, size_t m, size_t n)
+   their own rows (into c->colour). With by_row, the m rows instead, so
+   that no two rows with an entry in the same column share one: the sum
+   of a colour's unit vectors times J holds its rows' entries in their
+   own columns (into c->rcolour). Returns the number of colours, or -1
+   if memory ran out. */
+static int gradc_colour(gradc_pctx *c, size_t m, size_t n, int by_row)
 {
-    size_t *rp = NULL, *rj = NULL, *cp = NULL, *ci = NULL, p;
-    size_t *forbid = malloc((n + 1) * sizeof *forbid);
-    int ncol = -1;
-    free(c->colour);
-    c->colour = malloc((n ? n : 1) * sizeof *c->colour);
-    if (forbid && c->colour && gradc_lists(c, m, 0, 0, &rp, &rj) && gradc_lists(c, n, 1, 0, &cp, &ci)) {
+    size_t *kp = NULL, *kx = NULL, *op = NULL, *ox = NULL, p;
+    size_t nkey = by_row ? m : n, nother = by_row ? n : m;
+    size_t *forbid = malloc((nkey + 1) * sizeof *forbid);
+    int **to = by_row ? &c->rcolour : &c->colour, *col, ncol = -1;
+    free(*to);
+    col = *to = malloc((nkey ? nkey : 1) * sizeof **to);
+    /* each key's entries (kp, kx) and each other index's keys (op, ox) */
+    if (forbid && col && gradc_lists(c, nkey, !by_row, 0, &kp, &kx) &&
+        gradc_lists(c, nother, by_row, 0, &op, &ox)) {
         ncol = 0;
-        for (size_t k = 0; k <= n; k++)
+        for (size_t k = 0; k <= nkey; k++)
             forbid[k] = (size_t)-1;
-        for (size_t j = 0; j < n; j++) {
-            for (p = cp[j]; p < cp[j + 1]; p++)
-                for (size_t q = rp[ci[p]]; q < rp[ci[p] + 1]; q++)
-                    if (rj[q] < j)
-                        forbid[c->colour[rj[q]]] = j;
-            int col = 0;
-            while (forbid[col] == j)
-                col++;
-            c->colour[j] = col;
-            if (col + 1 > ncol)
-                ncol = col + 1;
+        for (size_t j = 0; j < nkey; j++) {
+            for (p = kp[j]; p < kp[j + 1]; p++)
+                for (size_t q = op[kx[p]]; q < op[kx[p] + 1]; q++)
+                    if (ox[q] < j)
+                        forbid[col[ox[q]]] = j;
+            int k = 0;
+            while (forbid[k] == j)
+                k++;
+            col[j] = k;
+            if (k + 1 > ncol)
+                ncol = k + 1;
         }
     }
-    free(rp);
-    free(rj);
-    free(cp);
-    free(ci);
+    free(kp);
+    free(kx);
+    free(op);
+    free(ox);
     free(forbid);
     return ncol;
 }

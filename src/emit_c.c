@@ -2141,7 +2141,7 @@ static void put_sparse_start(Emit *e, const SparseStart *st, const char *rows, c
     if (st->sym)
         put_stmt(e, "    gradc_nc = gradc_star(&gradc_c, gradc_n);\n");
     else
-        put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, %s, gradc_n);\n", st->m);
+        put_stmt(e, "    gradc_nc = gradc_colour(&gradc_c, %s, gradc_n, 0);\n", st->m);
     put_stmt(e, "if (gradc_nc > 0)\n");
     put_stmt(e, "    gradc_work = gradc_alloc(%s, gradc_none);\n", st->size);
     put_stmt(e, "if (gradc_nnz < 0 || gradc_nc < 0 || !gradc_work) {\n");
@@ -2154,6 +2154,38 @@ static void put_sparse_start(Emit *e, const SparseStart *st, const char *rows, c
     put_stmt(e, "gradc_pat_rc(&gradc_c, %s, %s);\n", rows, cols);
 }
 
+/* In f_jac_sparse, where J's rows take fewer than half as many colours as
+ * its columns (a few rows, one of them dense: a column colouring takes a
+ * colour per column there), a sweep of f_vjp per colour of the rows
+ * instead (a reverse sweep costs about twice a tangent one): the seeds
+ * sum the colour's unit rows, and input j's gradient is J's entry in the
+ * row of that colour that column j has. */
+static void put_vjp_rows(Emit *e, IrFunc *f, const char *vals)
+{
+    int n = 0;
+    put_stmt(e, "gradc_nr = gradc_nc > 1 ? gradc_colour(&gradc_c, gradc_m, gradc_n, 1) : -1;\n");
+    put_stmt(e, "if (gradc_nr > 0 && 2 * gradc_nr < gradc_nc) {\n");
+    e->level++;
+    put_stmt(e, "/* reverse mode: a sweep of %s per colour of J's rows */\n", f->sweep[2]->name);
+    put_stmt(e, "for (gradc_k = 0; gradc_k < gradc_nr; gradc_k++) {\n");
+    e->level++;
+    put_stmt(e, "for (gradc_i = 0; gradc_i < gradc_m; gradc_i++)\n");
+    put_stmt(e, "    gradc_out[gradc_i] = gradc_c.rcolour[gradc_i] == gradc_k ? 1.0 : 0.0;\n");
+    put_stmt(e, "%s(", f->sweep[2]->name);
+    put_args(e, dense_any, ARG_SAME, NULL, &n);
+    put_args(e, dense_output, ARG_VECTOR, "gradc_out", &n);
+    put_args(e, dense_input, ARG_VECTOR, "gradc_in", &n);
+    buf_puts(e->o, ");\n");
+    put_stmt(e, "for (gradc_i = 0; gradc_i < (size_t)gradc_nnz; gradc_i++)\n");
+    put_stmt(e, "    if (gradc_c.rcolour[gradc_c.e[gradc_i] >> 32] == gradc_k)\n");
+    put_stmt(e, "        %s[gradc_i] = gradc_in[gradc_c.e[gradc_i] & 0xffffffffu];\n", vals);
+    e->level--;
+    put_stmt(e, "}\n");
+    put_stmt(e, "gradc_nc = 0;     /* no tangent sweeps */\n");
+    e->level--;
+    put_stmt(e, "}\n");
+}
+
 /* f_jac_sparse: the pattern, then per colour of J's columns (VEC_WIDTH
  * colours a sweep in vector mode) a sweep of f_jvp along the sum of the
  * colour's inputs: output i's tangent is J's entry in the column of that
@@ -2163,7 +2195,7 @@ static void put_jac_sparse(Emit *e, IrFunc *f, const char *rows, const char *col
     IrFunc *jvp = f->sweep[1];
     int w = f->vector ? VEC_WIDTH : 1, n = 0;
     put_offsets(e, dense_output, "gradc_m");
-    SparseStart st = {"*gradc_in, *gradc_out", "gradc_k, gradc_d, ", "gradc_m",
+    SparseStart st = {"*gradc_in, *gradc_out", "gradc_k, gradc_d, gradc_nr, ", "gradc_m",
                       w > 1 ? arena_printf(e->cx->arena, "gradc_scale(gradc_sum(gradc_n, gradc_m), %d)", w)
                             : "gradc_sum(gradc_n, gradc_m)", "",
                       dense_any, dense_output, false};
@@ -2178,6 +2210,7 @@ static void put_jac_sparse(Emit *e, IrFunc *f, const char *rows, const char *col
     put_stmt(e, "}\n");
     put_stmt(e, "gradc_in = gradc_work;\n");
     put_stmt(e, "gradc_out = gradc_work + gradc_n * %d;\n", w);
+    put_vjp_rows(e, f, vals);
     put_stmt(e, "for (gradc_k = 0; gradc_k < gradc_nc; gradc_k += %d) {\n", w);
     e->level++;
     put_stmt(e, "int gradc_nd = gradc_nc - gradc_k < %d ? gradc_nc - gradc_k : %d;\n", w, w);
@@ -2275,7 +2308,9 @@ static void put_sparse(Emit *e, IrFunc *f)
              f->sweep[1]->name, f->vector ? "8 " : "", f->vector ? "s" : "");
     put_stmt(e, hess ? "   a star colouring of H's columns (H[i][j] from the sweep of j's colour,\n"
                        "   or, where another column of i's row has it, of i's colour) */\n"
-                     : "   J's columns (no two that share a row have the same colour) */\n");
+                     : "   J's columns (no two that share a row have the same colour), or of\n"
+                       "   the reverse sweep per colour of its rows where those are fewer than\n"
+                       "   half as many */\n");
     put_offsets(e, dense_input, "gradc_n");
     if (hess)
         put_hess_sparse(e, f, rows, cols, vals);
@@ -2668,8 +2703,13 @@ static void put_fn_doc(Emit *e, IrFunc *f)
                           "   nonzero, as triplets sorted by row, then column:\n", p->name);
         buf_printf(o, "   (rows[k], cols[k], vals[k]) for k < %s%s_nnz. NULL rows and cols: the\n"
                       "   values only, in the same order; NULL vals: the pattern only. The values\n"
-                      "   take a sweep of %s per %scolour%s of the columns. */\n",
+                      "   take a sweep of %s per %scolour%s of the columns",
                    p->name, h ? "_hess" : "_jac", f->sweep[1]->name, f->vector ? "8 " : "", f->vector ? "s" : "");
+        if (h)
+            buf_puts(o, ". */\n");
+        else
+            buf_printf(o, ",\n   or of %s per colour of the rows where those are fewer than half as\n"
+                          "   many. */\n", f->sweep[2]->name);
         return;
     }
     if (f->role == ROLE_HVP) {

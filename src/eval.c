@@ -512,7 +512,7 @@ static void put_names(Buf *b, const IrFunc *f, const Arg *args, const char *var,
  * routine's and the central differences (fd), both m x n row-major, the
  * number of colours (sweeps) of the pattern, and what lies outside it. */
 static const char sparse_check_fn[] =
-    "static void gradc_sparse(const char *what, const char *sweep, int nnz, const int *rows,\n"
+    "static void gradc_sparse(const char *what, const char *sweep, int of, int nnz, const int *rows,\n"
     "                         const int *cols, const double *sv, int nc, int m, int n,\n"
     "                         const double *dense, const double *fd, const char *const *rn,\n"
     "                         const char *const *cn)\n"
@@ -521,7 +521,7 @@ static const char sparse_check_fn[] =
     "    double from_dense = 0, from_fd = 0, out_dense = 0, out_fd = 0;\n"
     "    printf(\"\\nsparse %s: %d of %d entries%s can be nonzero; %d colour%s: %d directions of %s \"\n"
     "           \"instead of %d\\n\", what, nnz, hess ? n * (n + 1) / 2 : m * n,\n"
-    "           hess ? \" of the lower triangle\" : \"\", nc, nc == 1 ? \"\" : \"s\", nc, sweep, n);\n"
+    "           hess ? \" of the lower triangle\" : \"\", nc, nc == 1 ? \"\" : \"s\", nc, sweep, of);\n"
     "    printf(\"%-12s%-12s%-24s%-24s%s\\n\", hess ? \"row\" : \"output\", hess ? \"column\" : \"input\",\n"
     "           \"sparse\", \"dense\", \"central difference\");\n"
     "    for (int i = 0; i < m; i++)\n"
@@ -580,23 +580,32 @@ static void put_sparse_check(Buf *b, const IrFunc *f, const int *slot, const Arg
     buf_puts(b, ";\n        ");
     snprintf(name, sizeof name, "%s_%s_sparse", f->name, hess ? "hess" : "jac");
     put_call(b, f, name, slot, args, hess, ", gradc_rows, gradc_cols, gradc_sv");
-    char colour[100];
-    if (hess)
-        snprintf(colour, sizeof colour, "gradc_star(&gradc_pc, %d)", n);
-    else
-        snprintf(colour, sizeof colour, "gradc_colour(&gradc_pc, %d, %d)", m, n);
     buf_printf(b, ";\n"
+        "        const char *gradc_sweep = \"%s_%s\";\n"
+        "        int gradc_of = %d;\n"
         "        for (int gradc_k = 0; gradc_k < gradc_nnz; gradc_k++)\n"
         "            gradc_pc.e[gradc_k] = (gradc_mask)gradc_rows[gradc_k] << 32 | (gradc_mask)gradc_cols[gradc_k];\n"
-        "        gradc_pc.nnz = (size_t)gradc_nnz;\n"
-        "        gradc_nc = %s;\n"
+        "        gradc_pc.nnz = (size_t)gradc_nnz;\n",
+        f->name, hess ? "hvp" : "jvp", n);
+    if (hess) {
+        buf_printf(b, "        gradc_nc = gradc_star(&gradc_pc, %d);\n", n);
+    } else {
+        /* the choice f_jac_sparse makes: rows where they take fewer than half the colours */
+        buf_printf(b, "        gradc_nc = gradc_colour(&gradc_pc, %d, %d, 0);\n"
+            "        int gradc_nr = gradc_colour(&gradc_pc, %d, %d, 1);\n"
+            "        if (gradc_nc > 1 && gradc_nr > 0 && 2 * gradc_nr < gradc_nc) {\n"
+            "            gradc_nc = gradc_nr;\n"
+            "            gradc_sweep = \"%s_vjp\";\n"
+            "            gradc_of = %d;\n"
+            "        }\n", m, n, m, n, f->name, m);
+    }
+    buf_printf(b,
         "        gradc_pat_free(&gradc_pc);\n"
-        "        gradc_sparse(\"%s (%s)\", \"%s_%s\", gradc_nnz, gradc_rows, gradc_cols, gradc_sv, gradc_nc,\n"
-        "                     %d, %d, gradc_D, &gradc_F[0][0], %s, gradc_names);\n"
+        "        gradc_sparse(\"%s (%s)\", gradc_sweep, gradc_of, gradc_nnz, gradc_rows, gradc_cols, gradc_sv,\n"
+        "                     gradc_nc, %d, %d, gradc_D, &gradc_F[0][0], %s, gradc_names);\n"
         "        free(gradc_rows);\n        free(gradc_cols);\n        free(gradc_sv);\n"
         "    }\n",
-        colour, hess ? "Hessian" : "Jacobian", name, f->name, hess ? "hvp" : "jvp", rows, n,
-        hess ? "gradc_names" : "gradc_onames");
+        hess ? "Hessian" : "Jacobian", name, rows, n, hess ? "gradc_names" : "gradc_onames");
 }
 
 /* For a function with outputs: the outputs, then each entry of the

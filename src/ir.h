@@ -236,7 +236,8 @@ struct IrFunc {
     IrFunc *sweep[3];           /* f_jac: f_jvp, f_vjp and f_jvp in vector mode (or NULL);
                                    f_hess: f_hvp and f_grad; a pattern: the mask sweep (NULL:
                                    every entry); the sparse routines: the pattern, f_jvp (or
-                                   its vector mode: vector set) or f_hvp, and f_grad */
+                                   its vector mode: vector set) or f_hvp, and f_vjp or
+                                   f_grad */
     bool vector;                /* f_jac_sparse: sweep[1] takes VEC_WIDTH directions */
     IrFunc *mask;               /* a primal's mask sweep (ROLE_MASK), once made */
     bool mask_tried;            /* mask is the answer (NULL: none can be made) */

@@ -268,6 +268,7 @@ void sparse_module(Cx *cx, bool jac, bool hess)
             IrFunc *dense = dense_find(cx, f, ROLE_JAC);
             g->sweep[1] = dense->sweep[0];     /* f_jvp, or its vector mode */
             g->vector = dense->sweep[2] != NULL;
+            g->sweep[2] = dense->sweep[1];     /* f_vjp, for J's rows */
         }
     }
 }

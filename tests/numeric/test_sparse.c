@@ -244,6 +244,7 @@ JAC_ADAPT(scatter, a->m, a->n, a->i1, a->i2, x, y)
 JAC_ADAPT(assemble, a->m, a->n, a->i1, x, y)
 JAC_ADAPT(branchy, x, y)
 JAC_ADAPT(relax, a->n, x, y)
+JAC_ADAPT(cons, a->n, x, y)
 
 /* Every check of the file's header comment for one Jacobian at one point
  * x0 (N inputs), M outputs, expected pattern pat (M x N). */
@@ -602,6 +603,27 @@ static void test_relax(void **state)
         char what[32];
         snprintf(what, sizeof what, "n = %d", n);
         check_jac(&relax_fns, &a, what, n, n, p, 3, -1, 1);
+    }
+}
+
+/* Few rows over all the columns: reverse sweeps by row colours from n = 5
+ * (2 row colours against n column colours), tangent sweeps below. */
+static void test_cons(void **state)
+{
+    static const int sizes[] = {1, 2, 4, 5, 9, 64, 130};
+    (void)state;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int n = sizes[s];
+        Args a = {.n = n};
+        unsigned char *p = new_pattern(3, n);
+        for (int j = 0; j < n; j++) {
+            p[j] = j % 2 == 0;
+            p[n + j] = 1;
+            p[2 * n + j] = j % 2 == 1;
+        }
+        char what[32];
+        snprintf(what, sizeof what, "n = %d", n);
+        check_jac(&cons_fns, &a, what, 3, n, p, 3, -1, 1);
     }
 }
 
@@ -1094,7 +1116,7 @@ int main(void)
         cmocka_unit_test(test_bratu),    cmocka_unit_test(test_burgers),
         cmocka_unit_test(test_pendulum), cmocka_unit_test(test_scatter),
         cmocka_unit_test(test_assemble), cmocka_unit_test(test_branchy),
-        cmocka_unit_test(test_relax),    cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_relax),    cmocka_unit_test(test_cons),     cmocka_unit_test(test_chain),
         cmocka_unit_test(test_arrow),    cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_cells),    cmocka_unit_test(test_ring),
         cmocka_unit_test(test_products), cmocka_unit_test(test_cancel),

@@ -1187,13 +1187,26 @@ static void colour_random_patterns(void **state)
             }
             int nnz = gradc_pat_end(&c, 0, n);
             assert_true(nnz >= 0);
-            int ncol = sym ? gradc_star(&c, n) : gradc_colour(&c, m, n);
+            int ncol = sym ? gradc_star(&c, n) : gradc_colour(&c, m, n, 0);
             if (sym)
                 check_star(&c, n, ncol);
             else
                 check_colouring(&c, m, n, ncol);
             if (cases[s][3] && !sym)
                 assert_int_equal(ncol, n);     /* the dense row needs them all */
+            if (!sym) {
+                /* J's rows coloured are the columns of its transpose coloured */
+                gradc_pctx t = sp_ctx(0);
+                for (size_t k = 0; k < c.nnz; k++)
+                    gradc_pat_add(&t, (size_t)(c.e[k] & 0xffffffffu), (size_t)(c.e[k] >> 32));
+                assert_true(gradc_pat_end(&t, 0, m) >= 0);
+                int nrow = gradc_colour(&c, m, n, 1), ntrans = gradc_colour(&t, n, m, 0);
+                check_colouring(&t, n, m, ntrans);
+                assert_int_equal(nrow, ntrans);
+                for (size_t i = 0; i < m; i++)
+                    assert_int_equal(c.rcolour[i], t.colour[i]);
+                gradc_pat_free(&t);
+            }
             gradc_pat_free(&c);
         }
 }
@@ -1217,7 +1230,7 @@ static void colour_bands(void **state)
                 size_t width = 2 * half + 1 < n ? 2 * half + 1 : n;
                 /* twice: the second colouring replaces the first */
                 for (int t = 0; t < 2; t++) {
-                    int ncol = sym ? gradc_star(&c, n) : gradc_colour(&c, n, n);
+                    int ncol = sym ? gradc_star(&c, n) : gradc_colour(&c, n, n, 0);
                     if (sym) {
                         check_star(&c, n, ncol);
                         assert_true(ncol <= (int)width);
