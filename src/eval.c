@@ -451,6 +451,18 @@ static void put_hvp_call(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
 
 /* name(ARGS), with the seeds and gradients if grads, then tail (", H") */
 static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot, const Arg *args,
+                     bool grads, const char *tail);
+
+/* The same for f's routine named with suffix ("_grad") */
+static void put_routine_call(Buf *b, const IrFunc *f, const char *suffix, const int *slot,
+                             const Arg *args, bool grads, const char *tail)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%s%s", f->name, suffix);
+    put_call(b, f, name, slot, args, grads, tail);
+}
+
+static void put_call(Buf *b, const IrFunc *f, const char *name, const int *slot, const Arg *args,
                      bool grads, const char *tail)
 {
     buf_printf(b, "%s(", name);
@@ -559,12 +571,10 @@ static void put_sparse_check(Buf *b, const IrFunc *f, const int *slot, const Arg
 {
     bool hess = f->returns;
     int rows = hess ? n : m, size = rows * n;
-    char name[300];
     buf_printf(b, "    {\n"
         "        static double gradc_D[%d];\n"
         "        int gradc_nnz = ", size ? size : 1);
-    snprintf(name, sizeof name, "%s_%s_nnz", f->name, hess ? "hess" : "jac");
-    put_call(b, f, name, slot, args, false, "");
+    put_routine_call(b, f, hess ? "_hess_nnz" : "_jac_nnz", slot, args, false, "");
     buf_printf(b, ", gradc_nc;\n"
         "        int *gradc_rows = malloc(sizeof(int) * (gradc_nnz > 0 ? gradc_nnz : 1));\n"
         "        int *gradc_cols = malloc(sizeof(int) * (gradc_nnz > 0 ? gradc_nnz : 1));\n"
@@ -575,11 +585,10 @@ static void put_sparse_check(Buf *b, const IrFunc *f, const int *slot, const Arg
         "            printf(\"out of memory for the sparse form\\n\");\n"
         "            return 1;\n"
         "        }\n        ");
-    snprintf(name, sizeof name, "%s_%s", f->name, hess ? "hess" : "jac");
-    put_call(b, f, name, slot, args, hess, ", gradc_D");
+    put_routine_call(b, f, hess ? "_hess" : "_jac", slot, args, hess, ", gradc_D");
     buf_puts(b, ";\n        ");
-    snprintf(name, sizeof name, "%s_%s_sparse", f->name, hess ? "hess" : "jac");
-    put_call(b, f, name, slot, args, hess, ", gradc_rows, gradc_cols, gradc_sv");
+    put_routine_call(b, f, hess ? "_hess_sparse" : "_jac_sparse", slot, args, hess,
+                     ", gradc_rows, gradc_cols, gradc_sv");
     buf_printf(b, ";\n"
         "        const char *gradc_sweep = \"%s_%s\";\n"
         "        int gradc_of = %d;\n"
@@ -601,11 +610,12 @@ static void put_sparse_check(Buf *b, const IrFunc *f, const int *slot, const Arg
     }
     buf_printf(b,
         "        gradc_pat_free(&gradc_pc);\n"
-        "        gradc_sparse(\"%s (%s)\", gradc_sweep, gradc_of, gradc_nnz, gradc_rows, gradc_cols, gradc_sv,\n"
-        "                     gradc_nc, %d, %d, gradc_D, &gradc_F[0][0], %s, gradc_names);\n"
+        "        gradc_sparse(\"%s (%s_%s_sparse)\", gradc_sweep, gradc_of, gradc_nnz, gradc_rows, gradc_cols,\n"
+        "                     gradc_sv, gradc_nc, %d, %d, gradc_D, &gradc_F[0][0], %s, gradc_names);\n"
         "        free(gradc_rows);\n        free(gradc_cols);\n        free(gradc_sv);\n"
         "    }\n",
-        hess ? "Hessian" : "Jacobian", name, rows, n, hess ? "gradc_names" : "gradc_onames");
+        hess ? "Hessian" : "Jacobian", f->name, hess ? "hess" : "jac", rows, n,
+        hess ? "gradc_names" : "gradc_onames");
 }
 
 /* For a function with outputs: the outputs, then each entry of the
@@ -628,9 +638,7 @@ static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
         "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
         "            gradc_s[gradc_i] = gradc_i == gradc_j;\n        ",
         no, nv, no ? no : 1, nv ? nv : 1, no, no);
-    char vjp[300];
-    snprintf(vjp, sizeof vjp, "%s_vjp", f->name);
-    put_call(b, f, vjp, slot, args, true, "");
+    put_routine_call(b, f, "_vjp", slot, args, true, "");
     buf_printf(b, ";\n"
         "        for (int gradc_k = 0; gradc_k < %d; gradc_k++) {\n"
         "            double gradc_x = gradc_v[gradc_k];\n"
@@ -656,8 +664,6 @@ static void put_out_main(Buf *b, const IrFunc *f, const int *slot, const Arg *ar
  * differences of f_grad. */
 static void put_hessian(Buf *b, const IrFunc *f, const int *slot, const Arg *args, int nv)
 {
-    char grad[300];
-    snprintf(grad, sizeof grad, "%s_grad", f->name);
     buf_printf(b,
         "    static double gradc_H[%d][%d], gradc_F[%d][%d];\n"
         "    double gradc_worst = 0;\n"
@@ -671,12 +677,12 @@ static void put_hessian(Buf *b, const IrFunc *f, const int *slot, const Arg *arg
         "        double gradc_h = cbrt(DBL_EPSILON) * (fabs(gradc_x) > 1 ? fabs(gradc_x) : 1);\n"
         "        volatile double gradc_a = gradc_x + gradc_h, gradc_b = gradc_x - gradc_h;\n"
         "        gradc_v[gradc_j] = gradc_a;\n        ");
-    put_call(b, f, grad, slot, args, true, "");
+    put_routine_call(b, f, "_grad", slot, args, true, "");
     buf_printf(b, ";\n"
         "        for (int gradc_i = 0; gradc_i < %d; gradc_i++)\n"
         "            gradc_F[gradc_i][gradc_j] = gradc_g[gradc_i];\n"
         "        gradc_v[gradc_j] = gradc_b;\n        ", nv);
-    put_call(b, f, grad, slot, args, true, "");
+    put_routine_call(b, f, "_grad", slot, args, true, "");
     buf_printf(b, ";\n"
         "        gradc_v[gradc_j] = gradc_x;\n"
         "        for (int gradc_i = 0; gradc_i < %d; gradc_i++) {\n"
@@ -782,9 +788,7 @@ static void put_driver(Buf *b, const IrFunc *f, const Arg *args, bool hessian, b
         return;
     }
     buf_puts(b, "    double gradc_fg = ");
-    char grad_name[300];
-    snprintf(grad_name, sizeof grad_name, "%s_grad", f->name);
-    put_call(b, f, grad_name, slot, args, true, "");
+    put_routine_call(b, f, "_grad", slot, args, true, "");
     buf_puts(b, ";\n");
     buf_puts(b, "    printf(\"%s = \", \"");
     put_call_text(b, f, args);

@@ -14,24 +14,7 @@ fn chain(int n, x[n], out y[n]) { for i in 1..n { y[i] = x[i] * x[i - 1]; } }
 fn arrow(int n, x[n], out y[n]) { for i in 0..n { y[i] = sin(x[0]) * x[i]; } }
 FN
 
-show_stdout() {
-    echo "--- standard output:"
-    head -c 6000 "$OUTF"
-    echo "---"
-}
 
-# sparse_check HEAD LIMIT: as in hessian.sh
-sparse_check() {
-    grep -Fq "$1" "$OUTF" || { bad "no line '$1'"; show_stdout; }
-    if ! awk -v lim="$2" '
-        /^largest \|sparse - dense\|: / { seen = 1; split($0, p, /: |; /); if (p[2] + 0 != 0 || p[4] + 0 > lim + 0) exit 1 }
-        /^outside the pattern: / { out = 1; if ($7 + 0 != 0) exit 1 }
-        END { exit !(seen && out) }' "$OUTF"; then
-        bad "the sparse form: not exact against the dense one, or not within $2 of the differences"
-        show_stdout
-    fi
-    grep -q '^warning' "$OUTF" && { bad "a warning"; show_stdout; }
-}
 
 run chain.fn --eval 'chain(4, [1, 2, 3, 4])'
 expect_status 0 "--eval 'chain(4, [...])'"

@@ -125,5 +125,28 @@ with_timeout() {
     fi
 }
 
+# show_stdout: the start of the last run's standard output, for a failure
+show_stdout() {
+    echo "--- standard output:"
+    head -c 6000 "$OUTF"
+    echo "---"
+}
+
+# sparse_check HEAD LIMIT: --eval's sparse section (f_jac_sparse, or
+# f_hess_sparse with --hessian) starts with the line HEAD; sparse and dense
+# agree exactly, sparse and the central differences within LIMIT; nothing
+# lies outside the pattern; no warning
+sparse_check() {
+    grep -Fq "$1" "$OUTF" || { bad "no line '$1'"; show_stdout; }
+    if ! awk -v lim="$2" '
+        /^largest \|sparse - dense\|: / { seen = 1; split($0, p, /: |; /); if (p[2] + 0 != 0 || p[4] + 0 > lim + 0) exit 1 }
+        /^outside the pattern: / { out = 1; if ($7 + 0 != 0) exit 1 }
+        END { exit !(seen && out) }' "$OUTF"; then
+        bad "the sparse form: not exact against the dense one, or not within $2 of the differences"
+        show_stdout
+    fi
+    grep -q '^warning' "$OUTF" && { bad "a warning"; show_stdout; }
+}
+
 CC=${CC:-cc}
 STRICT_CFLAGS="-std=c99 -Wall -Wextra -pedantic -Werror"
