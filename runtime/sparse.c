@@ -179,7 +179,7 @@ static size_t gradc_cols(gradc_mask w, size_t c0, size_t *s, size_t n)
    lower triangle is kept). */
 static void gradc_pat_pairs(gradc_pctx *c, size_t ncols)
 {
-    size_t *s = malloc(2 * (ncols ? ncols : 1) * sizeof *s);
+    size_t next = 4096, *s = malloc(2 * (ncols ? ncols : 1) * sizeof *s);
     if (!s) {
         c->failed = 1;
         return;
@@ -207,14 +207,18 @@ static void gradc_pat_pairs(gradc_pctx *c, size_t ncols)
         for (size_t i = 0; i < na; i++)
             for (size_t j = na; j < nb; j++)
                 gradc_pat_add(c, s[i] > s[j] ? s[i] : s[j], s[i] > s[j] ? s[j] : s[i]);
-        /* one sorted pass now and then keeps repeated pairs from piling up */
-        if (c->nnz > 4096 && c->nnz > c->cap / 2 + c->cap / 4) {
+        /* a sorted pass now and then keeps repeated pairs from piling up:
+           when the entries have doubled since the last, so that the passes
+           cost O(nnz log nnz) in all (a pass whenever the buffer was 3/4
+           full sorted at every operation once few pairs repeated) */
+        if (c->nnz >= next) {
             size_t w = 0;
             qsort(c->e, c->nnz, sizeof *c->e, gradc_cmp_mask);
             for (size_t i = 0; i < c->nnz; i++)
                 if (w == 0 || c->e[i] != c->e[w - 1])
                     c->e[w++] = c->e[i];
             c->nnz = w;
+            next = 2 * w > 4096 ? 2 * w : 4096;
         }
     }
     free(s);

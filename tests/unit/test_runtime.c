@@ -1011,6 +1011,33 @@ static void hessian_records_random(void **state)
         }
 }
 
+/* A long chain, as a tridiagonal Hessian's mask sweeps record it: each
+   operation k couples {k, k+1} with itself, so neighbours repeat (k+1,
+   k+1) and the entries pass the 4096 of the first sorted pass many times
+   over; the result is the band exactly (and takes O(n log n): the passes
+   once sorted at every operation past a mark, quadratic in n). */
+static void hessian_records_long_chain(void **state)
+{
+    (void)state;
+    const size_t n = 20000;
+    gradc_pctx c = sp_ctx(1);
+    for (size_t c0 = 0; c0 < n; c0 += 64) {
+        sp_sweep(&c, c0);
+        for (size_t k = 0; k + 1 < n; k++) {
+            gradc_mask w = 0;
+            for (size_t t = k; t <= k + 1; t++)
+                if (t >= c0 && t < c0 + 64)
+                    w |= (gradc_mask)1 << (t - c0);
+            gradc_mrec(&c, w, w);
+        }
+    }
+    assert_int_equal(gradc_pat_end(&c, 1, n), 2 * n - 1);
+    for (size_t i = 0, k = 0; i < n; i++)
+        for (size_t j = i ? i - 1 : 0; j <= i; j++, k++)
+            assert_true(c.e[k] == ((gradc_mask)i << 32 | (gradc_mask)j));
+    gradc_pat_free(&c);
+}
+
 static void pat_all_everything(void **state)
 {
     (void)state;
@@ -1707,6 +1734,7 @@ int main(void)
         cmocka_unit_test(jacobian_pattern_by_chunks),
         cmocka_unit_test(hessian_records_small),
         cmocka_unit_test(hessian_records_random),
+        cmocka_unit_test(hessian_records_long_chain),
         cmocka_unit_test(pat_all_everything),
         cmocka_unit_test(colour_random_patterns),
         cmocka_unit_test(colour_bands),
