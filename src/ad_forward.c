@@ -51,6 +51,12 @@ static Operand map_fn(void *data, Operand a)
     return map_operand(data, a);
 }
 
+/* A row of a call's argument or of a save, in the derived function. */
+static IrRow *map_row(const Fwd *w, const IrRow *row)
+{
+    return ir_map_row(w->cx, row, map_fn, (void *)w);
+}
+
 static bool is_varied(const Fwd *w, Operand a)
 {
     return (a.kind == OK_VAR || a.kind == OK_REF) && a.var->type == IT_REAL && w->varied[a.var->id];
@@ -268,16 +274,21 @@ static void fwd_call(Fwd *w, const Instr *in)
     out->ncargs = h->params.len;
     out->cargs = ARENA_ARRAY(w->cx->arena, Operand, out->ncargs);
     int n = 0;
-    for (int i = 0; i < in->ncargs; i++)
-        out->cargs[n++] = map_operand(w, in->cargs[i]);
+    for (int i = 0; i < in->ncargs; i++) {
+        out->cargs[n] = map_operand(w, in->cargs[i]);
+        ir_set_call_row(w->cx, out, n++, map_row(w, ir_call_row(in, i)));
+    }
     for (int i = 0; i < in->ncargs; i++) {
         const IrVar *p = in->callee->params.items[i];
         if (!carries_tangent(p, ROLE_FWD))
             continue;
         Operand a = in->cargs[i];
         bool v = is_varied(w, a);
-        if (p->ndims > 0)
-            out->cargs[n++] = v ? ir_v(tangent(w, a.var)) : (Operand){.kind = OK_NULL};
+        if (p->ndims > 0 && v) {
+            out->cargs[n] = ir_v(tangent(w, a.var));
+            ir_set_call_row(w->cx, out, n++, map_row(w, ir_call_row(in, i)));
+        } else if (p->ndims > 0)
+            out->cargs[n++] = (Operand){.kind = OK_NULL};
         else if (p->by_ref)
             out->cargs[n++] = ir_ref(v ? tangent(w, a.var) : dummy(w));
         else
@@ -378,12 +389,18 @@ static void fwd_instr(Fwd *w, const Instr *in)
         break;
     case I_PUSHA:
         copy_instr(w, in);
-        if (w->varied[in->arr->id])
-            emit(w, I_PUSHA, in->span)->arr = tangent(w, in->arr);
+        if (w->varied[in->arr->id]) {
+            Instr *push = emit(w, I_PUSHA, in->span);
+            push->arr = tangent(w, in->arr);
+            push->row = map_row(w, in->row);
+        }
         break;
     case I_POPA:
-        if (w->varied[in->arr->id])
-            emit(w, I_POPA, in->span)->arr = tangent(w, in->arr);
+        if (w->varied[in->arr->id]) {
+            Instr *pop = emit(w, I_POPA, in->span);
+            pop->arr = tangent(w, in->arr);
+            pop->row = map_row(w, in->row);
+        }
         copy_instr(w, in);
         break;
     case I_RESERVE: {

@@ -225,7 +225,8 @@ static bool loop_between(const IrBlock *from, const IrBlock *home)
     return false;
 }
 
-static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at);
+static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at, const Operand *first);
+static const Operand *first_of(const IrRow *row);
 
 static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to);
 
@@ -269,7 +270,7 @@ static bool recompute_candidate(Rev *r, const IrVar *v)
     if (!r->v[v->id].in_loop || r->v[v->id].ndefs != 1 || !d)
         return false;
     if (d->kind == I_LOAD) {
-        if (!array_written_after(r, d->arr, d))
+        if (!array_written_after(r, d->arr, d, &d->idx[0]))
             return true;
         r->v[v->id].snap_loop = snapshot_loop(r, d);
         return r->v[v->id].snap_loop != NULL;
@@ -499,9 +500,13 @@ static void need_block(Rev *r, const IrBlock *b)
             need_block(r, in->body);
             break;
         case I_CALL:
-            for (int k = 0; act && k < in->ncargs; k++)
+            for (int k = 0; act && k < in->ncargs; k++) {
+                const IrRow *row = ir_call_row(in, k);
                 if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims == 0)
                     need(r, in->cargs[k], b);
+                for (int j = 0; row && j < row->nfix; j++)
+                    need(r, row->fix[j], b);
+            }
             break;
         default:
             break;
@@ -907,6 +912,12 @@ static Operand map_fn(void *data, Operand a)
     return map_operand(data, a);
 }
 
+/* A row of a call's argument, in the derived function. */
+static IrRow *map_row(const Rev *r, const IrRow *row)
+{
+    return ir_map_row(r->cx, row, map_fn, (void *)r);
+}
+
 static void map_indices(const Rev *r, const Instr *in, Operand *out)
 {
     memset(out, 0, sizeof(Operand) * IR_MAX_DIMS);
@@ -1215,8 +1226,11 @@ static void rev_call(Rev *r, const Instr *in)
         return;
     for (int k = in->ncargs - 1; k >= 0; k--)
         if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 && !ir_call_writes(in, k) &&
-            array_written_after(r, in->cargs[k].var, in))
-            emit_in(r, cur_block(r), I_POPA, in->span)->arr = r->v[in->cargs[k].var->id].map;
+            array_written_after(r, in->cargs[k].var, in, first_of(ir_call_row(in, k)))) {
+            Instr *pop = emit_in(r, cur_block(r), I_POPA, in->span);
+            pop->arr = r->v[in->cargs[k].var->id].map;
+            pop->row = map_row(r, ir_call_row(in, k));
+        }
     IrFunc *rev = ad_rev_helper(r->cx, in->callee);
     Instr *out = ir_instr(r->cx, I_CALL, in->span);
     out->callee = rev;
@@ -1224,8 +1238,10 @@ static void rev_call(Rev *r, const Instr *in)
     out->cargs = ARENA_ARRAY(r->cx->arena, Operand, out->ncargs);
     int k = 0;
     for (int i = 0; i < in->ncargs; i++)
-        if (!ir_call_writes(in, i))
-            out->cargs[k++] = map_operand(r, in->cargs[i]);
+        if (!ir_call_writes(in, i)) {
+            out->cargs[k] = map_operand(r, in->cargs[i]);
+            ir_set_call_row(r->cx, out, k++, map_row(r, ir_call_row(in, i)));
+        }
     if (in->callee->returns) {
         if (in->dst && active(r, in->dst) && r->v[in->dst->id].init)
             out->cargs[k++] = ir_v(adjoint(r, in->dst));
@@ -1238,7 +1254,8 @@ static void rev_call(Rev *r, const Instr *in)
         const IrVar *a = in->cargs[i].var;
         if (active(r, a)) {
             ensure_init(r, a);
-            out->cargs[k++] = ir_v(adjoint(r, a));
+            out->cargs[k] = ir_v(adjoint(r, a));
+            ir_set_call_row(r->cx, out, k++, map_row(r, ir_call_row(in, i)));
         } else {
             out->cargs[k++] = (Operand){.kind = OK_NULL};
         }
@@ -1251,8 +1268,11 @@ static void rev_call(Rev *r, const Instr *in)
         bool act = a.kind == OK_VAR && active(r, a.var);
         if (act)
             ensure_init(r, a.var);
-        if (p->ndims > 0)
-            out->cargs[k++] = act ? ir_v(adjoint(r, a.var)) : (Operand){.kind = OK_NULL};
+        if (p->ndims > 0 && act) {
+            out->cargs[k] = ir_v(adjoint(r, a.var));
+            ir_set_call_row(r->cx, out, k++, map_row(r, ir_call_row(in, i)));
+        } else if (p->ndims > 0)
+            out->cargs[k++] = (Operand){.kind = OK_NULL};
         else
             out->cargs[k++] = ir_ref(act ? adjoint(r, a.var) : dummy(r));
     }
@@ -1262,7 +1282,8 @@ static void rev_call(Rev *r, const Instr *in)
     /* the call overwrote its outputs: their old values had no effect */
     for (int i = 0; i < in->ncargs; i++)
         if (ir_call_writes(in, i) && active(r, in->cargs[i].var))
-            emit_in(r, cur_block(r), I_FILL, in->span)->arr = adjoint(r, in->cargs[i].var);
+            ir_fill(r->cx, r->g, cur_block(r), in->span, adjoint(r, in->cargs[i].var),
+                    map_row(r, ir_call_row(in, i)));
 }
 
 static void rev_instr(Rev *r, const Instr *in)
@@ -1407,7 +1428,8 @@ static void pushed_arrays(const IrBlock *b, Buf *o)
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
         if (in->kind == I_PUSHA && in->per == 0)
-            buf_printf(o, "%s%s", o->len ? ", " : "", in->arr->name ? in->arr->name : "an array");
+            buf_printf(o, "%s%s%s%s", o->len ? ", " : "", in->row ? "a row of " : "",
+                       in->arr->name ? in->arr->name : "an array", in->row ? "" : " whole");
         if (in->kind == I_IF) {
             pushed_arrays(in->then, o);
             if (in->els)
@@ -1588,8 +1610,12 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         if (in->kind == I_CALL && instr_active(r, in))
             for (int k = 0; k < in->ncargs; k++)
                 if (in->cargs[k].kind == OK_VAR && in->cargs[k].var->ndims > 0 &&
-                    !ir_call_writes(in, k) && array_written_after(r, in->cargs[k].var, in))
-                    emit_in(r, out, I_PUSHA, in->span)->arr = r->v[in->cargs[k].var->id].map;
+                    !ir_call_writes(in, k) &&
+                    array_written_after(r, in->cargs[k].var, in, first_of(ir_call_row(in, k)))) {
+                    Instr *push = emit_in(r, out, I_PUSHA, in->span);
+                    push->arr = r->v[in->cargs[k].var->id].map;
+                    push->row = map_row(r, ir_call_row(in, k));
+                }
         if (in->kind == I_FOR) {
             PtrVec once = loop_saves(r, in);
             for (int k = 0; k < once.len; k++) {
@@ -1623,7 +1649,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
             buf_init(&arrays);
             pushed_arrays(c->body, &arrays);
             if (arrays.len)
-                c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s whole before a call "
+                c->note = arena_printf(r->cx->arena, "%s%seach iteration saves %s before a call "
                                        "reads %s, for the reverse sweep", c->note ? c->note : "",
                                        c->note ? "; " : "", arrays.data, strchr(arrays.data, ',') ?
                                        "them" : "it");
@@ -1689,16 +1715,110 @@ static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to)
     return false;
 }
 
-static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at)
+/* ---- rows written once ------------------------------------------------ */
+
+/* A loop carried recurrence over the rows of an array, H[t + 1] computed
+ * from H[t], reads each row after its last write: the reverse sweep can
+ * read H[t] again rather than save it. The proof is on the first index:
+ * in a loop L that no loop encloses, running up by 1, a read of row
+ * t + cr and a write of row t + cw (t L's index, cr and cw constants) with
+ * cw > cr never meet after the read: in iteration t' >= t the write goes
+ * to t' + cw > t + cr. */
+
+/* The first index of a row passed (NULL: the whole array). */
+static const Operand *first_of(const IrRow *row)
+{
+    return row ? &row->fix[0] : NULL;
+}
+
+/* a as `i + c` for the index i of a loop (returned), or NULL. */
+static const Instr *loop_offset(const Rev *r, Operand a, int *c)
+{
+    *c = 0;
+    for (int step = 0; step < 2 && a.kind == OK_VAR; step++) {
+        const RevVar *vi = &r->v[a.var->id];
+        if (a.var->is_param || vi->ndefs != 1 || !vi->def)
+            return NULL;
+        const Instr *d = vi->def;
+        if (d->kind == I_FOR)
+            return d->ivar == a.var && !d->down ? d : NULL;
+        if (step == 1 || d->kind != I_OP || d->acc != ACC_SET || d->nargs != 2 ||
+            (d->op != OP_IADD && d->op != OP_ISUB) || d->args[1].kind != OK_INT ||
+            d->args[1].ival < -1000000 || d->args[1].ival > 1000000)
+            return NULL;
+        *c = d->op == OP_IADD ? d->args[1].ival : -d->args[1].ival;
+        a = d->args[0];
+    }
+    return NULL;
+}
+
+static bool encloses(const Instr *loop, const Instr *in)
+{
+    return in->seq > loop->seq && in->seq <= loop->seq_end;
+}
+
+/* The write w of array a never reaches, after `at`, the row whose first
+ * index `at` reads is *first. */
+static bool misses_row(const Rev *r, const Instr *w, const IrVar *a, const Instr *at, const Operand *first)
+{
+    int cr, cw;
+    const Instr *l = first ? loop_offset(r, *first, &cr) : NULL;
+    if (!l || !encloses(l, at) || !encloses(l, w))
+        return false;
+    for (int i = 0; i < r->loops.len; i++)
+        if (encloses(r->loops.items[i], l))
+            return false;               /* L runs again: its writes come back */
+    bool any = false;
+    if (w->kind == I_STORE && w->arr == a) {
+        any = true;
+        if (loop_offset(r, w->idx[0], &cw) != l || cw <= cr)
+            return false;
+    } else if (w->kind == I_CALL) {
+        for (int k = 0; k < w->ncargs; k++) {
+            if (!ir_call_writes(w, k) || w->cargs[k].var != a)
+                continue;
+            const Operand *f = first_of(ir_call_row(w, k));
+            any = true;
+            if (!f || loop_offset(r, *f, &cw) != l || cw <= cr)
+                return false;
+        }
+    }
+    return any;
+}
+
+typedef struct RowRead {
+    const Rev *r;
+    const IrVar *a;
+    const Instr *at;
+    const Operand *first;
+    int from, to;
+} RowRead;
+
+static bool writes_read_row(const Instr *in, const void *data)
+{
+    const RowRead *q = data;
+    return in->seq >= q->from && in->seq <= q->to && ir_writes_array(in, q->a) &&
+           !misses_row(q->r, in, q->a, q->at, q->first);
+}
+
+/* Whether something writes a after `at` (in order, or in a later
+ * iteration of a loop around it) where `at` reads it: anywhere in it, or
+ * (first not NULL) in the row of that first index. */
+static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at, const Operand *first)
 {
     if (a->is_param && a->readonly)
         return false;
-    if (written_in_range(r->p->body, a, at->seq + 1, r->nseq))
-        return true;
+    RowRead q = {r, a, at, first, at->seq + 1, r->nseq};
+    for (int i = 0; i < r->p->body->instrs.len; i++)
+        if (ir_any_within(r->p->body->instrs.items[i], writes_read_row, &q))
+            return true;
     for (int i = 0; i < r->loops.len; i++) {
         const Instr *l = r->loops.items[i];
-        if (at->seq > l->seq && at->seq <= l->seq_end &&
-            written_in_range(r->p->body, a, l->seq, l->seq_end))
+        if (!encloses(l, at))
+            continue;
+        q.from = l->seq;
+        q.to = l->seq_end;
+        if (ir_any_within(l, writes_read_row, &q))
             return true;
     }
     return false;

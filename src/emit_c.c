@@ -522,24 +522,46 @@ static void put_element(Emit *e, IrVar *arr, const Operand *idx)
     buf_putc(e->o, ']');
 }
 
-/* The number of elements of an array, as a size_t expression:
- * gradc_count(m, n), gradc_scale(gradc_count(a, b), c). */
-static void put_count(Emit *e, IrVar *v)
+/* The number of elements of an array's dimensions from `from` on (0: the
+ * whole array; a row's count past its fixed indices), as a size_t
+ * expression: gradc_count(m, n), gradc_scale(gradc_count(a, b), c). */
+static void put_count_from(Emit *e, IrVar *v, int from)
 {
-    for (int d = 2; d < v->ndims; d++)
+    for (int d = from + 2; d < v->ndims; d++)
         buf_puts(e->o, "gradc_scale(");
     buf_puts(e->o, "gradc_count(");
-    put_operand(e, v->dims[0], false);
+    put_operand(e, v->dims[from], false);
     buf_puts(e->o, ", ");
-    if (v->ndims >= 2)
-        put_operand(e, v->dims[1], false);
+    if (v->ndims >= from + 2)
+        put_operand(e, v->dims[from + 1], false);
     else
         buf_puts(e->o, "1");
     buf_putc(e->o, ')');
-    for (int d = 2; d < v->ndims; d++) {
+    for (int d = from + 2; d < v->ndims; d++) {
         buf_puts(e->o, ", ");
         put_operand(e, v->dims[d], false);
         buf_putc(e->o, ')');
+    }
+}
+
+static void put_count(Emit *e, IrVar *v)
+{
+    put_count_from(e, v, 0);
+}
+
+/* The address of a row of arr (a sub-array argument, a row saved):
+ * H + t * h, T + (i * b + j) * c: a pointer into the array, no copy. */
+static void put_row(Emit *e, IrVar *arr, const IrRow *row)
+{
+    buf_printf(e->o, "%s + ", vref(e, arr));
+    if (row->nfix > 1)
+        buf_putc(e->o, '(');
+    put_offset(e, arr, row->fix, row->nfix - 1);
+    if (row->nfix > 1)
+        buf_putc(e->o, ')');
+    for (int k = row->nfix; k < arr->ndims; k++) {
+        buf_puts(e->o, " * ");
+        put_operand(e, arr->dims[k], true);
     }
 }
 
@@ -1036,7 +1058,10 @@ static void put_call(Emit *e, Instr *in)
     for (int i = 0; i < in->ncargs; i++) {
         if (i)
             buf_puts(e->o, ", ");
-        put_operand(e, in->cargs[i], false);
+        if (ir_call_row(in, i))
+            put_row(e, in->cargs[i].var, ir_call_row(in, i));
+        else
+            put_operand(e, in->cargs[i], false);
     }
     if (in->callee->frame_of)
         buf_printf(e->o, "%sgradc_fr", in->ncargs ? ", " : "");
@@ -1213,9 +1238,14 @@ static void put_instr(Emit *e, Instr *in)
     case I_PUSHA:
     case I_POPA:
         line_start(e);
-        buf_printf(e->o, "gradc_%s%s(gradc_t, %s, ", in->kind == I_PUSHA ? "pusha" : "popa",
-                   in->arr->type == IT_INT ? "i" : "", vref(e, in->arr));
-        put_count(e, in->arr);
+        buf_printf(e->o, "gradc_%s%s(gradc_t, ", in->kind == I_PUSHA ? "pusha" : "popa",
+                   in->arr->type == IT_INT ? "i" : "");
+        if (in->row)
+            put_row(e, in->arr, in->row);
+        else
+            buf_puts(e->o, vref(e, in->arr));
+        buf_puts(e->o, ", ");
+        put_count_from(e, in->arr, in->row ? in->row->nfix : 0);
         buf_puts(e->o, ");\n");
         break;
     case I_RESERVE:
@@ -1574,6 +1604,10 @@ static void mark_named(Emit *e, const IrBlock *b, bool *named)
             ir_size_vars(in->arr->dims[d], mark_one, named);
         if (in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA)
             mark_sizes(named, in->arr);
+        /* so does a row's address */
+        for (int k = 0; in->kind == I_CALL && k < in->ncargs; k++)
+            if (ir_call_row(in, k))
+                mark_sizes(named, in->cargs[k].var);
         const IrBlock *sub[3] = {in->then, in->els, in->body};
         for (int k = 0; k < 3; k++)
             if (sub[k])
@@ -2432,7 +2466,7 @@ static void plan_block(Emit *e, const IrBlock *b)
             rt_require(&e->rt, ints ? arena_printf(e->cx->arena, "%si", piece[in->kind]) : piece[in->kind]);
         /* counts of arrays of 3 or more dimensions */
         if ((in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_PUSHA || in->kind == I_POPA) &&
-            in->arr->ndims > 2)
+            ir_row_ndims(in->arr, in->row) > 2)
             rt_require(&e->rt, "gradc_scale");
         for (int k = 0; in->kind == I_ALLOC && k < e->plan_f->vars.len; k++) {
             const IrVar *v = e->plan_f->vars.items[k];

@@ -35,6 +35,8 @@ typedef struct Inliner {
     const IrFunc *g;            /* the callee */
     Operand *map;               /* callee var id -> operand in the caller */
     IrVar *result;              /* the call's destination, or NULL */
+    const IrRow **rows;         /* callee var id -> the row of an array passed as A[i] */
+    IrVar **bases;              /* ... and that array */
 } Inliner;
 
 /* A callee's variable as the caller sees it: the argument passed for a
@@ -43,6 +45,18 @@ static Operand map_operand(void *data, Operand a)
 {
     const Inliner *il = data;
     return il->map[a.var->id].kind != OK_NONE ? il->map[a.var->id] : a;
+}
+
+/* An instruction of the callee that names a parameter passed as a row
+ * A[i] names A itself, its indices the row's first: the row is read and
+ * written in place. */
+static Operand *row_indices(Inliner *il, const IrRow *row, const Operand *idx, int n)
+{
+    Operand *out = ARENA_ARRAY(il->cx->arena, Operand, row->nfix + n + 1);
+    memcpy(out, row->fix, sizeof(Operand) * (size_t)row->nfix);
+    if (n)
+        memcpy(out + row->nfix, idx, sizeof(Operand) * (size_t)n);
+    return out;
 }
 
 /* The callee's body for the caller: its allocation is the caller's, its
@@ -54,14 +68,44 @@ static IrBlock *copy_body(Inliner *il, const IrBlock *b)
         const Instr *src = b->instrs.items[i];
         if (src->kind == I_ALLOC || (src->kind == I_RETURN && !il->result))
             continue;
-        Instr *in = ir_clone_instr(il->cx, src, map_operand, il, true);
+        const IrRow *row = src->arr ? il->rows[src->arr->id] : NULL;
+        if (src->kind == I_FILL && row) {
+            ir_fill(il->cx, il->f, out, src->span, il->bases[src->arr->id], row);
+            continue;
+        }
+        Instr *in = ir_clone_instr(il->cx, src, map_operand, il, false);
         in->note = NULL;
+        if (row) {
+            if (src->kind != I_LOAD && src->kind != I_STORE)
+                die("inline: a row parameter in an instruction of kind %d", src->kind);
+            in->arr = il->bases[src->arr->id];
+            in->idx = row_indices(il, row, in->idx, src->arr->ndims);
+        }
+        for (int k = 0; in->kind == I_CALL && k < in->ncargs; k++) {
+            Operand a = src->cargs[k];
+            const IrRow *outer = a.kind == OK_VAR ? il->rows[a.var->id] : NULL;
+            if (!outer)
+                continue;
+            const IrRow *inner = ir_call_row(in, k);
+            IrRow whole = {.nfix = outer->nfix};
+            memcpy(whole.fix, outer->fix, sizeof(Operand) * (size_t)outer->nfix);
+            for (int j = 0; inner && j < inner->nfix; j++)
+                whole.fix[whole.nfix++] = inner->fix[j];
+            in->cargs[k] = ir_v(il->bases[a.var->id]);
+            ir_set_call_row(il->cx, in, k, &whole);
+        }
         if (src->kind == I_RETURN) {
             in->kind = I_OP;
             in->op = OP_COPY;
             in->acc = ACC_SET;
             in->dst = il->result;
         }
+        if (src->then)
+            in->then = copy_body(il, src->then);
+        if (src->els)
+            in->els = copy_body(il, src->els);
+        if (src->body)
+            in->body = copy_body(il, src->body);
         ir_append(il->cx, out, in);
     }
     return out;
@@ -77,7 +121,6 @@ static bool map_locals(Inliner *il)
         if (v->is_param)
             continue;
         IrVar *c = ir_var(il->cx, il->f, v->name, v->type);
-        c->row_copy = v->row_copy;
         ir_set_shape(il->cx, c, v->ndims);
         for (int k = 0; k < v->ndims; k++) {
             Operand d = v->dims[k].kind == OK_VAR ? map_operand(il, v->dims[k]) : v->dims[k];
@@ -96,10 +139,20 @@ static bool inline_call(Cx *cx, IrFunc *f, IrBlock *b, int i)
 {
     Instr *call = b->instrs.items[i];
     const IrFunc *g = call->callee;
-    Inliner il = {cx, f, g, ARENA_ARRAY(cx->arena, Operand, g->vars.len + 1), call->dst};
+    Inliner il = {cx, f, g, ARENA_ARRAY(cx->arena, Operand, g->vars.len + 1), call->dst,
+                  ARENA_ARRAY(cx->arena, const IrRow *, g->vars.len + 1),
+                  ARENA_ARRAY(cx->arena, IrVar *, g->vars.len + 1)};
     int nvars = f->vars.len;
-    for (int k = 0; k < g->params.len; k++)
-        il.map[((IrVar *)g->params.items[k])->id] = call->cargs[k];
+    for (int k = 0; k < g->params.len; k++) {
+        int id = ((IrVar *)g->params.items[k])->id;
+        const IrRow *row = ir_call_row(call, k);
+        if (row) {                      /* named by the fix-up in copy_body, not the map */
+            il.rows[id] = row;
+            il.bases[id] = call->cargs[k].var;
+        } else {
+            il.map[id] = call->cargs[k];
+        }
+    }
     if (!map_locals(&il)) {
         f->vars.len = nvars;            /* undo the locals made so far */
         return false;

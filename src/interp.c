@@ -118,6 +118,28 @@ static double *element(Run *r, const Instr *in)
     return &a[at];
 }
 
+/* The start of a row of arr (NULL: arr has no memory, or an index is out
+ * of bounds) and, in *count, its number of elements. */
+static double *row_of(Run *r, const IrVar *arr, const IrRow *row, int *count)
+{
+    double *a = r->mem[arr->id];
+    int at = 0, nfix = row ? row->nfix : 0;
+    *count = 1;
+    for (int k = 0; k < arr->ndims; k++) {
+        int n = (int)get(r, arr->dims[k]);
+        if (k >= nfix) {
+            *count *= n > 0 ? n : 0;
+            at *= n;
+            continue;
+        }
+        int i = (int)get(r, row->fix[k]);
+        if (i < 0 || i >= n)
+            return NULL;
+        at = at * n + i;
+    }
+    return a ? &a[at] : NULL;
+}
+
 static void push(Run *r, double x)
 {
     if (r->ntape == r->captape) {
@@ -205,8 +227,10 @@ static void run_instr(Interp *it, Run *r, const Instr *in)
             arrays[k] = NULL;
             if (a.kind == OK_REF)
                 arrays[k] = a.var->by_ref ? r->mem[a.var->id] : &r->val[a.var->id];
-            else if (p->ndims && a.kind == OK_VAR)
-                arrays[k] = r->mem[a.var->id];
+            else if (p->ndims && a.kind == OK_VAR) {
+                int n;
+                arrays[k] = row_of(r, a.var, ir_call_row(in, k), &n);
+            }
         }
         double v = run_call(it, g, scalars, arrays);
         if (in->dst)
@@ -225,14 +249,20 @@ static void run_instr(Interp *it, Run *r, const Instr *in)
     case I_POP:
         write(r, in->dst, ACC_SET, pop(r));
         break;
-    case I_PUSHA:
-        for (int k = 0; r->mem[in->arr->id] && k < size_of(r, in->arr); k++)
-            push(r, r->mem[in->arr->id][k]);
+    case I_PUSHA: {
+        int n;
+        double *a = row_of(r, in->arr, in->row, &n);
+        for (int k = 0; a && k < n; k++)
+            push(r, a[k]);
         break;
-    case I_POPA:
-        for (int k = size_of(r, in->arr) - 1; r->mem[in->arr->id] && k >= 0; k--)
-            r->mem[in->arr->id][k] = pop(r);
+    }
+    case I_POPA: {
+        int n;
+        double *a = row_of(r, in->arr, in->row, &n);
+        for (int k = n - 1; a && k >= 0; k--)
+            a[k] = pop(r);
         break;
+    }
     case I_ALLOC:
         alloc_arrays(r);
         break;

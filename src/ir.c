@@ -84,6 +84,21 @@ void ir_size_vars(Operand a, void (*fn)(void *data, IrVar *v), void *data)
         ir_size_vars(a.dim->b, fn, data);
 }
 
+Operand ir_size_operand(Cx *cx, IrFunc *f, IrBlock *b, Span at, Operand d)
+{
+    if (d.kind != OK_DIM)
+        return d;
+    Instr *in = ir_instr(cx, I_OP, at);
+    in->op = d.dim->op;
+    in->acc = ACC_SET;
+    in->args[in->nargs++] = ir_size_operand(cx, f, b, at, d.dim->a);
+    if (d.dim->op != OP_INEG)
+        in->args[in->nargs++] = ir_size_operand(cx, f, b, at, d.dim->b);
+    in->dst = ir_var(cx, f, NULL, IT_INT);
+    ir_append(cx, b, in);
+    return ir_v(in->dst);
+}
+
 void ir_set_shape(Cx *cx, IrVar *v, int ndims)
 {
     v->ndims = ndims;
@@ -316,6 +331,18 @@ Operand *ir_slot_next(IrSlots *s)
             if (in->kind == I_CALL && k < in->ncargs)
                 return &in->cargs[k];
             break;
+        case 4:                                     /* the rows they pass: k counts */
+            if (in->kind == I_CALL && in->crows) {  /* IR_MAX_DIMS slots an argument */
+                int arg = k / IR_MAX_DIMS, j = k % IR_MAX_DIMS;
+                if (arg >= in->ncargs)
+                    break;
+                if (!in->crows[arg] || j >= in->crows[arg]->nfix)
+                    continue;
+                return &in->crows[arg]->fix[j];
+            }
+            if (in->row && k < in->row->nfix)       /* the row saved */
+                return &in->row->fix[k];
+            break;
         default:
             return NULL;
         }
@@ -415,6 +442,73 @@ static void remap_here(Instr *in, IrMapFn map, void *data)
         }
 }
 
+IrRow *ir_row_copy(Cx *cx, const IrRow *row)
+{
+    if (!row)
+        return NULL;
+    IrRow *out = ARENA_NEW(cx->arena, IrRow);
+    *out = *row;
+    return out;
+}
+
+IrRow *ir_map_row(Cx *cx, const IrRow *row, IrMapFn map, void *data)
+{
+    IrRow *out = ir_row_copy(cx, row);
+    for (int k = 0; out && k < out->nfix; k++)
+        out->fix[k] = map(data, out->fix[k]);
+    return out;
+}
+
+const IrRow *ir_call_row(const Instr *call, int k)
+{
+    return call->crows ? call->crows[k] : NULL;
+}
+
+void ir_set_call_row(Cx *cx, Instr *call, int k, const IrRow *row)
+{
+    if (!row && !call->crows)
+        return;
+    if (!call->crows)
+        call->crows = ARENA_ARRAY(cx->arena, IrRow *, call->ncargs + 1);
+    call->crows[k] = ir_row_copy(cx, row);
+}
+
+void ir_fill(Cx *cx, IrFunc *f, IrBlock *b, Span at, IrVar *arr, const IrRow *row)
+{
+    if (!row) {
+        Instr *in = ir_instr(cx, I_FILL, at);
+        in->arr = arr;
+        ir_append(cx, b, in);
+        return;
+    }
+    Operand idx[IR_MAX_DIMS];
+    memcpy(idx, row->fix, sizeof(Operand) * (size_t)row->nfix);
+    for (int k = row->nfix; k < arr->ndims; k++) {
+        Instr *loop = ir_instr(cx, I_FOR, at);
+        loop->lo = ir_int(0);
+        loop->hi = ir_size_operand(cx, f, b, at, arr->dims[k]);
+        loop->ivar = ir_var(cx, f, NULL, IT_INT);
+        loop->body = ir_block(cx);
+        ir_append(cx, b, loop);
+        b = loop->body;
+        idx[k] = ir_v(loop->ivar);
+    }
+    Instr *st = ir_instr(cx, I_STORE, at);
+    st->arr = arr;
+    ir_index_slots(cx, st);
+    memcpy(st->idx, idx, sizeof(Operand) * (size_t)arr->ndims);
+    st->op = OP_COPY;
+    st->acc = ACC_SET;
+    st->nargs = 1;
+    st->args[0] = arr->type == IT_INT ? ir_int(0) : ir_real(0);
+    ir_append(cx, b, st);
+}
+
+int ir_row_ndims(const IrVar *arr, const IrRow *row)
+{
+    return arr->ndims - (row ? row->nfix : 0);
+}
+
 Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool deep)
 {
     Instr *out = ir_instr(cx, in->kind, in->span);
@@ -422,7 +516,11 @@ Instr *ir_clone_instr(Cx *cx, const Instr *in, IrMapFn map, void *data, bool dee
     if (in->kind == I_CALL) {
         out->cargs = ARENA_ARRAY(cx->arena, Operand, in->ncargs + 1);
         memcpy(out->cargs, in->cargs, sizeof(Operand) * (size_t)in->ncargs);
+        out->crows = NULL;
+        for (int k = 0; in->crows && k < in->ncargs; k++)
+            ir_set_call_row(cx, out, k, in->crows[k]);
     }
+    out->row = ir_row_copy(cx, in->row);
     if (in->idx) {
         out->idx = ARENA_ARRAY(cx->arena, Operand, in->arr->ndims);
         memcpy(out->idx, in->idx, sizeof(Operand) * (size_t)in->arr->ndims);

@@ -110,8 +110,6 @@ struct IrVar {
     bool is_out;                /* an out parameter of the .fn function */
     bool framed;                /* lives in the frame its function's parts share (split.c) */
     bool writes_field;          /* in a part: copied back to the frame at the end */
-    bool row_copy;              /* a local array that lowering fills, whole, from a row of
-                                   another array, for a call (A[i] as an argument) */
     bool mtaint;                /* in a mask sweep: an int or bool that depends on real
                                    values (a comparison of reals, or set where both branches
                                    of an if on one run) */
@@ -129,6 +127,17 @@ struct IrVar {
     IrVar *field;               /* in a part: the frame's variable this local copies */
     const char *cname;          /* set by the emitter */
 };
+
+/* A row of an array: its first nfix indices fixed (A[i] of A[m][n] is the
+ * row i, an array [n]). A call argument or a whole-array save may be one:
+ * the generated C passes or saves a pointer into the array, never a copy.
+ * To every analysis the instruction names the whole array (it reads or
+ * writes some of it), so aliasing stays conservative; only the shape and
+ * the address take the row into account. */
+typedef struct IrRow {
+    int nfix;
+    Operand fix[IR_MAX_DIMS];   /* ints */
+} IrRow;
 
 typedef enum InstrKind {
     I_OP,       /* dst acc= op(args) */
@@ -185,6 +194,9 @@ struct Instr {
     IrBlock *body;              /* I_FOR */
     IrFunc *callee;             /* I_CALL */
     Operand *cargs;
+    IrRow **crows;              /* I_CALL: NULL, or ncargs entries: NULL for an argument
+                                   passed whole, the row of cargs[k].var it passes */
+    IrRow *row;                 /* I_PUSHA, I_POPA: NULL (the whole array) or the row saved */
     const char *note;           /* a comment for the emitted code */
     /* The operands. Instructions with operands (nargs > 0) have no bounds
      * or condition, and the reverse, so the two share their memory: read
@@ -275,6 +287,9 @@ Operand ir_map_size(Cx *cx, Operand a, IrMapFn map, void *data);
 /* The value of a size, given the values of its variables. */
 typedef int (*IrIntOf)(void *data, const IrVar *v);
 int ir_size_value(Operand a, IrIntOf get, void *data);
+/* A size as an operand: an int expression (an OK_DIM) is computed into a
+ * temporary of f by operations appended to b. */
+Operand ir_size_operand(Cx *cx, IrFunc *f, IrBlock *b, Span at, Operand d);
 /* Calls fn on every variable a size names. */
 void ir_size_vars(Operand a, void (*fn)(void *data, IrVar *v), void *data);
 
@@ -338,6 +353,20 @@ typedef struct IrSlots {
 } IrSlots;
 IrSlots ir_slots(const Instr *in);
 Operand *ir_slot_next(IrSlots *s);
+
+/* A copy of row (NULL for NULL), in cx's arena. */
+IrRow *ir_row_copy(Cx *cx, const IrRow *row);
+/* A copy of row (NULL for NULL) with its indices mapped through map. */
+IrRow *ir_map_row(Cx *cx, const IrRow *row, IrMapFn map, void *data);
+/* The row an argument passes: NULL when it passes the whole array. */
+const IrRow *ir_call_row(const Instr *call, int k);
+/* Sets call's argument k to the row `row` of its array (NULL: whole). */
+void ir_set_call_row(Cx *cx, Instr *call, int k, const IrRow *row);
+/* Zeros arr (row NULL: an I_FILL), or its row: loops of stores appended
+ * to b (an I_FILL always covers the whole array). */
+void ir_fill(Cx *cx, IrFunc *f, IrBlock *b, Span at, IrVar *arr, const IrRow *row);
+/* The number of dimensions of arr's part that row covers. */
+int ir_row_ndims(const IrVar *arr, const IrRow *row);
 
 /* a names v (its value or its address). */
 bool ir_mentions(Operand a, const IrVar *v);

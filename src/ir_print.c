@@ -92,6 +92,16 @@ static void print_args(Buf *o, const Operand *args, int n)
     }
 }
 
+/* A row: the indices it fixes, A[i] */
+static void print_row(Buf *o, const IrRow *row)
+{
+    for (int i = 0; row && i < row->nfix; i++) {
+        buf_putc(o, '[');
+        print_operand(o, row->fix[i]);
+        buf_putc(o, ']');
+    }
+}
+
 static void print_element(Buf *o, const Instr *in)
 {
     print_var(o, in->arr);
@@ -163,7 +173,11 @@ void ir_print_instr(Buf *o, const Instr *in, int level)
             buf_puts(o, " = ");
         }
         buf_printf(o, "call %s", in->callee->name);
-        print_args(o, in->cargs, in->ncargs);
+        for (int i = 0; i < in->ncargs; i++) {
+            buf_puts(o, i ? ", " : " ");
+            print_operand(o, in->cargs[i]);
+            print_row(o, ir_call_row(in, i));
+        }
         break;
     case I_RETURN:
         buf_puts(o, "ret");
@@ -180,10 +194,12 @@ void ir_print_instr(Buf *o, const Instr *in, int level)
     case I_PUSHA:
         buf_puts(o, "pusha ");
         print_var(o, in->arr);
+        print_row(o, in->row);
         break;
     case I_POPA:
         buf_puts(o, "popa ");
         print_var(o, in->arr);
+        print_row(o, in->row);
         break;
     case I_RESERVE:
         buf_printf(o, "reserve %d per iteration of ", in->per);

@@ -95,6 +95,18 @@ static void check_writable(const Verify *vf, const IrVar *v)
 
 static void verify_block(Verify *vf, const IrBlock *b);
 
+/* A row's indices: ints, at least one, fewer than its array has. */
+static void check_row(Verify *vf, const IrRow *row)
+{
+    if (!row)
+        return;
+    if (row->nfix < 1 || row->nfix >= IR_MAX_DIMS)
+        bad(vf, "a row with a bad number of indices");
+    for (int k = 0; k < row->nfix; k++)
+        if (check_operand(vf, row->fix[k]) != IT_INT)
+            bad(vf, "a row index that is not an int");
+}
+
 static void verify_call(Verify *vf, const Instr *in)
 {
     const IrFunc *g = in->callee;
@@ -115,9 +127,13 @@ static void verify_call(Verify *vf, const Instr *in)
         }
         if (p->by_ref != (a.kind == OK_REF))
             bad(vf, "reference argument mismatch");
+        const IrRow *row = ir_call_row(in, i);
+        if (row && (p->ndims == 0 || a.kind != OK_VAR))
+            bad(vf, "a row passed for a scalar");
         if (p->ndims > 0) {
-            if (a.kind != OK_VAR || a.var->ndims != p->ndims)
+            if (a.kind != OK_VAR || ir_row_ndims(a.var, row) != p->ndims)
                 bad(vf, "array argument mismatch");
+            check_row(vf, row);
             if (!p->readonly)
                 check_writable(vf, a.var);
         } else {
@@ -200,8 +216,9 @@ static void verify_instr(Verify *vf, const Instr *in)
     case I_PUSHA:
     case I_POPA:
         check_var(vf, in->arr);
-        if (!in->arr->ndims)
+        if (ir_row_ndims(in->arr, in->row) < 1)
             bad(vf, "array save of a scalar");
+        check_row(vf, in->row);
         if (in->kind == I_POPA)
             check_writable(vf, in->arr);
         break;

@@ -196,116 +196,38 @@ static Operand lower_ternary(Lower *lw, const Expr *e, const char *name)
     return ir_v(r);
 }
 
-/* A size as an operand: a parameter's size expression (n + 1) is
- * computed into a temporary here. */
-static Operand size_value(Lower *lw, Span at, Operand d)
-{
-    if (d.kind != OK_DIM)
-        return d;
-    Operand a = size_value(lw, at, d.dim->a);
-    if (d.dim->op == OP_INEG)
-        return op1(lw, at, NULL, OP_INEG, a);
-    return op2(lw, at, NULL, d.dim->op, a, size_value(lw, at, d.dim->b));
-}
-
-/* Nested loops over the elements of tmp, an array of the shape of base
- * with its first nfix indices fixed at fix: each iteration copies one
- * element, into the row of base (out) or from it. The IR of a whole-
- * array copy, so that every pass and mode handles the row as it handles
- * any loop of loads and stores. */
-static void copy_row(Lower *lw, Span at, IrVar *tmp, IrVar *base, const Operand *fix, int nfix,
-                     bool out)
-{
-    IrBlock *saved = lw->blk;
-    Operand j[IR_MAX_DIMS];
-    for (int k = 0; k < tmp->ndims; k++) {
-        Operand hi = size_value(lw, at, tmp->dims[k]);
-        Instr *loop = ir_instr(lw->cx, I_FOR, at);
-        loop->lo = ir_int(0);
-        loop->hi = hi;
-        loop->ivar = new_var(lw, NULL, IT_INT);
-        loop->body = ir_block(lw->cx);
-        ir_append(lw->cx, lw->blk, loop);
-        lw->blk = loop->body;
-        j[k] = ir_v(loop->ivar);
-    }
-    IrVar *from = out ? tmp : base, *to = out ? base : tmp;
-    Instr *ld = ir_instr(lw->cx, I_LOAD, at), *st = ir_instr(lw->cx, I_STORE, at);
-    ld->arr = from;
-    st->arr = to;
-    ir_index_slots(lw->cx, ld);
-    ir_index_slots(lw->cx, st);
-    Operand *bidx = out ? st->idx : ld->idx, *tidx = out ? ld->idx : st->idx;
-    for (int k = 0; k < nfix; k++)
-        bidx[k] = fix[k];
-    for (int k = 0; k < tmp->ndims; k++)
-        bidx[nfix + k] = tidx[k] = j[k];
-    ld->dst = new_var(lw, NULL, base->type);
-    ir_append(lw->cx, lw->blk, ld);
-    st->op = OP_COPY;
-    st->nargs = 1;
-    st->args[0] = ir_v(ld->dst);
-    ir_append(lw->cx, lw->blk, st);
-    lw->blk = saved;
-}
-
-/* A row to copy back into its array after the call writes it. */
-typedef struct RowOut {
-    IrVar *tmp, *base;
-    Operand fix[IR_MAX_DIMS];
-    int nfix;
-} RowOut;
-
-/* The call's arguments. A sub-array A[i] passes through a local array of
- * the parameter's shape: copied from the row before the call, or, for an
- * 'out' parameter, into it after the call (rows[*nrows]). */
-static Operand *lower_call_args(Lower *lw, const Expr *e, RowOut *rows, int *nrows)
+/* The call's arguments. A sub-array A[i] passes as the row of A: the
+ * argument names A, its row the leading indices (a pointer into A in the
+ * generated C, never a copy). */
+static void lower_call_args(Lower *lw, const Expr *e, Instr *in)
 {
     const PtrVec *args = &e->call.args;
-    Operand *out = ARENA_ARRAY(lw->cx->arena, Operand, args->len);
     for (int i = 0; i < args->len; i++) {
         const Expr *a = args->items[i];
         const Param *p = e->call.fn->params.items[i];
         if (p->ndims == 0) {
-            out[i] = lower_expr(lw, a, NULL);
+            in->cargs[i] = lower_expr(lw, a, NULL);
         } else if (a->kind == E_NAME) {
-            out[i] = ir_v(lw->var[a->name.sym->id_index]);
+            in->cargs[i] = ir_v(lw->var[a->name.sym->id_index]);
         } else {
-            IrVar *base = lw->var[a->index.sym->id_index];
-            int nfix = a->index.nidx;
-            Operand fix[IR_MAX_DIMS];
-            for (int k = 0; k < nfix; k++)
-                fix[k] = lower_expr(lw, a->index.idx[k], NULL);
-            IrVar *tmp = new_var(lw, arena_printf(lw->cx->arena, "%s_row", base->name), base->type);
-            ir_set_shape(lw->cx, tmp, base->ndims - nfix);
-            for (int k = 0; k < tmp->ndims; k++)
-                tmp->dims[k] = base->dims[nfix + k];
-            if (p->kind == P_OUT) {
-                RowOut *r = &rows[(*nrows)++];
-                *r = (RowOut){.tmp = tmp, .base = base, .nfix = nfix};
-                memcpy(r->fix, fix, sizeof(Operand) * (size_t)nfix);
-            } else {
-                tmp->row_copy = true;
-                copy_row(lw, a->span, tmp, base, fix, nfix, false);
-            }
-            out[i] = ir_v(tmp);
+            IrRow row = {.nfix = a->index.nidx};
+            for (int k = 0; k < row.nfix; k++)
+                row.fix[k] = lower_expr(lw, a->index.idx[k], NULL);
+            in->cargs[i] = ir_v(lw->var[a->index.sym->id_index]);
+            ir_set_call_row(lw->cx, in, i, &row);
         }
     }
-    return out;
 }
 
 static Instr *emit_call(Lower *lw, const Expr *e, IrVar *dst)
 {
     Instr *in = ir_instr(lw->cx, I_CALL, e->span);
-    RowOut *rows = ARENA_ARRAY(lw->cx->arena, RowOut, e->call.args.len + 1);
-    int nrows = 0;
     in->callee = e->call.fn->ir;
-    in->cargs = lower_call_args(lw, e, rows, &nrows);
     in->ncargs = e->call.args.len;
+    in->cargs = ARENA_ARRAY(lw->cx->arena, Operand, in->ncargs + 1);
+    lower_call_args(lw, e, in);
     in->dst = dst;
     ir_append(lw->cx, lw->blk, in);
-    for (int k = 0; k < nrows; k++)
-        copy_row(lw, e->span, rows[k].tmp, rows[k].base, rows[k].fix, rows[k].nfix, true);
     return in;
 }
 

@@ -54,10 +54,13 @@ static void count_block(Opt *o, IrBlock *b)
             count_def(o, in->dst, in, b);       /* a += is a definition, not a use */
             break;
         case I_PUSHA:
-            o->nuses[in->arr->id]++;
-            break;
         case I_POPA:
-            o->ndefs[in->arr->id]++;
+            if (in->kind == I_PUSHA)
+                o->nuses[in->arr->id]++;
+            else
+                o->ndefs[in->arr->id]++;
+            for (int j = 0; in->row && j < in->row->nfix; j++)
+                count_use(o, in->row->fix[j]);
             break;
         case I_ACOPY:
             o->ndefs[in->arr->id]++;
@@ -101,7 +104,10 @@ static void count_block(Opt *o, IrBlock *b)
             if (in->dst)
                 count_def(o, in->dst, in, b);
             for (int k = 0; k < in->ncargs; k++) {
+                const IrRow *row = ir_call_row(in, k);
                 count_use(o, in->cargs[k]);
+                for (int j = 0; row && j < row->nfix; j++)
+                    count_use(o, row->fix[j]);
                 /* the callee adds into a variable passed by reference */
                 if (in->cargs[k].kind == OK_REF)
                     o->ndefs[in->cargs[k].var->id]++;
@@ -731,134 +737,6 @@ static void forward_stores(Opt *o, IrBlock *b)
     }
 }
 
-/* ---- rows read in place ----------------------------------------------- */
-
-/* A sub-array argument A[i] reaches a call through a local array that
- * lowering fills from the row (copy_row). Once the call is inlined, that
- * copy is read only by loads after it: if the function never writes A
- * (an input) and i cannot change there, the loads read A[i][...]
- * themselves and the copy dies, so the row is read in place, as through a
- * pointer into A, in every routine derived from the function. */
-
-/* The copy at `in`: loops from 0 over each dimension of a row_copy array,
- * around a load of the row and its store; returns the load (and the store
- * in *store), or NULL. */
-static Instr *row_copy_at(Instr *in, Instr **store)
-{
-    Instr *loop = in, *loops[IR_MAX_DIMS];
-    int depth = 0;
-    for (;;) {
-        if (loop->kind != I_FOR || depth == IR_MAX_DIMS || loop->cond.kind != OK_NONE ||
-            loop->down || loop->lo.kind != OK_INT || loop->lo.ival != 0)
-            return NULL;
-        loops[depth++] = loop;
-        const PtrVec *body = &loop->body->instrs;
-        if (body->len == 1) {
-            loop = body->items[0];
-            continue;
-        }
-        if (body->len != 2)
-            return NULL;
-        Instr *ld = body->items[0], *st = body->items[1];
-        if (ld->kind != I_LOAD || st->kind != I_STORE || !st->arr->row_copy ||
-            st->op != OP_COPY || st->acc != ACC_SET || st->nargs != 1 ||
-            !ir_is_var(st->args[0], ld->dst) || st->arr->ndims != depth ||
-            ld->arr->ndims <= depth || ld->arr == st->arr)
-            return NULL;
-        int nfix = ld->arr->ndims - depth;
-        for (int k = 0; k < depth; k++) {
-            Operand dim = st->arr->dims[k];
-            if (!ir_is_var(st->idx[k], loops[k]->ivar) ||
-                !ir_is_var(ld->idx[nfix + k], loops[k]->ivar) ||
-                (dim.kind != OK_DIM && !ir_same(dim, loops[k]->hi)))
-                return NULL;
-        }
-        *store = st;
-        return ld;
-    }
-}
-
-/* Every instruction of b that names v, nested ones too: loads of v in
- * *loads, the rest in *other. */
-static void count_names(const IrBlock *b, const IrVar *v, int *loads, int *other)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        if (in->kind == I_LOAD && in->arr == v)
-            (*loads)++;
-        else if (in->dst == v || in->arr == v || ir_reads_operand(in, v))
-            (*other)++;
-        const IrBlock *sub[3] = {in->then, in->els, in->body};
-        for (int s = 0; s < 3; s++)
-            if (sub[s])
-                count_names(sub[s], v, loads, other);
-    }
-}
-
-/* Loads of tmp within in become loads of the row fix of base. */
-static void read_in_place(Opt *o, Instr *in, const IrVar *tmp, IrVar *base, const Operand *fix,
-                          int nfix)
-{
-    if (in->kind == I_LOAD && in->arr == tmp) {
-        Operand *idx = ARENA_ARRAY(o->cx->arena, Operand, base->ndims);
-        memcpy(idx, fix, sizeof *idx * (size_t)nfix);
-        memcpy(idx + nfix, in->idx, sizeof *idx * (size_t)tmp->ndims);
-        in->arr = base;
-        in->idx = idx;
-        for (int k = 0; k < nfix; k++)
-            if (fix[k].kind == OK_VAR)
-                o->nuses[fix[k].var->id]++;
-    }
-    const IrBlock *sub[3] = {in->then, in->els, in->body};
-    for (int s = 0; s < 3; s++)
-        for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
-            read_in_place(o, sub[s]->instrs.items[i], tmp, base, fix, nfix);
-}
-
-static void forward_rows(Opt *o, IrBlock *b)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        Instr *in = b->instrs.items[i], *st = NULL;
-        const IrBlock *sub[3] = {in->then, in->els, in->body};
-        Instr *ld = row_copy_at(in, &st);
-        if (!ld) {
-            for (int s = 0; s < 3; s++)
-                if (sub[s])
-                    forward_rows(o, (IrBlock *)sub[s]);
-            continue;
-        }
-        IrVar *tmp = st->arr, *base = ld->arr;
-        int nfix = base->ndims - tmp->ndims;
-        bool ok = true;
-        for (int k = 0; k < nfix; k++)
-            ok &= stable(o, ld->idx[k]) || is_index(o, ld->idx[k]);
-        /* the copy's store is the only other mention; every load comes
-         * after it in this block, up to b[last] */
-        int loads = 0, other = 0, after = 0, last = i;
-        count_names(o->f->body, tmp, &loads, &other);
-        for (int j = i + 1; ok && j < b->instrs.len && after < loads; j++) {
-            IrBlock one = {.instrs = {.items = &b->instrs.items[j], .len = 1}};
-            int l = 0, x = 0;
-            count_names(&one, tmp, &l, &x);
-            after += l;
-            if (l > 0)
-                last = j;
-        }
-        ok &= other == 1 && loads > 0 && after == loads;
-        /* and the function never writes base: an input. (A row of an
-         * array the loop around writes, such as H[t] while H[t + 1] is
-         * written, is read from the copy: the reverse sweep saves the
-         * copy once, where each load of H would be saved.) */
-        for (int j = 0; ok && j < o->f->body->instrs.len; j++)
-            ok &= !ir_writes_within(o->f->body->instrs.items[j], base);
-        if (!ok)
-            continue;
-        for (int j = i + 1; j <= last; j++)
-            read_in_place(o, b->instrs.items[j], tmp, base, ld->idx, nfix);
-        o->changed = true;                  /* the copy, unread, goes with the dead code */
-    }
-}
-
 /* ---- loop-invariant code ---------------------------------------------- */
 
 /* An operation in a loop body whose operands do not change in the loop
@@ -1171,8 +1049,6 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch)
         count_all(&o);
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);
-        if (round == 0)
-            forward_rows(&o, f->body);
         forward_stores(&o, f->body);
         drop_dead_fills(&o, f->body);
         drop_put_back(&o, f->body);

@@ -126,8 +126,12 @@ static void misuse(Instr *in, void *data)
             t->bad |= reads;
         }
     }
-    for (int k = 0; in->kind == I_CALL && k < in->ncargs; k++)
+    for (int k = 0; in->kind == I_CALL && k < in->ncargs; k++) {
+        const IrRow *row = ir_call_row(in, k);
         t->bad |= in->cargs[k].kind == OK_VAR && in->cargs[k].var->type != IT_REAL && in->cargs[k].var->mtaint;
+        for (int j = 0; row && j < row->nfix; j++)
+            t->bad |= tainted(row->fix[j]);    /* which row is passed */
+    }
 }
 
 /* Marks m's variables (mtaint, mor); false if its pattern would depend on

@@ -43,13 +43,23 @@ grep -q 'in 0 \.\. _ until done' loops/w.ir || bad "--emit=ir does not show the 
 grep -q 'in 0 \.\.< trips' loops/w.ir || bad "--emit=ir: the reverse loop does not run the counted trips"
 rm -r loops
 
-# the comment above a loop names a row copy it saves whole for a call, not
-# "saves nothing" (a sub-array argument, not inlined)
+# sub-array arguments of a call that stays a call are pointers into the
+# array, never copies; a row written once (H[t + 1] from H[t]) is read
+# again by the reverse sweep, not saved; a row written after the call
+# reads it is saved, and the comment above the loop names it
 mkdir rows
 printf 'fn dot(int n, a[n], b[n]) {\n  let s = 0;\n  for i in 0..n { s += a[i] * b[i]; }\n  return s;\n}\nfn step(int n, h[n], out y[n]) {\n  for i in 0..n { y[i] = tanh(dot(n, h, h) + h[i]); }\n}\nfn f(int n, int T, h0[n]) {\n  let H[T + 1][n];\n  for j in 0..n { H[0][j] = h0[j]; }\n  for t in 0..T { step(n, H[t], H[t + 1]); }\n  return H[T][0];\n}\n' >rows/r.fn
 "$GRADC" rows/r.fn --no-inline --no-line --routines=grad --emit=c >rows/r.c || bad "gradc rows/r.fn failed"
-grep -B2 'for (int t = 0; t < T; t++)' rows/r.c | grep -q 'saves H_row whole before a call reads it' ||
-    bad "the loop that saves a row copy for a call does not say so"
+grep -q 'step(n, H + t \* n, H + t[0-9]* \* n);' rows/r.c ||
+    bad "the rows H[t], H[t + 1] are not passed as pointers into H"
+grep -q 'H_row' rows/r.c && bad "a row is copied for a call"
+grep -q 'gradc_pusha' rows/r.c && bad "a row written once is saved for the reverse sweep"
+sed 's/step(n, H\[t\], H\[t + 1\])/step(n, H[t + 1], H[t])/; s/H\[0\]\[j\]/H[T][j]/' rows/r.fn >rows/back.fn
+"$GRADC" rows/back.fn --no-inline --no-line --routines=grad --emit=c >rows/back.c || bad "gradc rows/back.fn failed"
+grep -B2 'for (int t = 0; t < T; t++)' rows/back.c | grep -q 'saves a row of H before a call reads it' ||
+    bad "the loop that saves a row for a call does not say so"
+grep -q 'gradc_pusha(gradc_t, H + t[0-9]* \* n, gradc_count(n, 1));' rows/back.c ||
+    bad "a row read before it is written is not saved as a row"
 rm -r rows
 
 # errors in the input: exit 1, the diagnostics, nothing on standard output

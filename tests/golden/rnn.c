@@ -101,24 +101,6 @@ static double gradc_pop(gradc_tape *t)
     return t->len ? t->data[--t->len] : 0.0;
 }
 
-static void gradc_pusha(gradc_tape *t, const double *a, size_t n)
-{
-    if (n != SIZE_MAX && gradc_room(t, n))
-        for (size_t i = 0; i < n; i++)
-            t->data[t->len++] = a[i];
-}
-
-static void gradc_popa(gradc_tape *t, double *a, size_t n)
-{
-    if (n == SIZE_MAX || n > t->len) {
-        t->failed = 1;
-        return;
-    }
-    t->len -= n;
-    for (size_t i = 0; i < n; i++)
-        a[i] = t->data[t->len + i];
-}
-
 void cell(int h, int m, const double *Wx, const double *Wh, const double *b, const double *x, const double *hp, double *hn)
 {
     /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
@@ -409,11 +391,9 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: H H_row H_row_1 */
+    /* memory for the arrays: H */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     double gradc_none[1] = {0.0};
     double *gradc_work = gradc_alloc(gradc_size, gradc_none);
     if (!gradc_work) {
@@ -422,21 +402,15 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     double *gradc_next = gradc_work;
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     for (int t = 0; t < T; t++) {
-        for (int t2 = 0; t2 < h; t2++) {
-            double t3 = H[t * h + t2];
-            H_row[t2] = t3;
-        }
-        int t4 = t + 1;
+        int t2 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_row_1, gradc_count(h, 1));
+        for (int t3 = 0; t3 < h; t3++) {
+            H[t2 * h + t3] = 0.0;
+        }
         /* 6: for i in 0..h { */
         for (int i = 0; i < h; i++) {
             /* 7: let a = b[i]; */
@@ -444,29 +418,24 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             double a_1 = a;
             for (int j = 0; j < m; j++) {
-                double t5 = Wx[i * m + j];
-                double t6 = X[t * m + j];
-                double t7 = t5 * t6;
-                double a_2 = a_1 + t7;
+                double t4 = Wx[i * m + j];
+                double t5 = X[t * m + j];
+                double t6 = t4 * t5;
+                double a_2 = a_1 + t6;
                 a_1 = a_2;
             }
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             double a_3 = a_1;
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t8 = Wh[i * h + j_1];
-                double t9 = H_row[j_1];
-                double t10 = t8 * t9;
-                double a_4 = a_3 + t10;
+                double t7 = Wh[i * h + j_1];
+                double t8 = H[t * h + j_1];
+                double t9 = t7 * t8;
+                double a_4 = a_3 + t9;
                 a_3 = a_4;
             }
             /* 10: hn[i] = tanh(a); */
-            double t11 = tanh(a_3);
-            H_row_1[i] = t11;
-        }
-        /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t12 = 0; t12 < h; t12++) {
-            double t13 = H_row_1[t12];
-            H[t4 * h + t12] = t13;
+            double t10 = tanh(a_3);
+            H[t2 * h + i] = t10;
         }
     }
     /* 18: for t in 0..T { */
@@ -474,29 +443,29 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     for (int t_1 = 0; t_1 < T; t_1++) {
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
-        int t14 = t_1 + 1;
+        int t11 = t_1 + 1;
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t15 = wy[i_1];
-            double t16 = H[t14 * h + i_1];
-            double t17 = t15 * t16;
-            double p_1 = p + t17;
+            double t12 = wy[i_1];
+            double t13 = H[t11 * h + i_1];
+            double t14 = t12 * t13;
+            double p_1 = p + t14;
             p = p_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t18 = y[t_1];
-        double t19 = p - t18;
-        double t20 = t19 * t19;
-        double loss_1 = loss + t20;
+        double t15 = y[t_1];
+        double t16 = p - t15;
+        double t17 = t16 * t16;
+        double loss_1 = loss + t17;
         /* 18: for t in 0..T { */
         loss = loss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t21 = 0.5 * loss;
-    double t22 = (double)T;
-    double t23 = t21 / t22;
+    double t18 = 0.5 * loss;
+    double t19 = (double)T;
+    double t20 = t18 / t19;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t23;
+    return t20;
 }
 
 double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, const double *b, const double *wy, const double *X, const double *y, double *g_Wx, double *g_Wh, double *g_b, double *g_wy)
@@ -506,18 +475,14 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H H_row H_row_1 d_H d_H_row_1 d_H_row */
+    /* memory for the arrays: d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H d_H */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, g_Wx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, g_Wh ? 0 : gradc_count(h, h));
     gradc_size = gradc_sum(gradc_size, g_b ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, g_wy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     double gradc_none[1] = {0.0};
     double *gradc_work = gradc_alloc(gradc_size, gradc_none);
     if (!gradc_work) {
@@ -551,35 +516,22 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     double *d_H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *d_H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *d_H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     double t2 = 0.0;
 
-    /* each iteration saves H_row as it starts (the whole array), for the reverse sweep */
+    /* saves nothing: the reverse sweep recomputes what it needs */
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-    /* that is (h) * (T - 0) doubles on the tape */
     for (int t = 0; t < T; t++) {
-        gradc_pusha(gradc_t, H_row, gradc_count(h, 1));
+        int t3 = t + 1;
 
         /* saves nothing: the reverse sweep recomputes what it needs */
-        /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t3 = 0; t3 < h; t3++) {
-            double t4 = H[t * h + t3];
-            H_row[t3] = t4;
-        }
-        int t5 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_row_1, gradc_count(h, 1));
+        for (int t4 = 0; t4 < h; t4++) {
+            H[t3 * h + t4] = 0.0;
+        }
         /* 6: for i in 0..h { */
         /* the reverse sweep needs 1 value per iteration: h doubles on the tape */
         gradc_reserve(gradc_t, 0, h, 1);
@@ -592,10 +544,10 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             for (int j = 0; j < m; j++) {
-                double t6 = Wx[i * m + j];
-                double t7 = X[t * m + j];
-                double t8 = t6 * t7;
-                double a_2 = a_1 + t8;
+                double t5 = Wx[i * m + j];
+                double t6 = X[t * m + j];
+                double t7 = t5 * t6;
+                double a_2 = a_1 + t7;
                 a_1 = a_2;
             }
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
@@ -604,64 +556,57 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t9 = Wh[i * h + j_1];
-                double t10 = H_row[j_1];
-                double t11 = t9 * t10;
-                double a_4 = a_3 + t11;
+                double t8 = Wh[i * h + j_1];
+                double t9 = H[t * h + j_1];
+                double t10 = t8 * t9;
+                double a_4 = a_3 + t10;
                 a_3 = a_4;
             }
             /* 10: hn[i] = tanh(a); */
             gradc_push(gradc_t, t2);
             t2 = tanh(a_3);
-            H_row_1[i] = t2;
-        }
-
-        /* saves nothing: the reverse sweep recomputes what it needs */
-        /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t12 = 0; t12 < h; t12++) {
-            double t13 = H_row_1[t12];
-            H[t5 * h + t12] = t13;
+            H[t3 * h + i] = t2;
         }
     }
     /* 18: for t in 0..T { */
     double loss = 0.0;
     /* the reverse sweep needs 1 value per iteration: T doubles on the tape */
     gradc_reserve(gradc_t, 0, T, 1);
-    double t14 = 0.0;
+    double t11 = 0.0;
     for (int t_1 = 0; t_1 < T; t_1++) {
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
-        int t15 = t_1 + 1;
+        int t12 = t_1 + 1;
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t16 = wy[i_1];
-            double t17 = H[t15 * h + i_1];
-            double t18 = t16 * t17;
-            double p_1 = p + t18;
+            double t13 = wy[i_1];
+            double t14 = H[t12 * h + i_1];
+            double t15 = t13 * t14;
+            double p_1 = p + t15;
             p = p_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t19 = y[t_1];
-        gradc_push(gradc_t, t14);
-        t14 = p - t19;
-        double t20 = t14 * t14;
-        double loss_1 = loss + t20;
+        double t16 = y[t_1];
+        gradc_push(gradc_t, t11);
+        t11 = p - t16;
+        double t17 = t11 * t11;
+        double loss_1 = loss + t17;
         /* 18: for t in 0..T { */
         loss = loss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t21 = 0.5 * loss;
-    double t22 = (double)T;
-    double t23 = t21 / t22;
+    double t18 = 0.5 * loss;
+    double t19 = (double)T;
+    double t20 = t18 / t19;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 23: return 0.5 * loss / T; */
-        double d_t21 = 1.0 / t22;
-        double d_t20 = d_t21 * 0.5;
+        double d_t18 = 1.0 / t19;
+        double d_t17 = d_t18 * 0.5;
         gradc_fill(d_wy, gradc_count(h, 1));
         gradc_fill(d_H, gradc_count(t1, h));
 
@@ -669,83 +614,70 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         /* 18: for t in 0..T { */
         for (int t_1 = T - 1; t_1 >= 0; t_1--) {
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
-            int t24 = t_1 + 1;
+            int t21 = t_1 + 1;
             /* 21: loss += (p - y[t])^2; */
-            double t25 = 2.0 * t14;
-            double d_p = d_t20 * t25;
-            t14 = gradc_pop(gradc_t);
+            double t22 = 2.0 * t11;
+            double d_p = d_t17 * t22;
+            t11 = gradc_pop(gradc_t);
 
             /* the loop of line 20, backwards */
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
             for (int i_1 = h - 1; i_1 >= 0; i_1--) {
-                double t26 = wy[i_1];
-                double t27 = H[t24 * h + i_1];
-                double d_t26 = d_p * t27;
-                double d_t27 = d_p * t26;
-                d_H[t24 * h + i_1] += d_t27;
-                d_wy[i_1] += d_t26;
+                double t23 = wy[i_1];
+                double t24 = H[t21 * h + i_1];
+                double d_t23 = d_p * t24;
+                double d_t24 = d_p * t23;
+                d_H[t21 * h + i_1] += d_t24;
+                d_wy[i_1] += d_t23;
             }
         }
         gradc_fill(d_Wx, gradc_count(h, m));
         gradc_fill(d_Wh, gradc_count(h, h));
         gradc_fill(d_b, gradc_count(h, 1));
-        gradc_fill(d_H_row, gradc_count(h, 1));
 
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
-            int t28 = t + 1;
-            gradc_fill(d_H_row_1, gradc_count(h, 1));
-
-            /* the loop of line 16, backwards */
-            /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t12 = h - 1; t12 >= 0; t12--) {
-                double t29 = d_H[t28 * h + t12];
-                d_H[t28 * h + t12] = 0.0;
-                d_H_row_1[t12] += t29;
-            }
+            int t25 = t + 1;
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t30 = d_H_row_1[i];
-                d_H_row_1[i] = 0.0;
-                double t31 = t2 * t2;
-                double t32 = 1.0 - t31;
-                double d_a_3 = t30 * t32;
+                double t26 = d_H[t25 * h + i];
+                d_H[t25 * h + i] = 0.0;
+                double t27 = t2 * t2;
+                double t28 = 1.0 - t27;
+                double d_a_3 = t26 * t28;
                 t2 = gradc_pop(gradc_t);
 
                 /* the loop of line 9, backwards */
                 /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
                 for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                    double t33 = Wh[i * h + j_1];
-                    double t34 = H_row[j_1];
-                    double d_t33 = d_a_3 * t34;
-                    double d_t34 = d_a_3 * t33;
-                    d_H_row[j_1] += d_t34;
-                    d_Wh[i * h + j_1] += d_t33;
+                    double t29 = Wh[i * h + j_1];
+                    double t30 = H[t * h + j_1];
+                    double d_t29 = d_a_3 * t30;
+                    double d_t30 = d_a_3 * t29;
+                    d_H[t * h + j_1] += d_t30;
+                    d_Wh[i * h + j_1] += d_t29;
                 }
 
                 /* the loop of line 8, backwards */
                 /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
                 for (int j = m - 1; j >= 0; j--) {
-                    double t35 = X[t * m + j];
-                    double d_t6 = d_a_3 * t35;
-                    d_Wx[i * m + j] += d_t6;
+                    double t31 = X[t * m + j];
+                    double d_t5 = d_a_3 * t31;
+                    d_Wx[i * m + j] += d_t5;
                 }
                 /* 7: let a = b[i]; */
                 d_b[i] += d_a_3;
             }
 
-            /* the loop of line 16, backwards */
-            /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t3 = h - 1; t3 >= 0; t3--) {
-                double t36 = d_H_row[t3];
-                d_H_row[t3] = 0.0;
-                d_H[t * h + t3] += t36;
+            /* the loop of line 5, backwards */
+            /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
+            for (int t4 = h - 1; t4 >= 0; t4--) {
+                d_H[t25 * h + t4] = 0.0;
             }
-            gradc_popa(gradc_t, H_row, gradc_count(h, 1));
         }
     }
     if (gradc_t->failed) {
@@ -758,7 +690,7 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 23: return 0.5 * loss / T; */
-    return gradc_t->failed ? NAN : t23;
+    return gradc_t->failed ? NAN : t20;
 }
 
 double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, const double *b, const double *wy, const double *X, const double *y, const double *dWx, const double *dWh, const double *db, const double *dwy, double *df)
@@ -766,18 +698,14 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) H H_row H_row_1 dH dH_row dH_row_1 */
+    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) H dH */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dWx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, dWh ? 0 : gradc_count(h, h));
     gradc_size = gradc_sum(gradc_size, db ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, dwy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     double gradc_none[1] = {0.0};
     double *gradc_work = gradc_alloc(gradc_size, gradc_none);
     if (!gradc_work) {
@@ -807,31 +735,19 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     double *dH = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *dH_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *dH_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     gradc_fill(dH, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     for (int t = 0; t < T; t++) {
-        for (int t2 = 0; t2 < h; t2++) {
-            double t3 = H[t * h + t2];
-            double dt3 = dH[t * h + t2];
-            H_row[t2] = t3;
-            dH_row[t2] = dt3;
-        }
-        int t4 = t + 1;
+        int t2 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_row_1, gradc_count(h, 1));
-        gradc_fill(dH_row_1, gradc_count(h, 1));
+        for (int t3 = 0; t3 < h; t3++) {
+            H[t2 * h + t3] = 0.0;
+            dH[t2 * h + t3] = 0.0;
+        }
         /* 6: for i in 0..h { */
         for (int i = 0; i < h; i++) {
             /* 7: let a = b[i]; */
@@ -841,14 +757,14 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double a_1 = a;
             double da_1 = da;
             for (int j = 0; j < m; j++) {
-                double t5 = Wx[i * m + j];
-                double dt5 = dWx_1[i * m + j];
-                double t6 = X[t * m + j];
-                double t7 = t5 * t6;
-                double dt7 = dt5 * t6;
-                double a_2 = a_1 + t7;
+                double t4 = Wx[i * m + j];
+                double dt4 = dWx_1[i * m + j];
+                double t5 = X[t * m + j];
+                double t6 = t4 * t5;
+                double dt6 = dt4 * t5;
+                double a_2 = a_1 + t6;
                 double da_2 = da_1;
-                da_2 += dt7;
+                da_2 += dt6;
                 a_1 = a_2;
                 da_1 = da_2;
             }
@@ -856,33 +772,26 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double a_3 = a_1;
             double da_3 = da_1;
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t8 = Wh[i * h + j_1];
-                double dt8 = dWh_1[i * h + j_1];
-                double t9 = H_row[j_1];
-                double dt9 = dH_row[j_1];
-                double t10 = t8 * t9;
-                double dt10 = dt8 * t9;
-                dt10 += dt9 * t8;
-                double a_4 = a_3 + t10;
+                double t7 = Wh[i * h + j_1];
+                double dt7 = dWh_1[i * h + j_1];
+                double t8 = H[t * h + j_1];
+                double dt8 = dH[t * h + j_1];
+                double t9 = t7 * t8;
+                double dt9 = dt7 * t8;
+                dt9 += dt8 * t7;
+                double a_4 = a_3 + t9;
                 double da_4 = da_3;
-                da_4 += dt10;
+                da_4 += dt9;
                 a_3 = a_4;
                 da_3 = da_4;
             }
             /* 10: hn[i] = tanh(a); */
-            double t11 = tanh(a_3);
-            double t12 = t11 * t11;
-            double t13 = 1.0 - t12;
-            double t14 = da_3 * t13;
-            H_row_1[i] = t11;
-            dH_row_1[i] = t14;
-        }
-        /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t15 = 0; t15 < h; t15++) {
-            double t16 = H_row_1[t15];
-            double dt16 = dH_row_1[t15];
-            H[t4 * h + t15] = t16;
-            dH[t4 * h + t15] = dt16;
+            double t10 = tanh(a_3);
+            double t11 = t10 * t10;
+            double t12 = 1.0 - t11;
+            double t13 = da_3 * t12;
+            H[t2 * h + i] = t10;
+            dH[t2 * h + i] = t13;
         }
     }
     /* 18: for t in 0..T { */
@@ -892,45 +801,45 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
         double dp = 0.0;
-        int t17 = t_1 + 1;
+        int t14 = t_1 + 1;
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t18 = wy[i_1];
-            double dt18 = dwy_1[i_1];
-            double t19 = H[t17 * h + i_1];
-            double dt19 = dH[t17 * h + i_1];
-            double t20 = t18 * t19;
-            double dt20 = dt18 * t19;
-            dt20 += dt19 * t18;
-            double p_1 = p + t20;
+            double t15 = wy[i_1];
+            double dt15 = dwy_1[i_1];
+            double t16 = H[t14 * h + i_1];
+            double dt16 = dH[t14 * h + i_1];
+            double t17 = t15 * t16;
+            double dt17 = dt15 * t16;
+            dt17 += dt16 * t15;
+            double p_1 = p + t17;
             double dp_1 = dp;
-            dp_1 += dt20;
+            dp_1 += dt17;
             p = p_1;
             dp = dp_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t21 = y[t_1];
-        double t22 = p - t21;
-        double dt22 = dp;
-        double t23 = t22 * t22;
-        double t24 = 2.0 * t22;
-        double dt23 = dt22 * t24;
-        double loss_1 = loss + t23;
+        double t18 = y[t_1];
+        double t19 = p - t18;
+        double dt19 = dp;
+        double t20 = t19 * t19;
+        double t21 = 2.0 * t19;
+        double dt20 = dt19 * t21;
+        double loss_1 = loss + t20;
         double dloss_1 = dloss;
-        dloss_1 += dt23;
+        dloss_1 += dt20;
         /* 18: for t in 0..T { */
         loss = loss_1;
         dloss = dloss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t25 = 0.5 * loss;
-    double dt25 = dloss * 0.5;
-    double t26 = (double)T;
-    double t27 = t25 / t26;
-    double dt27 = dt25 / t26;
-    if (df) *df = dt27;
+    double t22 = 0.5 * loss;
+    double dt22 = dloss * 0.5;
+    double t23 = (double)T;
+    double t24 = t22 / t23;
+    double dt24 = dt22 / t23;
+    if (df) *df = dt24;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t27;
+    return t24;
 }
 
 double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, const double *b, const double *wy, const double *X, const double *y, const double *dWx, const double *dWh, const double *db, const double *dwy, double *g_Wx, double *g_Wh, double *g_b, double *g_wy, double *hv_Wx, double *hv_Wh, double *hv_b, double *hv_wy)
@@ -940,7 +849,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     /* 15: let H[T + 1][h]; */
     int t1 = T + 1;
     /* 14: fn rnn_loss(int h, int m, int T, Wx[h][m], Wh[h][h], b[h], wy[h], const X[T][m], const y[T ... */
-    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H H_row H_row_1 d_H d_H_row_1 d_H_row dH dH_row dH_row_1 dd_wy (if hv_wy is NULL) dd_H dd_Wx (if hv_Wx is NULL) dd_Wh (if hv_Wh is NULL) dd_b (if hv_b is NULL) dd_H_row dd_H_row_1 */
+    /* memory for the arrays: dWx_1 (if dWx is NULL) dWh_1 (if dWh is NULL) db_1 (if db is NULL) dwy_1 (if dwy is NULL) d_Wx (if g_Wx is NULL) d_Wh (if g_Wh is NULL) d_b (if g_b is NULL) d_wy (if g_wy is NULL) H d_H dH dd_wy (if hv_wy is NULL) dd_H dd_Wx (if hv_Wx is NULL) dd_Wh (if hv_Wh is NULL) dd_b (if hv_b is NULL) */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dWx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, dWh ? 0 : gradc_count(h, h));
@@ -951,21 +860,13 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     gradc_size = gradc_sum(gradc_size, g_b ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, g_wy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, hv_wy ? 0 : gradc_count(h, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(t1, h));
     gradc_size = gradc_sum(gradc_size, hv_Wx ? 0 : gradc_count(h, m));
     gradc_size = gradc_sum(gradc_size, hv_Wh ? 0 : gradc_count(h, h));
     gradc_size = gradc_sum(gradc_size, hv_b ? 0 : gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(h, 1));
     double gradc_none[1] = {0.0};
     double *gradc_work = gradc_alloc(gradc_size, gradc_none);
     if (!gradc_work) {
@@ -1023,22 +924,10 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     }
     double *H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     double *d_H = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *d_H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *d_H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
     double *dH = gradc_next;
     gradc_next += gradc_count(t1, h);
-    double *dH_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *dH_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     double *dd_wy = hv_wy;
     if (!dd_wy) {
         dd_wy = gradc_next;
@@ -1061,35 +950,23 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         dd_b = gradc_next;
         gradc_next += gradc_count(h, 1);
     }
-    double *dd_H_row = gradc_next;
-    gradc_next += gradc_count(h, 1);
-    double *dd_H_row_1 = gradc_next;
-    gradc_next += gradc_count(h, 1);
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     gradc_fill(dH, gradc_count(t1, h));
     double t2 = 0.0;
     double dt2 = 0.0;
 
-    /* each iteration saves H_row as it starts (the whole array), for the reverse sweep */
+    /* saves nothing: the reverse sweep recomputes what it needs */
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-    /* that is (h + h) * (T - 0) doubles on the tape */
     for (int t = 0; t < T; t++) {
-        gradc_pusha(gradc_t, H_row, gradc_count(h, 1));
-        gradc_pusha(gradc_t, dH_row, gradc_count(h, 1));
+        int t3 = t + 1;
 
         /* saves nothing: the reverse sweep recomputes what it needs */
-        /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t3 = 0; t3 < h; t3++) {
-            double t4 = H[t * h + t3];
-            double dt4 = dH[t * h + t3];
-            H_row[t3] = t4;
-            dH_row[t3] = dt4;
-        }
-        int t5 = t + 1;
         /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
-        gradc_fill(H_row_1, gradc_count(h, 1));
-        gradc_fill(dH_row_1, gradc_count(h, 1));
+        for (int t4 = 0; t4 < h; t4++) {
+            H[t3 * h + t4] = 0.0;
+            dH[t3 * h + t4] = 0.0;
+        }
         /* 6: for i in 0..h { */
         /* the reverse sweep needs 2 values per iteration: 2 * h doubles on the tape */
         gradc_reserve(gradc_t, 0, h, 2);
@@ -1104,14 +981,14 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
             for (int j = 0; j < m; j++) {
-                double t6 = Wx[i * m + j];
-                double dt6 = dWx_1[i * m + j];
-                double t7 = X[t * m + j];
-                double t8 = t6 * t7;
-                double dt8 = dt6 * t7;
-                double a_2 = a_1 + t8;
+                double t5 = Wx[i * m + j];
+                double dt5 = dWx_1[i * m + j];
+                double t6 = X[t * m + j];
+                double t7 = t5 * t6;
+                double dt7 = dt5 * t6;
+                double a_2 = a_1 + t7;
                 double da_2 = da_1;
-                da_2 += dt8;
+                da_2 += dt7;
                 a_1 = a_2;
                 da_1 = da_2;
             }
@@ -1122,16 +999,16 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             /* saves nothing: the reverse sweep recomputes what it needs */
             /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
             for (int j_1 = 0; j_1 < h; j_1++) {
-                double t9 = Wh[i * h + j_1];
-                double dt9 = dWh_1[i * h + j_1];
-                double t10 = H_row[j_1];
-                double dt10 = dH_row[j_1];
-                double t11 = t9 * t10;
-                double dt11 = dt9 * t10;
-                dt11 += dt10 * t9;
-                double a_4 = a_3 + t11;
+                double t8 = Wh[i * h + j_1];
+                double dt8 = dWh_1[i * h + j_1];
+                double t9 = H[t * h + j_1];
+                double dt9 = dH[t * h + j_1];
+                double t10 = t8 * t9;
+                double dt10 = dt8 * t9;
+                dt10 += dt9 * t8;
+                double a_4 = a_3 + t10;
                 double da_4 = da_3;
-                da_4 += dt11;
+                da_4 += dt10;
                 a_3 = a_4;
                 da_3 = da_4;
             }
@@ -1139,73 +1016,64 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             gradc_push(gradc_t, t2);
             gradc_push(gradc_t, dt2);
             t2 = tanh(a_3);
-            double t12 = t2 * t2;
-            double t13 = 1.0 - t12;
-            dt2 = da_3 * t13;
-            H_row_1[i] = t2;
-            double t14 = dt2;
-            dH_row_1[i] = t14;
-        }
-
-        /* saves nothing: the reverse sweep recomputes what it needs */
-        /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-        for (int t15 = 0; t15 < h; t15++) {
-            double t16 = H_row_1[t15];
-            double dt16 = dH_row_1[t15];
-            H[t5 * h + t15] = t16;
-            dH[t5 * h + t15] = dt16;
+            double t11 = t2 * t2;
+            double t12 = 1.0 - t11;
+            dt2 = da_3 * t12;
+            H[t3 * h + i] = t2;
+            double t13 = dt2;
+            dH[t3 * h + i] = t13;
         }
     }
     /* 18: for t in 0..T { */
     double loss = 0.0;
     /* the reverse sweep needs 2 values per iteration: 2 * T doubles on the tape */
     gradc_reserve(gradc_t, 0, T, 2);
-    double t17 = 0.0;
-    double dt17 = 0.0;
+    double t14 = 0.0;
+    double dt14 = 0.0;
     for (int t_1 = 0; t_1 < T; t_1++) {
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         double p = 0.0;
         double dp = 0.0;
-        int t18 = t_1 + 1;
+        int t15 = t_1 + 1;
 
         /* saves nothing: the reverse sweep recomputes what it needs */
         /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
         for (int i_1 = 0; i_1 < h; i_1++) {
-            double t19 = wy[i_1];
-            double dt19 = dwy_1[i_1];
-            double t20 = H[t18 * h + i_1];
-            double dt20 = dH[t18 * h + i_1];
-            double t21 = t19 * t20;
-            double dt21 = dt19 * t20;
-            dt21 += dt20 * t19;
-            double p_1 = p + t21;
+            double t16 = wy[i_1];
+            double dt16 = dwy_1[i_1];
+            double t17 = H[t15 * h + i_1];
+            double dt17 = dH[t15 * h + i_1];
+            double t18 = t16 * t17;
+            double dt18 = dt16 * t17;
+            dt18 += dt17 * t16;
+            double p_1 = p + t18;
             double dp_1 = dp;
-            dp_1 += dt21;
+            dp_1 += dt18;
             p = p_1;
             dp = dp_1;
         }
         /* 21: loss += (p - y[t])^2; */
-        double t22 = y[t_1];
-        gradc_push(gradc_t, t17);
-        gradc_push(gradc_t, dt17);
-        t17 = p - t22;
-        dt17 = dp;
-        double t23 = t17 * t17;
-        double loss_1 = loss + t23;
+        double t19 = y[t_1];
+        gradc_push(gradc_t, t14);
+        gradc_push(gradc_t, dt14);
+        t14 = p - t19;
+        dt14 = dp;
+        double t20 = t14 * t14;
+        double loss_1 = loss + t20;
         /* 18: for t in 0..T { */
         loss = loss_1;
     }
     /* 23: return 0.5 * loss / T; */
-    double t24 = 0.5 * loss;
-    double t25 = (double)T;
-    double t26 = t24 / t25;
+    double t21 = 0.5 * loss;
+    double t22 = (double)T;
+    double t23 = t21 / t22;
 
     if (!gradc_t->failed) {
 
         /* reverse sweep */
         /* 23: return 0.5 * loss / T; */
-        double d_t24 = 1.0 / t25;
-        double d_t23 = d_t24 * 0.5;
+        double d_t21 = 1.0 / t22;
+        double d_t20 = d_t21 * 0.5;
         gradc_fill(d_wy, gradc_count(h, 1));
         gradc_fill(dd_wy, gradc_count(h, 1));
         gradc_fill(d_H, gradc_count(t1, h));
@@ -1215,34 +1083,34 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         /* 18: for t in 0..T { */
         for (int t_1 = T - 1; t_1 >= 0; t_1--) {
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
-            int t27 = t_1 + 1;
+            int t24 = t_1 + 1;
             /* 21: loss += (p - y[t])^2; */
-            double t28 = 2.0 * t17;
-            double dt28 = dt17 * 2.0;
-            double d_p = d_t23 * t28;
-            double dd_p = dt28 * d_t23;
-            dt17 = gradc_pop(gradc_t);
-            t17 = gradc_pop(gradc_t);
+            double t25 = 2.0 * t14;
+            double dt25 = dt14 * 2.0;
+            double d_p = d_t20 * t25;
+            double dd_p = dt25 * d_t20;
+            dt14 = gradc_pop(gradc_t);
+            t14 = gradc_pop(gradc_t);
 
             /* the loop of line 20, backwards */
             /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
             for (int i_1 = h - 1; i_1 >= 0; i_1--) {
-                double t29 = wy[i_1];
-                double dt29 = dwy_1[i_1];
-                double t30 = H[t27 * h + i_1];
-                double dt30 = dH[t27 * h + i_1];
-                double d_t29 = d_p * t30;
-                double dd_t29 = dd_p * t30;
-                dd_t29 += dt30 * d_p;
-                double d_t30 = d_p * t29;
-                double dd_t30 = dd_p * t29;
-                dd_t30 += dt29 * d_p;
-                d_H[t27 * h + i_1] += d_t30;
-                double t31 = dd_t30;
-                dd_H[t27 * h + i_1] += t31;
-                d_wy[i_1] += d_t29;
-                double t32 = dd_t29;
-                dd_wy[i_1] += t32;
+                double t26 = wy[i_1];
+                double dt26 = dwy_1[i_1];
+                double t27 = H[t24 * h + i_1];
+                double dt27 = dH[t24 * h + i_1];
+                double d_t26 = d_p * t27;
+                double dd_t26 = dd_p * t27;
+                dd_t26 += dt27 * d_p;
+                double d_t27 = d_p * t26;
+                double dd_t27 = dd_p * t26;
+                dd_t27 += dt26 * d_p;
+                d_H[t24 * h + i_1] += d_t27;
+                double t28 = dd_t27;
+                dd_H[t24 * h + i_1] += t28;
+                d_wy[i_1] += d_t26;
+                double t29 = dd_t26;
+                dd_wy[i_1] += t29;
             }
         }
         gradc_fill(d_Wx, gradc_count(h, m));
@@ -1251,94 +1119,73 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         gradc_fill(dd_Wh, gradc_count(h, h));
         gradc_fill(d_b, gradc_count(h, 1));
         gradc_fill(dd_b, gradc_count(h, 1));
-        gradc_fill(d_H_row, gradc_count(h, 1));
-        gradc_fill(dd_H_row, gradc_count(h, 1));
 
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
-            int t33 = t + 1;
-            gradc_fill(d_H_row_1, gradc_count(h, 1));
-            gradc_fill(dd_H_row_1, gradc_count(h, 1));
-
-            /* the loop of line 16, backwards */
-            /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t15 = h - 1; t15 >= 0; t15--) {
-                double t34 = d_H[t33 * h + t15];
-                double dt34 = dd_H[t33 * h + t15];
-                d_H[t33 * h + t15] = 0.0;
-                dd_H[t33 * h + t15] = 0.0;
-                d_H_row_1[t15] += t34;
-                dd_H_row_1[t15] += dt34;
-            }
+            int t30 = t + 1;
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t35 = d_H_row_1[i];
-                double dt35 = dd_H_row_1[i];
-                d_H_row_1[i] = 0.0;
-                dd_H_row_1[i] = 0.0;
-                double t36 = t2 * t2;
-                double dt36 = dt2 * t2;
-                dt36 += dt2 * t2;
-                double t37 = 1.0 - t36;
-                double dt37 = -dt36;
-                double d_a_3 = t35 * t37;
-                double dd_a_3 = dt35 * t37;
-                dd_a_3 += dt37 * t35;
+                double t31 = d_H[t30 * h + i];
+                double dt31 = dd_H[t30 * h + i];
+                d_H[t30 * h + i] = 0.0;
+                dd_H[t30 * h + i] = 0.0;
+                double t32 = t2 * t2;
+                double dt32 = dt2 * t2;
+                dt32 += dt2 * t2;
+                double t33 = 1.0 - t32;
+                double dt33 = -dt32;
+                double d_a_3 = t31 * t33;
+                double dd_a_3 = dt31 * t33;
+                dd_a_3 += dt33 * t31;
                 dt2 = gradc_pop(gradc_t);
                 t2 = gradc_pop(gradc_t);
 
                 /* the loop of line 9, backwards */
                 /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
                 for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                    double t38 = Wh[i * h + j_1];
-                    double dt38 = dWh_1[i * h + j_1];
-                    double t39 = H_row[j_1];
-                    double dt39 = dH_row[j_1];
-                    double d_t38 = d_a_3 * t39;
-                    double dd_t38 = dd_a_3 * t39;
-                    dd_t38 += dt39 * d_a_3;
-                    double d_t39 = d_a_3 * t38;
-                    double dd_t39 = dd_a_3 * t38;
-                    dd_t39 += dt38 * d_a_3;
-                    d_H_row[j_1] += d_t39;
-                    double t40 = dd_t39;
-                    dd_H_row[j_1] += t40;
-                    d_Wh[i * h + j_1] += d_t38;
-                    double t41 = dd_t38;
-                    dd_Wh[i * h + j_1] += t41;
+                    double t34 = Wh[i * h + j_1];
+                    double dt34 = dWh_1[i * h + j_1];
+                    double t35 = H[t * h + j_1];
+                    double dt35 = dH[t * h + j_1];
+                    double d_t34 = d_a_3 * t35;
+                    double dd_t34 = dd_a_3 * t35;
+                    dd_t34 += dt35 * d_a_3;
+                    double d_t35 = d_a_3 * t34;
+                    double dd_t35 = dd_a_3 * t34;
+                    dd_t35 += dt34 * d_a_3;
+                    d_H[t * h + j_1] += d_t35;
+                    double t36 = dd_t35;
+                    dd_H[t * h + j_1] += t36;
+                    d_Wh[i * h + j_1] += d_t34;
+                    double t37 = dd_t34;
+                    dd_Wh[i * h + j_1] += t37;
                 }
 
                 /* the loop of line 8, backwards */
                 /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
                 for (int j = m - 1; j >= 0; j--) {
-                    double t42 = X[t * m + j];
-                    double d_t6 = d_a_3 * t42;
-                    double t43 = dd_a_3 * t42;
-                    d_Wx[i * m + j] += d_t6;
-                    dd_Wx[i * m + j] += t43;
+                    double t38 = X[t * m + j];
+                    double d_t5 = d_a_3 * t38;
+                    double t39 = dd_a_3 * t38;
+                    d_Wx[i * m + j] += d_t5;
+                    dd_Wx[i * m + j] += t39;
                 }
                 /* 7: let a = b[i]; */
                 d_b[i] += d_a_3;
-                double t44 = dd_a_3;
-                dd_b[i] += t44;
+                double t40 = dd_a_3;
+                dd_b[i] += t40;
             }
 
-            /* the loop of line 16, backwards */
-            /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
-            for (int t3 = h - 1; t3 >= 0; t3--) {
-                double t45 = d_H_row[t3];
-                double dt45 = dd_H_row[t3];
-                d_H_row[t3] = 0.0;
-                dd_H_row[t3] = 0.0;
-                d_H[t * h + t3] += t45;
-                dd_H[t * h + t3] += dt45;
+            /* the loop of line 5, backwards */
+            /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
+            for (int t4 = h - 1; t4 >= 0; t4--) {
+                d_H[t30 * h + t4] = 0.0;
+                dd_H[t30 * h + t4] = 0.0;
             }
-            gradc_popa(gradc_t, dH_row, gradc_count(h, 1));
-            gradc_popa(gradc_t, H_row, gradc_count(h, 1));
         }
     }
     if (gradc_t->failed) {
@@ -1355,5 +1202,5 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     if (gradc_work != gradc_none)
         free(gradc_work);
     /* 23: return 0.5 * loss / T; */
-    return gradc_t->failed ? NAN : t26;
+    return gradc_t->failed ? NAN : t23;
 }

@@ -431,6 +431,30 @@ static double *element(Frame *fr, const Instr *in)
     return &s->p[at];
 }
 
+/* The first element of a row of arr (row NULL: of arr), and in *count its
+ * number of elements; an index outside the array fails. */
+static double *row_start(Frame *fr, const IrVar *arr, const IrRow *row, int *count)
+{
+    Slot *s = slot(fr, arr);
+    if (!s->p)
+        fail_msg("interp: %s: array '%s' used before it exists", fr->f->name, arr->name);
+    int at = 0, nfix = row ? row->nfix : 0;
+    *count = 1;
+    for (int k = 0; k < arr->ndims; k++) {
+        int n = dim(fr, arr, k);
+        if (k >= nfix) {
+            at *= n;
+            *count *= n;
+            continue;
+        }
+        Val ix = get(fr, row->fix[k]);
+        if (ix.t != IT_INT || ix.i < 0 || ix.i >= n)
+            fail_msg("interp: %s: row %d outside '%s' (size %d)", fr->f->name, ix.i, arr->name, n);
+        at = at * n + ix.i;
+    }
+    return &s->p[at];
+}
+
 static void run_block(Frame *fr, const IrBlock *b);
 
 static void tape_push(Frame *fr, Val v)
@@ -472,6 +496,9 @@ static void run_call(Frame *fr, const Instr *in)
         const IrVar *p = g->params.items[k];
         if (in->cargs[k].kind == OK_NULL) {
             args[k].p = NULL;
+        } else if (ir_call_row(in, k)) {
+            int n;
+            args[k].p = row_start(fr, in->cargs[k].var, ir_call_row(in, k), &n);
         } else if (p->ndims > 0 || p->by_ref) {
             args[k].p = address(fr, in->cargs[k]);
         } else {
@@ -574,15 +601,15 @@ static void run_instr(Frame *fr, const Instr *in)
         break;
     }
     case I_PUSHA: {
-        double *a = slot(fr, in->arr)->p;
-        int n = size_of(fr, in->arr);
+        int n;
+        double *a = row_start(fr, in->arr, in->row, &n);
         for (int k = 0; k < n; k++)
             tape_push(fr, real_val(a[k]));
         break;
     }
     case I_POPA: {
-        double *a = slot(fr, in->arr)->p;
-        int n = size_of(fr, in->arr);
+        int n;
+        double *a = row_start(fr, in->arr, in->row, &n);
         if (fr->ntape < (size_t)n)
             fail_msg("interp: %s: array pop from a short tape", fr->f->name);
         fr->ntape -= (size_t)n;
