@@ -1701,20 +1701,6 @@ static IrBlock *block_of(const Instr *in)
 
 
 
-static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to)
-{
-    for (int i = 0; i < b->instrs.len; i++) {
-        const Instr *in = b->instrs.items[i];
-        if (in->seq >= from && in->seq <= to && ir_writes_array(in, a))
-            return true;
-        if ((in->then && written_in_range(in->then, a, from, to)) ||
-            (in->els && written_in_range(in->els, a, from, to)) ||
-            (in->body && written_in_range(in->body, a, from, to)))
-            return true;
-    }
-    return false;
-}
-
 /* ---- rows written once ------------------------------------------------ */
 
 /* A loop carried recurrence over the rows of an array, H[t + 1] computed
@@ -1801,6 +1787,22 @@ static bool writes_read_row(const Instr *in, const void *data)
            !misses_row(q->r, in, q->a, q->at, q->first);
 }
 
+/* Some instruction of b, nested ones too, is a write q asks about. */
+static bool written_where(const IrBlock *b, const RowRead *q)
+{
+    for (int i = 0; i < b->instrs.len; i++)
+        if (ir_any_within(b->instrs.items[i], writes_read_row, q))
+            return true;
+    return false;
+}
+
+/* Something numbered from..to in b writes a (anywhere). */
+static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to)
+{
+    RowRead q = {.a = a, .from = from, .to = to};
+    return written_where(b, &q);
+}
+
 /* Whether something writes a after `at` (in order, or in a later
  * iteration of a loop around it) where `at` reads it: anywhere in it, or
  * (first not NULL) in the row of that first index. */
@@ -1809,16 +1811,13 @@ static bool array_written_after(const Rev *r, const IrVar *a, const Instr *at, c
     if (a->is_param && a->readonly)
         return false;
     RowRead q = {r, a, at, first, at->seq + 1, r->nseq};
-    for (int i = 0; i < r->p->body->instrs.len; i++)
-        if (ir_any_within(r->p->body->instrs.items[i], writes_read_row, &q))
-            return true;
+    if (written_where(r->p->body, &q))
+        return true;
     for (int i = 0; i < r->loops.len; i++) {
         const Instr *l = r->loops.items[i];
-        if (!encloses(l, at))
-            continue;
         q.from = l->seq;
         q.to = l->seq_end;
-        if (ir_any_within(l, writes_read_row, &q))
+        if (encloses(l, at) && written_where(r->p->body, &q))
             return true;
     }
     return false;
