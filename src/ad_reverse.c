@@ -55,6 +55,7 @@ typedef struct RevVar {
     IrVar *gparam;              /* a parameter's gradient parameter in g */
     IrVar *seedparam;           /* an out parameter's seed parameter in g */
     const Instr *snap_loop;     /* the loop whose iterations save the array it loads from */
+    const Instr *replay_copy;   /* a replayed value (see replays): the copy closing its loop */
 } RevVar;
 
 typedef struct Rev {
@@ -77,6 +78,8 @@ typedef struct Rev {
     PtrVec loops;               /* I_FOR of the primal, in preorder */
     PtrVec *snaps;              /* by position in loops: the arrays each iteration saves */
     PtrVec trips;               /* loop, its trip count in g, ...: for loops that may exit early */
+    unsigned char *mark;        /* by primal var id: in the replay being looked at */
+    PtrVec marked;              /* the vars marked, to clear */
 } Rev;
 
 static IrVar *clone_var(Rev *r, const IrVar *v);
@@ -433,6 +436,7 @@ static void need_rule(Rev *r, const Instr *in)
 
 static bool block_active(const Rev *r, const IrBlock *b);
 static bool block_saves(const Rev *r, const IrBlock *b);
+static void need_replay(Rev *r, const Instr *loop);
 
 static bool instr_active(const Rev *r, const Instr *in)
 {
@@ -498,6 +502,7 @@ static void need_block(Rev *r, const IrBlock *b)
                 need(r, in->hi, b);
             }
             need_block(r, in->body);
+            need_replay(r, in);
             break;
         case I_CALL:
             for (int k = 0; act && k < in->ncargs; k++) {
@@ -619,6 +624,8 @@ static const Instr *save_loop(const Rev *r, const Instr *in, const IrVar *v)
 /* A definition that saves the value it overwrites, at every execution. */
 static bool saved_def(const Rev *r, const Instr *in, const IrVar *v)
 {
+    if (v && r->v[v->id].replay_copy)
+        return in == r->v[v->id].replay_copy;   /* popped by the reverse; the replay pushes it */
     return restored_def(r, in, v) && !save_loop(r, in, v);
 }
 
@@ -791,6 +798,227 @@ static bool extremum(const Rev *r, const Instr *in, Operand *e, bool *guard)
         *e = x;
     }
     return e->kind == OK_REAL || (e->kind == OK_VAR && e->var->type == IT_REAL && everywhere(r, *e, 0));
+}
+
+/* ---- replayed loops --------------------------------------------------- */
+
+/* A value that a loop carries without a derivative, such as the running
+ * power of a polynomial (`mul *= t`), is saved at every iteration when the
+ * loop's reverse reads it: in a loop nest, one value per innermost
+ * iteration. Instead, the reverse sweep can run the loop's iterations
+ * again just before reversing it, computing only that value (and what it
+ * depends on) and saving it then: the tape holds one execution of the loop
+ * at a time, not all of them, and the forward sweep saves nothing for it.
+ *
+ * A carried value v, set at the end of loop L's body by the copy v = w, is
+ * replayed when: it has no derivative; every read of it in the reverse
+ * sweep is inside L's body; L's body writes it only by that copy; and w is
+ * computed in L's body, at its top level, by operations (defined once,
+ * there) from constants, parameters, L's index, v itself, and values
+ * defined once outside L (which the reverse sweep then reads where L is).
+ * L must not exit early, call, or save anything else (the replay's saves
+ * must be the only ones between it and L's reverse); see replay_final. */
+
+static bool defined_in(const Rev *r, const IrVar *u, const Instr *loop)
+{
+    const PtrVec *defs = &r->v[u->id].defs;
+    for (int i = 0; i < defs->len; i++)
+        if (inside(block_of(defs->items[i]), loop->body))
+            return true;
+    return false;
+}
+
+static void mark_var(Rev *r, const IrVar *u)
+{
+    r->mark[u->id] = 1;
+    vec_push(r->scratch, &r->marked, (void *)u);
+}
+
+static void clear_marks(Rev *r)
+{
+    for (int i = 0; i < r->marked.len; i++)
+        r->mark[((const IrVar *)r->marked.items[i])->id] = 0;
+    r->marked.len = 0;
+}
+
+/* The operands of an operation or a load (its indices). */
+static int slice_nops(const Instr *d)
+{
+    return d->kind == I_LOAD ? d->arr->ndims : d->nargs;
+}
+
+static Operand slice_op(const Instr *d, int k)
+{
+    return d->kind == I_LOAD ? d->idx[k] : d->args[k];
+}
+
+/* Marks the values of L's iteration that operand a of v's chain needs;
+ * false if the replay cannot compute a. */
+static bool slice_operand(Rev *r, const Instr *loop, const IrVar *v, Operand a)
+{
+    if (a.kind == OK_REAL || a.kind == OK_INT)
+        return true;
+    if (a.kind != OK_VAR || a.var->ndims > 0)
+        return false;
+    const IrVar *u = a.var;
+    if (u == v || u->is_param || u == loop->ivar)
+        return true;
+    if (!defined_in(r, u, loop))
+        return r->v[u->id].ndefs == 1;
+    const Instr *d = r->v[u->id].def;
+    if (r->v[u->id].ndefs != 1 || block_of(d) != loop->body)
+        return false;
+    if (!(d->kind == I_OP && d->acc == ACC_SET) &&
+        !(d->kind == I_LOAD && !array_written_after(r, d->arr, d, &d->idx[0])))
+        return false;
+    if (r->mark[u->id])
+        return true;
+    mark_var(r, u);
+    for (int k = 0; k < slice_nops(d); k++)
+        if (!slice_operand(r, loop, v, slice_op(d, k)))
+            return false;
+    return true;
+}
+
+/* Whether cp, a copy closing loop's body, carries a value the reverse
+ * sweep can replay; marks its chain (clear_marks after). */
+static bool replay_candidate(Rev *r, const Instr *loop, const Instr *cp)
+{
+    const IrVar *v = cp->dst;
+    if (ir_exits_early(loop) || v->type != IT_REAL || v->ndims > 0 || active(r, v) ||
+        !r->v[v->id].needed || cp->args[0].kind != OK_VAR)
+        return false;
+    const PtrVec *at = &r->v[v->id].need_at;
+    for (int i = 0; i < at->len; i++)
+        if (!inside(at->items[i], loop->body))
+            return false;
+    const PtrVec *defs = &r->v[v->id].defs;
+    for (int i = 0; i < defs->len; i++)
+        if (defs->items[i] != cp && inside(block_of(defs->items[i]), loop->body))
+            return false;
+    Operand e;
+    bool guard;
+    if (extremum(r, cp, &e, &guard))
+        return false;                   /* saved only where it moves */
+    const IrVar *w = cp->args[0].var;
+    return defined_in(r, w, loop) && slice_operand(r, loop, v, cp->args[0]);
+}
+
+/* The replay reads the values its chains take from outside the loop where
+ * the loop is, in the reverse sweep. */
+static void need_replay(Rev *r, const Instr *loop)
+{
+    const IrBlock *body = loop->body;
+    for (int i = carried_suffix(r, body); i < body->instrs.len; i++) {
+        if (replay_candidate(r, loop, body->instrs.items[i])) {
+            for (int j = 0; j < body->instrs.len; j++) {
+                const Instr *in = body->instrs.items[j];
+                if ((in->kind != I_OP && in->kind != I_LOAD) || !r->mark[in->dst->id])
+                    continue;
+                for (int k = 0; k < slice_nops(in); k++) {
+                    Operand a = slice_op(in, k);
+                    if (a.kind == OK_VAR && !a.var->is_param && a.var != loop->ivar &&
+                        !defined_in(r, a.var, loop))
+                        need(r, a, block_of(loop));
+                }
+            }
+        }
+        clear_marks(r);
+    }
+}
+
+/* Whether loop's body (nested blocks too) saves anything but the values
+ * it replays: a value restored, a costly one stashed, an array, a trip
+ * count; or calls. */
+static bool saves_other(const Rev *r, const Instr *loop, const IrBlock *b)
+{
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        IrVar *v = def_of(in);
+        if (in->kind == I_CALL || (in->kind == I_OP && stashed(r, in->dst)))
+            return true;
+        if (v && r->v[v->id].replay_copy && r->v[v->id].replay_copy->block->owner != loop)
+            return true;                /* a loop inside replays */
+        if (v && !r->v[v->id].replay_copy && restored_def(r, in, v)) {
+            /* saved at every execution, or once around a loop inside */
+            const Instr *once = save_loop(r, in, v);
+            if (!once || inside(block_of(once), loop->body))
+                return true;
+        }
+        if (in->kind == I_FOR) {
+            const PtrVec *snaps = snapshots_of(r, in);
+            if (ir_exits_early(in) || (snaps && snaps->len > 0))
+                return true;
+        }
+        const IrBlock *nested[3] = {in->then, in->els, in->body};
+        for (int k = 0; k < 3; k++)
+            if (nested[k] && saves_other(r, loop, nested[k]))
+                return true;
+    }
+    return false;
+}
+
+/* Decides which loops replay (after the needs are known), innermost
+ * first: a loop whose body holds a replayed loop does not replay. */
+static void replay_final(Rev *r)
+{
+    for (int l = r->loops.len - 1; l >= 0; l--) {
+        const Instr *loop = r->loops.items[l];
+        const IrBlock *body = loop->body;
+        const PtrVec *snaps = snapshots_of(r, loop);
+        if (snaps && snaps->len > 0)
+            continue;
+        bool any = false;
+        for (int i = carried_suffix(r, body); i < body->instrs.len; i++) {
+            const Instr *cp = body->instrs.items[i];
+            if (replay_candidate(r, loop, cp)) {
+                r->v[cp->dst->id].replay_copy = cp;
+                any = true;
+            }
+            clear_marks(r);
+        }
+        if (any && saves_other(r, loop, body))
+            for (int i = carried_suffix(r, body); i < body->instrs.len; i++) {
+                const Instr *cp = body->instrs.items[i];
+                if (r->v[cp->dst->id].replay_copy == cp)
+                    r->v[cp->dst->id].replay_copy = NULL;
+            }
+    }
+}
+
+/* The copies of the values loop replays, in order. */
+static PtrVec replayed(const Rev *r, const Instr *loop)
+{
+    PtrVec out = {0};
+    const IrBlock *body = loop->body;
+    for (int i = carried_suffix(r, body); i < body->instrs.len; i++) {
+        Instr *cp = body->instrs.items[i];
+        if (r->v[cp->dst->id].replay_copy == cp)
+            vec_push(r->scratch, &out, cp);
+    }
+    return out;
+}
+
+/* The constant v is set to just before loop (`mul = 1` before `for j`),
+ * if it is: then the replay sets it, and nothing saves v's value there. */
+static bool entry_constant(const Instr *loop, const IrVar *v, Operand *c)
+{
+    const PtrVec *list = &block_of(loop)->instrs;
+    int i = 0;
+    while (list->items[i] != loop)
+        i++;
+    while (--i >= 0) {
+        const Instr *in = list->items[i];
+        if (!ir_names_within(in, v))
+            continue;
+        if (in->kind == I_OP && in->op == OP_COPY && in->acc == ACC_SET && in->dst == v &&
+            (in->args[0].kind == OK_REAL || in->args[0].kind == OK_INT)) {
+            *c = in->args[0];
+            return true;
+        }
+        return false;
+    }
+    return false;
 }
 
 /* ---- building the reverse sweep --------------------------------------- */
@@ -988,9 +1216,88 @@ static void pop_extremum(Rev *r, const Instr *in, Operand e, bool guard)
     ir_append(r->cx, b, cond);
 }
 
+static void describe(const Rev *r, Buf *o, Operand a, int depth, int min);
+
 static void pop_into(Rev *r, IrVar *pv, Span at)
 {
     emit_in(r, cur_block(r), I_POP, at)->dst = r->v[pv->id].map;
+}
+
+/* "mul", "mul, q": the values a loop replays. */
+static const char *replay_names(Rev *r, const PtrVec *cps)
+{
+    Buf o;
+    buf_init(&o);
+    for (int i = 0; i < cps->len; i++) {
+        const Instr *cp = cps->items[i];
+        if (o.len)
+            buf_puts(&o, ", ");
+        describe(r, &o, ir_v(cp->dst), 0, 0);
+    }
+    const char *s = arena_printf(r->cx->arena, "%s", o.data);
+    buf_free(&o);
+    return s;
+}
+
+/* Before the reverse of loop: its replay (see replayed loops). The values
+ * start as they did (set again, or popped), and each iteration computes
+ * their chains into fresh variables and saves them as the forward sweep
+ * would have, for the reverse iterations to pop. */
+static void emit_replay(Rev *r, const Instr *loop, const PtrVec *cps)
+{
+    IrBlock *b = cur_block(r);
+    for (int i = cps->len - 1; i >= 0; i--) {
+        const Instr *cp = cps->items[i];
+        Operand c;
+        if (entry_constant(loop, cp->dst, &c))
+            emit(r, b, r->v[cp->dst->id].map, ACC_SET, OP_COPY, 1, &c)->span = loop->span;
+        else
+            pop_into(r, cp->dst, loop->span);
+    }
+    for (int i = 0; i < cps->len; i++)
+        if (!replay_candidate(r, loop, cps->items[i]))
+            die("reverse: the replay of a loop of line %d was lost", loop->span.line);
+    Instr *rep = ir_instr(r->cx, I_FOR, loop->span);
+    rep->ivar = r->v[loop->ivar->id].map;
+    rep->lo = map_operand(r, loop->lo);
+    rep->hi = map_operand(r, loop->hi);
+    rep->body = ir_block(r->cx);
+    PtrVec remapped = {0};
+    int mark = r->saved_maps.len;
+    const IrBlock *body = loop->body;
+    for (int i = 0; i < body->instrs.len; i++) {
+        const Instr *in = body->instrs.items[i];
+        if ((in->kind != I_OP && in->kind != I_LOAD) || !r->mark[in->dst->id])
+            continue;
+        Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
+        out->note = NULL;
+        out->dst = clone_var(r, in->dst);
+        vec_push(r->scratch, &remapped, in->dst);
+        vec_push(r->scratch, &r->saved_maps, r->v[in->dst->id].map);
+        r->v[in->dst->id].map = out->dst;
+        ir_append(r->cx, rep->body, out);
+    }
+    clear_marks(r);
+    for (int i = 0; i < cps->len; i++) {
+        const Instr *cp = cps->items[i];
+        Instr *push = emit_in(r, rep->body, I_PUSH, cp->span);
+        push->nargs = 1;
+        push->args[0] = ir_v(r->v[cp->dst->id].map);
+        Operand w = map_operand(r, cp->args[0]);
+        emit(r, rep->body, r->v[cp->dst->id].map, ACC_SET, OP_COPY, 1, &w)->span = cp->span;
+    }
+    for (int i = remapped.len - 1; i >= 0; i--) {
+        const IrVar *v = remapped.items[i];
+        r->v[v->id].map = r->saved_maps.items[mark + i];
+    }
+    r->saved_maps.len = mark;
+    Instr *res = emit_in(r, b, I_RESERVE, loop->span);
+    res->lo = rep->lo;
+    res->hi = rep->hi;
+    res->per = cps->len;
+    rep->note = arena_printf(r->cx->arena, "the loop of line %d again, forwards, for the values of "
+                             "%s that its reverse reads", loop->span.line, replay_names(r, cps));
+    ir_append(r->cx, b, rep);
 }
 
 /* The contributions of operation `in` with the given seed. */
@@ -1201,6 +1508,9 @@ static void rev_for(Rev *r, const Instr *in)
     out->hi = ir_exits_early(in) ? trip_bound(r, in, out->lo) : map_operand(r, in->hi);
     out->body = body;
     out->down = true;
+    PtrVec cps = replayed(r, in);
+    if (cps.len)
+        emit_replay(r, in, &cps);
     ir_append(r->cx, cur_block(r), out);
 }
 
@@ -1602,7 +1912,7 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         bool guard;
         if (saved_def(r, in, v) && extremum(r, in, &e, &guard)) {
             push_extremum(r, out, in, e, guard);
-        } else if (saved_def(r, in, v)) {
+        } else if (saved_def(r, in, v) && !r->v[v->id].replay_copy) {
             Instr *push = emit_in(r, out, I_PUSH, in->span);
             push->nargs = 1;
             push->args[0] = ir_v(r->v[v->id].map);
@@ -1616,12 +1926,24 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                     push->arr = r->v[in->cargs[k].var->id].map;
                     push->row = map_row(r, ir_call_row(in, k));
                 }
+        PtrVec cps = {0};
         if (in->kind == I_FOR) {
             PtrVec once = loop_saves(r, in);
             for (int k = 0; k < once.len; k++) {
                 Instr *push = emit_in(r, out, I_PUSH, in->span);
                 push->nargs = 1;
                 push->args[0] = ir_v(r->v[((IrVar *)once.items[k])->id].map);
+            }
+            /* the values the replay starts from, unless constants */
+            cps = replayed(r, in);
+            for (int k = 0; k < cps.len; k++) {
+                const IrVar *rv = ((const Instr *)cps.items[k])->dst;
+                Operand c;
+                if (entry_constant(in, rv, &c))
+                    continue;
+                Instr *push = emit_in(r, out, I_PUSH, in->span);
+                push->nargs = 1;
+                push->args[0] = ir_v(r->v[rv->id].map);
             }
         }
         Instr *c = clone_instr(r, in);
@@ -1672,6 +1994,9 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
                 res->lo = c->lo;
                 res->hi = c->hi;
                 res->per = k;
+            } else if (!c->note && cps.len) {
+                c->note = arena_printf(r->cx->arena, "saves nothing: the reverse sweep runs it again "
+                                       "for %s and recomputes the rest", replay_names(r, &cps));
             } else if (!c->note) {
                 c->note = "saves nothing: the reverse sweep recomputes what it needs";
                 if (ir_exits_early(in))
@@ -2008,6 +2333,7 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
     r.v = ARENA_ARRAY(r.scratch, RevVar, n);
     r.varied = ARENA_ARRAY(r.scratch, bool, n);
     r.useful = ARENA_ARRAY(r.scratch, bool, n);
+    r.mark = ARENA_ARRAY(r.scratch, unsigned char, n);
 
     ir_link_blocks(p);
     analyse_activity(&r);
@@ -2021,6 +2347,7 @@ static IrFunc *reverse(Cx *cx, IrFunc *p, FuncRole role, const char *name)
         close_needed(&r);
     }
     choose_snapshots(&r);
+    replay_final(&r);
     add_params(&r);
     clone_locals(&r);
 

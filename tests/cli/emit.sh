@@ -62,6 +62,23 @@ grep -q 'gradc_pusha(gradc_t, H + t[0-9]* \* n, gradc_count(n, 1));' rows/back.c
     bad "a row read before it is written is not saved as a row"
 rm -r rows
 
+# replayed loops (tests/numeric/replay.fn): the reverse sweep runs the inner
+# loop again for its carried value, and the forward sweep does not save it
+"$GRADC" "$CLI_SRC/../numeric/replay.fn" --no-line --routines=grad --emit=c >replay.c ||
+    bad "gradc replay.fn failed"
+grad_of() { awk "/^double $1_grad\\(/,/^}/" replay.c; }
+for f in llsq from_data two nested_read carried_on; do
+    grad_of $f | grep -q 'again, forwards, for the values of' || bad "${f}_grad does not replay its loop"
+done
+for f in with_stash active_carry; do
+    grad_of $f | grep -q 'again, forwards' && bad "${f}_grad replays a loop it must not"
+done
+grad_of llsq | sed '/reverse sweep/q' | grep -q 'gradc_push(gradc_t, mul)' &&
+    bad "llsq_grad's forward sweep saves the replayed power"
+grad_of llsq | grep -q 'saves nothing: the reverse sweep runs it again for mul' ||
+    bad "llsq_grad's inner loop does not say that it is replayed"
+rm replay.c
+
 # errors in the input: exit 1, the diagnostics, nothing on standard output
 cp "$CLI_SRC/bad.fn" bad.fn
 for kind in c h ast ir; do

@@ -447,6 +447,40 @@ static void gen_recurrence(Gen *g, Block *b)
     blk_add(b, s);
 }
 
+/* let w = c; for i in lo..hi { ...; s += e * w; w = w * c2 (+ c3); }: a
+ * value the loop carries without a derivative and its reverse reads, which
+ * the reverse sweep computes again by running the loop forwards (gradc's
+ * replayed loops); sometimes from an entry value that is not a constant. */
+static void gen_power(Gen *g, Block *b)
+{
+    static const double factors[] = {0.5, 0.75, 0.9, 1.1, -0.8};
+    int target = gen_pick(g, is_local_scalar);
+    char name[16];
+    snprintf(name, sizeof name, "w%d", ++g->nlocal);
+    Stmt *let = st_new(S_LET);
+    let->e = num(0.5 + 0.25 * rng_int(g->r, 4));
+    let->var = gen_new_var(g, name, V_LOCAL);
+    blk_add(b, let);
+    gen_push(g, let->var);
+    int w = let->var;
+    if (rng_chance(g->r, 0.3))
+        blk_add(b, st_assign(w, '*', num(factors[rng_int(g->r, 5)])));
+    Expr *lo, *hi;
+    loop_bounds(g, &lo, &hi);
+    Stmt *s = gen_begin_loop(g, lo, hi);
+    if (!s)
+        return;
+    gen_block(g, &s->body, rng_range(g->r, 1, 2));
+    blk_add(&s->body, st_assign(target, '+', ex_bin(OP_MUL, K_REAL, gen_real(g, 2), ex_var(w, K_REAL))));
+    double f = factors[rng_int(g->r, 5)];
+    Expr *next = ex_bin(OP_MUL, K_REAL, ex_var(w, K_REAL), num(f));
+    if (rng_chance(g->r, 0.5))
+        next = ex_bin(OP_ADD, K_REAL, next, num(0.25));
+    blk_add(&s->body, st_assign(w, '=', next));
+    gen_end_loop(g);
+    blk_add(b, s);
+}
+
 static int out_callee(Gen *g)
 {
     int c[16], n = 0;
@@ -554,7 +588,7 @@ static void gen_call_stmt(Gen *g, Block *b)
     blk_add(b, again);
 }
 
-typedef enum { W_LET, W_LETARR, W_ASSIGN, W_ELEM, W_IF, W_FOR, W_CALL, W_REC, W_COPY, W_WHILE, W_LETINT, W_N } StmtKind;
+typedef enum { W_LET, W_LETARR, W_ASSIGN, W_ELEM, W_IF, W_FOR, W_CALL, W_REC, W_COPY, W_WHILE, W_LETINT, W_POWER, W_N } StmtKind;
 
 static int stmt_weight(Gen *g, StmtKind k)
 {
@@ -571,6 +605,7 @@ static int stmt_weight(Gen *g, StmtKind k)
     case W_REC: return (g->feat & F_LOOPS) && gen_count(g, is_local_1d) ? 1 : 0;
     case W_WHILE: return (g->feat & F_WHILE) && (g->feat & F_LETINT) && g->depth < 2 ? 1 : 0;
     case W_LETINT: return (g->feat & F_LETINT) && top_ok ? 1 : 0;
+    case W_POWER: return (g->feat & F_LOOPS) && g->nloop < 3 && top_ok && gen_count(g, is_local_scalar) ? 1 : 0;
     default: return 0;
     }
 }
@@ -606,6 +641,7 @@ void gen_stmt(Gen *g, Block *b)
         break;
     case W_WHILE: gen_while(g, b); break;
     case W_LETINT: gen_let_int(g, b); break;
+    case W_POWER: gen_power(g, b); break;
     default: break;
     }
     g->depth--;
