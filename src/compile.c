@@ -10,6 +10,7 @@
 #include "ir.h"
 #include "opt.h"
 #include "sparse.h"
+#include "skip.h"
 #include "split.h"
 
 Cx *cx_new(const char *path, const char *src, size_t len)
@@ -209,6 +210,8 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
     verify(cx);
     dense_module(cx, opt->jac, opt->hess);
     sparse_module(cx, opt->jac, opt->hess);
+    if (opt->optimize)
+        skip_zero_seeds(cx);
     verify(cx);
     prune_helpers(cx);
     order_functions(cx);

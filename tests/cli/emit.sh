@@ -79,6 +79,17 @@ grad_of llsq | grep -q 'saves nothing: the reverse sweep runs it again for mul' 
     bad "llsq_grad's inner loop does not say that it is replayed"
 rm replay.c
 
+# reverse loops skipped where their adjoint seeds are 0 (tests/numeric/skip.fn)
+"$GRADC" "$CLI_SRC/../numeric/skip.fn" --no-line --emit=c >skip.c || bad "gradc skip.fn failed"
+awk '/^double kmeans_grad\(/,/^}/' skip.c | grep -A3 'int t[0-9]* = d_dist != 0.0;' |
+    grep -q 'skipped where its adjoint seed is 0' || bad "kmeans_grad's distance loop is not skipped at a zero seed"
+awk '/^double scaled_hvp\(/,/^}/' skip.c | grep -q 'dd_s != 0.0' ||
+    bad "scaled_hvp's guard does not test the seed's tangent"
+awk '/^double kmeans\(/,/^}/' skip.c | grep -q 'skipped where' && bad "the primal kmeans has a skipped loop"
+awk '/^double roots_grad\(/,/^}/' skip.c | grep -q 'skipped where' &&
+    bad "roots_grad skips a loop with sqrt: a zero seed there must still give NaN at 0"
+rm skip.c
+
 # errors in the input: exit 1, the diagnostics, nothing on standard output
 cp "$CLI_SRC/bad.fn" bad.fn
 for kind in c h ast ir; do

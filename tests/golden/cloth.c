@@ -226,18 +226,23 @@ double cloth_energy_grad(int nv, int ne, const int *E, const double *L, const do
         double t17 = 2.0 * t2;
         double d_t6 = d_t2 / t17;
         t2 = gradc_pop(gradc_t);
+        int t18 = d_t6 != 0.0;
 
-        /* the loop of line 10, backwards */
-        /* 10: for c in 0..3 { d2 += (X[a][c] - X[b][c])^2; } */
-        for (int c = 3 - 1; c >= 0; c--) {
-            double t18 = X[a_1 * 3 + c];
-            double t19 = X[b_1 * 3 + c];
-            double t20 = t18 - t19;
-            double t21 = 2.0 * t20;
-            double d_t20 = d_t6 * t21;
-            double d_t19 = -d_t20;
-            d_X[b_1 * 3 + c] += d_t19;
-            d_X[a_1 * 3 + c] += d_t20;
+        /* skipped where its adjoint seed is 0: it would add only zeros */
+        if (t18) {
+
+            /* the loop of line 10, backwards */
+            /* 10: for c in 0..3 { d2 += (X[a][c] - X[b][c])^2; } */
+            for (int c = 3 - 1; c >= 0; c--) {
+                double t19 = X[a_1 * 3 + c];
+                double t20 = X[b_1 * 3 + c];
+                double t21 = t19 - t20;
+                double t22 = 2.0 * t21;
+                double d_t21 = d_t6 * t22;
+                double d_t20 = -d_t21;
+                d_X[b_1 * 3 + c] += d_t20;
+                d_X[a_1 * 3 + c] += d_t21;
+            }
         }
     }
     if (gradc_t->failed) {
@@ -461,29 +466,36 @@ double cloth_energy_hvp(int nv, int ne, const int *E, const double *L, const dou
         dd_t6 -= t20 / t19;
         dt2 = gradc_pop(gradc_t);
         t2 = gradc_pop(gradc_t);
+        int t21 = d_t6 != 0.0;
+        int t22 = dd_t6 != 0.0;
+        int t23 = t21 || t22;
 
-        /* the loop of line 10, backwards */
-        /* 10: for c in 0..3 { d2 += (X[a][c] - X[b][c])^2; } */
-        for (int c = 3 - 1; c >= 0; c--) {
-            double t21 = X[a_1 * 3 + c];
-            double dt21 = dX_1[a_1 * 3 + c];
-            double t22 = X[b_1 * 3 + c];
-            double dt22 = dX_1[b_1 * 3 + c];
-            double t23 = t21 - t22;
-            double dt23 = dt21;
-            dt23 -= dt22;
-            double t24 = 2.0 * t23;
-            double dt24 = dt23 * 2.0;
-            double d_t23 = d_t6 * t24;
-            double dd_t23 = dd_t6 * t24;
-            dd_t23 += dt24 * d_t6;
-            double d_t22 = -d_t23;
-            double t25 = -dd_t23;
-            d_X[b_1 * 3 + c] += d_t22;
-            dd_X[b_1 * 3 + c] += t25;
-            d_X[a_1 * 3 + c] += d_t23;
-            double t26 = dd_t23;
-            dd_X[a_1 * 3 + c] += t26;
+        /* skipped where its adjoint seeds are 0: it would add only zeros */
+        if (t23) {
+
+            /* the loop of line 10, backwards */
+            /* 10: for c in 0..3 { d2 += (X[a][c] - X[b][c])^2; } */
+            for (int c = 3 - 1; c >= 0; c--) {
+                double t24 = X[a_1 * 3 + c];
+                double dt24 = dX_1[a_1 * 3 + c];
+                double t25 = X[b_1 * 3 + c];
+                double dt25 = dX_1[b_1 * 3 + c];
+                double t26 = t24 - t25;
+                double dt26 = dt24;
+                dt26 -= dt25;
+                double t27 = 2.0 * t26;
+                double dt27 = dt26 * 2.0;
+                double d_t26 = d_t6 * t27;
+                double dd_t26 = dd_t6 * t27;
+                dd_t26 += dt27 * d_t6;
+                double d_t25 = -d_t26;
+                double t28 = -dd_t26;
+                d_X[b_1 * 3 + c] += d_t25;
+                dd_X[b_1 * 3 + c] += t28;
+                d_X[a_1 * 3 + c] += d_t26;
+                double t29 = dd_t26;
+                dd_X[a_1 * 3 + c] += t29;
+            }
         }
     }
     if (gradc_t->failed) {

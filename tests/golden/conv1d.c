@@ -254,21 +254,26 @@ void conv1d_vjp(int C, int F, int K, int n, const double *W, const double *b, co
                 double t10 = 1.0 - t9;
                 double d_a_1 = t8 * t10;
                 t3 = gradc_pop(gradc_t);
+                int t11 = d_a_1 != 0.0;
 
-                /* the loop of line 7, backwards */
-                /* 7: for c in 0..C { */
-                for (int c = C - 1; c >= 0; c--) {
+                /* skipped where its adjoint seed is 0: it would add only zeros */
+                if (t11) {
 
-                    /* the loop of line 8, backwards */
-                    /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
-                    for (int k = K - 1; k >= 0; k--) {
-                        double t11 = W[(f * C + c) * K + k];
-                        int t12 = t + k;
-                        double t13 = x[c * n + t12];
-                        double d_t11 = d_a_1 * t13;
-                        double d_t13 = d_a_1 * t11;
-                        d_x[c * n + t12] += d_t13;
-                        d_W[(f * C + c) * K + k] += d_t11;
+                    /* the loop of line 7, backwards */
+                    /* 7: for c in 0..C { */
+                    for (int c = C - 1; c >= 0; c--) {
+
+                        /* the loop of line 8, backwards */
+                        /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
+                        for (int k = K - 1; k >= 0; k--) {
+                            double t12 = W[(f * C + c) * K + k];
+                            int t13 = t + k;
+                            double t14 = x[c * n + t13];
+                            double d_t12 = d_a_1 * t14;
+                            double d_t14 = d_a_1 * t12;
+                            d_x[c * n + t13] += d_t14;
+                            d_W[(f * C + c) * K + k] += d_t12;
+                        }
                     }
                 }
                 /* 7: for c in 0..C { */
@@ -586,18 +591,23 @@ double conv1d_loss_grad(int C, int F, int K, int n, const double *W, const doubl
                 double t19 = 1.0 - t18;
                 double d_a_1 = t17 * t19;
                 t3 = gradc_pop(gradc_t);
+                int t20 = d_a_1 != 0.0;
 
-                /* the loop of line 7, backwards */
-                /* 7: for c in 0..C { */
-                for (int c = C - 1; c >= 0; c--) {
+                /* skipped where its adjoint seed is 0: it would add only zeros */
+                if (t20) {
 
-                    /* the loop of line 8, backwards */
-                    /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
-                    for (int k = K - 1; k >= 0; k--) {
-                        int t20 = t + k;
-                        double t21 = x[c * n + t20];
-                        double d_t4 = d_a_1 * t21;
-                        d_W[(f * C + c) * K + k] += d_t4;
+                    /* the loop of line 7, backwards */
+                    /* 7: for c in 0..C { */
+                    for (int c = C - 1; c >= 0; c--) {
+
+                        /* the loop of line 8, backwards */
+                        /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
+                        for (int k = K - 1; k >= 0; k--) {
+                            int t21 = t + k;
+                            double t22 = x[c * n + t21];
+                            double d_t4 = d_a_1 * t22;
+                            d_W[(f * C + c) * K + k] += d_t4;
+                        }
                     }
                 }
                 /* 7: for c in 0..C { */
@@ -934,20 +944,27 @@ double conv1d_loss_hvp(int C, int F, int K, int n, const double *W, const double
                 dd_a_1 += dt23 * t21;
                 dt3 = gradc_pop(gradc_t);
                 t3 = gradc_pop(gradc_t);
+                int t24 = d_a_1 != 0.0;
+                int t25 = dd_a_1 != 0.0;
+                int t26 = t24 || t25;
 
-                /* the loop of line 7, backwards */
-                /* 7: for c in 0..C { */
-                for (int c = C - 1; c >= 0; c--) {
+                /* skipped where its adjoint seeds are 0: it would add only zeros */
+                if (t26) {
 
-                    /* the loop of line 8, backwards */
-                    /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
-                    for (int k = K - 1; k >= 0; k--) {
-                        int t24 = t + k;
-                        double t25 = x[c * n + t24];
-                        double d_t4 = d_a_1 * t25;
-                        double t26 = dd_a_1 * t25;
-                        d_W[(f * C + c) * K + k] += d_t4;
-                        dd_W[(f * C + c) * K + k] += t26;
+                    /* the loop of line 7, backwards */
+                    /* 7: for c in 0..C { */
+                    for (int c = C - 1; c >= 0; c--) {
+
+                        /* the loop of line 8, backwards */
+                        /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
+                        for (int k = K - 1; k >= 0; k--) {
+                            int t27 = t + k;
+                            double t28 = x[c * n + t27];
+                            double d_t4 = d_a_1 * t28;
+                            double t29 = dd_a_1 * t28;
+                            d_W[(f * C + c) * K + k] += d_t4;
+                            dd_W[(f * C + c) * K + k] += t29;
+                        }
                     }
                 }
                 /* 7: for c in 0..C { */
@@ -956,8 +973,8 @@ double conv1d_loss_hvp(int C, int F, int K, int n, const double *W, const double
             }
             /* 6: let a = b[f]; */
             d_b[f] += d_a;
-            double t27 = dd_a;
-            dd_b[f] += t27;
+            double t30 = dd_a;
+            dd_b[f] += t30;
         }
     }
     if (gradc_t->failed) {

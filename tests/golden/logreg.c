@@ -285,14 +285,19 @@ double logreg_grad(int n, int d, const double *w, double b, const double *X, con
             /* 23: let t = -y[i] * z; */
             double d_z = d_t * t22;
             t = gradc_pop(gradc_t);
+            int t25 = d_z != 0.0;
 
-            /* the loop of line 20, backwards */
-            /* 20: for j in 0..d { */
-            for (int j = d - 1; j >= 0; j--) {
-                /* 21: z += w[j] * X[i][j]; */
-                double t25 = X[i * d + j];
-                double d_t3 = d_z * t25;
-                d_w[j] += d_t3;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t25) {
+
+                /* the loop of line 20, backwards */
+                /* 20: for j in 0..d { */
+                for (int j = d - 1; j >= 0; j--) {
+                    /* 21: z += w[j] * X[i][j]; */
+                    double t26 = X[i * d + j];
+                    double d_t3 = d_z * t26;
+                    d_w[j] += d_t3;
+                }
             }
             /* 20: for j in 0..d { */
             d_b += d_z;
@@ -583,16 +588,23 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
             double dd_z = dd_t * t25;
             dt = gradc_pop(gradc_t);
             t = gradc_pop(gradc_t);
+            int t30 = d_z != 0.0;
+            int t31 = dd_z != 0.0;
+            int t32 = t30 || t31;
 
-            /* the loop of line 20, backwards */
-            /* 20: for j in 0..d { */
-            for (int j = d - 1; j >= 0; j--) {
-                /* 21: z += w[j] * X[i][j]; */
-                double t30 = X[i * d + j];
-                double d_t3 = d_z * t30;
-                double t31 = dd_z * t30;
-                d_w[j] += d_t3;
-                dd_w[j] += t31;
+            /* skipped where its adjoint seeds are 0: it would add only zeros */
+            if (t32) {
+
+                /* the loop of line 20, backwards */
+                /* 20: for j in 0..d { */
+                for (int j = d - 1; j >= 0; j--) {
+                    /* 21: z += w[j] * X[i][j]; */
+                    double t33 = X[i * d + j];
+                    double d_t3 = d_z * t33;
+                    double t34 = dd_z * t33;
+                    d_w[j] += d_t3;
+                    dd_w[j] += t34;
+                }
             }
             /* 20: for j in 0..d { */
             d_b += d_z;

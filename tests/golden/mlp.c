@@ -231,17 +231,22 @@ void hidden_vjp(int n, int m, const double *W, const double *b, const double *x,
             double t7 = 1.0 - t6;
             double d_z_1 = t5 * t7;
             t1 = gradc_pop(gradc_t);
+            int t8 = d_z_1 != 0.0;
 
-            /* the loop of line 19, backwards */
-            /* 19: for i in 0..n { */
-            for (int i = n - 1; i >= 0; i--) {
-                /* 20: z += W[j][i] * x[i]; */
-                double t8 = W[j * n + i];
-                double t9 = x[i];
-                double d_t8 = d_z_1 * t9;
-                double d_t9 = d_z_1 * t8;
-                d_x[i] += d_t9;
-                d_W[j * n + i] += d_t8;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t8) {
+
+                /* the loop of line 19, backwards */
+                /* 19: for i in 0..n { */
+                for (int i = n - 1; i >= 0; i--) {
+                    /* 20: z += W[j][i] * x[i]; */
+                    double t9 = W[j * n + i];
+                    double t10 = x[i];
+                    double d_t9 = d_z_1 * t10;
+                    double d_t10 = d_z_1 * t9;
+                    d_x[i] += d_t10;
+                    d_W[j * n + i] += d_t9;
+                }
             }
             /* 18: let z = b[j]; */
             d_b[j] += d_z_1;
@@ -759,17 +764,22 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
         /* 38: for k in 0..B { */
         for (int k = B - 1; k >= 0; k--) {
             gradc_fill(d_p, gradc_count(no, 1));
+            int t17 = d_t13 != 0.0;
 
-            /* the loop of line 47, backwards */
-            /* 47: for j in 0..no { */
-            for (int j_2 = no - 1; j_2 >= 0; j_2--) {
-                /* 48: loss += (p[j] - Y[k][j])^2; */
-                double t17 = p[j_2];
-                double t18 = Y[k * no + j_2];
-                double t19 = t17 - t18;
-                double t20 = 2.0 * t19;
-                double d_t17 = d_t13 * t20;
-                d_p[j_2] += d_t17;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t17) {
+
+                /* the loop of line 47, backwards */
+                /* 47: for j in 0..no { */
+                for (int j_2 = no - 1; j_2 >= 0; j_2--) {
+                    /* 48: loss += (p[j] - Y[k][j])^2; */
+                    double t18 = p[j_2];
+                    double t19 = Y[k * no + j_2];
+                    double t20 = t18 - t19;
+                    double t21 = 2.0 * t20;
+                    double d_t18 = d_t13 * t21;
+                    d_p[j_2] += d_t18;
+                }
             }
             gradc_fill(d_h, gradc_count(nh, 1));
 
@@ -781,38 +791,43 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
                 /* 29: for i in 0..n { */
                 for (int i_2 = nh - 1; i_2 >= 0; i_2--) {
                     /* 30: p[j] += W[j][i] * x[i]; */
-                    double t21 = W2[j_1 * nh + i_2];
-                    double t22 = h[i_2];
-                    double t23 = d_p[j_1];
-                    double d_t21 = t23 * t22;
-                    double d_t22 = t23 * t21;
-                    d_h[i_2] += d_t22;
-                    d_W2[j_1 * nh + i_2] += d_t21;
+                    double t22 = W2[j_1 * nh + i_2];
+                    double t23 = h[i_2];
+                    double t24 = d_p[j_1];
+                    double d_t22 = t24 * t23;
+                    double d_t23 = t24 * t22;
+                    d_h[i_2] += d_t23;
+                    d_W2[j_1 * nh + i_2] += d_t22;
                 }
                 /* 28: p[j] = b[j]; */
-                double t24 = d_p[j_1];
+                double t25 = d_p[j_1];
                 d_p[j_1] = 0.0;
-                d_b2[j_1] += t24;
+                d_b2[j_1] += t25;
             }
 
             /* the loop of line 17, backwards */
             /* 17: for j in 0..m { */
             for (int j = nh - 1; j >= 0; j--) {
                 /* 22: h[j] = tanh(z); */
-                double t25 = d_h[j];
+                double t26 = d_h[j];
                 d_h[j] = 0.0;
-                double t26 = t1 * t1;
-                double t27 = 1.0 - t26;
-                double d_z_1 = t25 * t27;
+                double t27 = t1 * t1;
+                double t28 = 1.0 - t27;
+                double d_z_1 = t26 * t28;
                 t1 = gradc_pop(gradc_t);
+                int t29 = d_z_1 != 0.0;
 
-                /* the loop of line 19, backwards */
-                /* 19: for i in 0..n { */
-                for (int i_1 = ni - 1; i_1 >= 0; i_1--) {
-                    /* 20: z += W[j][i] * x[i]; */
-                    double t28 = x[i_1];
-                    double d_t3 = d_z_1 * t28;
-                    d_W1[j * ni + i_1] += d_t3;
+                /* skipped where its adjoint seed is 0: it would add only zeros */
+                if (t29) {
+
+                    /* the loop of line 19, backwards */
+                    /* 19: for i in 0..n { */
+                    for (int i_1 = ni - 1; i_1 >= 0; i_1--) {
+                        /* 20: z += W[j][i] * x[i]; */
+                        double t30 = x[i_1];
+                        double d_t3 = d_z_1 * t30;
+                        d_W1[j * ni + i_1] += d_t3;
+                    }
                 }
                 /* 18: let z = b[j]; */
                 d_b1[j] += d_z_1;
@@ -1246,21 +1261,26 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
         for (int k = B - 1; k >= 0; k--) {
             gradc_fill(d_p, gradc_count(no, 1));
             gradc_fill(dd_p, gradc_count(no, 1));
+            int t21 = d_t17 != 0.0;
 
-            /* the loop of line 47, backwards */
-            /* 47: for j in 0..no { */
-            for (int j_2 = no - 1; j_2 >= 0; j_2--) {
-                /* 48: loss += (p[j] - Y[k][j])^2; */
-                double t21 = p[j_2];
-                double dt21 = dp[j_2];
-                double t22 = Y[k * no + j_2];
-                double t23 = t21 - t22;
-                double t24 = 2.0 * t23;
-                double dt24 = dt21 * 2.0;
-                double d_t21 = d_t17 * t24;
-                double t25 = dt24 * d_t17;
-                d_p[j_2] += d_t21;
-                dd_p[j_2] += t25;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t21) {
+
+                /* the loop of line 47, backwards */
+                /* 47: for j in 0..no { */
+                for (int j_2 = no - 1; j_2 >= 0; j_2--) {
+                    /* 48: loss += (p[j] - Y[k][j])^2; */
+                    double t22 = p[j_2];
+                    double dt22 = dp[j_2];
+                    double t23 = Y[k * no + j_2];
+                    double t24 = t22 - t23;
+                    double t25 = 2.0 * t24;
+                    double dt25 = dt22 * 2.0;
+                    double d_t22 = d_t17 * t25;
+                    double t26 = dt25 * d_t17;
+                    d_p[j_2] += d_t22;
+                    dd_p[j_2] += t26;
+                }
             }
             gradc_fill(d_h, gradc_count(nh, 1));
             gradc_fill(dd_h, gradc_count(nh, 1));
@@ -1273,67 +1293,74 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 /* 29: for i in 0..n { */
                 for (int i_2 = nh - 1; i_2 >= 0; i_2--) {
                     /* 30: p[j] += W[j][i] * x[i]; */
-                    double t26 = W2[j_1 * nh + i_2];
-                    double dt26 = dW2_1[j_1 * nh + i_2];
-                    double t27 = h[i_2];
-                    double dt27 = dh[i_2];
-                    double t28 = d_p[j_1];
-                    double dt28 = dd_p[j_1];
-                    double d_t26 = t28 * t27;
-                    double dd_t26 = dt28 * t27;
-                    dd_t26 += dt27 * t28;
-                    double d_t27 = t28 * t26;
-                    double dd_t27 = dt28 * t26;
-                    dd_t27 += dt26 * t28;
-                    d_h[i_2] += d_t27;
-                    double t29 = dd_t27;
-                    dd_h[i_2] += t29;
-                    d_W2[j_1 * nh + i_2] += d_t26;
-                    double t30 = dd_t26;
-                    dd_W2[j_1 * nh + i_2] += t30;
+                    double t27 = W2[j_1 * nh + i_2];
+                    double dt27 = dW2_1[j_1 * nh + i_2];
+                    double t28 = h[i_2];
+                    double dt28 = dh[i_2];
+                    double t29 = d_p[j_1];
+                    double dt29 = dd_p[j_1];
+                    double d_t27 = t29 * t28;
+                    double dd_t27 = dt29 * t28;
+                    dd_t27 += dt28 * t29;
+                    double d_t28 = t29 * t27;
+                    double dd_t28 = dt29 * t27;
+                    dd_t28 += dt27 * t29;
+                    d_h[i_2] += d_t28;
+                    double t30 = dd_t28;
+                    dd_h[i_2] += t30;
+                    d_W2[j_1 * nh + i_2] += d_t27;
+                    double t31 = dd_t27;
+                    dd_W2[j_1 * nh + i_2] += t31;
                 }
                 /* 28: p[j] = b[j]; */
-                double t31 = d_p[j_1];
-                double dt31 = dd_p[j_1];
+                double t32 = d_p[j_1];
+                double dt32 = dd_p[j_1];
                 d_p[j_1] = 0.0;
                 dd_p[j_1] = 0.0;
-                d_b2[j_1] += t31;
-                dd_b2[j_1] += dt31;
+                d_b2[j_1] += t32;
+                dd_b2[j_1] += dt32;
             }
 
             /* the loop of line 17, backwards */
             /* 17: for j in 0..m { */
             for (int j = nh - 1; j >= 0; j--) {
                 /* 22: h[j] = tanh(z); */
-                double t32 = d_h[j];
-                double dt32 = dd_h[j];
+                double t33 = d_h[j];
+                double dt33 = dd_h[j];
                 d_h[j] = 0.0;
                 dd_h[j] = 0.0;
-                double t33 = t1 * t1;
-                double dt33 = dt1 * t1;
-                dt33 += dt1 * t1;
-                double t34 = 1.0 - t33;
-                double dt34 = -dt33;
-                double d_z_1 = t32 * t34;
-                double dd_z_1 = dt32 * t34;
-                dd_z_1 += dt34 * t32;
+                double t34 = t1 * t1;
+                double dt34 = dt1 * t1;
+                dt34 += dt1 * t1;
+                double t35 = 1.0 - t34;
+                double dt35 = -dt34;
+                double d_z_1 = t33 * t35;
+                double dd_z_1 = dt33 * t35;
+                dd_z_1 += dt35 * t33;
                 dt1 = gradc_pop(gradc_t);
                 t1 = gradc_pop(gradc_t);
+                int t36 = d_z_1 != 0.0;
+                int t37 = dd_z_1 != 0.0;
+                int t38 = t36 || t37;
 
-                /* the loop of line 19, backwards */
-                /* 19: for i in 0..n { */
-                for (int i_1 = ni - 1; i_1 >= 0; i_1--) {
-                    /* 20: z += W[j][i] * x[i]; */
-                    double t35 = x[i_1];
-                    double d_t3 = d_z_1 * t35;
-                    double t36 = dd_z_1 * t35;
-                    d_W1[j * ni + i_1] += d_t3;
-                    dd_W1[j * ni + i_1] += t36;
+                /* skipped where its adjoint seeds are 0: it would add only zeros */
+                if (t38) {
+
+                    /* the loop of line 19, backwards */
+                    /* 19: for i in 0..n { */
+                    for (int i_1 = ni - 1; i_1 >= 0; i_1--) {
+                        /* 20: z += W[j][i] * x[i]; */
+                        double t39 = x[i_1];
+                        double d_t3 = d_z_1 * t39;
+                        double t40 = dd_z_1 * t39;
+                        d_W1[j * ni + i_1] += d_t3;
+                        dd_W1[j * ni + i_1] += t40;
+                    }
                 }
                 /* 18: let z = b[j]; */
                 d_b1[j] += d_z_1;
-                double t37 = dd_z_1;
-                dd_b1[j] += t37;
+                double t41 = dd_z_1;
+                dd_b1[j] += t41;
             }
             /* 38: for k in 0..B { */
             gradc_popa(gradc_t, dh, gradc_count(nh, 1));

@@ -352,20 +352,25 @@ double negbin_loglik_grad(int n, int d, const double *beta, double log_r, const 
             d_r += d_t21;
             d_eta += d_t21 * t2;
             t2 = gradc_pop(gradc_t);
+            int t26 = d_eta != 0.0;
 
-            /* the loop of line 22, backwards */
-            /* 22: for j in 0..d { */
-            for (int j = d - 1; j >= 0; j--) {
-                double d_t5 = d_eta;
-                /* 23: eta += X[i][j] * beta[j]; */
-                double t26 = X[i * d + j];
-                double d_t4 = d_t5 * t26;
-                d_beta[j] += d_t4;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t26) {
+
+                /* the loop of line 22, backwards */
+                /* 22: for j in 0..d { */
+                for (int j = d - 1; j >= 0; j--) {
+                    double d_t5 = d_eta;
+                    /* 23: eta += X[i][j] * beta[j]; */
+                    double t27 = X[i * d + j];
+                    double d_t4 = d_t5 * t27;
+                    d_beta[j] += d_t4;
+                }
             }
         }
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
-        double t27 = gradc_digamma(r);
-        d_r += d_t1 * t27;
+        double t28 = gradc_digamma(r);
+        d_r += d_t1 * t28;
         /* 18: let r = exp(log_r); */
         d_log_r += d_r * r;
         if (g_log_r) *g_log_r = d_log_r;
@@ -651,25 +656,32 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
             dd_eta += dt3 * d_t23;
             dt3 = gradc_pop(gradc_t);
             t3 = gradc_pop(gradc_t);
+            int t30 = d_eta != 0.0;
+            int t31 = dd_eta != 0.0;
+            int t32 = t30 || t31;
 
-            /* the loop of line 22, backwards */
-            /* 22: for j in 0..d { */
-            for (int j = d - 1; j >= 0; j--) {
-                double d_t6 = d_eta;
-                double dd_t6 = dd_eta;
-                /* 23: eta += X[i][j] * beta[j]; */
-                double t30 = X[i * d + j];
-                double d_t5 = d_t6 * t30;
-                double t31 = dd_t6 * t30;
-                d_beta[j] += d_t5;
-                dd_beta[j] += t31;
+            /* skipped where its adjoint seeds are 0: it would add only zeros */
+            if (t32) {
+
+                /* the loop of line 22, backwards */
+                /* 22: for j in 0..d { */
+                for (int j = d - 1; j >= 0; j--) {
+                    double d_t6 = d_eta;
+                    double dd_t6 = dd_eta;
+                    /* 23: eta += X[i][j] * beta[j]; */
+                    double t33 = X[i * d + j];
+                    double d_t5 = d_t6 * t33;
+                    double t34 = dd_t6 * t33;
+                    d_beta[j] += d_t5;
+                    dd_beta[j] += t34;
+                }
             }
         }
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
-        double t32 = gradc_trigamma(r);
-        double dt33 = dr * t32;
+        double t35 = gradc_trigamma(r);
+        double dt36 = dr * t35;
         d_r += d_t1 * t2;
-        dd_r += dt33 * d_t1;
+        dd_r += dt36 * d_t1;
         /* 18: let r = exp(log_r); */
         d_log_r += d_r * r;
         dd_log_r += dd_r * r;

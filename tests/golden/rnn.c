@@ -246,27 +246,37 @@ void cell_vjp(int h, int m, const double *Wx, const double *Wh, const double *b,
             double t10 = 1.0 - t9;
             double d_a_3 = t8 * t10;
             t1 = gradc_pop(gradc_t);
+            int t11 = d_a_3 != 0.0;
 
-            /* the loop of line 9, backwards */
-            /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
-            for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                double t11 = Wh[i * h + j_1];
-                double t12 = hp[j_1];
-                double d_t11 = d_a_3 * t12;
-                double d_t12 = d_a_3 * t11;
-                d_hp[j_1] += d_t12;
-                d_Wh[i * h + j_1] += d_t11;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t11) {
+
+                /* the loop of line 9, backwards */
+                /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
+                for (int j_1 = h - 1; j_1 >= 0; j_1--) {
+                    double t12 = Wh[i * h + j_1];
+                    double t13 = hp[j_1];
+                    double d_t12 = d_a_3 * t13;
+                    double d_t13 = d_a_3 * t12;
+                    d_hp[j_1] += d_t13;
+                    d_Wh[i * h + j_1] += d_t12;
+                }
             }
+            int t14 = d_a_3 != 0.0;
 
-            /* the loop of line 8, backwards */
-            /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
-            for (int j = m - 1; j >= 0; j--) {
-                double t13 = Wx[i * m + j];
-                double t14 = x[j];
-                double d_t13 = d_a_3 * t14;
-                double d_t14 = d_a_3 * t13;
-                d_x[j] += d_t14;
-                d_Wx[i * m + j] += d_t13;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t14) {
+
+                /* the loop of line 8, backwards */
+                /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
+                for (int j = m - 1; j >= 0; j--) {
+                    double t15 = Wx[i * m + j];
+                    double t16 = x[j];
+                    double d_t15 = d_a_3 * t16;
+                    double d_t16 = d_a_3 * t15;
+                    d_x[j] += d_t16;
+                    d_Wx[i * m + j] += d_t15;
+                }
             }
             /* 7: let a = b[i]; */
             d_b[i] += d_a_3;
@@ -619,16 +629,21 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             double t22 = 2.0 * t11;
             double d_p = d_t17 * t22;
             t11 = gradc_pop(gradc_t);
+            int t23 = d_p != 0.0;
 
-            /* the loop of line 20, backwards */
-            /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
-            for (int i_1 = h - 1; i_1 >= 0; i_1--) {
-                double t23 = wy[i_1];
-                double t24 = H[t21 * h + i_1];
-                double d_t23 = d_p * t24;
-                double d_t24 = d_p * t23;
-                d_H[t21 * h + i_1] += d_t24;
-                d_wy[i_1] += d_t23;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t23) {
+
+                /* the loop of line 20, backwards */
+                /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
+                for (int i_1 = h - 1; i_1 >= 0; i_1--) {
+                    double t24 = wy[i_1];
+                    double t25 = H[t21 * h + i_1];
+                    double d_t24 = d_p * t25;
+                    double d_t25 = d_p * t24;
+                    d_H[t21 * h + i_1] += d_t25;
+                    d_wy[i_1] += d_t24;
+                }
             }
         }
         gradc_fill(d_Wx, gradc_count(h, m));
@@ -638,36 +653,46 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
-            int t25 = t + 1;
+            int t26 = t + 1;
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t26 = d_H[t25 * h + i];
-                d_H[t25 * h + i] = 0.0;
-                double t27 = t2 * t2;
-                double t28 = 1.0 - t27;
-                double d_a_3 = t26 * t28;
+                double t27 = d_H[t26 * h + i];
+                d_H[t26 * h + i] = 0.0;
+                double t28 = t2 * t2;
+                double t29 = 1.0 - t28;
+                double d_a_3 = t27 * t29;
                 t2 = gradc_pop(gradc_t);
+                int t30 = d_a_3 != 0.0;
 
-                /* the loop of line 9, backwards */
-                /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
-                for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                    double t29 = Wh[i * h + j_1];
-                    double t30 = H[t * h + j_1];
-                    double d_t29 = d_a_3 * t30;
-                    double d_t30 = d_a_3 * t29;
-                    d_H[t * h + j_1] += d_t30;
-                    d_Wh[i * h + j_1] += d_t29;
+                /* skipped where its adjoint seed is 0: it would add only zeros */
+                if (t30) {
+
+                    /* the loop of line 9, backwards */
+                    /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
+                    for (int j_1 = h - 1; j_1 >= 0; j_1--) {
+                        double t31 = Wh[i * h + j_1];
+                        double t32 = H[t * h + j_1];
+                        double d_t31 = d_a_3 * t32;
+                        double d_t32 = d_a_3 * t31;
+                        d_H[t * h + j_1] += d_t32;
+                        d_Wh[i * h + j_1] += d_t31;
+                    }
                 }
+                int t33 = d_a_3 != 0.0;
 
-                /* the loop of line 8, backwards */
-                /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
-                for (int j = m - 1; j >= 0; j--) {
-                    double t31 = X[t * m + j];
-                    double d_t5 = d_a_3 * t31;
-                    d_Wx[i * m + j] += d_t5;
+                /* skipped where its adjoint seed is 0: it would add only zeros */
+                if (t33) {
+
+                    /* the loop of line 8, backwards */
+                    /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
+                    for (int j = m - 1; j >= 0; j--) {
+                        double t34 = X[t * m + j];
+                        double d_t5 = d_a_3 * t34;
+                        d_Wx[i * m + j] += d_t5;
+                    }
                 }
                 /* 7: let a = b[i]; */
                 d_b[i] += d_a_3;
@@ -676,7 +701,7 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
             /* the loop of line 5, backwards */
             /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
             for (int t4 = h - 1; t4 >= 0; t4--) {
-                d_H[t25 * h + t4] = 0.0;
+                d_H[t26 * h + t4] = 0.0;
             }
         }
     }
@@ -1091,26 +1116,33 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double dd_p = dt25 * d_t20;
             dt14 = gradc_pop(gradc_t);
             t14 = gradc_pop(gradc_t);
+            int t26 = d_p != 0.0;
+            int t27 = dd_p != 0.0;
+            int t28 = t26 || t27;
 
-            /* the loop of line 20, backwards */
-            /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
-            for (int i_1 = h - 1; i_1 >= 0; i_1--) {
-                double t26 = wy[i_1];
-                double dt26 = dwy_1[i_1];
-                double t27 = H[t24 * h + i_1];
-                double dt27 = dH[t24 * h + i_1];
-                double d_t26 = d_p * t27;
-                double dd_t26 = dd_p * t27;
-                dd_t26 += dt27 * d_p;
-                double d_t27 = d_p * t26;
-                double dd_t27 = dd_p * t26;
-                dd_t27 += dt26 * d_p;
-                d_H[t24 * h + i_1] += d_t27;
-                double t28 = dd_t27;
-                dd_H[t24 * h + i_1] += t28;
-                d_wy[i_1] += d_t26;
-                double t29 = dd_t26;
-                dd_wy[i_1] += t29;
+            /* skipped where its adjoint seeds are 0: it would add only zeros */
+            if (t28) {
+
+                /* the loop of line 20, backwards */
+                /* 20: for i in 0..h { p += wy[i] * H[t + 1][i]; } */
+                for (int i_1 = h - 1; i_1 >= 0; i_1--) {
+                    double t29 = wy[i_1];
+                    double dt29 = dwy_1[i_1];
+                    double t30 = H[t24 * h + i_1];
+                    double dt30 = dH[t24 * h + i_1];
+                    double d_t29 = d_p * t30;
+                    double dd_t29 = dd_p * t30;
+                    dd_t29 += dt30 * d_p;
+                    double d_t30 = d_p * t29;
+                    double dd_t30 = dd_p * t29;
+                    dd_t30 += dt29 * d_p;
+                    d_H[t24 * h + i_1] += d_t30;
+                    double t31 = dd_t30;
+                    dd_H[t24 * h + i_1] += t31;
+                    d_wy[i_1] += d_t29;
+                    double t32 = dd_t29;
+                    dd_wy[i_1] += t32;
+                }
             }
         }
         gradc_fill(d_Wx, gradc_count(h, m));
@@ -1123,68 +1155,82 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         /* the loop of line 16, backwards */
         /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
         for (int t = T - 1; t >= 0; t--) {
-            int t30 = t + 1;
+            int t33 = t + 1;
 
             /* the loop of line 6, backwards */
             /* 6: for i in 0..h { */
             for (int i = h - 1; i >= 0; i--) {
                 /* 10: hn[i] = tanh(a); */
-                double t31 = d_H[t30 * h + i];
-                double dt31 = dd_H[t30 * h + i];
-                d_H[t30 * h + i] = 0.0;
-                dd_H[t30 * h + i] = 0.0;
-                double t32 = t2 * t2;
-                double dt32 = dt2 * t2;
-                dt32 += dt2 * t2;
-                double t33 = 1.0 - t32;
-                double dt33 = -dt32;
-                double d_a_3 = t31 * t33;
-                double dd_a_3 = dt31 * t33;
-                dd_a_3 += dt33 * t31;
+                double t34 = d_H[t33 * h + i];
+                double dt34 = dd_H[t33 * h + i];
+                d_H[t33 * h + i] = 0.0;
+                dd_H[t33 * h + i] = 0.0;
+                double t35 = t2 * t2;
+                double dt35 = dt2 * t2;
+                dt35 += dt2 * t2;
+                double t36 = 1.0 - t35;
+                double dt36 = -dt35;
+                double d_a_3 = t34 * t36;
+                double dd_a_3 = dt34 * t36;
+                dd_a_3 += dt36 * t34;
                 dt2 = gradc_pop(gradc_t);
                 t2 = gradc_pop(gradc_t);
+                int t37 = d_a_3 != 0.0;
+                int t38 = dd_a_3 != 0.0;
+                int t39 = t37 || t38;
 
-                /* the loop of line 9, backwards */
-                /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
-                for (int j_1 = h - 1; j_1 >= 0; j_1--) {
-                    double t34 = Wh[i * h + j_1];
-                    double dt34 = dWh_1[i * h + j_1];
-                    double t35 = H[t * h + j_1];
-                    double dt35 = dH[t * h + j_1];
-                    double d_t34 = d_a_3 * t35;
-                    double dd_t34 = dd_a_3 * t35;
-                    dd_t34 += dt35 * d_a_3;
-                    double d_t35 = d_a_3 * t34;
-                    double dd_t35 = dd_a_3 * t34;
-                    dd_t35 += dt34 * d_a_3;
-                    d_H[t * h + j_1] += d_t35;
-                    double t36 = dd_t35;
-                    dd_H[t * h + j_1] += t36;
-                    d_Wh[i * h + j_1] += d_t34;
-                    double t37 = dd_t34;
-                    dd_Wh[i * h + j_1] += t37;
+                /* skipped where its adjoint seeds are 0: it would add only zeros */
+                if (t39) {
+
+                    /* the loop of line 9, backwards */
+                    /* 9: for j in 0..h { a += Wh[i][j] * hp[j]; } */
+                    for (int j_1 = h - 1; j_1 >= 0; j_1--) {
+                        double t40 = Wh[i * h + j_1];
+                        double dt40 = dWh_1[i * h + j_1];
+                        double t41 = H[t * h + j_1];
+                        double dt41 = dH[t * h + j_1];
+                        double d_t40 = d_a_3 * t41;
+                        double dd_t40 = dd_a_3 * t41;
+                        dd_t40 += dt41 * d_a_3;
+                        double d_t41 = d_a_3 * t40;
+                        double dd_t41 = dd_a_3 * t40;
+                        dd_t41 += dt40 * d_a_3;
+                        d_H[t * h + j_1] += d_t41;
+                        double t42 = dd_t41;
+                        dd_H[t * h + j_1] += t42;
+                        d_Wh[i * h + j_1] += d_t40;
+                        double t43 = dd_t40;
+                        dd_Wh[i * h + j_1] += t43;
+                    }
                 }
+                int t44 = d_a_3 != 0.0;
+                int t45 = dd_a_3 != 0.0;
+                int t46 = t44 || t45;
 
-                /* the loop of line 8, backwards */
-                /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
-                for (int j = m - 1; j >= 0; j--) {
-                    double t38 = X[t * m + j];
-                    double d_t5 = d_a_3 * t38;
-                    double t39 = dd_a_3 * t38;
-                    d_Wx[i * m + j] += d_t5;
-                    dd_Wx[i * m + j] += t39;
+                /* skipped where its adjoint seeds are 0: it would add only zeros */
+                if (t46) {
+
+                    /* the loop of line 8, backwards */
+                    /* 8: for j in 0..m { a += Wx[i][j] * x[j]; } */
+                    for (int j = m - 1; j >= 0; j--) {
+                        double t47 = X[t * m + j];
+                        double d_t5 = d_a_3 * t47;
+                        double t48 = dd_a_3 * t47;
+                        d_Wx[i * m + j] += d_t5;
+                        dd_Wx[i * m + j] += t48;
+                    }
                 }
                 /* 7: let a = b[i]; */
                 d_b[i] += d_a_3;
-                double t40 = dd_a_3;
-                dd_b[i] += t40;
+                double t49 = dd_a_3;
+                dd_b[i] += t49;
             }
 
             /* the loop of line 5, backwards */
             /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
             for (int t4 = h - 1; t4 >= 0; t4--) {
-                d_H[t30 * h + t4] = 0.0;
-                dd_H[t30 * h + t4] = 0.0;
+                d_H[t33 * h + t4] = 0.0;
+                dd_H[t33 * h + t4] = 0.0;
             }
         }
     }

@@ -374,15 +374,20 @@ double tobit_loglik_grad(int n, int d, const double *beta, double log_sigma, con
                 double t36 = d_t25 * t25;
                 d_sigma -= t36 / sigma;
             }
+            int t37 = d_xb != 0.0;
 
-            /* the loop of line 25, backwards */
-            /* 25: for j in 0..d { */
-            for (int j = d - 1; j >= 0; j--) {
-                double d_t3 = d_xb;
-                /* 26: xb += X[i][j] * beta[j]; */
-                double t37 = X[i * d + j];
-                double d_t2 = d_t3 * t37;
-                d_beta[j] += d_t2;
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t37) {
+
+                /* the loop of line 25, backwards */
+                /* 25: for j in 0..d { */
+                for (int j = d - 1; j >= 0; j--) {
+                    double d_t3 = d_xb;
+                    /* 26: xb += X[i][j] * beta[j]; */
+                    double t38 = X[i * d + j];
+                    double d_t2 = d_t3 * t38;
+                    d_beta[j] += d_t2;
+                }
             }
             /* 25: for j in 0..d { */
             xb = gradc_pop(gradc_t);
@@ -728,18 +733,25 @@ double tobit_loglik_hvp(int n, int d, const double *beta, double log_sigma, cons
                 double t52 = dsigma * t51;
                 dd_sigma += t52 / sigma;
             }
+            int t53 = d_xb != 0.0;
+            int t54 = dd_xb != 0.0;
+            int t55 = t53 || t54;
 
-            /* the loop of line 25, backwards */
-            /* 25: for j in 0..d { */
-            for (int j = d - 1; j >= 0; j--) {
-                double d_t3 = d_xb;
-                double dd_t3 = dd_xb;
-                /* 26: xb += X[i][j] * beta[j]; */
-                double t53 = X[i * d + j];
-                double d_t2 = d_t3 * t53;
-                double t54 = dd_t3 * t53;
-                d_beta[j] += d_t2;
-                dd_beta[j] += t54;
+            /* skipped where its adjoint seeds are 0: it would add only zeros */
+            if (t55) {
+
+                /* the loop of line 25, backwards */
+                /* 25: for j in 0..d { */
+                for (int j = d - 1; j >= 0; j--) {
+                    double d_t3 = d_xb;
+                    double dd_t3 = dd_xb;
+                    /* 26: xb += X[i][j] * beta[j]; */
+                    double t56 = X[i * d + j];
+                    double d_t2 = d_t3 * t56;
+                    double t57 = dd_t3 * t56;
+                    d_beta[j] += d_t2;
+                    dd_beta[j] += t57;
+                }
             }
             /* 25: for j in 0..d { */
             dxb = gradc_pop(gradc_t);
