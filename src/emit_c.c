@@ -943,9 +943,21 @@ static bool body_reads(const IrBlock *b, const IrVar *v)
  * (its ints decide no index or bound: sparse.c). The k-th nonlinear
  * operation of each pass is the same one, so that every chunk's sweep
  * numbers them alike. */
+/* f writes an array it was given (an out parameter): its sets are the
+ * caller's too. */
+static bool writes_array_params(const IrFunc *f)
+{
+    for (int i = 0; i < f->params.len; i++) {
+        const IrVar *p = f->params.items[i];
+        if (p->ndims > 0 && !p->readonly)
+            return true;
+    }
+    return false;
+}
+
 static void put_mask_loop(Emit *e, Instr *in)
 {
-    bool fixed = in->hi.kind == OK_NONE;
+    bool fixed = in->hi.kind == OK_NONE, local = false;
     int d = 0;
     line_start(e);
     buf_puts(e->o, fixed ? "/* a while loop on real values: any number of passes may run, so the body\n"
@@ -967,10 +979,14 @@ static void put_mask_loop(Emit *e, Instr *in)
     } else {
         d = ++e->nfix;
         e->fix++;
+        local = e->fix == 1 && !writes_array_params(e->f);
         line_start(e);
         buf_printf(e->o, "size_t gradc_k%d = gradc_c->k;\n", d);
         line_start(e);
-        buf_printf(e->o, "int gradc_grew%d = gradc_c->grew, gradc_any%d = 0;\n", d, d);
+        if (local)
+            buf_printf(e->o, "int gradc_grew%d = gradc_c->grew;\n", d);
+        else
+            buf_printf(e->o, "int gradc_grew%d = gradc_c->grew, gradc_any%d = 0;\n", d, d);
         line_start(e);
         buf_puts(e->o, "do {\n");
         e->level++;
@@ -979,8 +995,10 @@ static void put_mask_loop(Emit *e, Instr *in)
         line_start(e);
         buf_puts(e->o, "gradc_c->grew = 0;\n");
         put_block(e, in->body);
-        line_start(e);
-        buf_printf(e->o, "gradc_any%d |= gradc_c->grew;\n", d);
+        if (!local) {
+            line_start(e);
+            buf_printf(e->o, "gradc_any%d |= gradc_c->grew;\n", d);
+        }
     }
     line_start(e);
     buf_printf(e->o, "(void)%s;\n", vref(e, in->cond.var));
@@ -989,7 +1007,14 @@ static void put_mask_loop(Emit *e, Instr *in)
     if (fixed) {
         buf_puts(e->o, "} while (gradc_c->grew);\n");
         line_start(e);
-        buf_printf(e->o, "gradc_c->grew = gradc_grew%d | gradc_any%d;\n", d, d);
+        /* the sets of a function's own outermost such loop are its locals:
+           a caller sees them only through its own joins of the result, so
+           their growth is not the caller's (else a caller's loop on real
+           values around a call of it would never end) */
+        if (local)
+            buf_printf(e->o, "gradc_c->grew = gradc_grew%d;\n", d);
+        else
+            buf_printf(e->o, "gradc_c->grew = gradc_grew%d | gradc_any%d;\n", d, d);
         e->fix--;
     } else {
         buf_puts(e->o, "}\n");
