@@ -131,13 +131,6 @@ static bool block_in_loop(const IrBlock *b)
     return b->in_loop;
 }
 
-static bool inside(const IrBlock *b, const IrBlock *outer)
-{
-    for (; b; b = b->parent)
-        if (b == outer)
-            return true;
-    return false;
-}
 
 static void note_def(Rev *r, IrVar *v, Instr *in, IrBlock *b)
 {
@@ -187,7 +180,7 @@ static int carried_suffix(const Rev *r, const IrBlock *body)
     while (k > 0) {
         const Instr *in = body->instrs.items[k - 1];
         if (in->kind != I_OP || in->op != OP_COPY || in->acc != ACC_SET || r->v[in->dst->id].ndefs < 2 ||
-            inside(home_of(r, in->dst), body))
+            ir_block_inside(home_of(r, in->dst), body))
             break;
         k--;
     }
@@ -210,7 +203,7 @@ static bool holds_for(const Rev *r, const IrVar *u, const Instr *def, const IrBl
     int suffix_seq = suffix < b->instrs.len ? ((const Instr *)b->instrs.items[suffix])->seq : -1;
     for (int i = 0; i < defs->len; i++) {
         const Instr *d = defs->items[i];
-        if (d->seq <= def->seq || !inside(block_of(d), b))
+        if (d->seq <= def->seq || !ir_block_inside(block_of(d), b))
             continue;
         if (block_of(d) == b && suffix_seq >= 0 && d->seq >= suffix_seq)
             continue;                   /* undone before the recomputation */
@@ -294,7 +287,7 @@ static bool operand_ok(const Rev *r, Operand a, const Instr *d, const IrBlock *b
     const PtrVec *defs = &r->v[u->id].defs;
     for (int i = 0; i < defs->len; i++) {
         const IrBlock *db = block_of(defs->items[i]);
-        if (db != b && inside(db, b) && loop_between(db, b))
+        if (db != b && ir_block_inside(db, b) && loop_between(db, b))
             return false;
     }
     return holds_for(r, u, d, b);
@@ -597,7 +590,7 @@ static bool needed_inside(const Rev *r, const IrVar *v, const IrBlock *b)
 {
     const PtrVec *at = &r->v[v->id].need_at;
     for (int i = 0; i < at->len; i++)
-        if (inside(at->items[i], b))
+        if (ir_block_inside(at->items[i], b))
             return true;
     return false;
 }
@@ -693,7 +686,7 @@ static bool saves_within(const Rev *r, const IrBlock *b, const IrBlock *top)
         IrVar *v = def_of(in);
         if (v && restored_def(r, in, v)) {
             const Instr *loop = save_loop(r, in, v);
-            if (!loop || inside(block_of(loop), top))
+            if (!loop || ir_block_inside(block_of(loop), top))
                 return true;
         }
         if (in->kind == I_OP && stashed(r, in->dst))
@@ -771,14 +764,14 @@ static bool extremum(const Rev *r, const Instr *in, Operand *e, bool *guard)
         return false;
     const PtrVec *defs = &r->v[m->id].defs;
     for (int i = 0; i < defs->len; i++)
-        if (defs->items[i] != in && inside(block_of(defs->items[i]), b))
+        if (defs->items[i] != in && ir_block_inside(block_of(defs->items[i]), b))
             return false;
     defs = &r->v[m2->id].defs;
     *e = (Operand){0};
     *guard = defs->len > 1;
     for (int i = 0; i < defs->len; i++) {
         const Instr *d = defs->items[i];
-        if (d->kind != I_OP || d->acc != ACC_SET || !inside(block_of(d), b) ||
+        if (d->kind != I_OP || d->acc != ACC_SET || !ir_block_inside(block_of(d), b) ||
             loop_between(block_of(d), b) || d->seq > in->seq)
             return false;
         Operand x;
@@ -823,7 +816,7 @@ static bool defined_in(const Rev *r, const IrVar *u, const Instr *loop)
 {
     const PtrVec *defs = &r->v[u->id].defs;
     for (int i = 0; i < defs->len; i++)
-        if (inside(block_of(defs->items[i]), loop->body))
+        if (ir_block_inside(block_of(defs->items[i]), loop->body))
             return true;
     return false;
 }
@@ -890,11 +883,11 @@ static bool replay_candidate(Rev *r, const Instr *loop, const Instr *cp)
         return false;
     const PtrVec *at = &r->v[v->id].need_at;
     for (int i = 0; i < at->len; i++)
-        if (!inside(at->items[i], loop->body))
+        if (!ir_block_inside(at->items[i], loop->body))
             return false;
     const PtrVec *defs = &r->v[v->id].defs;
     for (int i = 0; i < defs->len; i++)
-        if (defs->items[i] != cp && inside(block_of(defs->items[i]), loop->body))
+        if (defs->items[i] != cp && ir_block_inside(block_of(defs->items[i]), loop->body))
             return false;
     Operand e;
     bool guard;
@@ -942,7 +935,7 @@ static bool saves_other(const Rev *r, const Instr *loop, const IrBlock *b)
         if (v && !r->v[v->id].replay_copy && restored_def(r, in, v)) {
             /* saved at every execution, or once around a loop inside */
             const Instr *once = save_loop(r, in, v);
-            if (!once || inside(block_of(once), loop->body))
+            if (!once || ir_block_inside(block_of(once), loop->body))
                 return true;
         }
         if (in->kind == I_FOR) {
@@ -1218,6 +1211,29 @@ static void pop_extremum(Rev *r, const Instr *in, Operand e, bool guard)
 
 static void describe(const Rev *r, Buf *o, Operand a, int depth, int min);
 
+/* Appends to b a copy of `in` (an operation or load of the primal) into a
+ * fresh variable, which stands for in's result until restore_maps. */
+static void compute_again(Rev *r, const Instr *in, IrBlock *b, PtrVec *remapped)
+{
+    Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
+    out->note = NULL;
+    out->dst = clone_var(r, in->dst);
+    vec_push(r->scratch, remapped, in->dst);
+    vec_push(r->scratch, &r->saved_maps, r->v[in->dst->id].map);
+    r->v[in->dst->id].map = out->dst;
+    ir_append(r->cx, b, out);
+}
+
+/* Undoes compute_again's mappings made since saved_maps had `mark` entries. */
+static void restore_maps(Rev *r, const PtrVec *remapped, int mark)
+{
+    for (int i = remapped->len - 1; i >= 0; i--) {
+        const IrVar *v = remapped->items[i];
+        r->v[v->id].map = r->saved_maps.items[mark + i];
+    }
+    r->saved_maps.len = mark;
+}
+
 static void pop_into(Rev *r, IrVar *pv, Span at)
 {
     emit_in(r, cur_block(r), I_POP, at)->dst = r->v[pv->id].map;
@@ -1269,13 +1285,7 @@ static void emit_replay(Rev *r, const Instr *loop, const PtrVec *cps)
         const Instr *in = body->instrs.items[i];
         if ((in->kind != I_OP && in->kind != I_LOAD) || !r->mark[in->dst->id])
             continue;
-        Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
-        out->note = NULL;
-        out->dst = clone_var(r, in->dst);
-        vec_push(r->scratch, &remapped, in->dst);
-        vec_push(r->scratch, &r->saved_maps, r->v[in->dst->id].map);
-        r->v[in->dst->id].map = out->dst;
-        ir_append(r->cx, rep->body, out);
+        compute_again(r, in, rep->body, &remapped);
     }
     clear_marks(r);
     for (int i = 0; i < cps->len; i++) {
@@ -1286,11 +1296,7 @@ static void emit_replay(Rev *r, const Instr *loop, const PtrVec *cps)
         Operand w = map_operand(r, cp->args[0]);
         emit(r, rep->body, r->v[cp->dst->id].map, ACC_SET, OP_COPY, 1, &w)->span = cp->span;
     }
-    for (int i = remapped.len - 1; i >= 0; i--) {
-        const IrVar *v = remapped.items[i];
-        r->v[v->id].map = r->saved_maps.items[mark + i];
-    }
-    r->saved_maps.len = mark;
+    restore_maps(r, &remapped, mark);
     Instr *res = emit_in(r, b, I_RESERVE, loop->span);
     res->lo = rep->lo;
     res->hi = rep->hi;
@@ -1490,7 +1496,7 @@ static void rev_for(Rev *r, const Instr *in)
     mentions(in->body, seen);
     for (int i = 0; act && i < r->nvars; i++) {
         const IrVar *v = r->p->vars.items[i];
-        if (seen[i] && active(r, v) && !inside(home_of(r, v), in->body))
+        if (seen[i] && active(r, v) && !ir_block_inside(home_of(r, v), in->body))
             ensure_init(r, v);
     }
     IrBlock *body = ir_block(r->cx);
@@ -1662,14 +1668,7 @@ static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
         if ((in->kind != I_OP && in->kind != I_LOAD) || !r->v[in->dst->id].recompute ||
             !r->v[in->dst->id].needed || r->v[in->dst->id].stash)
             continue;
-        Instr *out = ir_clone_instr(r->cx, in, map_fn, r, false);
-        out->note = NULL;
-        IrVar *fresh = clone_var(r, in->dst);
-        out->dst = fresh;
-        vec_push(r->scratch, remapped, in->dst);
-        vec_push(r->scratch, &r->saved_maps, r->v[in->dst->id].map);
-        r->v[in->dst->id].map = fresh;
-        ir_append(r->cx, cur_block(r), out);
+        compute_again(r, in, cur_block(r), remapped);
     }
 }
 
@@ -1693,11 +1692,7 @@ static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb)
     recompute_block(r, pb, &remapped);
     for (int i = suffix - 1; i >= 0; i--)
         rev_instr(r, pb->instrs.items[i]);
-    for (int i = remapped.len - 1; i >= 0; i--) {
-        const IrVar *v = remapped.items[i];
-        r->v[v->id].map = r->saved_maps.items[mark + i];
-    }
-    r->saved_maps.len = mark;
+    restore_maps(r, &remapped, mark);
     r->nopen--;
 }
 

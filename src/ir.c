@@ -281,6 +281,14 @@ void ir_link_blocks(IrFunc *f)
     link_block(f->body, NULL, NULL);
 }
 
+bool ir_block_inside(const IrBlock *b, const IrBlock *outer)
+{
+    for (; b; b = b->parent)
+        if (b == outer)
+            return true;
+    return false;
+}
+
 IrBlock *ir_common_block(IrBlock *a, IrBlock *b)
 {
     if (!a || !b)

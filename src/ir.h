@@ -327,6 +327,8 @@ void ir_link_blocks(IrFunc *f);
 
 /* The innermost block holding both a and b (NULL stands for f's body). */
 IrBlock *ir_common_block(IrBlock *a, IrBlock *b);
+/* b is outer or a block nested in it (after ir_link_blocks). */
+bool ir_block_inside(const IrBlock *b, const IrBlock *outer);
 
 /* The shortest text that reads back as x, with a "." or exponent. */
 void ir_fmt_real(char *out, size_t n, double x);

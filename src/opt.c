@@ -744,13 +744,6 @@ static void forward_stores(Opt *o, IrBlock *b)
  * operations that cannot trap move (a loop that runs no iteration then
  * computes them for nothing, harmlessly): no loads, no calls, no int
  * division but by a nonzero constant. */
-static bool inside_block(const IrBlock *b, const IrBlock *outer)
-{
-    for (; b; b = b->parent)
-        if (b == outer)
-            return true;
-    return false;
-}
 
 static bool invariant(const Opt *o, Operand a, const Instr *loop)
 {
@@ -764,7 +757,7 @@ static bool invariant(const Opt *o, Operand a, const Instr *loop)
     if (v == loop->ivar || o->ndefs[v->id] != 1 || !o->def[v->id])
         return false;
     /* an outer loop's index is fixed in this loop too */
-    return !inside_block(o->def_block[v->id], loop->body);
+    return !ir_block_inside(o->def_block[v->id], loop->body);
 }
 
 /* An index certainly inside dimension `dim`: a constant below a constant

@@ -72,18 +72,11 @@ static void note_names(Instr *in, void *data)
         name_at(k, in->args[0].var, in->block);
 }
 
-static bool inside(const IrBlock *b, const IrBlock *outer)
-{
-    for (; b; b = b->parent)
-        if (b == outer)
-            return true;
-    return false;
-}
 
 /* Named only inside the loop's body. */
 static bool own(const Skip *k, const Instr *loop, const IrVar *v)
 {
-    return inside(k->home[v->id], loop->body);
+    return ir_block_inside(k->home[v->id], loop->body);
 }
 
 static bool is_seed(const IrVar *v)
