@@ -100,6 +100,35 @@ static Instr *copy_instr(Fwd *w, const Instr *in);
 
 /* ---- the tangent of one operation ------------------------------------- */
 
+/* The tangent of a sum or difference of two varied values is their
+ * tangents' sum or difference, one operation (dt = da + db rather than
+ * dt = da; dt += db: the same rounding, half the instructions). False,
+ * emitting nothing, where the rule is not that. */
+static bool sum_tangent(Fwd *w, DerivCx *dc, IrVar *target, AccMode acc, Opcode op, const Operand *src_args,
+                        const Operand *args, int nargs, Operand res)
+{
+    if (acc != ACC_SET || (op != OP_ADD && op != OP_SUB) || nargs != 2)
+        return false;
+    Contrib c[2];
+    for (int i = 0; i < 2; i++) {
+        if (!is_varied(w, src_args[i]) || !deriv_differentiable(op, i))
+            return false;
+        c[i] = deriv_contrib(dc, op, args, res, i, ir_v(tangent(w, src_args[i].var)));
+        if (c[i].none || c[i].op != OP_COPY || c[i].nargs != 1)
+            return false;
+    }
+    Operand pair[2] = {c[0].args[0], c[1].args[0]};
+    if (c[0].negate && c[1].negate)
+        return false;
+    Opcode to = c[0].negate || c[1].negate ? OP_SUB : OP_ADD;
+    if (c[0].negate) {
+        pair[0] = c[1].args[0];                 /* -da + db is db - da */
+        pair[1] = c[0].args[0];
+    }
+    emit_op(w, target, ACC_SET, to, 2, pair, dc->at);
+    return true;
+}
+
 /* target acc= the sum over the varied operands of their contributions
  * (a plain assignment with none gives 0). */
 static void put_tangent(Fwd *w, IrVar *target, AccMode acc, Opcode op, const Operand *src_args,
@@ -109,6 +138,8 @@ static void put_tangent(Fwd *w, IrVar *target, AccMode acc, Opcode op, const Ope
     for (int i = 0; i < nargs; i++)
         args[i] = map_operand(w, src_args[i]);
     DerivCx dc = {w->cx, w->g, w->blk, at};
+    if (sum_tangent(w, &dc, target, acc, op, src_args, args, nargs, res))
+        return;
     bool first = acc == ACC_SET;
     for (int i = 0; i < nargs; i++) {
         if (!is_varied(w, src_args[i]) || !deriv_differentiable(op, i))

@@ -292,14 +292,12 @@ double cloth_energy_jvp(int nv, int ne, const int *E, const double *L, const dou
             double t3 = X[b * 3 + c];
             double dt3 = dX_1[b * 3 + c];
             double t4 = t2 - t3;
-            double dt4 = dt2;
-            dt4 -= dt3;
+            double dt4 = dt2 - dt3;
             double t5 = t4 * t4;
             double t6 = 2.0 * t4;
             double dt5 = dt4 * t6;
             double d2_1 = d2 + t5;
-            double dd2_1 = dd2;
-            dd2_1 += dt5;
+            double dd2_1 = dd2 + dt5;
             d2 = d2_1;
             dd2 = dd2_1;
         }
@@ -315,8 +313,7 @@ double cloth_energy_jvp(int nv, int ne, const int *E, const double *L, const dou
         double t13 = t1 * t11;
         double dt13 = dt11 * t1;
         double e_1 = e + t13;
-        double de_1 = de;
-        de_1 += dt13;
+        double de_1 = de + dt13;
         /* 6: for s in 0..ne { */
         e = e_1;
         de = de_1;
@@ -330,8 +327,7 @@ double cloth_energy_jvp(int nv, int ne, const int *E, const double *L, const dou
         double t15 = g * t14;
         double dt15 = dt14 * g;
         double e_3 = e_2 + t15;
-        double de_3 = de_2;
-        de_3 += dt15;
+        double de_3 = de_2 + dt15;
         e_2 = e_3;
         de_2 = de_3;
     }
@@ -402,14 +398,12 @@ double cloth_energy_hvp(int nv, int ne, const int *E, const double *L, const dou
             double t4 = X[b * 3 + c];
             double dt4 = dX_1[b * 3 + c];
             double t5 = t3 - t4;
-            double dt5 = dt3;
-            dt5 -= dt4;
+            double dt5 = dt3 - dt4;
             double t6 = t5 * t5;
             double t7 = 2.0 * t5;
             double dt6 = dt5 * t7;
             double d2_1 = d2 + t6;
-            double dd2_1 = dd2;
-            dd2_1 += dt6;
+            double dd2_1 = dd2 + dt6;
             d2 = d2_1;
             dd2 = dd2_1;
         }
@@ -481,8 +475,7 @@ double cloth_energy_hvp(int nv, int ne, const int *E, const double *L, const dou
                 double t25 = X[b_1 * 3 + c];
                 double dt25 = dX_1[b_1 * 3 + c];
                 double t26 = t24 - t25;
-                double dt26 = dt24;
-                dt26 -= dt25;
+                double dt26 = dt24 - dt25;
                 double t27 = 2.0 * t26;
                 double dt27 = dt26 * 2.0;
                 double d_t26 = d_t6 * t27;

@@ -359,8 +359,7 @@ void conv1d_jvp(int C, int F, int K, int n, const double *W, const double *b, co
                     double dt6 = dt3 * t5;
                     dt6 += dt5 * t3;
                     double a_3 = a_2 + t6;
-                    double da_3 = da_2;
-                    da_3 += dt6;
+                    double da_3 = da_2 + dt6;
                     a_2 = a_3;
                     da_2 = da_3;
                 }
@@ -686,8 +685,7 @@ double conv1d_loss_jvp(int C, int F, int K, int n, const double *W, const double
                     double t6 = t3 * t5;
                     double dt6 = dt3 * t5;
                     double a_3 = a_2 + t6;
-                    double da_3 = da_2;
-                    da_3 += dt6;
+                    double da_3 = da_2 + dt6;
                     a_2 = a_3;
                     da_2 = da_3;
                 }
@@ -720,8 +718,7 @@ double conv1d_loss_jvp(int C, int F, int K, int n, const double *W, const double
             double t15 = 2.0 * t13;
             double dt14 = dt11 * t15;
             double s_2 = s_1 + t14;
-            double ds_2 = ds_1;
-            ds_2 += dt14;
+            double ds_2 = ds_1 + dt14;
             s_1 = s_2;
             ds_1 = ds_2;
         }
@@ -844,8 +841,7 @@ double conv1d_loss_hvp(int C, int F, int K, int n, const double *W, const double
                     double t7 = t4 * t6;
                     double dt7 = dt4 * t6;
                     double a_3 = a_2 + t7;
-                    double da_3 = da_2;
-                    da_3 += dt7;
+                    double da_3 = da_2 + dt7;
                     a_2 = a_3;
                     da_2 = da_3;
                 }

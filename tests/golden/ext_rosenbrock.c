@@ -159,8 +159,7 @@ double ext_rosenbrock_jvp(int n, const double *x, const double *dx, double *df)
         double t6 = 2.0 * t4;
         double dt5 = dt4 * t6;
         double t7 = t3 - t5;
-        double dt7 = dt3;
-        dt7 -= dt5;
+        double dt7 = dt3 - dt5;
         double t8 = t7 * t7;
         double t9 = 2.0 * t7;
         double dt8 = dt7 * t9;
@@ -172,11 +171,9 @@ double ext_rosenbrock_jvp(int n, const double *x, const double *dx, double *df)
         double t13 = 2.0 * t11;
         double dt12 = dt11 * t13;
         double t14 = t10 + t12;
-        double dt14 = dt10;
-        dt14 += dt12;
+        double dt14 = dt10 + dt12;
         double f_1 = f + t14;
-        double df_1_1 = df_1;
-        df_1_1 += dt14;
+        double df_1_1 = df_1 + dt14;
         /* 18: for i in 0..n-1 { */
         f = f_1;
         df_1 = df_1_1;
@@ -239,8 +236,7 @@ double ext_rosenbrock_hvp(int n, const double *x, const double *dx, double *g_x,
         double t6 = 2.0 * t4;
         double dt5 = dt4 * t6;
         double t7 = t3 - t5;
-        double dt7 = dt3;
-        dt7 -= dt5;
+        double dt7 = dt3 - dt5;
         double t8 = t7 * t7;
         double t9 = 2.0 * t7;
         double t10 = 100.0 * t8;

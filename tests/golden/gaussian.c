@@ -60,8 +60,7 @@ double normal_nll_jvp(double y, double mu, double sigma, double dy, double dmu, 
 {
     /* 14: let z = (y - mu) / sigma; */
     double t1 = y - mu;
-    double dt1 = dy;
-    dt1 -= dmu;
+    double dt1 = dy - dmu;
     double z = t1 / sigma;
     double dz = dt1 / sigma;
     double t2 = dsigma * z;
@@ -71,16 +70,16 @@ double normal_nll_jvp(double y, double mu, double sigma, double dy, double dmu, 
     double dt3 = dsigma * 2.5066282746310002;
     double t4 = log(t3);
     double t5 = dt3 / t3;
-    double dt6 = gradc_dom(t4, t5);
-    double t7 = z * z;
-    double t8 = 2.0 * z;
-    double dt7 = dz * t8;
-    double t9 = 0.5 * t7;
-    double dt9 = dt7 * 0.5;
-    double t6 = t4 + t9;
-    dt6 += dt9;
-    if (df) *df = dt6;
-    return t6;
+    double dt4 = gradc_dom(t4, t5);
+    double t6 = z * z;
+    double t7 = 2.0 * z;
+    double dt6 = dz * t7;
+    double t8 = 0.5 * t6;
+    double dt8 = dt6 * 0.5;
+    double t9 = t4 + t8;
+    double dt9 = dt4 + dt8;
+    if (df) *df = dt9;
+    return t9;
 }
 
 double normal_nll_hvp(double y, double mu, double sigma, double dy, double dmu, double dsigma, double *g_y, double *g_mu, double *g_sigma, double *hv_y, double *hv_mu, double *hv_sigma)
@@ -88,8 +87,7 @@ double normal_nll_hvp(double y, double mu, double sigma, double dy, double dmu, 
     /* forward sweep */
     /* 14: let z = (y - mu) / sigma; */
     double t1 = y - mu;
-    double dt1 = dy;
-    dt1 -= dmu;
+    double dt1 = dy - dmu;
     double z = t1 / sigma;
     double dz = dt1 / sigma;
     double t2 = dsigma * z;
@@ -291,8 +289,7 @@ double gaussian_nll_jvp(double mu, double sigma, double y1_, double y2, double y
     double t8 = 0.5 * t6;
     double dt8 = dt6 * 0.5;
     double t9 = t4 + t8;
-    double dt9 = dt4;
-    dt9 += dt8;
+    double dt9 = dt4 + dt8;
     /* 14: let z = (y - mu) / sigma; */
     double t10 = y2 - mu;
     double z_1 = t10 / sigma;
@@ -306,12 +303,10 @@ double gaussian_nll_jvp(double mu, double sigma, double y1_, double y2, double y
     double t14 = 0.5 * t12;
     double dt14 = dt12 * 0.5;
     double t15 = t4 + t14;
-    double dt15 = dt4;
-    dt15 += dt14;
+    double dt15 = dt4 + dt14;
     /* 19: normal_nll(y1, mu, sigma) + normal_nll(y2, mu, sigma) */
     double t16 = t9 + t15;
-    double dt16 = dt9;
-    dt16 += dt15;
+    double dt16 = dt9 + dt15;
     /* 14: let z = (y - mu) / sigma; */
     double t17 = y3 - mu;
     double z_2 = t17 / sigma;
@@ -325,12 +320,10 @@ double gaussian_nll_jvp(double mu, double sigma, double y1_, double y2, double y
     double t21 = 0.5 * t19;
     double dt21 = dt19 * 0.5;
     double t22 = t4 + t21;
-    double dt22 = dt4;
-    dt22 += dt21;
+    double dt22 = dt4 + dt21;
     /* 20: + normal_nll(y3, mu, sigma) + normal_nll(y4, mu, sigma); */
     double t23 = t16 + t22;
-    double dt23 = dt16;
-    dt23 += dt22;
+    double dt23 = dt16 + dt22;
     /* 14: let z = (y - mu) / sigma; */
     double t24 = y4 - mu;
     double z_3 = t24 / sigma;
@@ -344,12 +337,10 @@ double gaussian_nll_jvp(double mu, double sigma, double y1_, double y2, double y
     double t28 = 0.5 * t26;
     double dt28 = dt26 * 0.5;
     double t29 = t4 + t28;
-    double dt29 = dt4;
-    dt29 += dt28;
+    double dt29 = dt4 + dt28;
     /* 20: + normal_nll(y3, mu, sigma) + normal_nll(y4, mu, sigma); */
     double t30 = t23 + t29;
-    double dt30 = dt23;
-    dt30 += dt29;
+    double dt30 = dt23 + dt29;
     /* 19: normal_nll(y1, mu, sigma) + normal_nll(y2, mu, sigma) */
     if (df) *df = dt30;
     return t30;
@@ -669,8 +660,7 @@ double gaussian_nll_log_jvp(double mu, double log_sigma, double y1_, double y2, 
     double t9 = 0.5 * t7;
     double dt9 = dt7 * 0.5;
     double t10 = t5 + t9;
-    double dt10 = dt5;
-    dt10 += dt9;
+    double dt10 = dt5 + dt9;
     /* 14: let z = (y - mu) / sigma; */
     double t11 = y2 - mu;
     double z_1 = t11 / t1;
@@ -684,12 +674,10 @@ double gaussian_nll_log_jvp(double mu, double log_sigma, double y1_, double y2, 
     double t15 = 0.5 * t13;
     double dt15 = dt13 * 0.5;
     double t16 = t5 + t15;
-    double dt16 = dt5;
-    dt16 += dt15;
+    double dt16 = dt5 + dt15;
     /* 19: normal_nll(y1, mu, sigma) + normal_nll(y2, mu, sigma) */
     double t17 = t10 + t16;
-    double dt17 = dt10;
-    dt17 += dt16;
+    double dt17 = dt10 + dt16;
     /* 14: let z = (y - mu) / sigma; */
     double t18 = y3 - mu;
     double z_2 = t18 / t1;
@@ -703,12 +691,10 @@ double gaussian_nll_log_jvp(double mu, double log_sigma, double y1_, double y2, 
     double t22 = 0.5 * t20;
     double dt22 = dt20 * 0.5;
     double t23 = t5 + t22;
-    double dt23 = dt5;
-    dt23 += dt22;
+    double dt23 = dt5 + dt22;
     /* 20: + normal_nll(y3, mu, sigma) + normal_nll(y4, mu, sigma); */
     double t24 = t17 + t23;
-    double dt24 = dt17;
-    dt24 += dt23;
+    double dt24 = dt17 + dt23;
     /* 14: let z = (y - mu) / sigma; */
     double t25 = y4 - mu;
     double z_3 = t25 / t1;
@@ -722,12 +708,10 @@ double gaussian_nll_log_jvp(double mu, double log_sigma, double y1_, double y2, 
     double t29 = 0.5 * t27;
     double dt29 = dt27 * 0.5;
     double t30 = t5 + t29;
-    double dt30 = dt5;
-    dt30 += dt29;
+    double dt30 = dt5 + dt29;
     /* 20: + normal_nll(y3, mu, sigma) + normal_nll(y4, mu, sigma); */
     double t31 = t24 + t30;
-    double dt31 = dt24;
-    dt31 += dt30;
+    double dt31 = dt24 + dt30;
     /* 25: gaussian_nll(mu, exp(log_sigma), y1, y2, y3, y4); */
     if (df) *df = dt31;
     return t31;

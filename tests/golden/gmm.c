@@ -309,13 +309,11 @@ double logsumexp_jvp(int n, const double *v, const double *dv, double *df)
         double t2 = v[i_1];
         double dt2 = dv_1[i_1];
         double t3 = t2 - mx_1;
-        double dt3 = dt2;
-        dt3 -= dmx_1;
+        double dt3 = dt2 - dmx_1;
         double t4 = exp(t3);
         double dt4 = dt3 * t4;
         double s_1 = s + t4;
-        double ds_1 = ds;
-        ds_1 += dt4;
+        double ds_1 = ds + dt4;
         /* 42: for i in 0..n { */
         s = s_1;
         ds = ds_1;
@@ -323,9 +321,9 @@ double logsumexp_jvp(int n, const double *v, const double *dv, double *df)
     /* 45: return log(s) + mx; */
     double t5 = log(s);
     double t6 = ds / s;
-    double dt7 = gradc_dom(t5, t6);
+    double dt5 = gradc_dom(t5, t6);
     double t7 = t5 + mx_1;
-    dt7 += dmx_1;
+    double dt7 = dt5 + dmx_1;
     if (df) *df = dt7;
     if (gradc_work != gradc_none)
         free(gradc_work);
@@ -406,13 +404,11 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
         double t4 = v[i_1];
         double dt4 = dv_1[i_1];
         double t5 = t4 - mx_1;
-        double dt5 = dt4;
-        dt5 -= dmx_1;
+        double dt5 = dt4 - dmx_1;
         t3 = exp(t5);
         dt3 = dt5 * t3;
         double s_1 = s + t3;
-        double ds_1 = ds;
-        ds_1 += dt3;
+        double ds_1 = ds + dt3;
         gradc_push(gradc_t, t3);
         gradc_push(gradc_t, dt3);
         /* 42: for i in 0..n { */
@@ -1449,8 +1445,7 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
                 double t27 = 2.0 * t25;
                 double dt26 = dt25 * t27;
                 double sq_1 = sq + t26;
-                double dsq_1 = dsq;
-                dsq_1 += dt26;
+                double dsq_1 = dsq + dt26;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
                 dsq = dsq_1;
@@ -1461,15 +1456,12 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t29 = sum_qs[k_1];
             double dt29 = dsum_qs[k_1];
             double t30 = t28 + t29;
-            double dt30 = dt28;
-            dt30 += dt29;
+            double dt30 = dt28 + dt29;
             double t31 = 0.5 * sq;
             double dt31 = dsq * 0.5;
             double t32 = t30 - t31;
-            double dt32 = dt30;
-            dt32 -= dt31;
+            double t33 = dt30 - dt31;
             main_term[k_1] = t32;
-            double t33 = dt32;
             dmain_term[k_1] = t33;
         }
         /* 37: let mx = v[0]; */
@@ -1497,13 +1489,11 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t35 = main_term[i_2];
             double dt35 = dmain_term[i_2];
             double t36 = t35 - mx_1;
-            double dt36 = dt35;
-            dt36 -= dmx_1;
+            double dt36 = dt35 - dmx_1;
             double t37 = exp(t36);
             double dt37 = dt36 * t37;
             double s_1 = s + t37;
-            double ds_1 = ds;
-            ds_1 += dt37;
+            double ds_1 = ds + dt37;
             /* 42: for i in 0..n { */
             s = s_1;
             ds = ds_1;
@@ -1513,12 +1503,10 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
         double t39 = ds / s;
         double dt38 = gradc_dom(t38, t39);
         double t40 = t38 + mx_1;
-        double dt40 = dt38;
-        dt40 += dmx_1;
+        double dt40 = dt38 + dmx_1;
         /* 84: slse += logsumexp(K, main_term); */
         double slse_1 = slse + t40;
-        double dslse_1 = dslse;
-        dslse_1 += dt40;
+        double dslse_1 = dslse + dt40;
         /* 65: for i in 0..n { */
         slse = slse_1;
         dslse = dslse_1;
@@ -1543,8 +1531,7 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t46 = 2.0 * t44;
             double dt45 = dt44 * t46;
             double frobenius_1 = frobenius + t45;
-            double dfrobenius_1 = dfrobenius;
-            dfrobenius_1 += dt45;
+            double dfrobenius_1 = dfrobenius + dt45;
             /* 91: for j in 0..d { */
             frobenius = frobenius_1;
             dfrobenius = dfrobenius_1;
@@ -1560,8 +1547,7 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t49 = 2.0 * t47;
             double dt48 = dt47 * t49;
             double frobenius_3 = frobenius_2 + t48;
-            double dfrobenius_3 = dfrobenius_2;
-            dfrobenius_3 += dt48;
+            double dfrobenius_3 = dfrobenius_2 + dt48;
             /* 94: for j in d..T { */
             frobenius_2 = frobenius_3;
             dfrobenius_2 = dfrobenius_3;
@@ -1574,11 +1560,9 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
         double t52 = t43 * t51;
         double dt52 = dt51 * t43;
         double t53 = t50 - t52;
-        double dt53 = dt50;
-        dt53 -= dt52;
+        double dt53 = dt50 - dt52;
         double prior_1 = prior + t53;
-        double dprior_1 = dprior;
-        dprior_1 += dt53;
+        double dprior_1 = dprior + dt53;
         /* 89: for k in 0..K { */
         prior = prior_1;
         dprior = dprior_1;
@@ -1601,7 +1585,7 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double t64 = log(6.283185307179586);
     double t65 = t63 * t64;
     double t66 = t65 + slse;
-    double dt67 = dslse;
+    double dt66 = dslse;
     /* 37: let mx = v[0]; */
     double mx_3 = alphas[0];
     double dmx_3 = dalphas_1[0];
@@ -1610,11 +1594,11 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double dmx_4 = dmx_3;
     for (int i_3 = 1; i_3 < K; i_3++) {
         /* 39: mx = max(mx, v[i]); */
-        double t68 = alphas[i_3];
-        double dt68 = dalphas_1[i_3];
-        double mx_5 = fmax(mx_4, t68);
-        double dmx_5 = gradc_dmax(mx_4, t68, dmx_4);
-        dmx_5 += gradc_dmax(t68, mx_4, dt68);
+        double t67 = alphas[i_3];
+        double dt67 = dalphas_1[i_3];
+        double mx_5 = fmax(mx_4, t67);
+        double dmx_5 = gradc_dmax(mx_4, t67, dmx_4);
+        dmx_5 += gradc_dmax(t67, mx_4, dt67);
         /* 38: for i in 1..n { */
         mx_4 = mx_5;
         dmx_4 = dmx_5;
@@ -1624,42 +1608,38 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     double ds_2 = 0.0;
     for (int i_4 = 0; i_4 < K; i_4++) {
         /* 43: s += exp(v[i] - mx); */
-        double t69 = alphas[i_4];
-        double dt69 = dalphas_1[i_4];
-        double t70 = t69 - mx_4;
-        double dt70 = dt69;
-        dt70 -= dmx_4;
-        double t71 = exp(t70);
-        double dt71 = dt70 * t71;
-        double s_3 = s_2 + t71;
-        double ds_3 = ds_2;
-        ds_3 += dt71;
+        double t68 = alphas[i_4];
+        double dt68 = dalphas_1[i_4];
+        double t69 = t68 - mx_4;
+        double dt69 = dt68 - dmx_4;
+        double t70 = exp(t69);
+        double dt70 = dt69 * t70;
+        double s_3 = s_2 + t70;
+        double ds_3 = ds_2 + dt70;
         /* 42: for i in 0..n { */
         s_2 = s_3;
         ds_2 = ds_3;
     }
     /* 45: return log(s) + mx; */
-    double t72 = log(s_2);
-    double t73 = ds_2 / s_2;
-    double dt74 = gradc_dom(t72, t73);
-    double t74 = t72 + mx_4;
-    dt74 += dmx_4;
+    double t71 = log(s_2);
+    double t72 = ds_2 / s_2;
+    double dt71 = gradc_dom(t71, t72);
+    double t73 = t71 + mx_4;
+    double dt73 = dt71 + dmx_4;
     /* 102: return -0.5 * n * d * log(2 * pi) + slse - n * logsumexp(K, alphas) + prior - K * C; */
-    double t75 = t61 * t74;
-    double dt75 = dt74 * t61;
-    double t67 = t66 - t75;
-    dt67 -= dt75;
-    double t76 = t67 + prior;
-    double dt76 = dt67;
-    dt76 += dprior;
-    double t77 = (double)K;
-    double t78 = t77 * C;
-    double t79 = t76 - t78;
-    double dt79 = dt76;
-    if (df) *df = dt79;
+    double t74 = t61 * t73;
+    double dt74 = dt73 * t61;
+    double t75 = t66 - t74;
+    double dt75 = dt66 - dt74;
+    double t76 = t75 + prior;
+    double dt77 = dt75 + dprior;
+    double t78 = (double)K;
+    double t79 = t78 * C;
+    double t77 = t76 - t79;
+    if (df) *df = dt77;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t79;
+    return t77;
 }
 
 double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, const double *dalphas, const double *dmeans, const double *dicf, double *g_alphas, double *g_means, double *g_icf, double *hv_alphas, double *hv_means, double *hv_icf)
@@ -1941,8 +1921,7 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
                 double t29 = 2.0 * t6;
                 double dt28 = dt6 * t29;
                 double sq_1 = sq + t28;
-                double dsq_1 = dsq;
-                dsq_1 += dt28;
+                double dsq_1 = dsq + dt28;
                 /* 79: for j in 0..d { */
                 sq = sq_1;
                 dsq = dsq_1;
@@ -1953,15 +1932,12 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t31 = sum_qs[k_1];
             double dt31 = dsum_qs[k_1];
             double t32 = t30 + t31;
-            double dt32 = dt30;
-            dt32 += dt31;
+            double dt32 = dt30 + dt31;
             double t33 = 0.5 * sq;
             double dt33 = dsq * 0.5;
             double t34 = t32 - t33;
-            double dt34 = dt32;
-            dt34 -= dt33;
+            double t35 = dt32 - dt33;
             main_term[k_1] = t34;
-            double t35 = dt34;
             dmain_term[k_1] = t35;
         }
         /* 37: let mx = v[0]; */
@@ -2002,13 +1978,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             double t37 = main_term[i_2];
             double dt37 = dmain_term[i_2];
             double t38 = t37 - mx;
-            double dt38 = dt37;
-            dt38 -= dmx;
+            double dt38 = dt37 - dmx;
             t7 = exp(t38);
             dt7 = dt38 * t7;
             double s_1 = s + t7;
-            double ds_1 = ds;
-            ds_1 += dt7;
+            double ds_1 = ds + dt7;
             gradc_push(gradc_t, t7);
             gradc_push(gradc_t, dt7);
             /* 42: for i in 0..n { */
@@ -2130,13 +2104,11 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         double t68 = alphas[i_4];
         double dt68 = dalphas_1[i_4];
         double t69 = t68 - mx_4;
-        double dt69 = dt68;
-        dt69 -= dmx_4;
+        double dt69 = dt68 - dmx_4;
         t67 = exp(t69);
         dt67 = dt69 * t67;
         double s_3 = s_2 + t67;
-        double ds_3 = ds_2;
-        ds_3 += dt67;
+        double ds_3 = ds_2 + dt67;
         gradc_push(gradc_t, t67);
         gradc_push(gradc_t, dt67);
         /* 42: for i in 0..n { */

@@ -316,8 +316,7 @@ double eccentric_anomaly_jvp(double M, double e, double dM, double de, double *d
     double dt3 = de * t1;
     dt3 += dt1 * e;
     double E = M + t3;
-    double dE = dM;
-    dE += dt3;
+    double dE = dM + dt3;
     /* 12: while (abs(step) > 1e-14 && it < 50) { */
     double step = 1.0;
     int it = 0;
@@ -340,11 +339,9 @@ double eccentric_anomaly_jvp(double M, double e, double dM, double de, double *d
             double dt10 = de * t8;
             dt10 += dt8 * e;
             double t11 = E - t10;
-            double dt11 = dE;
-            dt11 -= dt10;
+            double dt11 = dE - dt10;
             double t12 = t11 - M;
-            double dt12 = dt11;
-            dt12 -= dM;
+            double dt12 = dt11 - dM;
             double t13 = cos(E);
             double t14 = sin(E);
             double t15 = dE * t14;
@@ -360,8 +357,7 @@ double eccentric_anomaly_jvp(double M, double e, double dM, double de, double *d
             dstep_2 -= t18 / t17;
             /* 14: E -= step; */
             double E_2 = E - step_2;
-            double dE_2 = dE;
-            dE_2 -= dstep_2;
+            double dE_2 = dE - dstep_2;
             /* 15: it += 1; */
             int it_2 = it + 1;
             E_1 = E_2;
@@ -401,8 +397,7 @@ double eccentric_anomaly_hvp(double M, double e, double dM, double de, double *g
     double dt3 = de * t1;
     dt3 += dt1 * e;
     double E = M + t3;
-    double dE = dM;
-    dE += dt3;
+    double dE = dM + dt3;
     /* 12: while (abs(step) > 1e-14 && it < 50) { */
     double step = 1.0;
     double dstep = 0.0;
@@ -431,11 +426,9 @@ double eccentric_anomaly_hvp(double M, double e, double dM, double de, double *g
             double dt10 = de * t8;
             dt10 += dt8 * e;
             double t11 = E - t10;
-            double dt11 = dE;
-            dt11 -= dt10;
+            double dt11 = dE - dt10;
             double t12 = t11 - M;
-            double dt12 = dt11;
-            dt12 -= dM;
+            double dt12 = dt11 - dM;
             double t13 = cos(E);
             double t14 = sin(E);
             double t15 = dE * t14;
@@ -451,8 +444,7 @@ double eccentric_anomaly_hvp(double M, double e, double dM, double de, double *g
             dstep_2 -= t18 / t17;
             /* 14: E -= step; */
             double E_2 = E - step_2;
-            double dE_2 = dE;
-            dE_2 -= dstep_2;
+            double dE_2 = dE - dstep_2;
             /* 15: it += 1; */
             int it_2 = it + 1;
             E_1 = E_2;
@@ -522,11 +514,9 @@ double eccentric_anomaly_hvp(double M, double e, double dM, double de, double *g
                 double dt26 = de * t24;
                 dt26 += dt24 * e;
                 double t27 = E - t26;
-                double dt27 = dE;
-                dt27 -= dt26;
+                double dt27 = dE - dt26;
                 double t28 = t27 - M;
-                double dt28 = dt27;
-                dt28 -= dM;
+                double dt28 = dt27 - dM;
                 double t29 = cos(E);
                 double t30 = sin(E);
                 double t31 = dE * t30;
@@ -915,8 +905,7 @@ void orbit_position_jvp(double M, double e, double a, double *pos, double dM, do
     double dt3 = de * t1;
     dt3 += dt1 * e;
     double E = M + t3;
-    double dE = dM;
-    dE += dt3;
+    double dE = dM + dt3;
     /* 12: while (abs(step) > 1e-14 && it < 50) { */
     double step = 1.0;
     int it = 0;
@@ -939,11 +928,9 @@ void orbit_position_jvp(double M, double e, double a, double *pos, double dM, do
             double dt10 = de * t8;
             dt10 += dt8 * e;
             double t11 = E - t10;
-            double dt11 = dE;
-            dt11 -= dt10;
+            double dt11 = dE - dt10;
             double t12 = t11 - M;
-            double dt12 = dt11;
-            dt12 -= dM;
+            double dt12 = dt11 - dM;
             double t13 = cos(E);
             double t14 = sin(E);
             double t15 = dE * t14;
@@ -959,8 +946,7 @@ void orbit_position_jvp(double M, double e, double a, double *pos, double dM, do
             dstep_2 -= t18 / t17;
             /* 14: E -= step; */
             double E_2 = E - step_2;
-            double dE_2 = dE;
-            dE_2 -= dstep_2;
+            double dE_2 = dE - dstep_2;
             /* 15: it += 1; */
             int it_2 = it + 1;
             E_1 = E_2;
@@ -990,9 +976,9 @@ void orbit_position_jvp(double M, double e, double a, double *pos, double dM, do
     double t19 = cos(E_3);
     double t20 = sin(E_3);
     double t21 = dE_3 * t20;
-    double dt22 = -t21;
+    double dt19 = -t21;
     double t22 = t19 - e;
-    dt22 -= de;
+    double dt22 = dt19 - de;
     double t23 = a * t22;
     double dt23 = da * t22;
     dt23 += dt22 * a;
@@ -1475,8 +1461,7 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
         double t8 = n * t7;
         double dt8 = dn * t7;
         double t9 = M0 + t8;
-        double dt9 = dM0;
-        dt9 += dt8;
+        double dt9 = dM0 + dt8;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
         gradc_fill(p, gradc_count(2, 1));
         gradc_fill(dp, gradc_count(2, 1));
@@ -1488,8 +1473,7 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
         double dt12 = de * t10;
         dt12 += dt10 * e;
         double E = t9 + t12;
-        double dE = dt9;
-        dE += dt12;
+        double dE = dt9 + dt12;
         /* 12: while (abs(step) > 1e-14 && it < 50) { */
         double step = 1.0;
         double E_1 = E;
@@ -1514,11 +1498,9 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
                 double dt19 = de * t17;
                 dt19 += dt17 * e;
                 double t20 = E_1 - t19;
-                double dt20 = dE_1;
-                dt20 -= dt19;
+                double dt20 = dE_1 - dt19;
                 double t21 = t20 - t9;
-                double dt21 = dt20;
-                dt21 -= dt9;
+                double dt21 = dt20 - dt9;
                 double t22 = cos(E_1);
                 double t23 = sin(E_1);
                 double t24 = dE_1 * t23;
@@ -1534,8 +1516,7 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
                 dstep_2 -= t27 / t26;
                 /* 14: E -= step; */
                 double E_3 = E_1 - step_2;
-                double dE_3 = dE_1;
-                dE_3 -= dstep_2;
+                double dE_3 = dE_1 - dstep_2;
                 /* 15: it += 1; */
                 int it_2 = it + 1;
                 E_2 = E_3;
@@ -1567,8 +1548,7 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
         double t30 = dE_4 * t29;
         double dt28 = -t30;
         double t31 = t28 - e;
-        double dt31 = dt28;
-        dt31 -= de;
+        double dt31 = dt28 - de;
         double t32 = a * t31;
         double dt32 = da * t31;
         dt32 += dt31 * a;
@@ -1598,11 +1578,9 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
         double t45 = 2.0 * t43;
         double dt44 = dt43 * t45;
         double t46 = t40 + t44;
-        double dt46 = dt40;
-        dt46 += dt44;
+        double dt46 = dt40 + dt44;
         double r_1 = r + t46;
-        double dr_1 = dr;
-        dr_1 += dt46;
+        double dr_1 = dr + dt46;
         /* 32: for k in 0..m { */
         r = r_1;
         dr = dr_1;
@@ -1694,8 +1672,7 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double t11 = n * t10;
         double dt11 = dn * t10;
         double t12 = M0 + t11;
-        double dt12 = dM0;
-        dt12 += dt11;
+        double dt12 = dM0 + dt11;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
         gradc_fill(p, gradc_count(2, 1));
         gradc_fill(dp, gradc_count(2, 1));
@@ -1707,8 +1684,7 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double dt14 = de * t9;
         dt14 += dt9 * e;
         double E_2 = t12 + t14;
-        double dE_2 = dt12;
-        dE_2 += dt14;
+        double dE_2 = dt12 + dt14;
         /* 12: while (abs(step) > 1e-14 && it < 50) { */
         gradc_push(gradc_t, step);
         gradc_push(gradc_t, dstep);
@@ -1744,11 +1720,9 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
                 double dt21 = de * t19;
                 dt21 += dt19 * e;
                 double t22 = E_1 - t21;
-                double dt22 = dE_1;
-                dt22 -= dt21;
+                double dt22 = dE_1 - dt21;
                 double t23 = t22 - t12;
-                double dt23 = dt22;
-                dt23 -= dt12;
+                double dt23 = dt22 - dt12;
                 double t24 = cos(E_1);
                 double t25 = sin(E_1);
                 double t26 = dE_1 * t25;
@@ -1764,8 +1738,7 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
                 dstep_2 -= t29 / t28;
                 /* 14: E -= step; */
                 double E_4 = E_1 - step_2;
-                double dE_4 = dE_1;
-                dE_4 -= dstep_2;
+                double dE_4 = dE_1 - dstep_2;
                 /* 15: it += 1; */
                 int it_2 = it + 1;
                 E_3 = E_4;
@@ -1809,8 +1782,7 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double t31 = dE * t30;
         dt7 = -t31;
         double t32 = t7 - e;
-        double dt32 = dt7;
-        dt32 -= de;
+        double dt32 = dt7 - de;
         double t33 = a * t32;
         double dt33 = da * t32;
         dt33 += dt32 * a;
@@ -1884,12 +1856,10 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
             double t48 = n * t47;
             double dt48 = dn * t47;
             double t49 = M0 + t48;
-            double dt49 = dM0;
-            dt49 += dt48;
+            double dt49 = dM0 + dt48;
             /* 23: pos[0] = a * (cos(E) - e); */
             double t50 = t7 - e;
-            double dt50 = dt7;
-            dt50 -= de;
+            double dt50 = dt7 - de;
             /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
             double t51 = t6 * t8;
             double dt51 = dt6 * t8;
@@ -1984,11 +1954,9 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
                     double dt71 = de * t69;
                     dt71 += dt69 * e;
                     double t72 = E_1 - t71;
-                    double dt72 = dE_1;
-                    dt72 -= dt71;
+                    double dt72 = dE_1 - dt71;
                     double t73 = t72 - t49;
-                    double dt73 = dt72;
-                    dt73 -= dt49;
+                    double dt73 = dt72 - dt49;
                     double t74 = cos(E_1);
                     double t75 = sin(E_1);
                     double t76 = dE_1 * t75;

@@ -84,8 +84,7 @@ double softplus_jvp(double z, double dz, double *df)
         double t7 = dt4 / t6;
         double dt5 = gradc_dom(t5, t7);
         t2 = z + t5;
-        dt2 = dz;
-        dt2 += dt5;
+        dt2 = dz + dt5;
     } else {
         double t8 = exp(z);
         double dt8 = dz * t8;
@@ -247,14 +246,13 @@ double example_loss_jvp(double w1, double w2, double b, double x1, double x2, do
 {
     /* 18: let z = w1*x1 + w2*x2 + b; */
     double t1 = w1 * x1;
-    double dt2 = dw1 * x1;
-    double t3 = w2 * x2;
-    double dt3 = dw2 * x2;
-    double t2 = t1 + t3;
-    dt2 += dt3;
-    double z = t2 + b;
-    double dz = dt2;
-    dz += db;
+    double dt1 = dw1 * x1;
+    double t2 = w2 * x2;
+    double dt2 = dw2 * x2;
+    double t3 = t1 + t2;
+    double dt3 = dt1 + dt2;
+    double z = t3 + b;
+    double dz = dt3 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t4 = z > 0.0;
     double t5 = 0.0;
@@ -269,8 +267,7 @@ double example_loss_jvp(double w1, double w2, double b, double x1, double x2, do
         double t10 = dt7 / t9;
         double dt8 = gradc_dom(t8, t10);
         t5 = z + t8;
-        dt5 = dz;
-        dt5 += dt8;
+        dt5 = dz + dt8;
     } else {
         double t11 = exp(z);
         double dt11 = dz * t11;
@@ -280,14 +277,14 @@ double example_loss_jvp(double w1, double w2, double b, double x1, double x2, do
         dt5 = gradc_dom(t5, t13);
     }
     double t14 = t5;
-    double dt15 = dt5;
+    double dt14 = dt5;
     /* 19: return softplus(z) - label * z; */
-    double t16 = label * z;
-    double dt16 = dz * label;
-    double t15 = t14 - t16;
-    dt15 -= dt16;
-    if (df) *df = dt15;
-    return t15;
+    double t15 = label * z;
+    double dt15 = dz * label;
+    double t16 = t14 - t15;
+    double dt16 = dt14 - dt15;
+    if (df) *df = dt16;
+    return t16;
 }
 
 double example_loss_hvp(double w1, double w2, double b, double x1, double x2, double label, double dw1, double dw2, double db, double *g_w1, double *g_w2, double *g_b, double *hv_w1, double *hv_w2, double *hv_b)
@@ -295,14 +292,13 @@ double example_loss_hvp(double w1, double w2, double b, double x1, double x2, do
     /* forward sweep */
     /* 18: let z = w1*x1 + w2*x2 + b; */
     double t1 = w1 * x1;
-    double dt2 = dw1 * x1;
-    double t3 = w2 * x2;
-    double dt3 = dw2 * x2;
-    double t2 = t1 + t3;
-    dt2 += dt3;
-    double z = t2 + b;
-    double dz = dt2;
-    dz += db;
+    double dt1 = dw1 * x1;
+    double t2 = w2 * x2;
+    double dt2 = dw2 * x2;
+    double t3 = t1 + t2;
+    double dt3 = dt1 + dt2;
+    double z = t3 + b;
+    double dz = dt3 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t4 = z > 0.0;
     double t5 = 0.0;
@@ -361,14 +357,14 @@ double example_loss_hvp(double w1, double w2, double b, double x1, double x2, do
         dd_z += dt7 * d_t7;
     }
     /* 18: let z = w1*x1 + w2*x2 + b; */
-    double d_t2 = d_z;
-    double dd_t2 = dd_z;
+    double d_t3 = d_z;
+    double dd_t3 = dd_z;
     double d_b = d_z;
     double dd_b = dd_z;
-    double d_w2 = d_t2 * x2;
-    double dd_w2 = dd_t2 * x2;
-    double d_w1 = d_t2 * x1;
-    double dd_w1 = dd_t2 * x1;
+    double d_w2 = d_t3 * x2;
+    double dd_w2 = dd_t3 * x2;
+    double d_w1 = d_t3 * x1;
+    double dd_w1 = dd_t3 * x1;
     if (g_w1) *g_w1 = d_w1;
     if (hv_w1) *hv_w1 = dd_w1;
     if (g_w2) *g_w2 = d_w2;
@@ -624,11 +620,9 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
     double t1 = w2 * 2.0;
     double dt1 = dw2 * 2.0;
     double t2 = w1 + t1;
-    double dt2 = dw1;
-    dt2 += dt1;
+    double dt2 = dw1 + dt1;
     double z = t2 + b;
-    double dz = dt2;
-    dz += db;
+    double dz = dt2 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t3 = z > 0.0;
     double t4 = 0.0;
@@ -643,8 +637,7 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
         double t9 = dt6 / t8;
         double dt7 = gradc_dom(t7, t9);
         t4 = z + t7;
-        dt4 = dz;
-        dt4 += dt7;
+        dt4 = dz + dt7;
     } else {
         double t10 = exp(z);
         double dt10 = dz * t10;
@@ -654,20 +647,19 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
         dt4 = gradc_dom(t4, t12);
     }
     double t13 = t4;
-    double dloss = dt4;
+    double dt13 = dt4;
     /* 19: return softplus(z) - label * z; */
     double loss = t13 - z;
-    dloss -= dz;
+    double dloss = dt13 - dz;
     /* 18: let z = w1*x1 + w2*x2 + b; */
     double t14 = w1 * (-1.5);
-    double dt15 = dw1 * (-1.5);
-    double t16 = w2 * 0.5;
-    double dt16 = dw2 * 0.5;
-    double t15 = t14 + t16;
-    dt15 += dt16;
-    double z_1 = t15 + b;
-    double dz_1 = dt15;
-    dz_1 += db;
+    double dt14 = dw1 * (-1.5);
+    double t15 = w2 * 0.5;
+    double dt15 = dw2 * 0.5;
+    double t16 = t14 + t15;
+    double dt16 = dt14 + dt15;
+    double z_1 = t16 + b;
+    double dz_1 = dt16 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t17 = z_1 > 0.0;
     double t18 = 0.0;
@@ -682,8 +674,7 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
         double t23 = dt20 / t22;
         double dt21 = gradc_dom(t21, t23);
         t18 = z_1 + t21;
-        dt18 = dz_1;
-        dt18 += dt21;
+        dt18 = dz_1 + dt21;
     } else {
         double t24 = exp(z_1);
         double dt24 = dz_1 * t24;
@@ -693,26 +684,24 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
         dt18 = gradc_dom(t18, t26);
     }
     double t27 = t18;
-    double dt28 = dt18;
+    double dt27 = dt18;
     /* 19: return softplus(z) - label * z; */
-    double t29 = 0.0 * z_1;
-    double dt29 = dz_1 * 0.0;
-    double t28 = t27 - t29;
-    dt28 -= dt29;
+    double t28 = 0.0 * z_1;
+    double dt28 = dz_1 * 0.0;
+    double t29 = t27 - t28;
+    double dt29 = dt27 - dt28;
     /* 24: loss += example_loss(w1, w2, b, -1.5, 0.5, 0); */
-    double loss_1 = loss + t28;
-    double dloss_1 = dloss;
-    dloss_1 += dt28;
+    double loss_1 = loss + t29;
+    double dloss_1 = dloss + dt29;
     /* 18: let z = w1*x1 + w2*x2 + b; */
     double t30 = w1 * 0.3;
-    double dt31 = dw1 * 0.3;
-    double t32 = w2 * (-2.0);
-    double dt32 = dw2 * (-2.0);
-    double t31 = t30 + t32;
-    dt31 += dt32;
-    double z_2 = t31 + b;
-    double dz_2 = dt31;
-    dz_2 += db;
+    double dt30 = dw1 * 0.3;
+    double t31 = w2 * (-2.0);
+    double dt31 = dw2 * (-2.0);
+    double t32 = t30 + t31;
+    double dt32 = dt30 + dt31;
+    double z_2 = t32 + b;
+    double dz_2 = dt32 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t33 = z_2 > 0.0;
     double t34 = 0.0;
@@ -727,8 +716,7 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
         double t39 = dt36 / t38;
         double dt37 = gradc_dom(t37, t39);
         t34 = z_2 + t37;
-        dt34 = dz_2;
-        dt34 += dt37;
+        dt34 = dz_2 + dt37;
     } else {
         double t40 = exp(z_2);
         double dt40 = dz_2 * t40;
@@ -738,29 +726,27 @@ double logistic_loss_jvp(double w1, double w2, double b, double lam, double dw1,
         dt34 = gradc_dom(t34, t42);
     }
     double t43 = t34;
-    double dt44 = dt34;
+    double dt43 = dt34;
     /* 19: return softplus(z) - label * z; */
     double t44 = t43 - z_2;
-    dt44 -= dz_2;
+    double dt44 = dt43 - dz_2;
     /* 25: loss += example_loss(w1, w2, b, 0.3, -2.0, 1); */
     double loss_2 = loss_1 + t44;
-    double dloss_2 = dloss_1;
-    dloss_2 += dt44;
+    double dloss_2 = dloss_1 + dt44;
     /* 26: return loss + lam * (w1^2 + w2^2) / 2; */
     double t45 = w1 * w1;
     double t46 = 2.0 * w1;
-    double dt47 = dw1 * t46;
-    double t48 = w2 * w2;
-    double dt48 = dw2 * t1;
-    double t47 = t45 + t48;
-    dt47 += dt48;
-    double t49 = lam * t47;
-    double dt49 = dt47 * lam;
+    double dt45 = dw1 * t46;
+    double t47 = w2 * w2;
+    double dt47 = dw2 * t1;
+    double t48 = t45 + t47;
+    double dt48 = dt45 + dt47;
+    double t49 = lam * t48;
+    double dt49 = dt48 * lam;
     double t50 = t49 / 2.0;
     double dt50 = dt49 / 2.0;
     double t51 = loss_2 + t50;
-    double dt51 = dloss_2;
-    dt51 += dt50;
+    double dt51 = dloss_2 + dt50;
     if (df) *df = dt51;
     return t51;
 }
@@ -772,11 +758,9 @@ double logistic_loss_hvp(double w1, double w2, double b, double lam, double dw1,
     double t1 = w2 * 2.0;
     double dt1 = dw2 * 2.0;
     double t2 = w1 + t1;
-    double dt2 = dw1;
-    dt2 += dt1;
+    double dt2 = dw1 + dt1;
     double z = t2 + b;
-    double dz = dt2;
-    dz += db;
+    double dz = dt2 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t3 = z > 0.0;
     double t4 = 0.0;
@@ -802,14 +786,13 @@ double logistic_loss_hvp(double w1, double w2, double b, double lam, double dw1,
     double loss = t9 - z;
     /* 18: let z = w1*x1 + w2*x2 + b; */
     double t10 = w1 * (-1.5);
-    double dt11 = dw1 * (-1.5);
-    double t12 = w2 * 0.5;
-    double dt12 = dw2 * 0.5;
-    double t11 = t10 + t12;
-    dt11 += dt12;
-    double z_1 = t11 + b;
-    double dz_1 = dt11;
-    dz_1 += db;
+    double dt10 = dw1 * (-1.5);
+    double t11 = w2 * 0.5;
+    double dt11 = dw2 * 0.5;
+    double t12 = t10 + t11;
+    double dt12 = dt10 + dt11;
+    double z_1 = t12 + b;
+    double dz_1 = dt12 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t13 = z_1 > 0.0;
     double t14 = 0.0;
@@ -838,14 +821,13 @@ double logistic_loss_hvp(double w1, double w2, double b, double lam, double dw1,
     double loss_1 = loss + t21;
     /* 18: let z = w1*x1 + w2*x2 + b; */
     double t22 = w1 * 0.3;
-    double dt23 = dw1 * 0.3;
-    double t24 = w2 * (-2.0);
-    double dt24 = dw2 * (-2.0);
-    double t23 = t22 + t24;
-    dt23 += dt24;
-    double z_2 = t23 + b;
-    double dz_2 = dt23;
-    dz_2 += db;
+    double dt22 = dw1 * 0.3;
+    double t23 = w2 * (-2.0);
+    double dt23 = dw2 * (-2.0);
+    double t24 = t22 + t23;
+    double dt24 = dt22 + dt23;
+    double z_2 = t24 + b;
+    double dz_2 = dt24 + db;
     /* 15: fn softplus(z) = z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); */
     int t25 = z_2 > 0.0;
     double t26 = 0.0;
@@ -920,14 +902,14 @@ double logistic_loss_hvp(double w1, double w2, double b, double lam, double dw1,
         dd_z_2 += dt28 * d_t28;
     }
     /* 18: let z = w1*x1 + w2*x2 + b; */
-    double d_t23 = d_z_2;
-    double dd_t23 = dd_z_2;
+    double d_t24 = d_z_2;
+    double dd_t24 = dd_z_2;
     double d_b = d_z_2;
     double dd_b = dd_z_2;
-    d_w2 += d_t23 * (-2.0);
-    dd_w2 += dd_t23 * (-2.0);
-    d_w1 += d_t23 * 0.3;
-    dd_w1 += dd_t23 * 0.3;
+    d_w2 += d_t24 * (-2.0);
+    dd_w2 += dd_t24 * (-2.0);
+    d_w1 += d_t24 * 0.3;
+    dd_w1 += dd_t24 * 0.3;
     /* 19: return softplus(z) - label * z; */
     double d_z_1 = -0.0;
     double dd_z_1 = 0.0;
@@ -960,14 +942,14 @@ double logistic_loss_hvp(double w1, double w2, double b, double lam, double dw1,
         dd_z_1 += dt16 * d_t16;
     }
     /* 18: let z = w1*x1 + w2*x2 + b; */
-    double d_t11 = d_z_1;
-    double dd_t11 = dd_z_1;
+    double d_t12 = d_z_1;
+    double dd_t12 = dd_z_1;
     d_b += d_z_1;
     dd_b += dd_z_1;
-    d_w2 += d_t11 * 0.5;
-    dd_w2 += dd_t11 * 0.5;
-    d_w1 += d_t11 * (-1.5);
-    dd_w1 += dd_t11 * (-1.5);
+    d_w2 += d_t12 * 0.5;
+    dd_w2 += dd_t12 * 0.5;
+    d_w1 += d_t12 * (-1.5);
+    dd_w1 += dd_t12 * (-1.5);
     /* 19: return softplus(z) - label * z; */
     double d_z = -1.0;
     double dd_z = 0.0;

@@ -347,8 +347,7 @@ double logreg_jvp(int n, int d, const double *w, double b, const double *X, cons
             double t3 = t1 * t2;
             double dt3 = dt1 * t2;
             double z_1 = z + t3;
-            double dz_1 = dz;
-            dz_1 += dt3;
+            double dz_1 = dz + dt3;
             /* 20: for j in 0..d { */
             z = z_1;
             dz = dz_1;
@@ -372,11 +371,9 @@ double logreg_jvp(int n, int d, const double *w, double b, const double *X, cons
         double t12 = dt9 / t11;
         double dt10 = gradc_dom(t10, t12);
         double t13 = t6 + t10;
-        double dt13 = dt6;
-        dt13 += dt10;
+        double dt13 = dt6 + dt10;
         double loss_1 = loss + t13;
-        double dloss_1 = dloss;
-        dloss_1 += dt13;
+        double dloss_1 = dloss + dt13;
         /* 18: for i in 0..n { */
         loss = loss_1;
         dloss = dloss_1;
@@ -392,8 +389,7 @@ double logreg_jvp(int n, int d, const double *w, double b, const double *X, cons
         double t16 = 2.0 * t14;
         double dt15 = dt14 * t16;
         double wsq_1 = wsq + t15;
-        double dwsq_1 = dwsq;
-        dwsq_1 += dt15;
+        double dwsq_1 = dwsq + dt15;
         /* 27: for j in 0..d { */
         wsq = wsq_1;
         dwsq = dwsq_1;
@@ -401,16 +397,16 @@ double logreg_jvp(int n, int d, const double *w, double b, const double *X, cons
     /* 30: return loss / n + 0.5 * lambda * wsq; */
     double t17 = (double)n;
     double t18 = loss / t17;
-    double dt19 = dloss / t17;
-    double t20 = 0.5 * lambda;
-    double t21 = t20 * wsq;
-    double dt21 = dwsq * t20;
-    double t19 = t18 + t21;
-    dt19 += dt21;
-    if (df) *df = dt19;
+    double dt18 = dloss / t17;
+    double t19 = 0.5 * lambda;
+    double t20 = t19 * wsq;
+    double dt20 = dwsq * t19;
+    double t21 = t18 + t20;
+    double dt21 = dt18 + dt20;
+    if (df) *df = dt21;
     if (gradc_work != gradc_none)
         free(gradc_work);
-    return t19;
+    return t21;
 }
 
 double logreg_hvp(int n, int d, const double *w, double b, const double *X, const double *y, double lambda, const double *dw, double db, double *g_w, double *g_b, double *hv_w, double *hv_b)
@@ -477,8 +473,7 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
             double t5 = t3 * t4;
             double dt5 = dt3 * t4;
             double z_1 = z + t5;
-            double dz_1 = dz;
-            dz_1 += dt5;
+            double dz_1 = dz + dt5;
             /* 20: for j in 0..d { */
             z = z_1;
             dz = dz_1;

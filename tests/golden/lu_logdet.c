@@ -499,8 +499,7 @@ double lu_logdet_jvp(int n, const double *A, const double *dA, double *df)
         double t13 = dt11 / t11;
         double dt12 = gradc_dom(t12, t13);
         double ld_1 = ld + t12;
-        double dld_1 = dld;
-        dld_1 += dt12;
+        double dld_1 = dld + dt12;
         /* 21: for i in k + 1..n { */
         for (int i_2 = t2; i_2 < n; i_2++) {
             /* 22: let l = M[i][k] / M[k][k]; */

@@ -319,8 +319,7 @@ void hidden_jvp(int n, int m, const double *W, const double *b, const double *x,
             double dt3 = dt1 * t2;
             dt3 += dt2 * t1;
             double z_2 = z_1 + t3;
-            double dz_2 = dz_1;
-            dz_2 += dt3;
+            double dz_2 = dz_1 + dt3;
             /* 19: for i in 0..n { */
             z_1 = z_2;
             dz_1 = dz_2;
@@ -933,8 +932,7 @@ double mlp_loss_jvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 double t4 = t2 * t3;
                 double dt4 = dt2 * t3;
                 double z_2 = z_1 + t4;
-                double dz_2 = dz_1;
-                dz_2 += dt4;
+                double dz_2 = dz_1 + dt4;
                 /* 19: for i in 0..n { */
                 z_1 = z_2;
                 dz_1 = dz_2;
@@ -985,8 +983,7 @@ double mlp_loss_jvp(int B, int ni, int nh, int no, const double *W1, const doubl
             double t18 = 2.0 * t16;
             double dt17 = dt14 * t18;
             double loss_2 = loss_1 + t17;
-            double dloss_2 = dloss_1;
-            dloss_2 += dt17;
+            double dloss_2 = dloss_1 + dt17;
             /* 47: for j in 0..no { */
             loss_1 = loss_2;
             dloss_1 = dloss_2;
@@ -1173,8 +1170,7 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 double t5 = t3 * t4;
                 double dt5 = dt3 * t4;
                 double z_2 = z_1 + t5;
-                double dz_2 = dz_1;
-                dz_2 += dt5;
+                double dz_2 = dz_1 + dt5;
                 /* 19: for i in 0..n { */
                 z_1 = z_2;
                 dz_1 = dz_2;

@@ -426,8 +426,7 @@ double negbin_loglik_jvp(int n, int d, const double *beta, double log_r, const d
             double t5 = t3 * t4;
             double dt5 = dt4 * t3;
             double eta_1 = eta + t5;
-            double deta_1 = deta;
-            deta_1 += dt5;
+            double deta_1 = deta + dt5;
             /* 22: for j in 0..d { */
             eta = eta_1;
             deta = deta_1;
@@ -436,8 +435,7 @@ double negbin_loglik_jvp(int n, int d, const double *beta, double log_r, const d
         double t6 = exp(eta);
         double dt6 = deta * t6;
         double t7 = r + t6;
-        double dt7 = dr;
-        dt7 += dt6;
+        double dt7 = dr + dt6;
         double lrm = log(t7);
         double t8 = dt7 / t7;
         double dlrm = gradc_dom(lrm, t8);
@@ -448,34 +446,27 @@ double negbin_loglik_jvp(int n, int d, const double *beta, double log_r, const d
         double t12 = gradc_digamma(t10);
         double dt11 = dr * t12;
         double t13 = t11 - t1;
-        double dt13 = dt11;
-        dt13 -= dt1;
-        double t14 = t9 + 1.0;
-        double t15 = lgamma(t14);
-        double t16 = t13 - t15;
-        double dt16 = dt13;
+        double dt14 = dt11 - dt1;
+        double t15 = t9 + 1.0;
+        double t16 = lgamma(t15);
+        double t14 = t13 - t16;
         /* 27: + r * (log_r - lrm) + y[i] * (eta - lrm); */
         double t17 = log_r - lrm;
-        double dt17 = dlog_r;
-        dt17 -= dlrm;
+        double dt17 = dlog_r - dlrm;
         double t18 = r * t17;
         double dt18 = dr * t17;
         dt18 += dt17 * r;
-        double t19 = t16 + t18;
-        double dt19 = dt16;
-        dt19 += dt18;
+        double t19 = t14 + t18;
+        double dt19 = dt14 + dt18;
         double t20 = eta - lrm;
-        double dt20 = deta;
-        dt20 -= dlrm;
+        double dt20 = deta - dlrm;
         double t21 = t9 * t20;
         double dt21 = dt20 * t9;
         double t22 = t19 + t21;
-        double dt22 = dt19;
-        dt22 += dt21;
+        double dt22 = dt19 + dt21;
         /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
         double l_1 = l + t22;
-        double dl_1 = dl;
-        dl_1 += dt22;
+        double dl_1 = dl + dt22;
         /* 20: for i in 0..n { */
         l = l_1;
         dl = dl_1;
@@ -556,8 +547,7 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
             double t6 = t4 * t5;
             double dt6 = dt5 * t4;
             double eta_1 = eta + t6;
-            double deta_1 = deta;
-            deta_1 += dt6;
+            double deta_1 = deta + dt6;
             /* 22: for j in 0..d { */
             eta = eta_1;
             deta = deta_1;
@@ -568,8 +558,7 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
         t3 = exp(eta);
         dt3 = deta * t3;
         double t7 = r + t3;
-        double dt7 = dr;
-        dt7 += dt3;
+        double dt7 = dr + dt3;
         lrm = log(t7);
         double t8 = dt7 / t7;
         dlrm = gradc_dom(lrm, t8);
@@ -616,15 +605,13 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
             dlrm = gradc_pop(gradc_t);
             lrm = gradc_pop(gradc_t);
             double t23 = r + t3;
-            double dt23 = dr;
-            dt23 += dt3;
+            double dt23 = dr + dt3;
             /* 26: l += lgamma(y[i] + r) - lgamma(r) - lgamma(y[i] + 1) */
             double t24 = y[i];
             double t25 = t24 + r;
             /* 27: + r * (log_r - lrm) + y[i] * (eta - lrm); */
             double t26 = log_r - lrm;
-            double dt26 = dlog_r;
-            dt26 -= dlrm;
+            double dt26 = dlog_r - dlrm;
             double d_eta = t24;
             double dd_eta = 0.0;
             double d_lrm = -t24;
@@ -868,8 +855,7 @@ double negbin_score_r_jvp(int n, int d, const double *beta, double r, const doub
         double t9 = gradc_trigamma(t7);
         double dt8 = dr * t9;
         double t10 = t8 - t1;
-        double dt10 = dt8;
-        dt10 -= dt1;
+        double dt10 = dt8 - dt1;
         double t11 = r + mu;
         double t12 = r / t11;
         double dt12 = dr / t11;
@@ -879,19 +865,16 @@ double negbin_score_r_jvp(int n, int d, const double *beta, double r, const doub
         double t15 = dt12 / t12;
         double dt14 = gradc_dom(t14, t15);
         double t16 = t10 + t14;
-        double dt16 = dt10;
-        dt16 += dt14;
+        double dt16 = dt10 + dt14;
         double t17 = mu - t6;
         double t18 = t17 / t11;
         double t19 = dr * t18;
         double t20 = t19 / t11;
         double dt18 = -t20;
         double t21 = t16 + t18;
-        double dt21 = dt16;
-        dt21 += dt18;
+        double dt21 = dt16 + dt18;
         double s_1 = s + t21;
-        double ds_1 = ds;
-        ds_1 += dt21;
+        double ds_1 = ds + dt21;
         /* 35: for i in 0..n { */
         s = s_1;
         ds = ds_1;

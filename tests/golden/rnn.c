@@ -362,8 +362,7 @@ void cell_jvp(int h, int m, const double *Wx, const double *Wh, const double *b,
             double dt3 = dt1 * t2;
             dt3 += dt2 * t1;
             double a_2 = a_1 + t3;
-            double da_2 = da_1;
-            da_2 += dt3;
+            double da_2 = da_1 + dt3;
             a_1 = a_2;
             da_1 = da_2;
         }
@@ -379,8 +378,7 @@ void cell_jvp(int h, int m, const double *Wx, const double *Wh, const double *b,
             double dt6 = dt4 * t5;
             dt6 += dt5 * t4;
             double a_4 = a_3 + t6;
-            double da_4 = da_3;
-            da_4 += dt6;
+            double da_4 = da_3 + dt6;
             a_3 = a_4;
             da_3 = da_4;
         }
@@ -788,8 +786,7 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 double t6 = t4 * t5;
                 double dt6 = dt4 * t5;
                 double a_2 = a_1 + t6;
-                double da_2 = da_1;
-                da_2 += dt6;
+                double da_2 = da_1 + dt6;
                 a_1 = a_2;
                 da_1 = da_2;
             }
@@ -805,8 +802,7 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 double dt9 = dt7 * t8;
                 dt9 += dt8 * t7;
                 double a_4 = a_3 + t9;
-                double da_4 = da_3;
-                da_4 += dt9;
+                double da_4 = da_3 + dt9;
                 a_3 = a_4;
                 da_3 = da_4;
             }
@@ -836,8 +832,7 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double dt17 = dt15 * t16;
             dt17 += dt16 * t15;
             double p_1 = p + t17;
-            double dp_1 = dp;
-            dp_1 += dt17;
+            double dp_1 = dp + dt17;
             p = p_1;
             dp = dp_1;
         }
@@ -849,8 +844,7 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
         double t21 = 2.0 * t19;
         double dt20 = dt19 * t21;
         double loss_1 = loss + t20;
-        double dloss_1 = dloss;
-        dloss_1 += dt20;
+        double dloss_1 = dloss + dt20;
         /* 18: for t in 0..T { */
         loss = loss_1;
         dloss = dloss_1;
@@ -1012,8 +1006,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 double t7 = t5 * t6;
                 double dt7 = dt5 * t6;
                 double a_2 = a_1 + t7;
-                double da_2 = da_1;
-                da_2 += dt7;
+                double da_2 = da_1 + dt7;
                 a_1 = a_2;
                 da_1 = da_2;
             }
@@ -1032,8 +1025,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
                 double dt10 = dt8 * t9;
                 dt10 += dt9 * t8;
                 double a_4 = a_3 + t10;
-                double da_4 = da_3;
-                da_4 += dt10;
+                double da_4 = da_3 + dt10;
                 a_3 = a_4;
                 da_3 = da_4;
             }
@@ -1072,8 +1064,7 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
             double dt18 = dt16 * t17;
             dt18 += dt17 * t16;
             double p_1 = p + t18;
-            double dp_1 = dp;
-            dp_1 += dt18;
+            double dp_1 = dp + dt18;
             p = p_1;
             dp = dp_1;
         }

@@ -60,21 +60,20 @@ double rosenbrock_jvp(double x, double y, double dx, double dy, double *df)
     double t2 = 2.0 * x;
     double dt1 = dx * t2;
     double b = y - t1;
-    double db = dy;
-    db -= dt1;
+    double db = dy - dt1;
     /* 17: return a^2 + 100*b^2; */
     double t3 = a * a;
     double t4 = 2.0 * a;
-    double dt5 = da * t4;
-    double t6 = b * b;
-    double t7 = 2.0 * b;
-    double dt6 = db * t7;
-    double t8 = 100.0 * t6;
-    double dt8 = dt6 * 100.0;
-    double t5 = t3 + t8;
-    dt5 += dt8;
-    if (df) *df = dt5;
-    return t5;
+    double dt3 = da * t4;
+    double t5 = b * b;
+    double t6 = 2.0 * b;
+    double dt5 = db * t6;
+    double t7 = 100.0 * t5;
+    double dt7 = dt5 * 100.0;
+    double t8 = t3 + t7;
+    double dt8 = dt3 + dt7;
+    if (df) *df = dt8;
+    return t8;
 }
 
 double rosenbrock_hvp(double x, double y, double dx, double dy, double *g_x, double *g_y, double *hv_x, double *hv_y)
@@ -88,8 +87,7 @@ double rosenbrock_hvp(double x, double y, double dx, double dy, double *g_x, dou
     double t2 = 2.0 * x;
     double dt1 = dx * t2;
     double b = y - t1;
-    double db = dy;
-    db -= dt1;
+    double db = dy - dt1;
     /* 17: return a^2 + 100*b^2; */
     double t3 = a * a;
     double t4 = 2.0 * a;
@@ -250,19 +248,18 @@ double rosenbrock4_jvp(double x1, double x2, double x3, double x4, double dx1, d
     double t2 = 2.0 * x1;
     double dt1 = dx1 * t2;
     double b = x2 - t1;
-    double db = dx2;
-    db -= dt1;
+    double db = dx2 - dt1;
     /* 17: return a^2 + 100*b^2; */
     double t3 = a * a;
     double t4 = 2.0 * a;
-    double dt5 = da * t4;
-    double t6 = b * b;
-    double t7 = 2.0 * b;
-    double dt6 = db * t7;
-    double t8 = 100.0 * t6;
-    double dt8 = dt6 * 100.0;
-    double t5 = t3 + t8;
-    dt5 += dt8;
+    double dt3 = da * t4;
+    double t5 = b * b;
+    double t6 = 2.0 * b;
+    double dt5 = db * t6;
+    double t7 = 100.0 * t5;
+    double dt7 = dt5 * 100.0;
+    double t8 = t3 + t7;
+    double dt8 = dt3 + dt7;
     /* 15: let a = 1 - x; */
     double a_1 = 1.0 - x2;
     double da_1 = -dx2;
@@ -271,23 +268,21 @@ double rosenbrock4_jvp(double x1, double x2, double x3, double x4, double dx1, d
     double t10 = 2.0 * x2;
     double dt9 = dx2 * t10;
     double b_1 = x3 - t9;
-    double db_1 = dx3;
-    db_1 -= dt9;
+    double db_1 = dx3 - dt9;
     /* 17: return a^2 + 100*b^2; */
     double t11 = a_1 * a_1;
     double t12 = 2.0 * a_1;
-    double dt13 = da_1 * t12;
-    double t14 = b_1 * b_1;
-    double t15 = 2.0 * b_1;
-    double dt14 = db_1 * t15;
-    double t16 = 100.0 * t14;
-    double dt16 = dt14 * 100.0;
-    double t13 = t11 + t16;
-    dt13 += dt16;
+    double dt11 = da_1 * t12;
+    double t13 = b_1 * b_1;
+    double t14 = 2.0 * b_1;
+    double dt13 = db_1 * t14;
+    double t15 = 100.0 * t13;
+    double dt15 = dt13 * 100.0;
+    double t16 = t11 + t15;
+    double dt16 = dt11 + dt15;
     /* 23: rosenbrock(x1, x2) + rosenbrock(x2, x3) + rosenbrock(x3, x4); */
-    double t17 = t5 + t13;
-    double dt17 = dt5;
-    dt17 += dt13;
+    double t17 = t8 + t16;
+    double dt17 = dt8 + dt16;
     /* 15: let a = 1 - x; */
     double a_2 = 1.0 - x3;
     double da_2 = -dx3;
@@ -296,23 +291,21 @@ double rosenbrock4_jvp(double x1, double x2, double x3, double x4, double dx1, d
     double t19 = 2.0 * x3;
     double dt18 = dx3 * t19;
     double b_2 = x4 - t18;
-    double db_2 = dx4;
-    db_2 -= dt18;
+    double db_2 = dx4 - dt18;
     /* 17: return a^2 + 100*b^2; */
     double t20 = a_2 * a_2;
     double t21 = 2.0 * a_2;
-    double dt22 = da_2 * t21;
-    double t23 = b_2 * b_2;
-    double t24 = 2.0 * b_2;
-    double dt23 = db_2 * t24;
-    double t25 = 100.0 * t23;
-    double dt25 = dt23 * 100.0;
-    double t22 = t20 + t25;
-    dt22 += dt25;
+    double dt20 = da_2 * t21;
+    double t22 = b_2 * b_2;
+    double t23 = 2.0 * b_2;
+    double dt22 = db_2 * t23;
+    double t24 = 100.0 * t22;
+    double dt24 = dt22 * 100.0;
+    double t25 = t20 + t24;
+    double dt25 = dt20 + dt24;
     /* 23: rosenbrock(x1, x2) + rosenbrock(x2, x3) + rosenbrock(x3, x4); */
-    double t26 = t17 + t22;
-    double dt26 = dt17;
-    dt26 += dt22;
+    double t26 = t17 + t25;
+    double dt26 = dt17 + dt25;
     if (df) *df = dt26;
     return t26;
 }
@@ -328,8 +321,7 @@ double rosenbrock4_hvp(double x1, double x2, double x3, double x4, double dx1, d
     double t2 = 2.0 * x1;
     double dt1 = dx1 * t2;
     double b = x2 - t1;
-    double db = dx2;
-    db -= dt1;
+    double db = dx2 - dt1;
     /* 17: return a^2 + 100*b^2; */
     double t3 = a * a;
     double t4 = 2.0 * a;
@@ -345,8 +337,7 @@ double rosenbrock4_hvp(double x1, double x2, double x3, double x4, double dx1, d
     double t10 = 2.0 * x2;
     double dt9 = dx2 * t10;
     double b_1 = x3 - t9;
-    double db_1 = dx3;
-    db_1 -= dt9;
+    double db_1 = dx3 - dt9;
     /* 17: return a^2 + 100*b^2; */
     double t11 = a_1 * a_1;
     double t12 = 2.0 * a_1;
@@ -364,8 +355,7 @@ double rosenbrock4_hvp(double x1, double x2, double x3, double x4, double dx1, d
     double t19 = 2.0 * x3;
     double dt18 = dx3 * t19;
     double b_2 = x4 - t18;
-    double db_2 = dx4;
-    db_2 -= dt18;
+    double db_2 = dx4 - dt18;
     /* 17: return a^2 + 100*b^2; */
     double t20 = a_2 * a_2;
     double t21 = 2.0 * a_2;

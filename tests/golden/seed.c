@@ -43,19 +43,19 @@ double f_jvp(double x0, double x1, double dx0, double dx1, double *df)
 {
     /* 3: fn f(x0, x1) = (2*x0 + 5*x1) * (3*x0*x1); */
     double t1 = 2.0 * x0;
-    double dt2 = dx0 * 2.0;
-    double t3 = 5.0 * x1;
-    double dt3 = dx1 * 5.0;
-    double t2 = t1 + t3;
-    dt2 += dt3;
+    double dt1 = dx0 * 2.0;
+    double t2 = 5.0 * x1;
+    double dt2 = dx1 * 5.0;
+    double t3 = t1 + t2;
+    double dt3 = dt1 + dt2;
     double t4 = 3.0 * x0;
     double dt4 = dx0 * 3.0;
     double t5 = t4 * x1;
     double dt5 = dt4 * x1;
     dt5 += dx1 * t4;
-    double t6 = t2 * t5;
-    double dt6 = dt2 * t5;
-    dt6 += dt5 * t2;
+    double t6 = t3 * t5;
+    double dt6 = dt3 * t5;
+    dt6 += dt5 * t3;
     if (df) *df = dt6;
     return t6;
 }
@@ -65,26 +65,26 @@ double f_hvp(double x0, double x1, double dx0, double dx1, double *g_x0, double 
     /* forward sweep */
     /* 3: fn f(x0, x1) = (2*x0 + 5*x1) * (3*x0*x1); */
     double t1 = 2.0 * x0;
-    double dt2 = dx0 * 2.0;
-    double t3 = 5.0 * x1;
-    double dt3 = dx1 * 5.0;
-    double t2 = t1 + t3;
-    dt2 += dt3;
+    double dt1 = dx0 * 2.0;
+    double t2 = 5.0 * x1;
+    double dt2 = dx1 * 5.0;
+    double t3 = t1 + t2;
+    double dt3 = dt1 + dt2;
     double t4 = 3.0 * x0;
     double dt4 = dx0 * 3.0;
     double t5 = t4 * x1;
     double dt5 = dt4 * x1;
     dt5 += dx1 * t4;
-    double t6 = t2 * t5;
+    double t6 = t3 * t5;
 
     /* reverse sweep */
     /* 3: fn f(x0, x1) = (2*x0 + 5*x1) * (3*x0*x1); */
-    double d_t4 = t2 * x1;
-    double dd_t4 = dt2 * x1;
-    dd_t4 += dx1 * t2;
-    double d_x1 = t2 * t4;
-    double dd_x1 = dt2 * t4;
-    dd_x1 += dt4 * t2;
+    double d_t4 = t3 * x1;
+    double dd_t4 = dt3 * x1;
+    dd_t4 += dx1 * t3;
+    double d_x1 = t3 * t4;
+    double dd_x1 = dt3 * t4;
+    dd_x1 += dt4 * t3;
     double d_x0 = d_t4 * 3.0;
     double dd_x0 = dd_t4 * 3.0;
     d_x1 += t5 * 5.0;

@@ -442,8 +442,7 @@ double tobit_loglik_jvp(int n, int d, const double *beta, double log_sigma, cons
             double t3 = t1 * t2;
             double dt3 = dt2 * t1;
             double xb_1 = xb + t3;
-            double dxb_1 = dxb;
-            dxb_1 += dt3;
+            double dxb_1 = dxb + dt3;
             /* 25: for j in 0..d { */
             xb = xb_1;
             dxb = dxb_1;
@@ -473,11 +472,9 @@ double tobit_loglik_jvp(int n, int d, const double *beta, double log_sigma, cons
             double t14 = 0.5 * t12;
             double dt14 = dt12 * 0.5;
             double t15 = t9 - t14;
-            double dt15 = dt9;
-            dt15 -= dt14;
+            double dt15 = dt9 - dt14;
             double l_2 = l + t15;
-            double dl_2 = dl;
-            dl_2 += dt15;
+            double dl_2 = dl + dt15;
             l_1 = l_2;
             dl_1 = dl_2;
         } else {
@@ -503,8 +500,7 @@ double tobit_loglik_jvp(int n, int d, const double *beta, double log_sigma, cons
             double t27 = dt25 / t25;
             double dt26 = gradc_dom(t26, t27);
             double l_3 = l + t26;
-            double dl_3 = dl;
-            dl_3 += dt26;
+            double dl_3 = dl + dt26;
             l_1 = l_3;
             dl_1 = dl_3;
         }
@@ -581,8 +577,7 @@ double tobit_loglik_hvp(int n, int d, const double *beta, double log_sigma, cons
             double t3 = t1 * t2;
             double dt3 = dt2 * t1;
             double xb_1 = xb + t3;
-            double dxb_1 = dxb;
-            dxb_1 += dt3;
+            double dxb_1 = dxb + dt3;
             /* 25: for j in 0..d { */
             xb = xb_1;
             dxb = dxb_1;
