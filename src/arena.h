@@ -21,7 +21,7 @@ Arena *arena_new(void);
 void arena_free(Arena *a);
 /* Forgets everything allocated, keeping the largest chunk for reuse. */
 void arena_reset(Arena *a);
-void *arena_alloc(Arena *a, size_t size);      /* zero-filled, 16-byte aligned */
+void *arena_alloc(Arena *a, size_t size);      /* zero-filled, 8-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...)
