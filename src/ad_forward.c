@@ -424,6 +424,7 @@ static void fwd_instr(Fwd *w, const Instr *in)
             Instr *push = emit(w, I_PUSHA, in->span);
             push->arr = tangent(w, in->arr);
             push->row = map_row(w, in->row);
+            push->per = in->per;            /* a snapshot's copy is one too */
         }
         break;
     case I_POPA:

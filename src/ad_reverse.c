@@ -226,16 +226,54 @@ static const Operand *first_of(const IrRow *row);
 
 static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to);
 
+/* The last preorder number within statement i of a loop's body. */
+static int stmt_end(const Instr *loop, int i)
+{
+    const IrBlock *b = loop->body;
+    return i + 1 < b->instrs.len ? ((const Instr *)b->instrs.items[i + 1])->seq - 1 : loop->seq_end;
+}
+
+/* The first statement of a loop's body that writes a (0 if none does):
+ * each iteration saves a just before it, and the reverse sweep restores a
+ * right after reversing it (snapshots). */
+static int first_writer(const Instr *loop, const IrVar *a)
+{
+    const IrBlock *b = loop->body;
+    for (int i = 0; i < b->instrs.len; i++)
+        if (written_in_range(b, a, ((const Instr *)b->instrs.items[i])->seq, stmt_end(loop, i)))
+            return i;
+    return 0;
+}
+
+/* A load in a statement of the loop's body (not at its top level) that
+ * comes before every statement writing a: it reads a as the iteration
+ * found it. */
+static bool before_writes(const Instr *loop, const Instr *load)
+{
+    const IrBlock *b = loop->body;
+    if (block_of(load) == b)
+        return false;
+    int t = 0;
+    while (t + 1 < b->instrs.len && ((const Instr *)b->instrs.items[t + 1])->seq <= load->seq)
+        t++;
+    return t < first_writer(loop, load->arr);
+}
+
 /* A load from an array that the program writes again, in the outermost
  * loop L around it, can still be recomputed if each iteration of L saves
- * the array when it starts and the reverse sweep restores it when it has
- * reversed the iteration: then, during the reverse of an iteration, the
- * array holds what it held when that iteration ended, which is what the
- * load read as long as nothing wrote the array after the load in the
- * iteration (in order, or in a later iteration of an inner loop around the
- * load) and nothing writes it after L. One copy of the array per iteration
- * instead of one saved value per load: an MLP layer saves its input
- * vector, not every product's operand. Returns L, or NULL. */
+ * the array just before the first statement that writes it, and the
+ * reverse sweep restores it right after reversing that statement. During
+ * the reverse of that statement and those after it, the array holds what
+ * it held when the iteration ended, which is what a load there read as
+ * long as nothing wrote the array after the load in the iteration (in
+ * order, or in a later iteration of an inner loop around the load); during
+ * the reverse of the statements before it, it holds what the iteration
+ * found, which is what a load in them read (an LSTM step reads h before
+ * writing it). Only a load nested in such a statement, as a top-level one
+ * is recomputed when the reverse of the iteration starts. And nothing may
+ * write the array after L. One copy of the array per iteration instead of
+ * one saved value per load: an MLP layer saves its input vector, not every
+ * product's operand. Returns L, or NULL. */
 static const Instr *snapshot_loop(const Rev *r, const Instr *load)
 {
     const IrVar *a = load->arr;
@@ -247,7 +285,7 @@ static const Instr *snapshot_loop(const Rev *r, const Instr *load)
         if (!outer) {
             outer = l;
             if (written_in_range(r->p->body, a, l->seq_end + 1, r->nseq) ||
-                written_in_range(r->p->body, a, load->seq + 1, l->seq_end))
+                (written_in_range(r->p->body, a, load->seq + 1, l->seq_end) && !before_writes(l, load)))
                 return NULL;
         } else if (written_in_range(r->p->body, a, l->seq, l->seq_end)) {
             return NULL;                /* an inner loop writes it again */
@@ -1501,12 +1539,8 @@ static void rev_for(Rev *r, const Instr *in)
     }
     IrBlock *body = ir_block(r->cx);
     rev_block(r, in->body, body);
-    const PtrVec *snaps = snapshots_of(r, in);
-    if (body->instrs.len == 0 && (!snaps || snaps->len == 0))
+    if (body->instrs.len == 0)
         return;
-    /* the arrays as the iteration found them, for the one before */
-    for (int i = snaps ? snaps->len - 1 : -1; i >= 0; i--)
-        emit_in(r, body, I_POPA, in->span)->arr = r->v[((IrVar *)snaps->items[i])->id].map;
     Instr *out = ir_instr(r->cx, I_FOR, in->span);
     out->note = arena_printf(r->cx->arena, "the loop of line %d, backwards", in->span.line);
     out->ivar = r->v[in->ivar->id].map;
@@ -1672,6 +1706,22 @@ static void recompute_block(Rev *r, const IrBlock *pb, PtrVec *remapped)
     }
 }
 
+/* The snapshots a loop's iteration takes before (forward sweep) or
+ * restores after (reverse sweep) statement i of its body b: the arrays
+ * whose first writer it is (first_writer), in the order saved. NULL when
+ * b is no loop body or the loop does not take part in the sweep. */
+static const PtrVec *snapshots_at(Rev *r, const IrBlock *b, int i, PtrVec *at)
+{
+    const Instr *loop = b->owner;
+    if (!is_loop_body(b) || !instr_active(r, loop))
+        return NULL;
+    const PtrVec *snaps = snapshots_of(r, loop);
+    for (int k = 0; snaps && k < snaps->len; k++)
+        if (first_writer(loop, snaps->items[k]) == i)
+            vec_push(r->scratch, at, snaps->items[k]);
+    return at;
+}
+
 static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb)
 {
     if (r->nopen == r->capopen) {
@@ -1690,8 +1740,15 @@ static void rev_block(Rev *r, const IrBlock *pb, IrBlock *rb)
     PtrVec remapped = {0};
     int mark = r->saved_maps.len;
     recompute_block(r, pb, &remapped);
-    for (int i = suffix - 1; i >= 0; i--)
+    for (int i = suffix - 1; i >= 0; i--) {
         rev_instr(r, pb->instrs.items[i]);
+        /* the arrays as the iteration found them, for what comes before */
+        PtrVec taken = {0};
+        if (snapshots_at(r, pb, i, &taken))
+            for (int k = taken.len - 1; k >= 0; k--)
+                emit_in(r, rb, I_POPA, i ? ((const Instr *)pb->instrs.items[i])->span : pb->owner->span)->arr =
+                    r->v[((IrVar *)taken.items[k])->id].map;
+    }
     restore_maps(r, &remapped, mark);
     r->nopen--;
 }
@@ -1889,6 +1946,39 @@ static void push_stashed(Rev *r, const IrBlock *b, IrBlock *out)
     }
 }
 
+/* "each iteration saves z as it starts (the whole array), ...", or, where
+ * some array is saved later, when the statement that first writes it
+ * starts: "... saves the whole arrays z as it starts and h before line 9
+ * writes it, ...". */
+static const char *snapshot_note(Rev *r, const Instr *loop, const PtrVec *snaps)
+{
+    Buf names;
+    buf_init(&names);
+    bool later = false;
+    for (int j = 0; j < snaps->len; j++)
+        later |= first_writer(loop, snaps->items[j]) > 0;
+    /* in the order saved */
+    for (int i = 0, j = 0; i < loop->body->instrs.len; i++)
+        for (int k = 0; k < snaps->len; k++) {
+            if (first_writer(loop, snaps->items[k]) != i)
+                continue;
+            buf_printf(&names, "%s%s", j == 0 ? "" : j + 1 < snaps->len ? ", " : later ? " and " : ", ",
+                       ((IrVar *)snaps->items[k])->name);
+            if (later && i == 0)
+                buf_puts(&names, " as it starts");
+            else if (later)
+                buf_printf(&names, " before line %d writes it",
+                           ((const Instr *)loop->body->instrs.items[i])->span.line);
+            j++;
+        }
+    const char *s = later ? arena_printf(r->cx->arena, "each iteration saves the whole array%s %s, for the "
+                                         "reverse sweep", snaps->len > 1 ? "s" : "", names.data)
+                          : arena_printf(r->cx->arena, "each iteration saves %s as it starts (the whole "
+                                         "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
+    buf_free(&names);
+    return s;
+}
+
 static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
 {
     IrBlock *out = ir_block(r->cx);
@@ -1897,6 +1987,13 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         const Instr *in = b->instrs.items[i];
         if (i == suffix)
             push_stashed(r, b, out);
+        PtrVec taken = {0};
+        if (snapshots_at(r, b, i, &taken))
+            for (int k = 0; k < taken.len; k++) {
+                Instr *push = emit_in(r, out, I_PUSHA, i ? in->span : b->owner->span);
+                push->arr = r->v[((IrVar *)taken.items[k])->id].map;
+                push->per = 1;          /* a snapshot: the emitter says how much */
+            }
         if (in->kind == I_RETURN) {
             if (ret)
                 *ret = map_operand(r, in->args[0]);
@@ -1943,25 +2040,10 @@ static IrBlock *clone_block(Rev *r, const IrBlock *b, Operand *ret)
         }
         Instr *c = clone_instr(r, in);
         const PtrVec *snaps = in->kind == I_FOR ? snapshots_of(r, in) : NULL;
-        if (snaps && snaps->len > 0 && instr_active(r, in)) {
-            for (int k = snaps->len - 1; k >= 0; k--) {
-                Instr *push = ir_instr(r->cx, I_PUSHA, in->span);
-                push->arr = r->v[((IrVar *)snaps->items[k])->id].map;
-                push->per = 1;          /* a snapshot: the emitter says how much */
-                vec_insert(r->cx->arena, &c->body->instrs, 0, push);
-            }
-        }
         if (in->kind == I_FOR && instr_active(r, in)) {
             int k = count_pushes(c->body);
-            if (snaps && snaps->len > 0) {
-                Buf names;
-                buf_init(&names);
-                for (int j = 0; j < snaps->len; j++)
-                    buf_printf(&names, "%s%s", j ? ", " : "", ((IrVar *)snaps->items[j])->name);
-                c->note = arena_printf(r->cx->arena, "each iteration saves %s as it starts (the whole "
-                                       "array%s), for the reverse sweep", names.data, snaps->len > 1 ? "s" : "");
-                buf_free(&names);
-            }
+            if (snaps && snaps->len > 0)
+                c->note = snapshot_note(r, in, snaps);
             Buf arrays;
             buf_init(&arrays);
             pushed_arrays(c->body, &arrays);

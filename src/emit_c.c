@@ -894,22 +894,27 @@ static void put_if(Emit *e, Instr *in)
     buf_puts(e->o, "}\n");
 }
 
-/* The memory a loop's array snapshots take (the PUSHAs that open its body),
- * as a formula of the sizes and bounds. */
+/* The memory a loop's array snapshots take (the PUSHAs marked per 1 in
+ * its body, with the tangents' copies in f_hvp), as a formula of the sizes
+ * and bounds. */
 static void put_snapshot_size(Emit *e, Instr *in)
 {
     const IrBlock *b = in->body;
-    if (b->instrs.len == 0 || ((Instr *)b->instrs.items[0])->kind != I_PUSHA ||
-        ((Instr *)b->instrs.items[0])->per != 1)
+    bool any = false;
+    for (int j = 0; j < b->instrs.len; j++) {
+        const Instr *s = b->instrs.items[j];
+        any |= s->kind == I_PUSHA && s->per == 1;
+    }
+    if (!any)
         return;
-    int k = 0;      /* with the tangents' copies, in f_hvp */
-    while (k < b->instrs.len && ((Instr *)b->instrs.items[k])->kind == I_PUSHA)
-        k++;
     line_start(e);
     buf_puts(e->o, "/* that is (");
-    for (int j = 0; j < k; j++) {
-        const IrVar *a = ((Instr *)b->instrs.items[j])->arr;
-        if (j)
+    for (int j = 0, n = 0; j < b->instrs.len; j++) {
+        const Instr *s = b->instrs.items[j];
+        if (s->kind != I_PUSHA || s->per != 1)
+            continue;
+        const IrVar *a = s->arr;
+        if (n++)
             buf_puts(e->o, " + ");
         for (int d = 0; d < a->ndims; d++) {
             if (d)

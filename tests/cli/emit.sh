@@ -79,6 +79,22 @@ grad_of llsq | grep -q 'saves nothing: the reverse sweep runs it again for mul' 
     bad "llsq_grad's inner loop does not say that it is replayed"
 rm replay.c
 
+# late snapshots (tests/numeric/late_snap.fn): an array read before the
+# statement that writes it is saved just before that statement, and the
+# reads are recomputed from it rather than saved one by one
+"$GRADC" "$CLI_SRC/../numeric/late_snap.fn" --no-line --routines=grad --emit=c >late.c ||
+    bad "gradc late_snap.fn failed"
+late_of() { awk "/^double $1_grad\\(/,/^}/" late.c; }
+late_of rnn | grep -q 'each iteration saves the whole array h before line 25 writes it' ||
+    bad "rnn_grad does not save h before the statement that writes it"
+[ "$(late_of rnn | sed '/\/\* reverse sweep \*\//q' | grep -c 'gradc_push(')" = 1 ] ||
+    bad "rnn_grad's forward sweep saves more than tanh(z[i])"
+late_of two | grep -q 'saves the whole arrays g as it starts and h before line 79 writes it' ||
+    bad "two_grad does not say where it saves g and h"
+late_of top_read | grep -q 'gradc_push(gradc_t, first)' ||
+    bad "top_read_grad recomputes a top-level read of h from the snapshot"
+rm late.c
+
 # reverse loops skipped where their adjoint seeds are 0 (tests/numeric/skip.fn)
 "$GRADC" "$CLI_SRC/../numeric/skip.fn" --no-line --emit=c >skip.c || bad "gradc skip.fn failed"
 awk '/^double kmeans_grad\(/,/^}/' skip.c | grep -A3 'int t[0-9]* = d_dist != 0.0;' |

@@ -927,11 +927,10 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
     double py = 0.0;
     double pz = 0.0;
 
-    /* each iteration saves uv as it starts (the whole array), for the reverse sweep */
+    /* each iteration saves the whole array uv before line 5 writes it, for the reverse sweep */
     /* 35: for o in 0..nobs { */
     /* that is (2) * (nobs - 0) doubles on the tape */
     for (int o = 0; o < nobs; o++) {
-        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
         /* 36: let int c = cam[o]; */
         int c = cam[o];
         /* 37: let int j = pt[o]; */
@@ -949,6 +948,7 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
         double t9 = P[j * 3 + 1];
         double t10 = P[j * 3 + 2];
         /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
+        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
         gradc_fill(uv, gradc_count(2, 1));
         /* 7: let th2 = r0^2 + r1^2 + r2^2; */
         double t11 = t1 * t1;
@@ -1294,6 +1294,8 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
             d_t72 += d_t83 * t127;
             double t128 = 2.0 * t71;
             d_t71 += d_t83 * t128;
+            /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
+            gradc_popa(gradc_t, uv, gradc_count(2, 1));
             /* 40: P[j][0], P[j][1], P[j][2], uv); */
             d_P[j_1 * 3 + 2] += d_t80;
             d_P[j_1 * 3 + 1] += d_t79;
@@ -1306,8 +1308,6 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
             d_C[c_2 * 7 + 2] += d_t73;
             d_C[c_2 * 7 + 1] += d_t72;
             d_C[c_2 * 7 + 0] += d_t71;
-            /* 35: for o in 0..nobs { */
-            gradc_popa(gradc_t, uv, gradc_count(2, 1));
         }
     }
     if (gradc_t->failed) {
@@ -1707,12 +1707,10 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
     double dpy = 0.0;
     double dpz = 0.0;
 
-    /* each iteration saves uv as it starts (the whole array), for the reverse sweep */
+    /* each iteration saves the whole array uv before line 5 writes it, for the reverse sweep */
     /* 35: for o in 0..nobs { */
     /* that is (2 + 2) * (nobs - 0) doubles on the tape */
     for (int o = 0; o < nobs; o++) {
-        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
-        gradc_pusha(gradc_t, duv, gradc_count(2, 1));
         /* 36: let int c = cam[o]; */
         int c = cam[o];
         /* 37: let int j = pt[o]; */
@@ -1740,6 +1738,8 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
         double t10 = P[j * 3 + 2];
         double dt10 = dP_1[j * 3 + 2];
         /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
+        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
+        gradc_pusha(gradc_t, duv, gradc_count(2, 1));
         gradc_fill(uv, gradc_count(2, 1));
         gradc_fill(duv, gradc_count(2, 1));
         /* 7: let th2 = r0^2 + r1^2 + r2^2; */
@@ -2511,6 +2511,9 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
             d_t84 += d_t98 * t95;
             dd_t84 += dd_t98 * t95;
             dd_t84 += dt171 * d_t98;
+            /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
+            gradc_popa(gradc_t, duv, gradc_count(2, 1));
+            gradc_popa(gradc_t, uv, gradc_count(2, 1));
             /* 40: P[j][0], P[j][1], P[j][2], uv); */
             d_P[j_1 * 3 + 2] += d_t93;
             double t172 = dd_t93;
@@ -2543,9 +2546,6 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
             d_C[c_2 * 7 + 0] += d_t84;
             double t181 = dd_t84;
             dd_C[c_2 * 7 + 0] += t181;
-            /* 35: for o in 0..nobs { */
-            gradc_popa(gradc_t, duv, gradc_count(2, 1));
-            gradc_popa(gradc_t, uv, gradc_count(2, 1));
         }
     }
     if (gradc_t->failed) {

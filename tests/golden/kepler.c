@@ -1162,16 +1162,16 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
     int it = 0;
     int trips = 0;
 
-    /* each iteration saves p as it starts (the whole array), for the reverse sweep; each iteration saves sin(M0 + n * t[k]), cos(E), sin(E) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* each iteration saves the whole array p before line 21 writes it, for the reverse sweep; each iteration saves sin(M0 + n * t[k]), cos(E), sin(E) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 32: for k in 0..m { */
     /* that is (2) * (m - 0) doubles on the tape */
     for (int k = 0; k < m; k++) {
-        gradc_pusha(gradc_t, p, gradc_count(2, 1));
         /* 33: orbit_position(M0 + n * t[k], e, a, p); */
         double t8 = t[k];
         double t9 = n * t8;
         double t10 = M0 + t9;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
+        gradc_pusha(gradc_t, p, gradc_count(2, 1));
         gradc_fill(p, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
         t7 = sin(t10);
@@ -1385,12 +1385,11 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
             d_t37 += d_t7 * t64;
             /* 21: fn orbit_position(M, e, a, out pos[2]) { */
             gradc_fill(d_p, gradc_count(2, 1));
+            gradc_popa(gradc_t, p, gradc_count(2, 1));
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */
             d_M0 += d_t37;
             double d_t36 = d_t37;
             d_n += d_t36 * t35;
-            /* 32: for k in 0..m { */
-            gradc_popa(gradc_t, p, gradc_count(2, 1));
         }
         /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
         d_a += d_t4 * t3;
@@ -1661,12 +1660,10 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
     double dt7 = 0.0;
     double dt8 = 0.0;
 
-    /* each iteration saves p as it starts (the whole array), for the reverse sweep; each iteration saves sin(M0 + n * t[k]), cos(E), sin(E) (costly to recompute), for the reverse sweep; it recomputes the rest */
+    /* each iteration saves the whole array p before line 21 writes it, for the reverse sweep; each iteration saves sin(M0 + n * t[k]), cos(E), sin(E) (costly to recompute), for the reverse sweep; it recomputes the rest */
     /* 32: for k in 0..m { */
     /* that is (2 + 2) * (m - 0) doubles on the tape */
     for (int k = 0; k < m; k++) {
-        gradc_pusha(gradc_t, p, gradc_count(2, 1));
-        gradc_pusha(gradc_t, dp, gradc_count(2, 1));
         /* 33: orbit_position(M0 + n * t[k], e, a, p); */
         double t10 = t[k];
         double t11 = n * t10;
@@ -1674,6 +1671,8 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double t12 = M0 + t11;
         double dt12 = dM0 + dt11;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
+        gradc_pusha(gradc_t, p, gradc_count(2, 1));
+        gradc_pusha(gradc_t, dp, gradc_count(2, 1));
         gradc_fill(p, gradc_count(2, 1));
         gradc_fill(dp, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
@@ -2054,6 +2053,8 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
             /* 21: fn orbit_position(M, e, a, out pos[2]) { */
             gradc_fill(d_p, gradc_count(2, 1));
             gradc_fill(dd_p, gradc_count(2, 1));
+            gradc_popa(gradc_t, dp, gradc_count(2, 1));
+            gradc_popa(gradc_t, p, gradc_count(2, 1));
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */
             d_M0 += d_t49;
             dd_M0 += dd_t49;
@@ -2061,9 +2062,6 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
             double dd_t48 = dd_t49;
             d_n += d_t48 * t47;
             dd_n += dd_t48 * t47;
-            /* 32: for k in 0..m { */
-            gradc_popa(gradc_t, dp, gradc_count(2, 1));
-            gradc_popa(gradc_t, p, gradc_count(2, 1));
         }
         /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
         d_a += d_t6 * t4;

@@ -664,13 +664,11 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
     double loss = 0.0;
     double t1 = 0.0;
 
-    /* each iteration saves p, x, h as it starts (the whole arrays), for the reverse sweep */
+    /* each iteration saves the whole arrays x as it starts, h before line 16 writes it and p before line 26 writes it, for the reverse sweep */
     /* 38: for k in 0..B { */
-    /* that is (no + ni + nh) * (B - 0) doubles on the tape */
+    /* that is (ni + nh + no) * (B - 0) doubles on the tape */
     for (int k = 0; k < B; k++) {
-        gradc_pusha(gradc_t, p, gradc_count(no, 1));
         gradc_pusha(gradc_t, x, gradc_count(ni, 1));
-        gradc_pusha(gradc_t, h, gradc_count(nh, 1));
         /* 39: let x[ni]; */
         gradc_fill(x, gradc_count(ni, 1));
         /* 40: for i in 0..ni { */
@@ -680,6 +678,7 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
             x[i] = t2;
         }
         /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
+        gradc_pusha(gradc_t, h, gradc_count(nh, 1));
         gradc_fill(h, gradc_count(nh, 1));
         /* 17: for j in 0..m { */
         /* the reverse sweep needs 1 value per iteration: nh doubles on the tape */
@@ -707,6 +706,7 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
             h[j] = t1;
         }
         /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
+        gradc_pusha(gradc_t, p, gradc_count(no, 1));
         gradc_fill(p, gradc_count(no, 1));
 
         /* saves nothing: the reverse sweep recomputes what it needs */
@@ -803,6 +803,8 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
                 d_p[j_1] = 0.0;
                 d_b2[j_1] += t25;
             }
+            /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
+            gradc_popa(gradc_t, p, gradc_count(no, 1));
 
             /* the loop of line 17, backwards */
             /* 17: for j in 0..m { */
@@ -831,10 +833,10 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
                 /* 18: let z = b[j]; */
                 d_b1[j] += d_z_1;
             }
-            /* 38: for k in 0..B { */
+            /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
             gradc_popa(gradc_t, h, gradc_count(nh, 1));
+            /* 38: for k in 0..B { */
             gradc_popa(gradc_t, x, gradc_count(ni, 1));
-            gradc_popa(gradc_t, p, gradc_count(no, 1));
         }
     }
     if (gradc_t->failed) {
@@ -1008,7 +1010,7 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
     gradc_tape gradc_tape_ = {NULL, 0, 0, 0}, *gradc_t = &gradc_tape_;
     /* forward sweep */
     /* 35: fn mlp_loss(int B, int ni, int nh, int no, W1[nh][ni], b1[nh], W2[no][nh], b2[no], */
-    /* memory for the arrays: dW1_1 (if dW1 is NULL) db1_1 (if db1 is NULL) dW2_1 (if dW2 is NULL) db2_1 (if db2 is NULL) d_W1 (if g_W1 is NULL) d_b1 (if g_b1 is NULL) d_W2 (if g_W2 is NULL) d_b2 (if g_b2 is NULL) x h p d_p d_h dp dh dd_W1 (if hv_W1 is NULL) dd_b1 (if hv_b1 is NULL) dd_W2 (if hv_W2 is NULL) dd_b2 (if hv_b2 is NULL) dd_p dd_h */
+    /* memory for the arrays: dW1_1 (if dW1 is NULL) db1_1 (if db1 is NULL) dW2_1 (if dW2 is NULL) db2_1 (if db2 is NULL) d_W1 (if g_W1 is NULL) d_b1 (if g_b1 is NULL) d_W2 (if g_W2 is NULL) d_b2 (if g_b2 is NULL) x h p d_p d_h dh dp dd_W1 (if hv_W1 is NULL) dd_b1 (if hv_b1 is NULL) dd_W2 (if hv_W2 is NULL) dd_b2 (if hv_b2 is NULL) dd_p dd_h */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dW1 ? 0 : gradc_count(nh, ni));
     gradc_size = gradc_sum(gradc_size, db1 ? 0 : gradc_count(nh, 1));
@@ -1023,8 +1025,8 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
     gradc_size = gradc_sum(gradc_size, gradc_count(no, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(no, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(nh, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(no, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(nh, 1));
+    gradc_size = gradc_sum(gradc_size, gradc_count(no, 1));
     gradc_size = gradc_sum(gradc_size, hv_W1 ? 0 : gradc_count(nh, ni));
     gradc_size = gradc_sum(gradc_size, hv_b1 ? 0 : gradc_count(nh, 1));
     gradc_size = gradc_sum(gradc_size, hv_W2 ? 0 : gradc_count(no, nh));
@@ -1096,10 +1098,10 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
     gradc_next += gradc_count(no, 1);
     double *d_h = gradc_next;
     gradc_next += gradc_count(nh, 1);
-    double *dp = gradc_next;
-    gradc_next += gradc_count(no, 1);
     double *dh = gradc_next;
     gradc_next += gradc_count(nh, 1);
+    double *dp = gradc_next;
+    gradc_next += gradc_count(no, 1);
     double *dd_W1 = hv_W1;
     if (!dd_W1) {
         dd_W1 = gradc_next;
@@ -1129,15 +1131,11 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
     double t1 = 0.0;
     double dt1 = 0.0;
 
-    /* each iteration saves p, x, h as it starts (the whole arrays), for the reverse sweep */
+    /* each iteration saves the whole arrays x as it starts, h before line 16 writes it and p before line 26 writes it, for the reverse sweep */
     /* 38: for k in 0..B { */
-    /* that is (no + no + ni + nh + nh) * (B - 0) doubles on the tape */
+    /* that is (ni + nh + nh + no + no) * (B - 0) doubles on the tape */
     for (int k = 0; k < B; k++) {
-        gradc_pusha(gradc_t, p, gradc_count(no, 1));
-        gradc_pusha(gradc_t, dp, gradc_count(no, 1));
         gradc_pusha(gradc_t, x, gradc_count(ni, 1));
-        gradc_pusha(gradc_t, h, gradc_count(nh, 1));
-        gradc_pusha(gradc_t, dh, gradc_count(nh, 1));
         /* 39: let x[ni]; */
         gradc_fill(x, gradc_count(ni, 1));
         /* 40: for i in 0..ni { */
@@ -1147,6 +1145,8 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
             x[i] = t2;
         }
         /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
+        gradc_pusha(gradc_t, h, gradc_count(nh, 1));
+        gradc_pusha(gradc_t, dh, gradc_count(nh, 1));
         gradc_fill(h, gradc_count(nh, 1));
         gradc_fill(dh, gradc_count(nh, 1));
         /* 17: for j in 0..m { */
@@ -1187,6 +1187,8 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
             dh[j] = t8;
         }
         /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
+        gradc_pusha(gradc_t, p, gradc_count(no, 1));
+        gradc_pusha(gradc_t, dp, gradc_count(no, 1));
         gradc_fill(p, gradc_count(no, 1));
         gradc_fill(dp, gradc_count(no, 1));
 
@@ -1316,6 +1318,9 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 d_b2[j_1] += t32;
                 dd_b2[j_1] += dt32;
             }
+            /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
+            gradc_popa(gradc_t, dp, gradc_count(no, 1));
+            gradc_popa(gradc_t, p, gradc_count(no, 1));
 
             /* the loop of line 17, backwards */
             /* 17: for j in 0..m { */
@@ -1358,12 +1363,11 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 double t41 = dd_z_1;
                 dd_b1[j] += t41;
             }
-            /* 38: for k in 0..B { */
+            /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
             gradc_popa(gradc_t, dh, gradc_count(nh, 1));
             gradc_popa(gradc_t, h, gradc_count(nh, 1));
+            /* 38: for k in 0..B { */
             gradc_popa(gradc_t, x, gradc_count(ni, 1));
-            gradc_popa(gradc_t, dp, gradc_count(no, 1));
-            gradc_popa(gradc_t, p, gradc_count(no, 1));
         }
     }
     if (gradc_t->failed) {
