@@ -1272,9 +1272,11 @@ static void restore_maps(Rev *r, const PtrVec *remapped, int mark)
     r->saved_maps.len = mark;
 }
 
-static void pop_into(Rev *r, IrVar *pv, Span at)
+static Instr *pop_into(Rev *r, IrVar *pv, Span at)
 {
-    emit_in(r, cur_block(r), I_POP, at)->dst = r->v[pv->id].map;
+    Instr *pop = emit_in(r, cur_block(r), I_POP, at);
+    pop->dst = r->v[pv->id].map;
+    return pop;
 }
 
 /* "mul", "mul, q": the values a loop replays. */
@@ -1331,6 +1333,7 @@ static void emit_replay(Rev *r, const Instr *loop, const PtrVec *cps)
         Instr *push = emit_in(r, rep->body, I_PUSH, cp->span);
         push->nargs = 1;
         push->args[0] = ir_v(r->v[cp->dst->id].map);
+        push->per = 1;          /* a value of the iteration for the reverse: fuse.c may pair it */
         Operand w = map_operand(r, cp->args[0]);
         emit(r, rep->body, r->v[cp->dst->id].map, ACC_SET, OP_COPY, 1, &w)->span = cp->span;
     }
@@ -1668,6 +1671,8 @@ static void rev_instr(Rev *r, const Instr *in)
     bool guard;
     if (saved_def(r, in, v) && extremum(r, in, &e, &guard))
         pop_extremum(r, in, e, guard);
+    else if (saved_def(r, in, v) && r->v[v->id].replay_copy == in)
+        pop_into(r, v, in->span)->per = 1;     /* pushed by the replay: a pair (fuse.c) */
     else if (saved_def(r, in, v))
         pop_into(r, v, in->span);
     if (in->kind == I_FOR) {

@@ -33,7 +33,14 @@
  * than have R recompute them (I_PUSH with per 1, at the top of F's body,
  * popped at the top of R's). In the fused loop R runs right after the F
  * iteration that saved them, so each pair goes: the pop becomes a copy of
- * the value pushed, and the room reserved for them before F goes too. */
+ * the value pushed, and the room reserved for them before F goes too.
+ *
+ * F may also be the replay of a loop (ad_reverse.c: the loop run forwards
+ * again in the reverse sweep, pushing a value it carries, `mul` of
+ * `mul *= t`, before overwriting it). Then R must read the value F saved,
+ * not the one F goes on with: the push becomes a copy into a fresh
+ * variable that R reads instead, and after the loop the carried variable
+ * gets back the value it had before it (what R's last pop left there). */
 #include "fuse.h"
 
 #include <string.h>
@@ -41,6 +48,7 @@
 #include "gradc.h"
 
 typedef struct Fuse {
+    Cx *cx;
     Arena *arena;               /* the IR's */
     Arena *scratch;
     IrFunc *f;
@@ -239,6 +247,99 @@ static bool mark_pairs(const IrBlock *b, int i, int j, unsigned char *paired, in
     return true;
 }
 
+/* Whether something in b from position `from` on, other than a pop of
+ * the iteration, writes v. */
+static bool written_besides_pops(const IrBlock *b, int from, const IrVar *v)
+{
+    for (int k = from; k < b->instrs.len; k++) {
+        const Instr *in = b->instrs.items[k];
+        if (!(iteration_save(in) && in->kind == I_POP) && ir_writes_within(in, v))
+            return true;
+    }
+    return false;
+}
+
+/* F's push at position k saves a variable that F itself writes again
+ * after it (a value that the replay of a loop carries, ad_reverse.c):
+ * in the fused body, R must read the value saved, not F's next one. */
+static bool rewritten_after(const Instr *fl, int k)
+{
+    const Instr *push = fl->body->instrs.items[k];
+    return push->args[0].kind == OK_VAR && written_besides_pops(fl->body, k + 1, push->args[0].var);
+}
+
+/* Such a pair can be fused only if R writes the variable by its pop
+ * alone (then R reads a copy, split_rewritten). */
+static bool rewritten_ok(const Instr *fl, const Instr *rl)
+{
+    const PtrVec *fb = &fl->body->instrs;
+    for (int k = 0; k < fb->len; k++) {
+        const Instr *push = fb->items[k];
+        if (iteration_save(push) && push->kind == I_PUSH && rewritten_after(fl, k) &&
+            written_besides_pops(rl->body, 0, push->args[0].var))
+            return false;
+    }
+    return true;
+}
+
+static Operand to_saved(void *data, Operand a)
+{
+    IrVar **vs = data;
+    if ((a.kind == OK_VAR || a.kind == OK_REF) && a.var == vs[0])
+        a.var = vs[1];
+    return a;
+}
+
+static Instr *copy_into(Fuse *u, IrVar *dst, IrVar *src, Span at)
+{
+    Instr *in = ir_instr(u->cx, I_OP, at);
+    in->op = OP_COPY;
+    in->acc = ACC_SET;
+    in->dst = dst;
+    in->nargs = 1;
+    in->args[0] = ir_v(src);
+    return in;
+}
+
+/* For each rewritten pair of F and R: F's push becomes a copy into a
+ * fresh variable, which R reads instead of the pair's, and R's pop goes;
+ * the variable gets back after the fused loop the value R's last pop left
+ * in it, the one it had before the loop (copies into `before` and
+ * `after`). */
+static void split_rewritten(Fuse *u, Instr *fl, Instr *rl, PtrVec *before, PtrVec *after)
+{
+    PtrVec *fb = &fl->body->instrs, *rb = &rl->body->instrs;
+    for (int k = 0; k < fb->len; k++) {
+        Instr *push = fb->items[k];
+        if (!iteration_save(push) || push->kind != I_PUSH || push->args[0].kind != OK_VAR)
+            continue;
+        IrVar *v = push->args[0].var;
+        if (!u->paired[v->id] || !rewritten_after(fl, k))
+            continue;
+        int at = 0;
+        while (at < rb->len && !(iteration_save(rb->items[at]) && ((Instr *)rb->items[at])->kind == I_POP &&
+                                 ((Instr *)rb->items[at])->dst == v))
+            at++;
+        if (at == rb->len)
+            continue;
+        vec_remove(rb, at);
+        IrVar *saved = ir_var(u->cx, u->f, NULL, v->type), *entry = ir_var(u->cx, u->f, NULL, v->type);
+        push->kind = I_OP;
+        push->op = OP_COPY;
+        push->acc = ACC_SET;
+        push->dst = saved;
+        push->per = 0;
+        IrVar *vs[2] = {v, saved};
+        for (int i = 0; i < rb->len; i++)
+            ir_remap_instr(rb->items[i], to_saved, vs);
+        vec_push(u->scratch, before, copy_into(u, entry, v, fl->span));
+        Instr *back = copy_into(u, v, entry, fl->span);
+        back->note = v->name ? arena_printf(u->arena, "%s as it was before the loop", v->name)
+                             : "as it was before the loop";
+        vec_push(u->scratch, after, back);
+    }
+}
+
 /* In the fused body, each pop of R takes the value its push in F saved. */
 static void drop_pairs(Arena *scratch, IrBlock *body)
 {
@@ -283,7 +384,7 @@ static bool can_fuse(Fuse *u, IrBlock *b, int i, int j, bool *hoist)
     u->seq = u->depth = 0;
     u->bad = false;
     scan_r(u, rl->body);
-    if (u->bad || !pairs_match(b, i, j) || !mark_pairs(b, i, j, u->paired, u->nvars))
+    if (u->bad || !pairs_match(b, i, j) || !mark_pairs(b, i, j, u->paired, u->nvars) || !rewritten_ok(fl, rl))
         return false;
     for (int k = 0; k < fl->body->instrs.len; k++) {
         const Instr *in = fl->body->instrs.items[k];
@@ -359,9 +460,11 @@ static bool fuse_block(Fuse *u, IrBlock *b)
         if (!can_fuse(u, b, i, j, hoist))
             continue;
         Instr *rl = b->instrs.items[j];
+        bool saves = count_saves(fl->body, I_PUSH) > 0;
+        PtrVec before = {0}, after = {0};
+        split_rewritten(u, fl, rl, &before, &after);
         for (int k = 0; k < rl->body->instrs.len; k++)
             vec_push(u->arena, &fl->body->instrs, rl->body->instrs.items[k]);
-        bool saves = count_saves(fl->body, I_PUSH) > 0;
         drop_pairs(u->scratch, fl->body);
         fl->note = "the reverse sweep runs in the same loop: each iteration adds its terms' "
                    "derivatives as it goes";
@@ -373,9 +476,14 @@ static bool fuse_block(Fuse *u, IrBlock *b)
         for (int k = i + 1; k < j; k++)
             if (hoist[k])
                 vec_push(u->scratch, &out, b->instrs.items[k]);
+        for (int k = 0; k < before.len; k++)
+            vec_push(u->scratch, &out, before.items[k]);
         const char *note = NULL;
         for (int k = i; k < b->instrs.len; k++) {
             Instr *x = b->instrs.items[k];
+            if (k == i + 1)
+                for (int m = 0; m < after.len; m++)
+                    vec_push(u->scratch, &out, after.items[m]);
             if (k > i && k < j && hoist[k]) {
                 if (x->note && !note)
                     note = x->note;
@@ -400,9 +508,9 @@ static bool fuse_block(Fuse *u, IrBlock *b)
     return changed;
 }
 
-bool fuse_sweeps(Arena *arena, Arena *scratch, IrFunc *f)
+bool fuse_sweeps(Cx *cx, Arena *scratch, IrFunc *f)
 {
-    Fuse u = {.arena = arena, .scratch = scratch, .f = f, .nvars = f->vars.len};
+    Fuse u = {.cx = cx, .arena = cx->arena, .scratch = scratch, .f = f, .nvars = f->vars.len};
     size_t n = (size_t)u.nvars + 1;
     u.wr = ARENA_ARRAY(scratch, unsigned char, n);
     u.acc = ARENA_ARRAY(scratch, unsigned char, n);

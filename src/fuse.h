@@ -9,6 +9,6 @@
 /* Runs each loop's reverse sweep inside its forward sweep where the
  * iterations are independent (fuse.c); true if something changed. The
  * IR's arena holds what grows. */
-bool fuse_sweeps(Arena *arena, Arena *scratch, IrFunc *f);
+bool fuse_sweeps(Cx *cx, Arena *scratch, IrFunc *f);
 
 #endif

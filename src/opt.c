@@ -1023,22 +1023,26 @@ static void dce(Opt *o)
  * (fresh ones for each would fault their pages in every time). */
 static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch)
 {
-    int n = f->vars.len;
+    int n = -1;
     Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL};
-    /* tables by variable, for this function alone */
-    arena_reset(tables);
-    o.ndefs = ARENA_ARRAY(tables, int, n + 1);
-    o.nuses = ARENA_ARRAY(tables, int, n + 1);
-    o.def = ARENA_ARRAY(tables, Instr *, n + 1);
-    o.def_block = ARENA_ARRAY(tables, IrBlock *, n + 1);
-    o.repl = ARENA_ARRAY(tables, Operand, n + 1);
     for (int round = 0; round < 16; round++) {
         o.changed = false;
         arena_reset(scratch);       /* memory already in use: no page faults */
         o.scratch = scratch;
-        /* first, while nothing is counted: it moves instructions between blocks */
-        if (fuse_sweeps(cx->arena, scratch, f))
+        /* first, while nothing is counted: it moves instructions between
+           blocks, and may add variables */
+        if (fuse_sweeps(cx, scratch, f))
             o.changed = true;
+        if (n != f->vars.len) {
+            /* tables by variable, for this function alone */
+            n = f->vars.len;
+            arena_reset(tables);
+            o.ndefs = ARENA_ARRAY(tables, int, n + 1);
+            o.nuses = ARENA_ARRAY(tables, int, n + 1);
+            o.def = ARENA_ARRAY(tables, Instr *, n + 1);
+            o.def_block = ARENA_ARRAY(tables, IrBlock *, n + 1);
+            o.repl = ARENA_ARRAY(tables, Operand, n + 1);
+        }
         count_all(&o);
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);

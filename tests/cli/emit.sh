@@ -67,11 +67,15 @@ rm -r rows
 "$GRADC" "$CLI_SRC/../numeric/replay.fn" --no-line --routines=grad --emit=c >replay.c ||
     bad "gradc replay.fn failed"
 grad_of() { awk "/^double $1_grad\\(/,/^}/" replay.c; }
-for f in llsq from_data two nested_read carried_on; do
-    grad_of $f | grep -q 'again, forwards, for the values of' || bad "${f}_grad does not replay its loop"
+grad_of nested_read | grep -q 'again, forwards, for the values of' || bad "nested_read_grad does not replay its loop"
+# a replay whose reverse loop adds only into its own elements runs in the
+# reverse loop itself, forwards (fuse.c): the replayed value is restored after it
+for f in llsq from_data two carried_on; do
+    grad_of $f | grep -q 'as it was before the loop' || bad "${f}_grad does not run its replay in its reverse loop"
+    grad_of $f | grep -q 'again, forwards' && bad "${f}_grad keeps a replay apart from its reverse loop"
 done
 for f in with_stash active_carry; do
-    grad_of $f | grep -q 'again, forwards' && bad "${f}_grad replays a loop it must not"
+    grad_of $f | grep -q 'again, forwards\|as it was before the loop' && bad "${f}_grad replays a loop it must not"
 done
 grad_of llsq | sed '/reverse sweep/q' | grep -q 'gradc_push(gradc_t, mul)' &&
     bad "llsq_grad's forward sweep saves the replayed power"
