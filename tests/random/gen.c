@@ -481,6 +481,52 @@ static void gen_power(Gen *g, Block *b)
     blk_add(b, s);
 }
 
+/* for s in lo..hi { for i in 0..n { x += e * t[i]; } ...; for i in 0..n {
+ * t[i] = f(t[i], x); } }: the iteration reads an array in a nested loop,
+ * then rewrites it (an RNN step); gradc saves the array whole just before
+ * the statement that first writes it (late snapshots). */
+static void gen_state(Gen *g, Block *b)
+{
+    int t = gen_pick(g, is_local_1d);
+    int target = gen_pick(g, is_local_scalar);
+    Expr *dim = ex_clone(g->f->var[t].dim[0]);
+    Expr *lo, *hi;
+    loop_bounds(g, &lo, &hi);
+    Stmt *s = gen_begin_loop(g, lo, hi);
+    if (!s) {
+        ex_free(dim);
+        return;
+    }
+    Stmt *r = gen_begin_loop(g, ex_int(0), ex_clone(dim));
+    if (r) {
+        Expr *rd = ex_new(OP_INDEX, K_REAL);
+        rd->var = t;
+        ex_add_kid(rd, ex_var(r->var, K_INT));
+        blk_add(&r->body, st_assign(target, '+', ex_bin(OP_MUL, K_REAL, gen_bounded(g, 1), rd)));
+        gen_end_loop(g);
+        blk_add(&s->body, r);
+    }
+    if (rng_chance(g->r, 0.5))
+        gen_block(g, &s->body, 1);
+    Stmt *w = gen_begin_loop(g, ex_int(0), dim);
+    if (w) {
+        Expr *old = ex_new(OP_INDEX, K_REAL);
+        old->var = t;
+        ex_add_kid(old, ex_var(w->var, K_INT));
+        Expr *x = ex_bin(OP_MUL, K_REAL, num(0.25), ex_var(target, K_REAL));
+        Expr *f = rng_chance(g->r, 0.5)
+                      ? ex_builtin(B_TANH, ex_bin(OP_ADD, K_REAL, ex_bin(OP_MUL, K_REAL, num(0.5), old), x), NULL)
+                      : ex_bin(OP_MUL, K_REAL, num(0.9), ex_builtin(B_SIN, ex_bin(OP_ADD, K_REAL, old, x), NULL));
+        Stmt *a = st_assign(t, '=', f);
+        a->idx[a->nidx++] = ex_var(w->var, K_INT);
+        blk_add(&w->body, a);
+        gen_end_loop(g);
+        blk_add(&s->body, w);
+    }
+    gen_end_loop(g);
+    blk_add(b, s);
+}
+
 static int out_callee(Gen *g)
 {
     int c[16], n = 0;
@@ -588,7 +634,7 @@ static void gen_call_stmt(Gen *g, Block *b)
     blk_add(b, again);
 }
 
-typedef enum { W_LET, W_LETARR, W_ASSIGN, W_ELEM, W_IF, W_FOR, W_CALL, W_REC, W_COPY, W_WHILE, W_LETINT, W_POWER, W_N } StmtKind;
+typedef enum { W_LET, W_LETARR, W_ASSIGN, W_ELEM, W_IF, W_FOR, W_CALL, W_REC, W_COPY, W_WHILE, W_LETINT, W_POWER, W_STATE, W_N } StmtKind;
 
 static int stmt_weight(Gen *g, StmtKind k)
 {
@@ -606,6 +652,8 @@ static int stmt_weight(Gen *g, StmtKind k)
     case W_WHILE: return (g->feat & F_WHILE) && (g->feat & F_LETINT) && g->depth < 2 ? 1 : 0;
     case W_LETINT: return (g->feat & F_LETINT) && top_ok ? 1 : 0;
     case W_POWER: return (g->feat & F_LOOPS) && g->nloop < 3 && top_ok && gen_count(g, is_local_scalar) ? 1 : 0;
+    case W_STATE:
+        return (g->feat & F_LOOPS) && g->nloop < 2 && gen_count(g, is_local_1d) && gen_count(g, is_local_scalar) ? 1 : 0;
     default: return 0;
     }
 }
@@ -642,6 +690,7 @@ void gen_stmt(Gen *g, Block *b)
     case W_WHILE: gen_while(g, b); break;
     case W_LETINT: gen_let_int(g, b); break;
     case W_POWER: gen_power(g, b); break;
+    case W_STATE: gen_state(g, b); break;
     default: break;
     }
     g->depth--;
