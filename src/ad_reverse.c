@@ -77,6 +77,7 @@ typedef struct Rev {
     int nseq;
     PtrVec loops;               /* I_FOR of the primal, in preorder */
     PtrVec *snaps;              /* by position in loops: the arrays each iteration saves */
+    int **snap_at;              /* and for each, its first writer (first_writer), once known */
     PtrVec trips;               /* loop, its trip count in g, ...: for loops that may exit early */
     unsigned char *mark;        /* by primal var id: in the replay being looked at */
     PtrVec marked;              /* the vars marked, to clear */
@@ -226,13 +227,6 @@ static const Operand *first_of(const IrRow *row);
 
 static bool written_in_range(const IrBlock *b, const IrVar *a, int from, int to);
 
-/* The last preorder number within statement i of a loop's body. */
-static int stmt_end(const Instr *loop, int i)
-{
-    const IrBlock *b = loop->body;
-    return i + 1 < b->instrs.len ? ((const Instr *)b->instrs.items[i + 1])->seq - 1 : loop->seq_end;
-}
-
 /* The first statement of a loop's body that writes a (0 if none does):
  * each iteration saves a just before it, and the reverse sweep restores a
  * right after reversing it (snapshots). */
@@ -240,7 +234,7 @@ static int first_writer(const Instr *loop, const IrVar *a)
 {
     const IrBlock *b = loop->body;
     for (int i = 0; i < b->instrs.len; i++)
-        if (written_in_range(b, a, ((const Instr *)b->instrs.items[i])->seq, stmt_end(loop, i)))
+        if (ir_writes_within(b->instrs.items[i], a))
             return i;
     return 0;
 }
@@ -587,6 +581,7 @@ static void close_needed(Rev *r)
 static void choose_snapshots(Rev *r)
 {
     r->snaps = ARENA_ARRAY(r->scratch, PtrVec, r->loops.len + 1);
+    r->snap_at = ARENA_ARRAY(r->scratch, int *, r->loops.len + 1);
     for (int i = 0; i < r->nvars; i++) {
         if (!r->v[i].snap_loop || !r->v[i].recompute || !r->v[i].needed)
             continue;
@@ -1720,9 +1715,19 @@ static const PtrVec *snapshots_at(Rev *r, const IrBlock *b, int i, PtrVec *at)
     const Instr *loop = b->owner;
     if (!is_loop_body(b) || !instr_active(r, loop))
         return NULL;
-    const PtrVec *snaps = snapshots_of(r, loop);
-    for (int k = 0; snaps && k < snaps->len; k++)
-        if (first_writer(loop, snaps->items[k]) == i)
+    int l = 0;
+    while (l < r->loops.len && r->loops.items[l] != loop)
+        l++;
+    const PtrVec *snaps = l < r->loops.len ? &r->snaps[l] : NULL;
+    if (!snaps || snaps->len == 0)
+        return at;
+    if (!r->snap_at[l]) {
+        r->snap_at[l] = ARENA_ARRAY(r->scratch, int, snaps->len);
+        for (int k = 0; k < snaps->len; k++)
+            r->snap_at[l][k] = first_writer(loop, snaps->items[k]);
+    }
+    for (int k = 0; k < snaps->len; k++)
+        if (r->snap_at[l][k] == i)
             vec_push(r->scratch, at, snaps->items[k]);
     return at;
 }
