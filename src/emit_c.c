@@ -549,6 +549,19 @@ static void put_count(Emit *e, IrVar *v)
     put_count_from(e, v, 0);
 }
 
+/* The number of elements of v as a plain product, (size_t)m * (size_t)n,
+ * where gradc_count has already checked it: in the work block, which was
+ * allocated, so no count saturated. (A saturating count there, which C
+ * compilers cannot relate to the failed allocation, had gcc -O2 warn
+ * about pointer arithmetic on a path that never runs.) */
+static void put_span(Emit *e, IrVar *v)
+{
+    for (int d = 0; d < v->ndims; d++) {
+        buf_puts(e->o, d ? " * (size_t)" : "(size_t)");
+        put_operand(e, v->dims[d], true);
+    }
+}
+
 /* The address of a row of arr (a sub-array argument, a row saved):
  * H + t * h, T + (i * b + j) * c: a pointer into the array, no copy. */
 static void put_row(Emit *e, IrVar *arr, const IrRow *row)
@@ -1380,7 +1393,7 @@ static void put_alloc(Emit *e)
                 buf_printf(e->o, "double *%s = gradc_next;\n", vref(e, v));
             line_start(e);
             buf_puts(e->o, "gradc_next += ");
-            put_count(e, v);
+            put_span(e, v);
             buf_puts(e->o, ";\n");
             continue;
         }
@@ -1397,7 +1410,7 @@ static void put_alloc(Emit *e)
         buf_printf(e->o, "%s = gradc_next;\n", vref(e, v));
         line_start(e);
         buf_puts(e->o, "gradc_next += ");
-        put_count(e, v);
+        put_span(e, v);
         buf_puts(e->o, ";\n");
         e->level--;
         line_start(e);
@@ -2112,7 +2125,7 @@ static void put_pattern(Emit *e, IrFunc *f)
         if (real_array(p)) {
             put_stmt(e, "gradc_mask *gradc_m_%s = gradc_next;\n", p->cname);
             put_stmt(e, "gradc_next += ");
-            put_count(e, p);
+            put_span(e, p);
             buf_puts(e->o, ";\n");
         } else if (dense_input(p)) {
             put_stmt(e, "gradc_mask gradc_m_%s = 0;\n", p->cname);

@@ -238,7 +238,7 @@ void project_vjp(double r0, double r1, double r2, double t0, double t1, double t
     }
     double *gradc_next = gradc_work;
     double *d_uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
 
     /* forward sweep */
     /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
@@ -519,7 +519,7 @@ void project_jvp(double r0, double r1, double r2, double t0, double t1, double t
     double *duv_1 = duv;
     if (!duv_1) {
         duv_1 = gradc_next;
-        gradc_next += gradc_count(2, 1);
+        gradc_next += (size_t)2;
     }
     /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
     gradc_fill(uv, gradc_count(2, 1));
@@ -748,7 +748,7 @@ double ba_objective(int nc, int np, int nobs, const int *cam, const int *pt, con
     }
     double *gradc_next = gradc_work;
     double *uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 35: for o in 0..nobs { */
     double s = 0.0;
     for (int o = 0; o < nobs; o++) {
@@ -908,17 +908,17 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
     double *d_C = g_C;
     if (!d_C) {
         d_C = gradc_next;
-        gradc_next += gradc_count(nc, 7);
+        gradc_next += (size_t)nc * (size_t)7;
     }
     double *d_P = g_P;
     if (!d_P) {
         d_P = gradc_next;
-        gradc_next += gradc_count(np, 3);
+        gradc_next += (size_t)np * (size_t)3;
     }
     double *uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *d_uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 35: for o in 0..nobs { */
     double s = 0.0;
     /* the reverse sweep needs 6 values per iteration: 6 * nobs doubles on the tape */
@@ -1340,17 +1340,17 @@ double ba_objective_jvp(int nc, int np, int nobs, const int *cam, const int *pt,
     const double *dC_1 = dC;
     if (!dC_1) {
         dC_1 = gradc_next;
-        gradc_next += gradc_count(nc, 7);
+        gradc_next += (size_t)nc * (size_t)7;
     }
     const double *dP_1 = dP;
     if (!dP_1) {
         dP_1 = gradc_next;
-        gradc_next += gradc_count(np, 3);
+        gradc_next += (size_t)np * (size_t)3;
     }
     double *uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *duv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 35: for o in 0..nobs { */
     double s = 0.0;
     double ds = 0.0;
@@ -1661,41 +1661,41 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
     const double *dC_1 = dC;
     if (!dC_1) {
         dC_1 = gradc_next;
-        gradc_next += gradc_count(nc, 7);
+        gradc_next += (size_t)nc * (size_t)7;
     }
     const double *dP_1 = dP;
     if (!dP_1) {
         dP_1 = gradc_next;
-        gradc_next += gradc_count(np, 3);
+        gradc_next += (size_t)np * (size_t)3;
     }
     double *d_C = g_C;
     if (!d_C) {
         d_C = gradc_next;
-        gradc_next += gradc_count(nc, 7);
+        gradc_next += (size_t)nc * (size_t)7;
     }
     double *d_P = g_P;
     if (!d_P) {
         d_P = gradc_next;
-        gradc_next += gradc_count(np, 3);
+        gradc_next += (size_t)np * (size_t)3;
     }
     double *uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *d_uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *duv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *dd_C = hv_C;
     if (!dd_C) {
         dd_C = gradc_next;
-        gradc_next += gradc_count(nc, 7);
+        gradc_next += (size_t)nc * (size_t)7;
     }
     double *dd_P = hv_P;
     if (!dd_P) {
         dd_P = gradc_next;
-        gradc_next += gradc_count(np, 3);
+        gradc_next += (size_t)np * (size_t)3;
     }
     double *dd_uv = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 35: for o in 0..nobs { */
     double s = 0.0;
     /* the reverse sweep needs 12 values per iteration: 12 * nobs doubles on the tape */

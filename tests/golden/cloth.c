@@ -155,7 +155,7 @@ double cloth_energy_grad(int nv, int ne, const int *E, const double *L, const do
     double *d_X = g_X;
     if (!d_X) {
         d_X = gradc_next;
-        gradc_next += gradc_count(nv, 3);
+        gradc_next += (size_t)nv * (size_t)3;
     }
 
     /* forward sweep */
@@ -270,7 +270,7 @@ double cloth_energy_jvp(int nv, int ne, const int *E, const double *L, const dou
     const double *dX_1 = dX;
     if (!dX_1) {
         dX_1 = gradc_next;
-        gradc_next += gradc_count(nv, 3);
+        gradc_next += (size_t)nv * (size_t)3;
     }
     /* 6: for s in 0..ne { */
     double e = 0.0;
@@ -358,17 +358,17 @@ double cloth_energy_hvp(int nv, int ne, const int *E, const double *L, const dou
     const double *dX_1 = dX;
     if (!dX_1) {
         dX_1 = gradc_next;
-        gradc_next += gradc_count(nv, 3);
+        gradc_next += (size_t)nv * (size_t)3;
     }
     double *d_X = g_X;
     if (!d_X) {
         d_X = gradc_next;
-        gradc_next += gradc_count(nv, 3);
+        gradc_next += (size_t)nv * (size_t)3;
     }
     double *dd_X = hv_X;
     if (!dd_X) {
         dd_X = gradc_next;
-        gradc_next += gradc_count(nv, 3);
+        gradc_next += (size_t)nv * (size_t)3;
     }
 
     /* forward sweep */

@@ -169,20 +169,20 @@ void conv1d_vjp(int C, int F, int K, int n, const double *W, const double *b, co
     double *d_W = g_W;
     if (!d_W) {
         d_W = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     double *d_x = g_x;
     if (!d_x) {
         d_x = gradc_next;
-        gradc_next += gradc_count(C, n);
+        gradc_next += (size_t)C * (size_t)n;
     }
     double *d_y = gradc_next;
-    gradc_next += gradc_count(F, (n - K) + 1);
+    gradc_next += (size_t)F * (size_t)((n - K) + 1);
 
     /* forward sweep */
     /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
@@ -312,22 +312,22 @@ void conv1d_jvp(int C, int F, int K, int n, const double *W, const double *b, co
     const double *dW_1 = dW;
     if (!dW_1) {
         dW_1 = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     const double *dx_1 = dx;
     if (!dx_1) {
         dx_1 = gradc_next;
-        gradc_next += gradc_count(C, n);
+        gradc_next += (size_t)C * (size_t)n;
     }
     double *dy_1 = dy;
     if (!dy_1) {
         dy_1 = gradc_next;
-        gradc_next += gradc_count(F, (n - K) + 1);
+        gradc_next += (size_t)F * (size_t)((n - K) + 1);
     }
     /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
     gradc_fill(y, gradc_count(F, (n - K) + 1));
@@ -396,7 +396,7 @@ double conv1d_loss(int C, int F, int K, int n, const double *W, const double *b,
     }
     double *gradc_next = gradc_work;
     double *y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
     gradc_fill(y, gradc_count(F, t2));
     /* 4: for f in 0..F { */
@@ -475,17 +475,17 @@ double conv1d_loss_grad(int C, int F, int K, int n, const double *W, const doubl
     double *d_W = g_W;
     if (!d_W) {
         d_W = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     double *y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     double *d_y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
     gradc_fill(y, gradc_count(F, t2));
     double t3 = 0.0;
@@ -649,17 +649,17 @@ double conv1d_loss_jvp(int C, int F, int K, int n, const double *W, const double
     const double *dW_1 = dW;
     if (!dW_1) {
         dW_1 = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     double *y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     double *dy = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
     gradc_fill(y, gradc_count(F, t2));
     gradc_fill(dy, gradc_count(F, t2));
@@ -769,40 +769,40 @@ double conv1d_loss_hvp(int C, int F, int K, int n, const double *W, const double
     const double *dW_1 = dW;
     if (!dW_1) {
         dW_1 = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     double *d_W = g_W;
     if (!d_W) {
         d_W = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     double *y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     double *d_y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     double *dy = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     double *dd_y = gradc_next;
-    gradc_next += gradc_count(F, t2);
+    gradc_next += (size_t)F * (size_t)t2;
     double *dd_W = hv_W;
     if (!dd_W) {
         dd_W = gradc_next;
-        gradc_next += gradc_scale(gradc_count(F, C), K);
+        gradc_next += (size_t)F * (size_t)C * (size_t)K;
     }
     double *dd_b = hv_b;
     if (!dd_b) {
         dd_b = gradc_next;
-        gradc_next += gradc_count(F, 1);
+        gradc_next += (size_t)F;
     }
     /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
     gradc_fill(y, gradc_count(F, t2));

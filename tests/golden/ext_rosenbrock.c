@@ -83,7 +83,7 @@ double ext_rosenbrock_grad(int n, const double *x, double *g_x)
     double *d_x = g_x;
     if (!d_x) {
         d_x = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
 
     /* forward sweep */
@@ -142,7 +142,7 @@ double ext_rosenbrock_jvp(int n, const double *x, const double *dx, double *df)
     const double *dx_1 = dx;
     if (!dx_1) {
         dx_1 = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     /* 18: for i in 0..n-1 { */
     int t1 = n - 1;
@@ -203,17 +203,17 @@ double ext_rosenbrock_hvp(int n, const double *x, const double *dx, double *g_x,
     const double *dx_1 = dx;
     if (!dx_1) {
         dx_1 = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *d_x = g_x;
     if (!d_x) {
         d_x = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *dd_x = hv_x;
     if (!dd_x) {
         dd_x = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
 
     /* forward sweep */

@@ -171,7 +171,7 @@ double logsumexp_grad(int n, const double *v, double *g_v)
     double *d_v = g_v;
     if (!d_v) {
         d_v = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
 
     /* forward sweep */
@@ -282,7 +282,7 @@ double logsumexp_jvp(int n, const double *v, const double *dv, double *df)
     const double *dv_1 = dv;
     if (!dv_1) {
         dv_1 = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     /* 37: let mx = v[0]; */
     double mx = v[0];
@@ -350,17 +350,17 @@ double logsumexp_hvp(int n, const double *v, const double *dv, double *g_v, doub
     const double *dv_1 = dv;
     if (!dv_1) {
         dv_1 = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *d_v = g_v;
     if (!d_v) {
         d_v = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *dd_v = hv_v;
     if (!dd_v) {
         dd_v = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
 
     /* forward sweep */
@@ -509,15 +509,15 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
     }
     double *gradc_next = gradc_work;
     double *sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     /* 52: let sum_qs[K]; */
     gradc_fill(sum_qs, gradc_count(K, 1));
     /* 53: let diag[K][d]; */
@@ -756,38 +756,38 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     double *d_alphas = g_alphas;
     if (!d_alphas) {
         d_alphas = gradc_next;
-        gradc_next += gradc_count(K, 1);
+        gradc_next += (size_t)K;
     }
     double *d_means = g_means;
     if (!d_means) {
         d_means = gradc_next;
-        gradc_next += gradc_count(K, d);
+        gradc_next += (size_t)K * (size_t)d;
     }
     double *d_icf = g_icf;
     if (!d_icf) {
         d_icf = gradc_next;
-        gradc_next += gradc_count(K, T);
+        gradc_next += (size_t)K * (size_t)T;
     }
     double *sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *d_sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *d_diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *d_main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *d_xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *d_Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     /* 52: let sum_qs[K]; */
     gradc_fill(sum_qs, gradc_count(K, 1));
     /* 53: let diag[K][d]; */
@@ -1313,38 +1313,38 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     const double *dalphas_1 = dalphas;
     if (!dalphas_1) {
         dalphas_1 = gradc_next;
-        gradc_next += gradc_count(K, 1);
+        gradc_next += (size_t)K;
     }
     const double *dmeans_1 = dmeans;
     if (!dmeans_1) {
         dmeans_1 = gradc_next;
-        gradc_next += gradc_count(K, d);
+        gradc_next += (size_t)K * (size_t)d;
     }
     const double *dicf_1 = dicf;
     if (!dicf_1) {
         dicf_1 = gradc_next;
-        gradc_next += gradc_count(K, T);
+        gradc_next += (size_t)K * (size_t)T;
     }
     double *sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *dsum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *ddiag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *dmain_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *dxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *dQxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     /* 52: let sum_qs[K]; */
     gradc_fill(sum_qs, gradc_count(K, 1));
     gradc_fill(dsum_qs, gradc_count(K, 1));
@@ -1694,88 +1694,88 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     const double *dalphas_1 = dalphas;
     if (!dalphas_1) {
         dalphas_1 = gradc_next;
-        gradc_next += gradc_count(K, 1);
+        gradc_next += (size_t)K;
     }
     const double *dmeans_1 = dmeans;
     if (!dmeans_1) {
         dmeans_1 = gradc_next;
-        gradc_next += gradc_count(K, d);
+        gradc_next += (size_t)K * (size_t)d;
     }
     const double *dicf_1 = dicf;
     if (!dicf_1) {
         dicf_1 = gradc_next;
-        gradc_next += gradc_count(K, T);
+        gradc_next += (size_t)K * (size_t)T;
     }
     double *d_alphas = g_alphas;
     if (!d_alphas) {
         d_alphas = gradc_next;
-        gradc_next += gradc_count(K, 1);
+        gradc_next += (size_t)K;
     }
     double *d_means = g_means;
     if (!d_means) {
         d_means = gradc_next;
-        gradc_next += gradc_count(K, d);
+        gradc_next += (size_t)K * (size_t)d;
     }
     double *d_icf = g_icf;
     if (!d_icf) {
         d_icf = gradc_next;
-        gradc_next += gradc_count(K, T);
+        gradc_next += (size_t)K * (size_t)T;
     }
     double *sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *d_sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *d_diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *d_main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *d_xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *d_Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *dsum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *ddiag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *dmain_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *dxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *dQxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *dd_alphas = hv_alphas;
     if (!dd_alphas) {
         dd_alphas = gradc_next;
-        gradc_next += gradc_count(K, 1);
+        gradc_next += (size_t)K;
     }
     double *dd_icf = hv_icf;
     if (!dd_icf) {
         dd_icf = gradc_next;
-        gradc_next += gradc_count(K, T);
+        gradc_next += (size_t)K * (size_t)T;
     }
     double *dd_sum_qs = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *dd_diag = gradc_next;
-    gradc_next += gradc_count(K, d);
+    gradc_next += (size_t)K * (size_t)d;
     double *dd_means = hv_means;
     if (!dd_means) {
         dd_means = gradc_next;
-        gradc_next += gradc_count(K, d);
+        gradc_next += (size_t)K * (size_t)d;
     }
     double *dd_main_term = gradc_next;
-    gradc_next += gradc_count(K, 1);
+    gradc_next += (size_t)K;
     double *dd_xc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     double *dd_Qxc = gradc_next;
-    gradc_next += gradc_count(d, 1);
+    gradc_next += (size_t)d;
     /* 52: let sum_qs[K]; */
     gradc_fill(sum_qs, gradc_count(K, 1));
     gradc_fill(dsum_qs, gradc_count(K, 1));

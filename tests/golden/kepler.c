@@ -705,7 +705,7 @@ void orbit_position_vjp(double M, double e, double a, double *pos, const double 
     }
     double *gradc_next = gradc_work;
     double *d_pos = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
 
     /* forward sweep */
     /* 21: fn orbit_position(M, e, a, out pos[2]) { */
@@ -892,7 +892,7 @@ void orbit_position_jvp(double M, double e, double a, double *pos, double dM, do
     double *dpos_1 = dpos;
     if (!dpos_1) {
         dpos_1 = gradc_next;
-        gradc_next += gradc_count(2, 1);
+        gradc_next += (size_t)2;
     }
     /* 21: fn orbit_position(M, e, a, out pos[2]) { */
     gradc_fill(pos, gradc_count(2, 1));
@@ -1021,7 +1021,7 @@ double orbit_fit(int m, double e, double a, double M0, double n, const double *t
     }
     double *gradc_next = gradc_work;
     double *p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 31: let p[2]; */
     gradc_fill(p, gradc_count(2, 1));
     /* 32: for k in 0..m { */
@@ -1138,9 +1138,9 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
     }
     double *gradc_next = gradc_work;
     double *p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *d_p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 31: let p[2]; */
     gradc_fill(p, gradc_count(2, 1));
     /* 32: for k in 0..m { */
@@ -1432,9 +1432,9 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
     }
     double *gradc_next = gradc_work;
     double *p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *dp = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 31: let p[2]; */
     gradc_fill(p, gradc_count(2, 1));
     gradc_fill(dp, gradc_count(2, 1));
@@ -1618,13 +1618,13 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
     }
     double *gradc_next = gradc_work;
     double *p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *d_p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *dp = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     double *dd_p = gradc_next;
-    gradc_next += gradc_count(2, 1);
+    gradc_next += (size_t)2;
     /* 31: let p[2]; */
     gradc_fill(p, gradc_count(2, 1));
     gradc_fill(dp, gradc_count(2, 1));

@@ -180,7 +180,7 @@ double logreg_grad(int n, int d, const double *w, double b, const double *X, con
     double *d_w = g_w;
     if (!d_w) {
         d_w = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
 
     /* forward sweep */
@@ -330,7 +330,7 @@ double logreg_jvp(int n, int d, const double *w, double b, const double *X, cons
     const double *dw_1 = dw;
     if (!dw_1) {
         dw_1 = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     /* 18: for i in 0..n { */
     double loss = 0.0;
@@ -431,17 +431,17 @@ double logreg_hvp(int n, int d, const double *w, double b, const double *X, cons
     const double *dw_1 = dw;
     if (!dw_1) {
         dw_1 = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     double *d_w = g_w;
     if (!d_w) {
         d_w = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     double *dd_w = hv_w;
     if (!dd_w) {
         dd_w = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
 
     /* forward sweep */

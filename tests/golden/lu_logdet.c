@@ -119,7 +119,7 @@ double lu_logdet(int n, const double *A)
     }
     double *gradc_next = gradc_work;
     double *M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     /* 5: let M[n][n]; */
     gradc_fill(M, gradc_count(n, n));
     /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
@@ -213,12 +213,12 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
     double *d_A = g_A;
     if (!d_A) {
         d_A = gradc_next;
-        gradc_next += gradc_count(n, n);
+        gradc_next += (size_t)n * (size_t)n;
     }
     double *M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     double *d_M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     /* 5: let M[n][n]; */
     gradc_fill(M, gradc_count(n, n));
 
@@ -431,12 +431,12 @@ double lu_logdet_jvp(int n, const double *A, const double *dA, double *df)
     const double *dA_1 = dA;
     if (!dA_1) {
         dA_1 = gradc_next;
-        gradc_next += gradc_count(n, n);
+        gradc_next += (size_t)n * (size_t)n;
     }
     double *M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     double *dM = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     /* 5: let M[n][n]; */
     gradc_fill(M, gradc_count(n, n));
     gradc_fill(dM, gradc_count(n, n));
@@ -560,25 +560,25 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
     const double *dA_1 = dA;
     if (!dA_1) {
         dA_1 = gradc_next;
-        gradc_next += gradc_count(n, n);
+        gradc_next += (size_t)n * (size_t)n;
     }
     double *d_A = g_A;
     if (!d_A) {
         d_A = gradc_next;
-        gradc_next += gradc_count(n, n);
+        gradc_next += (size_t)n * (size_t)n;
     }
     double *M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     double *d_M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     double *dM = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     double *dd_M = gradc_next;
-    gradc_next += gradc_count(n, n);
+    gradc_next += (size_t)n * (size_t)n;
     double *dd_A = hv_A;
     if (!dd_A) {
         dd_A = gradc_next;
-        gradc_next += gradc_count(n, n);
+        gradc_next += (size_t)n * (size_t)n;
     }
     /* 5: let M[n][n]; */
     gradc_fill(M, gradc_count(n, n));

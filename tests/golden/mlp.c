@@ -167,20 +167,20 @@ void hidden_vjp(int n, int m, const double *W, const double *b, const double *x,
     double *d_W = g_W;
     if (!d_W) {
         d_W = gradc_next;
-        gradc_next += gradc_count(m, n);
+        gradc_next += (size_t)m * (size_t)n;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     double *d_x = g_x;
     if (!d_x) {
         d_x = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *d_h = gradc_next;
-    gradc_next += gradc_count(m, 1);
+    gradc_next += (size_t)m;
 
     /* forward sweep */
     /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
@@ -281,22 +281,22 @@ void hidden_jvp(int n, int m, const double *W, const double *b, const double *x,
     const double *dW_1 = dW;
     if (!dW_1) {
         dW_1 = gradc_next;
-        gradc_next += gradc_count(m, n);
+        gradc_next += (size_t)m * (size_t)n;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     const double *dx_1 = dx;
     if (!dx_1) {
         dx_1 = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *dh_1 = dh;
     if (!dh_1) {
         dh_1 = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
     gradc_fill(h, gradc_count(m, 1));
@@ -377,20 +377,20 @@ void output_vjp(int n, int m, const double *W, const double *b, const double *x,
     double *d_W = g_W;
     if (!d_W) {
         d_W = gradc_next;
-        gradc_next += gradc_count(m, n);
+        gradc_next += (size_t)m * (size_t)n;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     double *d_x = g_x;
     if (!d_x) {
         d_x = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *d_p = gradc_next;
-    gradc_next += gradc_count(m, 1);
+    gradc_next += (size_t)m;
 
     /* forward sweep */
     /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
@@ -465,22 +465,22 @@ void output_jvp(int n, int m, const double *W, const double *b, const double *x,
     const double *dW_1 = dW;
     if (!dW_1) {
         dW_1 = gradc_next;
-        gradc_next += gradc_count(m, n);
+        gradc_next += (size_t)m * (size_t)n;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     const double *dx_1 = dx;
     if (!dx_1) {
         dx_1 = gradc_next;
-        gradc_next += gradc_count(n, 1);
+        gradc_next += (size_t)n;
     }
     double *dp_1 = dp;
     if (!dp_1) {
         dp_1 = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
     gradc_fill(p, gradc_count(m, 1));
@@ -526,11 +526,11 @@ double mlp_loss(int B, int ni, int nh, int no, const double *W1, const double *b
     }
     double *gradc_next = gradc_work;
     double *x = gradc_next;
-    gradc_next += gradc_count(ni, 1);
+    gradc_next += (size_t)ni;
     double *h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     /* 38: for k in 0..B { */
     double loss = 0.0;
     for (int k = 0; k < B; k++) {
@@ -633,33 +633,33 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
     double *d_W1 = g_W1;
     if (!d_W1) {
         d_W1 = gradc_next;
-        gradc_next += gradc_count(nh, ni);
+        gradc_next += (size_t)nh * (size_t)ni;
     }
     double *d_b1 = g_b1;
     if (!d_b1) {
         d_b1 = gradc_next;
-        gradc_next += gradc_count(nh, 1);
+        gradc_next += (size_t)nh;
     }
     double *d_W2 = g_W2;
     if (!d_W2) {
         d_W2 = gradc_next;
-        gradc_next += gradc_count(no, nh);
+        gradc_next += (size_t)no * (size_t)nh;
     }
     double *d_b2 = g_b2;
     if (!d_b2) {
         d_b2 = gradc_next;
-        gradc_next += gradc_count(no, 1);
+        gradc_next += (size_t)no;
     }
     double *x = gradc_next;
-    gradc_next += gradc_count(ni, 1);
+    gradc_next += (size_t)ni;
     double *h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *d_p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *d_h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     /* 38: for k in 0..B { */
     double loss = 0.0;
     double t1 = 0.0;
@@ -876,33 +876,33 @@ double mlp_loss_jvp(int B, int ni, int nh, int no, const double *W1, const doubl
     const double *dW1_1 = dW1;
     if (!dW1_1) {
         dW1_1 = gradc_next;
-        gradc_next += gradc_count(nh, ni);
+        gradc_next += (size_t)nh * (size_t)ni;
     }
     const double *db1_1 = db1;
     if (!db1_1) {
         db1_1 = gradc_next;
-        gradc_next += gradc_count(nh, 1);
+        gradc_next += (size_t)nh;
     }
     const double *dW2_1 = dW2;
     if (!dW2_1) {
         dW2_1 = gradc_next;
-        gradc_next += gradc_count(no, nh);
+        gradc_next += (size_t)no * (size_t)nh;
     }
     const double *db2_1 = db2;
     if (!db2_1) {
         db2_1 = gradc_next;
-        gradc_next += gradc_count(no, 1);
+        gradc_next += (size_t)no;
     }
     double *x = gradc_next;
-    gradc_next += gradc_count(ni, 1);
+    gradc_next += (size_t)ni;
     double *h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *dh = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *dp = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     /* 38: for k in 0..B { */
     double loss = 0.0;
     double dloss = 0.0;
@@ -1051,81 +1051,81 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
     const double *dW1_1 = dW1;
     if (!dW1_1) {
         dW1_1 = gradc_next;
-        gradc_next += gradc_count(nh, ni);
+        gradc_next += (size_t)nh * (size_t)ni;
     }
     const double *db1_1 = db1;
     if (!db1_1) {
         db1_1 = gradc_next;
-        gradc_next += gradc_count(nh, 1);
+        gradc_next += (size_t)nh;
     }
     const double *dW2_1 = dW2;
     if (!dW2_1) {
         dW2_1 = gradc_next;
-        gradc_next += gradc_count(no, nh);
+        gradc_next += (size_t)no * (size_t)nh;
     }
     const double *db2_1 = db2;
     if (!db2_1) {
         db2_1 = gradc_next;
-        gradc_next += gradc_count(no, 1);
+        gradc_next += (size_t)no;
     }
     double *d_W1 = g_W1;
     if (!d_W1) {
         d_W1 = gradc_next;
-        gradc_next += gradc_count(nh, ni);
+        gradc_next += (size_t)nh * (size_t)ni;
     }
     double *d_b1 = g_b1;
     if (!d_b1) {
         d_b1 = gradc_next;
-        gradc_next += gradc_count(nh, 1);
+        gradc_next += (size_t)nh;
     }
     double *d_W2 = g_W2;
     if (!d_W2) {
         d_W2 = gradc_next;
-        gradc_next += gradc_count(no, nh);
+        gradc_next += (size_t)no * (size_t)nh;
     }
     double *d_b2 = g_b2;
     if (!d_b2) {
         d_b2 = gradc_next;
-        gradc_next += gradc_count(no, 1);
+        gradc_next += (size_t)no;
     }
     double *x = gradc_next;
-    gradc_next += gradc_count(ni, 1);
+    gradc_next += (size_t)ni;
     double *h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *d_p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *d_h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *dh = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     double *dp = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *dd_W1 = hv_W1;
     if (!dd_W1) {
         dd_W1 = gradc_next;
-        gradc_next += gradc_count(nh, ni);
+        gradc_next += (size_t)nh * (size_t)ni;
     }
     double *dd_b1 = hv_b1;
     if (!dd_b1) {
         dd_b1 = gradc_next;
-        gradc_next += gradc_count(nh, 1);
+        gradc_next += (size_t)nh;
     }
     double *dd_W2 = hv_W2;
     if (!dd_W2) {
         dd_W2 = gradc_next;
-        gradc_next += gradc_count(no, nh);
+        gradc_next += (size_t)no * (size_t)nh;
     }
     double *dd_b2 = hv_b2;
     if (!dd_b2) {
         dd_b2 = gradc_next;
-        gradc_next += gradc_count(no, 1);
+        gradc_next += (size_t)no;
     }
     double *dd_p = gradc_next;
-    gradc_next += gradc_count(no, 1);
+    gradc_next += (size_t)no;
     double *dd_h = gradc_next;
-    gradc_next += gradc_count(nh, 1);
+    gradc_next += (size_t)nh;
     /* 38: for k in 0..B { */
     double loss = 0.0;
     double t1 = 0.0;

@@ -256,7 +256,7 @@ double negbin_loglik_grad(int n, int d, const double *beta, double log_r, const 
     double *d_beta = g_beta;
     if (!d_beta) {
         d_beta = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
 
     /* forward sweep */
@@ -401,7 +401,7 @@ double negbin_loglik_jvp(int n, int d, const double *beta, double log_r, const d
     const double *dbeta_1 = dbeta;
     if (!dbeta_1) {
         dbeta_1 = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     /* 18: let r = exp(log_r); */
     double r = exp(log_r);
@@ -500,17 +500,17 @@ double negbin_loglik_hvp(int n, int d, const double *beta, double log_r, const d
     const double *dbeta_1 = dbeta;
     if (!dbeta_1) {
         dbeta_1 = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     double *d_beta = g_beta;
     if (!d_beta) {
         d_beta = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     double *dd_beta = hv_beta;
     if (!dd_beta) {
         dd_beta = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
 
     /* forward sweep */

@@ -160,30 +160,30 @@ void cell_vjp(int h, int m, const double *Wx, const double *Wh, const double *b,
     double *d_Wx = g_Wx;
     if (!d_Wx) {
         d_Wx = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     double *d_Wh = g_Wh;
     if (!d_Wh) {
         d_Wh = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *d_x = g_x;
     if (!d_x) {
         d_x = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     double *d_hp = g_hp;
     if (!d_hp) {
         d_hp = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *d_hn = gradc_next;
-    gradc_next += gradc_count(h, 1);
+    gradc_next += (size_t)h;
 
     /* forward sweep */
     /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
@@ -315,32 +315,32 @@ void cell_jvp(int h, int m, const double *Wx, const double *Wh, const double *b,
     const double *dWx_1 = dWx;
     if (!dWx_1) {
         dWx_1 = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     const double *dWh_1 = dWh;
     if (!dWh_1) {
         dWh_1 = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     const double *dx_1 = dx;
     if (!dx_1) {
         dx_1 = gradc_next;
-        gradc_next += gradc_count(m, 1);
+        gradc_next += (size_t)m;
     }
     const double *dhp_1 = dhp;
     if (!dhp_1) {
         dhp_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *dhn_1 = dhn;
     if (!dhn_1) {
         dhn_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     /* 5: fn cell(int h, int m, Wx[h][m], Wh[h][h], b[h], x[m], hp[h], out hn[h]) { */
     gradc_fill(hn, gradc_count(h, 1));
@@ -409,7 +409,7 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     }
     double *gradc_next = gradc_work;
     double *H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
@@ -505,27 +505,27 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     double *d_Wx = g_Wx;
     if (!d_Wx) {
         d_Wx = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     double *d_Wh = g_Wh;
     if (!d_Wh) {
         d_Wh = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *d_wy = g_wy;
     if (!d_wy) {
         d_wy = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     double *d_H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     double t2 = 0.0;
@@ -739,27 +739,27 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     const double *dWx_1 = dWx;
     if (!dWx_1) {
         dWx_1 = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     const double *dWh_1 = dWh;
     if (!dWh_1) {
         dWh_1 = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     const double *dwy_1 = dwy;
     if (!dwy_1) {
         dwy_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     double *dH = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));
     gradc_fill(dH, gradc_count(t1, h));
@@ -904,70 +904,70 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
     const double *dWx_1 = dWx;
     if (!dWx_1) {
         dWx_1 = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     const double *dWh_1 = dWh;
     if (!dWh_1) {
         dWh_1 = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     const double *db_1 = db;
     if (!db_1) {
         db_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     const double *dwy_1 = dwy;
     if (!dwy_1) {
         dwy_1 = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *d_Wx = g_Wx;
     if (!d_Wx) {
         d_Wx = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     double *d_Wh = g_Wh;
     if (!d_Wh) {
         d_Wh = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     double *d_b = g_b;
     if (!d_b) {
         d_b = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *d_wy = g_wy;
     if (!d_wy) {
         d_wy = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     double *d_H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     double *dH = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     double *dd_wy = hv_wy;
     if (!dd_wy) {
         dd_wy = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     double *dd_H = gradc_next;
-    gradc_next += gradc_count(t1, h);
+    gradc_next += (size_t)t1 * (size_t)h;
     double *dd_Wx = hv_Wx;
     if (!dd_Wx) {
         dd_Wx = gradc_next;
-        gradc_next += gradc_count(h, m);
+        gradc_next += (size_t)h * (size_t)m;
     }
     double *dd_Wh = hv_Wh;
     if (!dd_Wh) {
         dd_Wh = gradc_next;
-        gradc_next += gradc_count(h, h);
+        gradc_next += (size_t)h * (size_t)h;
     }
     double *dd_b = hv_b;
     if (!dd_b) {
         dd_b = gradc_next;
-        gradc_next += gradc_count(h, 1);
+        gradc_next += (size_t)h;
     }
     /* 15: let H[T + 1][h]; */
     gradc_fill(H, gradc_count(t1, h));

@@ -252,7 +252,7 @@ double tobit_loglik_grad(int n, int d, const double *beta, double log_sigma, con
     double *d_beta = g_beta;
     if (!d_beta) {
         d_beta = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
 
     /* forward sweep */
@@ -422,7 +422,7 @@ double tobit_loglik_jvp(int n, int d, const double *beta, double log_sigma, cons
     const double *dbeta_1 = dbeta;
     if (!dbeta_1) {
         dbeta_1 = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     /* 21: let sigma = exp(log_sigma); */
     double sigma = exp(log_sigma);
@@ -537,17 +537,17 @@ double tobit_loglik_hvp(int n, int d, const double *beta, double log_sigma, cons
     const double *dbeta_1 = dbeta;
     if (!dbeta_1) {
         dbeta_1 = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     double *d_beta = g_beta;
     if (!d_beta) {
         d_beta = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
     double *dd_beta = hv_beta;
     if (!dd_beta) {
         dd_beta = gradc_next;
-        gradc_next += gradc_count(d, 1);
+        gradc_next += (size_t)d;
     }
 
     /* forward sweep */
