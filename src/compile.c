@@ -191,20 +191,23 @@ bool compile_all(Cx *cx, const CompileOptions *opt)
         verify(cx);
     }
     if (opt->optimize)
-        opt_module(cx);
+        opt_module(cx, opt->primal_only);
     if (opt->primal_only)
         return true;
     if (!opt->no_grad || !opt->no_hvp || opt->jac || opt->hess)
         ad_reverse_module(cx);
     verify(cx);
     /* f_hvp differentiates f_grad: optimised first, it has less to do */
-    if (opt->optimize)
-        opt_module(cx);
+    if (opt->optimize) {
+        opt_module(cx, true);
+        opt_primal_fills(cx);
+        verify(cx);
+    }
     ad_forward_module(cx, !opt->no_jvp || opt->jac, !opt->no_hvp || opt->hess);
     settle_routines(cx, opt);
     verify(cx);
     if (opt->optimize)
-        opt_module(cx);
+        opt_module(cx, true);
     else
         opt_cleanup(cx);
     verify(cx);

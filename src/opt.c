@@ -593,10 +593,186 @@ static bool region_writes(const IrBlock *b, const IrVar *a)
     return false;
 }
 
-/* A fill of a local array that the next mention of the array, in the same
- * block, fills again is dead (`let h[n];` then a call's zero-filled `out`
- * h): it goes. Only local arrays that share memory with nothing, so that no
- * other name can read them in between. */
+/* ---- fills that change nothing -------------------------------------- */
+
+/* A fill of a local array is dead when the array is set whole again before
+ * anything reads it: by another fill (`let h[n];` then a call's zero-filled
+ * `out` h), or by stores that cover every element (an inlined call's
+ * `out` array, zero-filled, then written element by element). It is
+ * redundant when every element is already zero: the reverse sweep zeroes
+ * the adjoint of each element a store wrote as it reverses the store, and
+ * then the adjoint of the fill that came before zeroes the array again.
+ * Only local arrays that share memory with nothing, so that no other name
+ * can read or write them in between; only within one block. */
+
+/* A fill that goes gives its note (the "reverse sweep" that the emitter
+ * and split.c look for, or a comment) to the next instruction: one that
+ * has a note of its own keeps the fill. */
+static bool note_moves(const IrBlock *b, int i)
+{
+    const Instr *in = b->instrs.items[i];
+    return !in->note || (i + 1 < b->instrs.len && !((const Instr *)b->instrs.items[i + 1])->note);
+}
+
+static void give_note(IrBlock *b, int i)
+{
+    Instr *in = b->instrs.items[i];
+    if (in->note)
+        ((Instr *)b->instrs.items[i + 1])->note = in->note;
+}
+
+/* Elements lo to hi - 1 of one dimension (none if hi <= lo). */
+typedef struct Range {
+    Operand lo, hi;
+} Range;
+
+/* What a store, or a nest of loops around one, sets: a range per dimension. */
+typedef struct Box {
+    Range r[IR_MAX_DIMS];
+} Box;
+
+enum { FILL_BOXES = 16, FILL_REACH = 512 };
+
+/* A bound with one value in the whole function, as an array's size has. */
+static bool fixed(const Opt *o, Operand a)
+{
+    if (a.kind == OK_INT || a.kind == OK_DIM)
+        return true;
+    if (a.kind != OK_VAR)
+        return false;
+    const IrVar *v = a.var;
+    if (v->is_param)
+        return !v->by_ref && o->ndefs[v->id] == 0;
+    return stable(o, a) && o->def_block[v->id] == o->f->body;
+}
+
+/* a <= b for every run: the same value, or int constants in that order. */
+static bool at_most(Operand a, Operand b)
+{
+    return ir_same(a, b) || (a.kind == OK_INT && b.kind == OK_INT && a.ival <= b.ival);
+}
+
+/* Whether `in` sets a box of arr, whatever its loops' trip counts: a store
+ * `arr[...] = v` whose indices are constants or the indices of the loops
+ * around it (each loop's, its range of fixed bounds), or a loop whose body
+ * has exactly one instruction that does so. zero: the store writes 0.0 and
+ * the loops may read arr too (other writes are not allowed); else nothing
+ * else in the loops names arr. loops[0..nloops): the loops walked into. */
+static bool sets_box(const Opt *o, const Instr *in, const IrVar *arr, bool zero, const Instr **loops,
+                     int nloops, Box *box)
+{
+    if (in->kind == I_STORE) {
+        if (in->arr != arr || in->acc != ACC_SET || (zero && (in->op != OP_COPY || !is_real(in->args[0], 0))))
+            return false;
+        bool used[IR_MAX_DIMS] = {false};
+        for (int d = 0; d < arr->ndims; d++) {
+            Operand ix = in->idx[d];
+            int k = 0;
+            while (k < nloops && !ir_is_var(ix, loops[k]->ivar))
+                k++;
+            if (k < nloops) {
+                box->r[d] = (Range){loops[k]->lo, loops[k]->hi};
+                used[k] = true;
+            } else if (ix.kind == OK_INT && ix.ival < INT_MAX) {
+                box->r[d] = (Range){ix, ir_int(ix.ival + 1)};
+            } else {
+                return false;
+            }
+        }
+        /* a loop no index follows may run no iteration */
+        for (int k = 0; k < nloops; k++)
+            if (!used[k])
+                return false;
+        return true;
+    }
+    if (in->kind != I_FOR || in->cond.kind != OK_NONE || nloops == arr->ndims || !fixed(o, in->lo) ||
+        !fixed(o, in->hi))
+        return false;
+    const Instr *setter = NULL;
+    for (int i = 0; i < in->body->instrs.len; i++) {
+        const Instr *x = in->body->instrs.items[i];
+        if (zero ? !ir_writes_within(x, arr) : !ir_names_within(x, arr))
+            continue;
+        if (setter)
+            return false;
+        setter = x;
+    }
+    loops[nloops] = in;
+    return setter && sets_box(o, setter, arr, zero, loops, nloops + 1, box);
+}
+
+/* Whether boxes[0..n) together hold every element of arr: boxes whole in
+ * every dimension but the first, whose ranges chain from 0 to its size
+ * (0..a and b..c with b <= a hold 0..c, whichever of a and c is larger). */
+static bool boxes_cover(const IrVar *arr, const Box *boxes, int n)
+{
+    bool taken[FILL_BOXES] = {false};
+    Operand at = ir_int(0);
+    for (bool grew = true; grew;) {
+        if (at_most(arr->dims[0], at))
+            return true;
+        grew = false;
+        for (int b = 0; b < n; b++) {
+            if (taken[b] || !at_most(boxes[b].r[0].lo, at))
+                continue;
+            bool whole = true;
+            for (int d = 1; d < arr->ndims; d++)
+                whole = whole && at_most(boxes[b].r[d].lo, ir_int(0)) && at_most(arr->dims[d], boxes[b].r[d].hi);
+            if (whole) {
+                taken[b] = true;
+                at = boxes[b].r[0].hi;
+                grew = true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The fill at b[i] is overwritten whole before anything reads its array
+ * (gone: the instructions of b already dropped, which do not count). */
+static bool fill_overwritten(const Opt *o, const IrBlock *b, const bool *gone, int i)
+{
+    const IrVar *arr = ((const Instr *)b->instrs.items[i])->arr;
+    Box boxes[FILL_BOXES];
+    int n = 0;
+    for (int j = i + 1; j < b->instrs.len; j++) {
+        const Instr *next = b->instrs.items[j];
+        if (gone[j])
+            continue;
+        if (next->kind == I_FILL && next->arr == arr)
+            return true;
+        if (!ir_names_within(next, arr))
+            continue;
+        const Instr *loops[IR_MAX_DIMS];
+        if (n == FILL_BOXES || !sets_box(o, next, arr, false, loops, 0, &boxes[n]))
+            return false;
+        if (boxes_cover(arr, boxes, ++n))
+            return true;
+    }
+    return false;
+}
+
+/* The fill at b[i] finds its array all zero already. */
+static bool fill_redundant(const Opt *o, const IrBlock *b, const bool *gone, int i)
+{
+    const IrVar *arr = ((const Instr *)b->instrs.items[i])->arr;
+    Box boxes[FILL_BOXES];
+    int n = 0;
+    for (int j = i - 1; j >= 0 && i - j <= FILL_REACH; j--) {
+        const Instr *prev = b->instrs.items[j];
+        if (gone[j] || !ir_writes_within(prev, arr))
+            continue;
+        if (prev->kind == I_FILL)
+            return true;
+        const Instr *loops[IR_MAX_DIMS];
+        if (n == FILL_BOXES || !sets_box(o, prev, arr, true, loops, 0, &boxes[n]))
+            return false;
+        if (boxes_cover(arr, boxes, ++n))
+            return true;
+    }
+    return false;
+}
+
 static void drop_dead_fills(Opt *o, IrBlock *b)
 {
     int kept = 0;
@@ -608,22 +784,58 @@ static void drop_dead_fills(Opt *o, IrBlock *b)
             drop_dead_fills(o, in->els);
         if (in->body)
             drop_dead_fills(o, in->body);
-        bool dead = false;
-        if (in->kind == I_FILL && !in->arr->is_param && !in->arr->alias) {
-            for (int j = i + 1; j < b->instrs.len; j++) {
-                const Instr *next = b->instrs.items[j];
-                if (next->kind == I_FILL && next->arr == in->arr) {
-                    dead = true;
-                    break;
-                }
-                if (ir_names_within(next, in->arr))
-                    break;
-            }
-        }
-        if (dead)
+    }
+    /* one at a time: a fill that another one makes useless is gone before
+       that one is looked at, so that two fills never justify each other */
+    bool *gone = ARENA_ARRAY(o->scratch, bool, b->instrs.len);
+    for (int i = 0; i < b->instrs.len; i++) {
+        const Instr *in = b->instrs.items[i];
+        gone[i] = in->kind == I_FILL && !in->arr->is_param && !in->arr->alias && note_moves(b, i) &&
+                  (fill_overwritten(o, b, gone, i) || fill_redundant(o, b, gone, i));
+        if (gone[i])
+            give_note(b, i);
+        o->changed = o->changed || gone[i];
+    }
+    for (int i = 0; i < b->instrs.len; i++)
+        if (!gone[i])
+            b->instrs.items[kept++] = b->instrs.items[i];
+    b->instrs.len = kept;
+}
+
+/* The arrays in writes (recursively), marked in w by variable id. */
+static void mark_writes(const Instr *in, bool *w)
+{
+    if (in->kind == I_STORE || in->kind == I_FILL || in->kind == I_ACOPY || in->kind == I_POPA)
+        w[in->arr->id] = true;
+    if (in->kind == I_CALL)
+        for (int k = 0; k < in->ncargs; k++)
+            if (ir_call_writes(in, k) && in->cargs[k].kind == OK_VAR)
+                w[in->cargs[k].var->id] = true;
+    const IrBlock *sub[3] = {in->then, in->els, in->body};
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; sub[s] && i < sub[s]->instrs.len; i++)
+            mark_writes(sub[s]->instrs.items[i], w);
+}
+
+/* Local arrays come zeroed from the allocation on entry (emit_c.c,
+ * put_alloc): a fill in the function's own block before anything writes
+ * the array (a `let`'s, or the reverse sweep's of an adjoint array) is
+ * redundant. */
+static void drop_fresh_fills(Opt *o)
+{
+    IrBlock *b = o->f->body;
+    bool *w = ARENA_ARRAY(o->scratch, bool, o->f->vars.len);
+    int kept = 0;
+    for (int i = 0; i < b->instrs.len; i++) {
+        Instr *in = b->instrs.items[i];
+        if (in->kind == I_FILL && !in->arr->is_param && !in->arr->alias && !w[in->arr->id] &&
+            note_moves(b, i)) {
+            give_note(b, i);
             o->changed = true;
-        else
-            b->instrs.items[kept++] = in;
+            continue;
+        }
+        mark_writes(in, w);
+        b->instrs.items[kept++] = in;
     }
     b->instrs.len = kept;
 }
@@ -1021,7 +1233,7 @@ static void dce(Opt *o)
 
 /* tables and scratch: arenas reset here, kept from function to function
  * (fresh ones for each would fault their pages in every time). */
-static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch)
+static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fills)
 {
     int n = -1;
     Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL};
@@ -1047,7 +1259,10 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch)
         Cse cse = {0};
         strtab_init(&cse.table, o.scratch);
         forward_stores(&o, f->body);
-        drop_dead_fills(&o, f->body);
+        if (fills) {
+            drop_dead_fills(&o, f->body);
+            drop_fresh_fills(&o);
+        }
         drop_put_back(&o, f->body);
         ir_link_blocks(f);
         hoist_block(&o, f->body);
@@ -1080,7 +1295,7 @@ void opt_cleanup(Cx *cx)
 }
 
 /* Each function once: a pass that changes a function makes a new one. */
-void opt_module(Cx *cx)
+void opt_module(Cx *cx, bool primal_fills)
 {
     Arena *tables = arena_new(), *scratch = arena_new();
     for (int i = 0; i < cx->ir->funcs.len; i++) {
@@ -1088,11 +1303,33 @@ void opt_module(Cx *cx)
         if (f->optimized)
             continue;
         f->optimized = true;
-        opt_func(cx, f, tables, scratch);
+        opt_func(cx, f, tables, scratch, primal_fills || f->role != ROLE_PRIMAL);
 #ifdef GRADC_VERIFY_IR
         ir_verify(cx->ir->funcs.items[i]);
 #endif
     }
     arena_free(scratch);
+    arena_free(tables);
+}
+
+void opt_primal_fills(Cx *cx)
+{
+    Arena *tables = arena_new();
+    for (int i = 0; i < cx->ir->funcs.len; i++) {
+        IrFunc *f = cx->ir->funcs.items[i];
+        if (f->role != ROLE_PRIMAL || !f->optimized)
+            continue;
+        arena_reset(tables);
+        int n = f->vars.len;
+        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, tables};
+        o.ndefs = ARENA_ARRAY(tables, int, n + 1);
+        o.nuses = ARENA_ARRAY(tables, int, n + 1);
+        o.def = ARENA_ARRAY(tables, Instr *, n + 1);
+        o.def_block = ARENA_ARRAY(tables, IrBlock *, n + 1);
+        o.repl = ARENA_ARRAY(tables, Operand, n + 1);
+        count_all(&o);
+        drop_dead_fills(&o, f->body);
+        drop_fresh_fills(&o);
+    }
     arena_free(tables);
 }

@@ -768,8 +768,6 @@ double ba_objective(int nc, int np, int nobs, const int *cam, const int *pt, con
         double t8 = P[j * 3 + 0];
         double t9 = P[j * 3 + 1];
         double t10 = P[j * 3 + 2];
-        /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
-        gradc_fill(uv, gradc_count(2, 1));
         /* 7: let th2 = r0^2 + r1^2 + r2^2; */
         double t11 = t1 * t1;
         double t12 = t2 * t2;
@@ -927,7 +925,7 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
     double py = 0.0;
     double pz = 0.0;
 
-    /* each iteration saves the whole array uv before line 5 writes it, for the reverse sweep */
+    /* each iteration saves the whole array uv before line 38 writes it, for the reverse sweep */
     /* 35: for o in 0..nobs { */
     /* that is (2) * (nobs - 0) doubles on the tape */
     for (int o = 0; o < nobs; o++) {
@@ -935,6 +933,8 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
         int c = cam[o];
         /* 37: let int j = pt[o]; */
         int j = pt[o];
+        /* 38: let uv[2]; */
+        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
         /* 39: project(C[c][0], C[c][1], C[c][2], C[c][3], C[c][4], C[c][5], C[c][6], */
         double t1 = C[c * 7 + 0];
         double t2 = C[c * 7 + 1];
@@ -947,9 +947,6 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
         double t8 = P[j * 3 + 0];
         double t9 = P[j * 3 + 1];
         double t10 = P[j * 3 + 2];
-        /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
-        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
-        gradc_fill(uv, gradc_count(2, 1));
         /* 7: let th2 = r0^2 + r1^2 + r2^2; */
         double t11 = t1 * t1;
         double t12 = t2 * t2;
@@ -1294,8 +1291,6 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
             d_t72 += d_t83 * t127;
             double t128 = 2.0 * t71;
             d_t71 += d_t83 * t128;
-            /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
-            gradc_popa(gradc_t, uv, gradc_count(2, 1));
             /* 40: P[j][0], P[j][1], P[j][2], uv); */
             d_P[j_1 * 3 + 2] += d_t80;
             d_P[j_1 * 3 + 1] += d_t79;
@@ -1308,6 +1303,8 @@ double ba_objective_grad(int nc, int np, int nobs, const int *cam, const int *pt
             d_C[c_2 * 7 + 2] += d_t73;
             d_C[c_2 * 7 + 1] += d_t72;
             d_C[c_2 * 7 + 0] += d_t71;
+            /* 38: let uv[2]; */
+            gradc_popa(gradc_t, uv, gradc_count(2, 1));
         }
     }
     if (gradc_t->failed) {
@@ -1381,9 +1378,6 @@ double ba_objective_jvp(int nc, int np, int nobs, const int *cam, const int *pt,
         double dt9 = dP_1[j * 3 + 1];
         double t10 = P[j * 3 + 2];
         double dt10 = dP_1[j * 3 + 2];
-        /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
-        gradc_fill(uv, gradc_count(2, 1));
-        gradc_fill(duv, gradc_count(2, 1));
         /* 7: let th2 = r0^2 + r1^2 + r2^2; */
         double t11 = t1 * t1;
         double t12 = 2.0 * t1;
@@ -1707,7 +1701,7 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
     double dpy = 0.0;
     double dpz = 0.0;
 
-    /* each iteration saves the whole array uv before line 5 writes it, for the reverse sweep */
+    /* each iteration saves the whole array uv before line 38 writes it, for the reverse sweep */
     /* 35: for o in 0..nobs { */
     /* that is (2 + 2) * (nobs - 0) doubles on the tape */
     for (int o = 0; o < nobs; o++) {
@@ -1715,6 +1709,9 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
         int c = cam[o];
         /* 37: let int j = pt[o]; */
         int j = pt[o];
+        /* 38: let uv[2]; */
+        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
+        gradc_pusha(gradc_t, duv, gradc_count(2, 1));
         /* 39: project(C[c][0], C[c][1], C[c][2], C[c][3], C[c][4], C[c][5], C[c][6], */
         double t1 = C[c * 7 + 0];
         double dt1 = dC_1[c * 7 + 0];
@@ -1737,11 +1734,6 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
         double dt9 = dP_1[j * 3 + 1];
         double t10 = P[j * 3 + 2];
         double dt10 = dP_1[j * 3 + 2];
-        /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
-        gradc_pusha(gradc_t, uv, gradc_count(2, 1));
-        gradc_pusha(gradc_t, duv, gradc_count(2, 1));
-        gradc_fill(uv, gradc_count(2, 1));
-        gradc_fill(duv, gradc_count(2, 1));
         /* 7: let th2 = r0^2 + r1^2 + r2^2; */
         double t11 = t1 * t1;
         double t12 = 2.0 * t1;
@@ -2511,9 +2503,6 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
             d_t84 += d_t98 * t95;
             dd_t84 += dd_t98 * t95;
             dd_t84 += dt171 * d_t98;
-            /* 5: fn project(r0, r1, r2, t0, t1, t2, f, x, y, z, out uv[2]) { */
-            gradc_popa(gradc_t, duv, gradc_count(2, 1));
-            gradc_popa(gradc_t, uv, gradc_count(2, 1));
             /* 40: P[j][0], P[j][1], P[j][2], uv); */
             d_P[j_1 * 3 + 2] += d_t93;
             double t172 = dd_t93;
@@ -2546,6 +2535,9 @@ double ba_objective_hvp(int nc, int np, int nobs, const int *cam, const int *pt,
             d_C[c_2 * 7 + 0] += d_t84;
             double t181 = dd_t84;
             dd_C[c_2 * 7 + 0] += t181;
+            /* 38: let uv[2]; */
+            gradc_popa(gradc_t, duv, gradc_count(2, 1));
+            gradc_popa(gradc_t, uv, gradc_count(2, 1));
         }
     }
     if (gradc_t->failed) {

@@ -397,8 +397,6 @@ double conv1d_loss(int C, int F, int K, int n, const double *W, const double *b,
     double *gradc_next = gradc_work;
     double *y = gradc_next;
     gradc_next += (size_t)F * (size_t)t2;
-    /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
-    gradc_fill(y, gradc_count(F, t2));
     /* 4: for f in 0..F { */
     for (int f = 0; f < F; f++) {
         /* 6: let a = b[f]; */
@@ -486,8 +484,6 @@ double conv1d_loss_grad(int C, int F, int K, int n, const double *W, const doubl
     gradc_next += (size_t)F * (size_t)t2;
     double *d_y = gradc_next;
     gradc_next += (size_t)F * (size_t)t2;
-    /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
-    gradc_fill(y, gradc_count(F, t2));
     double t3 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
@@ -552,69 +548,63 @@ double conv1d_loss_grad(int C, int F, int K, int n, const double *W, const doubl
     /* 23: return 0.5 * s; */
     double t12 = 0.5 * s;
 
-    if (!gradc_t->failed) {
+    /* the loop of line 20, backwards */
+    /* 20: for f in 0..F { */
+    for (int f_1 = F - 1; f_1 >= 0; f_1--) {
 
-        /* reverse sweep */
-        gradc_fill(d_y, gradc_count(F, t2));
-
-        /* the loop of line 20, backwards */
-        /* 20: for f in 0..F { */
-        for (int f_1 = F - 1; f_1 >= 0; f_1--) {
-
-            /* the loop of line 21, backwards */
-            /* 21: for t in 0..n - K + 1 { s += (y[f][t] - Y[f][t])^2; } */
-            for (int t_1 = t2 - 1; t_1 >= 0; t_1--) {
-                double t13 = y[f_1 * t2 + t_1];
-                double t14 = Y[f_1 * ((n - K) + 1) + t_1];
-                double t15 = t13 - t14;
-                double t16 = 2.0 * t15;
-                double d_t13 = 0.5 * t16;
-                d_y[f_1 * t2 + t_1] += d_t13;
-            }
+        /* the loop of line 21, backwards */
+        /* 21: for t in 0..n - K + 1 { s += (y[f][t] - Y[f][t])^2; } */
+        for (int t_1 = t2 - 1; t_1 >= 0; t_1--) {
+            double t13 = y[f_1 * t2 + t_1];
+            double t14 = Y[f_1 * ((n - K) + 1) + t_1];
+            double t15 = t13 - t14;
+            double t16 = 2.0 * t15;
+            double d_t13 = 0.5 * t16;
+            d_y[f_1 * t2 + t_1] += d_t13;
         }
-        gradc_fill(d_W, gradc_scale(gradc_count(F, C), K));
-        gradc_fill(d_b, gradc_count(F, 1));
+    }
+    gradc_fill(d_W, gradc_scale(gradc_count(F, C), K));
+    gradc_fill(d_b, gradc_count(F, 1));
 
-        /* the loop of line 4, backwards */
-        /* 4: for f in 0..F { */
-        for (int f = F - 1; f >= 0; f--) {
-            double d_a = 0.0;
+    /* the loop of line 4, backwards */
+    /* 4: for f in 0..F { */
+    for (int f = F - 1; f >= 0; f--) {
+        double d_a = 0.0;
 
-            /* the loop of line 5, backwards */
-            /* 5: for t in 0..n - K + 1 { */
-            for (int t = t2 - 1; t >= 0; t--) {
-                /* 10: y[f][t] = tanh(a); */
-                double t17 = d_y[f * t2 + t];
-                d_y[f * t2 + t] = 0.0;
-                double t18 = t3 * t3;
-                double t19 = 1.0 - t18;
-                double d_a_1 = t17 * t19;
-                t3 = gradc_pop(gradc_t);
-                int t20 = d_a_1 != 0.0;
+        /* the loop of line 5, backwards */
+        /* 5: for t in 0..n - K + 1 { */
+        for (int t = t2 - 1; t >= 0; t--) {
+            /* 10: y[f][t] = tanh(a); */
+            double t17 = d_y[f * t2 + t];
+            d_y[f * t2 + t] = 0.0;
+            double t18 = t3 * t3;
+            double t19 = 1.0 - t18;
+            double d_a_1 = t17 * t19;
+            t3 = gradc_pop(gradc_t);
+            int t20 = d_a_1 != 0.0;
 
-                /* skipped where its adjoint seed is 0: it would add only zeros */
-                if (t20) {
+            /* skipped where its adjoint seed is 0: it would add only zeros */
+            if (t20) {
 
-                    /* the loop of line 7, backwards */
-                    /* 7: for c in 0..C { */
-                    for (int c = C - 1; c >= 0; c--) {
+                /* the loop of line 7, backwards */
+                /* 7: for c in 0..C { */
+                for (int c = C - 1; c >= 0; c--) {
 
-                        /* the loop of line 8, backwards */
-                        /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
-                        for (int k = K - 1; k >= 0; k--) {
-                            int t21 = t + k;
-                            double t22 = x[c * n + t21];
-                            double d_t4 = d_a_1 * t22;
-                            d_W[(f * C + c) * K + k] += d_t4;
-                        }
+                    /* the loop of line 8, backwards */
+                    /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
+                    for (int k = K - 1; k >= 0; k--) {
+                        int t21 = t + k;
+                        double t22 = x[c * n + t21];
+                        double d_t4 = d_a_1 * t22;
+                        d_W[(f * C + c) * K + k] += d_t4;
                     }
                 }
-                /* 7: for c in 0..C { */
-                d_a += d_a_1;
             }
-            /* 6: let a = b[f]; */
-            d_b[f] += d_a;
+            /* 7: for c in 0..C { */
+            d_a += d_a_1;
         }
+        /* 6: let a = b[f]; */
+        d_b[f] += d_a;
     }
     if (gradc_t->failed) {
         if (g_W) gradc_fill_nan(g_W, gradc_scale(gradc_count(F, C), K));
@@ -660,9 +650,6 @@ double conv1d_loss_jvp(int C, int F, int K, int n, const double *W, const double
     gradc_next += (size_t)F * (size_t)t2;
     double *dy = gradc_next;
     gradc_next += (size_t)F * (size_t)t2;
-    /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
-    gradc_fill(y, gradc_count(F, t2));
-    gradc_fill(dy, gradc_count(F, t2));
     /* 4: for f in 0..F { */
     for (int f = 0; f < F; f++) {
         /* 6: let a = b[f]; */
@@ -804,9 +791,6 @@ double conv1d_loss_hvp(int C, int F, int K, int n, const double *W, const double
         dd_b = gradc_next;
         gradc_next += (size_t)F;
     }
-    /* 3: fn conv1d(int C, int F, int K, int n, W[F][C][K], b[F], x[C][n], out y[F][n - K + 1]) { */
-    gradc_fill(y, gradc_count(F, t2));
-    gradc_fill(dy, gradc_count(F, t2));
     double t3 = 0.0;
     double dt3 = 0.0;
 
@@ -886,92 +870,85 @@ double conv1d_loss_hvp(int C, int F, int K, int n, const double *W, const double
     /* 23: return 0.5 * s; */
     double t15 = 0.5 * s;
 
-    if (!gradc_t->failed) {
+    /* the loop of line 20, backwards */
+    /* 20: for f in 0..F { */
+    for (int f_1 = F - 1; f_1 >= 0; f_1--) {
 
-        /* reverse sweep */
-        gradc_fill(d_y, gradc_count(F, t2));
-        gradc_fill(dd_y, gradc_count(F, t2));
-
-        /* the loop of line 20, backwards */
-        /* 20: for f in 0..F { */
-        for (int f_1 = F - 1; f_1 >= 0; f_1--) {
-
-            /* the loop of line 21, backwards */
-            /* 21: for t in 0..n - K + 1 { s += (y[f][t] - Y[f][t])^2; } */
-            for (int t_1 = t2 - 1; t_1 >= 0; t_1--) {
-                double t16 = y[f_1 * t2 + t_1];
-                double dt16 = dy[f_1 * t2 + t_1];
-                double t17 = Y[f_1 * ((n - K) + 1) + t_1];
-                double t18 = t16 - t17;
-                double t19 = 2.0 * t18;
-                double dt19 = dt16 * 2.0;
-                double d_t16 = 0.5 * t19;
-                double t20 = dt19 * 0.5;
-                d_y[f_1 * t2 + t_1] += d_t16;
-                dd_y[f_1 * t2 + t_1] += t20;
-            }
+        /* the loop of line 21, backwards */
+        /* 21: for t in 0..n - K + 1 { s += (y[f][t] - Y[f][t])^2; } */
+        for (int t_1 = t2 - 1; t_1 >= 0; t_1--) {
+            double t16 = y[f_1 * t2 + t_1];
+            double dt16 = dy[f_1 * t2 + t_1];
+            double t17 = Y[f_1 * ((n - K) + 1) + t_1];
+            double t18 = t16 - t17;
+            double t19 = 2.0 * t18;
+            double dt19 = dt16 * 2.0;
+            double d_t16 = 0.5 * t19;
+            double t20 = dt19 * 0.5;
+            d_y[f_1 * t2 + t_1] += d_t16;
+            dd_y[f_1 * t2 + t_1] += t20;
         }
-        gradc_fill(d_W, gradc_scale(gradc_count(F, C), K));
-        gradc_fill(dd_W, gradc_scale(gradc_count(F, C), K));
-        gradc_fill(d_b, gradc_count(F, 1));
-        gradc_fill(dd_b, gradc_count(F, 1));
+    }
+    gradc_fill(d_W, gradc_scale(gradc_count(F, C), K));
+    gradc_fill(dd_W, gradc_scale(gradc_count(F, C), K));
+    gradc_fill(d_b, gradc_count(F, 1));
+    gradc_fill(dd_b, gradc_count(F, 1));
 
-        /* the loop of line 4, backwards */
-        /* 4: for f in 0..F { */
-        for (int f = F - 1; f >= 0; f--) {
-            double d_a = 0.0;
-            double dd_a = 0.0;
+    /* the loop of line 4, backwards */
+    /* 4: for f in 0..F { */
+    for (int f = F - 1; f >= 0; f--) {
+        double d_a = 0.0;
+        double dd_a = 0.0;
 
-            /* the loop of line 5, backwards */
-            /* 5: for t in 0..n - K + 1 { */
-            for (int t = t2 - 1; t >= 0; t--) {
-                /* 10: y[f][t] = tanh(a); */
-                double t21 = d_y[f * t2 + t];
-                double dt21 = dd_y[f * t2 + t];
-                d_y[f * t2 + t] = 0.0;
-                dd_y[f * t2 + t] = 0.0;
-                double t22 = t3 * t3;
-                double dt22 = dt3 * t3;
-                dt22 += dt3 * t3;
-                double t23 = 1.0 - t22;
-                double dt23 = -dt22;
-                double d_a_1 = t21 * t23;
-                double dd_a_1 = dt21 * t23;
-                dd_a_1 += dt23 * t21;
-                dt3 = gradc_pop(gradc_t);
-                t3 = gradc_pop(gradc_t);
-                int t24 = d_a_1 != 0.0;
-                int t25 = dd_a_1 != 0.0;
-                int t26 = t24 || t25;
+        /* the loop of line 5, backwards */
+        /* 5: for t in 0..n - K + 1 { */
+        for (int t = t2 - 1; t >= 0; t--) {
+            /* 10: y[f][t] = tanh(a); */
+            double t21 = d_y[f * t2 + t];
+            double dt21 = dd_y[f * t2 + t];
+            d_y[f * t2 + t] = 0.0;
+            dd_y[f * t2 + t] = 0.0;
+            double t22 = t3 * t3;
+            double dt22 = dt3 * t3;
+            dt22 += dt3 * t3;
+            double t23 = 1.0 - t22;
+            double dt23 = -dt22;
+            double d_a_1 = t21 * t23;
+            double dd_a_1 = dt21 * t23;
+            dd_a_1 += dt23 * t21;
+            dt3 = gradc_pop(gradc_t);
+            t3 = gradc_pop(gradc_t);
+            int t24 = d_a_1 != 0.0;
+            int t25 = dd_a_1 != 0.0;
+            int t26 = t24 || t25;
 
-                /* skipped where its adjoint seeds are 0: it would add only zeros */
-                if (t26) {
+            /* skipped where its adjoint seeds are 0: it would add only zeros */
+            if (t26) {
 
-                    /* the loop of line 7, backwards */
-                    /* 7: for c in 0..C { */
-                    for (int c = C - 1; c >= 0; c--) {
+                /* the loop of line 7, backwards */
+                /* 7: for c in 0..C { */
+                for (int c = C - 1; c >= 0; c--) {
 
-                        /* the loop of line 8, backwards */
-                        /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
-                        for (int k = K - 1; k >= 0; k--) {
-                            int t27 = t + k;
-                            double t28 = x[c * n + t27];
-                            double d_t4 = d_a_1 * t28;
-                            double t29 = dd_a_1 * t28;
-                            d_W[(f * C + c) * K + k] += d_t4;
-                            dd_W[(f * C + c) * K + k] += t29;
-                        }
+                    /* the loop of line 8, backwards */
+                    /* 8: for k in 0..K { a += W[f][c][k] * x[c][t + k]; } */
+                    for (int k = K - 1; k >= 0; k--) {
+                        int t27 = t + k;
+                        double t28 = x[c * n + t27];
+                        double d_t4 = d_a_1 * t28;
+                        double t29 = dd_a_1 * t28;
+                        d_W[(f * C + c) * K + k] += d_t4;
+                        dd_W[(f * C + c) * K + k] += t29;
                     }
                 }
-                /* 7: for c in 0..C { */
-                d_a += d_a_1;
-                dd_a += dd_a_1;
             }
-            /* 6: let a = b[f]; */
-            d_b[f] += d_a;
-            double t30 = dd_a;
-            dd_b[f] += t30;
+            /* 7: for c in 0..C { */
+            d_a += d_a_1;
+            dd_a += dd_a_1;
         }
+        /* 6: let a = b[f]; */
+        d_b[f] += d_a;
+        double t30 = dd_a;
+        dd_b[f] += t30;
     }
     if (gradc_t->failed) {
         if (g_W) gradc_fill_nan(g_W, gradc_scale(gradc_count(F, C), K));

@@ -518,10 +518,6 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
     gradc_next += (size_t)d;
     double *Qxc = gradc_next;
     gradc_next += (size_t)d;
-    /* 52: let sum_qs[K]; */
-    gradc_fill(sum_qs, gradc_count(K, 1));
-    /* 53: let diag[K][d]; */
-    gradc_fill(diag, gradc_count(K, d));
     /* 54: for k in 0..K { */
     for (int k = 0; k < K; k++) {
         /* 55: for j in 0..d { */
@@ -534,12 +530,6 @@ double gmm(int d, int K, int n, int T, const double *alphas, const double *means
             diag[k * d + j] = t2;
         }
     }
-    /* 62: let main_term[K]; */
-    gradc_fill(main_term, gradc_count(K, 1));
-    /* 63: let xc[d]; */
-    gradc_fill(xc, gradc_count(d, 1));
-    /* 64: let Qxc[d]; */
-    gradc_fill(Qxc, gradc_count(d, 1));
     /* 65: for i in 0..n { */
     double slse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
@@ -788,10 +778,6 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
     gradc_next += (size_t)d;
     double *d_Qxc = gradc_next;
     gradc_next += (size_t)d;
-    /* 52: let sum_qs[K]; */
-    gradc_fill(sum_qs, gradc_count(K, 1));
-    /* 53: let diag[K][d]; */
-    gradc_fill(diag, gradc_count(K, d));
     double t1 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
@@ -813,12 +799,6 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             gradc_push(gradc_t, t1);
         }
     }
-    /* 62: let main_term[K]; */
-    gradc_fill(main_term, gradc_count(K, 1));
-    /* 63: let xc[d]; */
-    gradc_fill(xc, gradc_count(d, 1));
-    /* 64: let Qxc[d]; */
-    gradc_fill(Qxc, gradc_count(d, 1));
     /* 65: for i in 0..n { */
     double slse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
@@ -1101,8 +1081,6 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
         /* 37: let mx = v[0]; */
         d_alphas[0] += d_mx_3;
         gradc_fill(d_icf, gradc_count(K, T));
-        gradc_fill(d_sum_qs, gradc_count(K, 1));
-        gradc_fill(d_diag, gradc_count(K, d));
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
         double d_t43 = -t37;
 
@@ -1133,9 +1111,6 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
             }
         }
         gradc_fill(d_means, gradc_count(K, d));
-        gradc_fill(d_main_term, gradc_count(K, 1));
-        gradc_fill(d_xc, gradc_count(d, 1));
-        gradc_fill(d_Qxc, gradc_count(d, 1));
 
         /* the loop of line 65, backwards */
         /* 65: for i in 0..n { */
@@ -1288,7 +1263,7 @@ double gmm_grad(int d, int K, int n, int T, const double *alphas, const double *
 double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *means, const double *icf, const double *x, double gamma_, int m, const double *dalphas, const double *dmeans, const double *dicf, double *df)
 {
     /* 48: fn gmm(int d, int K, int n, int T, alphas[K], means[K][d], icf[K][T], */
-    /* memory for the arrays: dalphas_1 (if dalphas is NULL) dmeans_1 (if dmeans is NULL) dicf_1 (if dicf is NULL) sum_qs diag main_term xc Qxc dsum_qs ddiag dmain_term dxc dQxc */
+    /* memory for the arrays: dalphas_1 (if dalphas is NULL) dmeans_1 (if dmeans is NULL) dicf_1 (if dicf is NULL) sum_qs diag main_term xc Qxc dsum_qs ddiag dxc dQxc dmain_term */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dalphas ? 0 : gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, dmeans ? 0 : gradc_count(K, d));
@@ -1300,9 +1275,9 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(K, d));
+    gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
+    gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(K, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
-    gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
     double gradc_none[1] = {0.0};
     double *gradc_work = gradc_alloc(gradc_size, gradc_none);
     if (!gradc_work) {
@@ -1339,18 +1314,12 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
     gradc_next += (size_t)K;
     double *ddiag = gradc_next;
     gradc_next += (size_t)K * (size_t)d;
-    double *dmain_term = gradc_next;
-    gradc_next += (size_t)K;
     double *dxc = gradc_next;
     gradc_next += (size_t)d;
     double *dQxc = gradc_next;
     gradc_next += (size_t)d;
-    /* 52: let sum_qs[K]; */
-    gradc_fill(sum_qs, gradc_count(K, 1));
-    gradc_fill(dsum_qs, gradc_count(K, 1));
-    /* 53: let diag[K][d]; */
-    gradc_fill(diag, gradc_count(K, d));
-    gradc_fill(ddiag, gradc_count(K, d));
+    double *dmain_term = gradc_next;
+    gradc_next += (size_t)K;
     /* 54: for k in 0..K { */
     for (int k = 0; k < K; k++) {
         /* 55: for j in 0..d { */
@@ -1367,15 +1336,6 @@ double gmm_jvp(int d, int K, int n, int T, const double *alphas, const double *m
             ddiag[k * d + j] = t3;
         }
     }
-    /* 62: let main_term[K]; */
-    gradc_fill(main_term, gradc_count(K, 1));
-    gradc_fill(dmain_term, gradc_count(K, 1));
-    /* 63: let xc[d]; */
-    gradc_fill(xc, gradc_count(d, 1));
-    gradc_fill(dxc, gradc_count(d, 1));
-    /* 64: let Qxc[d]; */
-    gradc_fill(Qxc, gradc_count(d, 1));
-    gradc_fill(dQxc, gradc_count(d, 1));
     /* 65: for i in 0..n { */
     double slse = 0.0;
     double dslse = 0.0;
@@ -1647,7 +1607,7 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     gradc_tape gradc_tape_ = {NULL, 0, 0, 0}, *gradc_t = &gradc_tape_;
     /* forward sweep */
     /* 48: fn gmm(int d, int K, int n, int T, alphas[K], means[K][d], icf[K][T], */
-    /* memory for the arrays: dalphas_1 (if dalphas is NULL) dmeans_1 (if dmeans is NULL) dicf_1 (if dicf is NULL) d_alphas (if g_alphas is NULL) d_means (if g_means is NULL) d_icf (if g_icf is NULL) sum_qs diag main_term xc Qxc d_sum_qs d_diag d_main_term d_xc d_Qxc dsum_qs ddiag dmain_term dxc dQxc dd_alphas (if hv_alphas is NULL) dd_icf (if hv_icf is NULL) dd_sum_qs dd_diag dd_means (if hv_means is NULL) dd_main_term dd_xc dd_Qxc */
+    /* memory for the arrays: dalphas_1 (if dalphas is NULL) dmeans_1 (if dmeans is NULL) dicf_1 (if dicf is NULL) d_alphas (if g_alphas is NULL) d_means (if g_means is NULL) d_icf (if g_icf is NULL) sum_qs diag main_term xc Qxc d_sum_qs d_diag d_main_term d_xc d_Qxc dsum_qs ddiag dmain_term dxc dQxc dd_alphas (if hv_alphas is NULL) dd_icf (if hv_icf is NULL) dd_diag dd_means (if hv_means is NULL) dd_main_term dd_sum_qs dd_Qxc dd_xc */
     size_t gradc_size = 0;
     gradc_size = gradc_sum(gradc_size, dalphas ? 0 : gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, dmeans ? 0 : gradc_count(K, d));
@@ -1672,9 +1632,9 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
     gradc_size = gradc_sum(gradc_size, hv_alphas ? 0 : gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, hv_icf ? 0 : gradc_count(K, T));
-    gradc_size = gradc_sum(gradc_size, gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(K, d));
     gradc_size = gradc_sum(gradc_size, hv_means ? 0 : gradc_count(K, d));
+    gradc_size = gradc_sum(gradc_size, gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(K, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
     gradc_size = gradc_sum(gradc_size, gradc_count(d, 1));
@@ -1761,8 +1721,6 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         dd_icf = gradc_next;
         gradc_next += (size_t)K * (size_t)T;
     }
-    double *dd_sum_qs = gradc_next;
-    gradc_next += (size_t)K;
     double *dd_diag = gradc_next;
     gradc_next += (size_t)K * (size_t)d;
     double *dd_means = hv_means;
@@ -1772,16 +1730,12 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
     }
     double *dd_main_term = gradc_next;
     gradc_next += (size_t)K;
-    double *dd_xc = gradc_next;
-    gradc_next += (size_t)d;
+    double *dd_sum_qs = gradc_next;
+    gradc_next += (size_t)K;
     double *dd_Qxc = gradc_next;
     gradc_next += (size_t)d;
-    /* 52: let sum_qs[K]; */
-    gradc_fill(sum_qs, gradc_count(K, 1));
-    gradc_fill(dsum_qs, gradc_count(K, 1));
-    /* 53: let diag[K][d]; */
-    gradc_fill(diag, gradc_count(K, d));
-    gradc_fill(ddiag, gradc_count(K, d));
+    double *dd_xc = gradc_next;
+    gradc_next += (size_t)d;
     double t1 = 0.0;
     double dt1 = 0.0;
 
@@ -1810,15 +1764,6 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
             gradc_push(gradc_t, dt1);
         }
     }
-    /* 62: let main_term[K]; */
-    gradc_fill(main_term, gradc_count(K, 1));
-    gradc_fill(dmain_term, gradc_count(K, 1));
-    /* 63: let xc[d]; */
-    gradc_fill(xc, gradc_count(d, 1));
-    gradc_fill(dxc, gradc_count(d, 1));
-    /* 64: let Qxc[d]; */
-    gradc_fill(Qxc, gradc_count(d, 1));
-    gradc_fill(dQxc, gradc_count(d, 1));
     /* 65: for i in 0..n { */
     double slse = 0.0;
     /* 75: Qxc[r] += icf[k][d + c*(d-1) - c*(c-1)/2 + r - c - 1] * xc[c]; */
@@ -2191,10 +2136,6 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         dd_alphas[0] += t86;
         gradc_fill(d_icf, gradc_count(K, T));
         gradc_fill(dd_icf, gradc_count(K, T));
-        gradc_fill(d_sum_qs, gradc_count(K, 1));
-        gradc_fill(dd_sum_qs, gradc_count(K, 1));
-        gradc_fill(d_diag, gradc_count(K, d));
-        gradc_fill(dd_diag, gradc_count(K, d));
         /* 97: prior += 0.5 * gamma^2 * frobenius - m * sum_qs[k]; */
         double d_t49 = -t43;
 
@@ -2234,12 +2175,6 @@ double gmm_hvp(int d, int K, int n, int T, const double *alphas, const double *m
         }
         gradc_fill(d_means, gradc_count(K, d));
         gradc_fill(dd_means, gradc_count(K, d));
-        gradc_fill(d_main_term, gradc_count(K, 1));
-        gradc_fill(dd_main_term, gradc_count(K, 1));
-        gradc_fill(d_xc, gradc_count(d, 1));
-        gradc_fill(dd_xc, gradc_count(d, 1));
-        gradc_fill(d_Qxc, gradc_count(d, 1));
-        gradc_fill(dd_Qxc, gradc_count(d, 1));
 
         /* the loop of line 65, backwards */
         /* 65: for i in 0..n { */

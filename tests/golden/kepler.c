@@ -1022,8 +1022,6 @@ double orbit_fit(int m, double e, double a, double M0, double n, const double *t
     double *gradc_next = gradc_work;
     double *p = gradc_next;
     gradc_next += (size_t)2;
-    /* 31: let p[2]; */
-    gradc_fill(p, gradc_count(2, 1));
     /* 32: for k in 0..m { */
     double r = 0.0;
     /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
@@ -1037,8 +1035,6 @@ double orbit_fit(int m, double e, double a, double M0, double n, const double *t
         double t5 = t[k];
         double t6 = n * t5;
         double t7 = M0 + t6;
-        /* 21: fn orbit_position(M, e, a, out pos[2]) { */
-        gradc_fill(p, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
         double t8 = sin(t7);
         double t9 = e * t8;
@@ -1141,8 +1137,6 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
     gradc_next += (size_t)2;
     double *d_p = gradc_next;
     gradc_next += (size_t)2;
-    /* 31: let p[2]; */
-    gradc_fill(p, gradc_count(2, 1));
     /* 32: for k in 0..m { */
     double r = 0.0;
     /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
@@ -1172,7 +1166,6 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         double t10 = M0 + t9;
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
         gradc_pusha(gradc_t, p, gradc_count(2, 1));
-        gradc_fill(p, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
         t7 = sin(t10);
         double t11 = e * t7;
@@ -1273,7 +1266,6 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
         double d_a = 0.0;
         double d_M0 = 0.0;
         double d_n = 0.0;
-        gradc_fill(d_p, gradc_count(2, 1));
         double d_t4 = 0.0;
 
         /* the loop of line 32, backwards */
@@ -1384,7 +1376,6 @@ double orbit_fit_grad(int m, double e, double a, double M0, double n, const doub
             double t64 = cos(t37);
             d_t37 += d_t7 * t64;
             /* 21: fn orbit_position(M, e, a, out pos[2]) { */
-            gradc_fill(d_p, gradc_count(2, 1));
             gradc_popa(gradc_t, p, gradc_count(2, 1));
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */
             d_M0 += d_t37;
@@ -1435,9 +1426,6 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
     gradc_next += (size_t)2;
     double *dp = gradc_next;
     gradc_next += (size_t)2;
-    /* 31: let p[2]; */
-    gradc_fill(p, gradc_count(2, 1));
-    gradc_fill(dp, gradc_count(2, 1));
     /* 32: for k in 0..m { */
     double r = 0.0;
     double dr = 0.0;
@@ -1461,9 +1449,6 @@ double orbit_fit_jvp(int m, double e, double a, double M0, double n, const doubl
         double dt8 = dn * t7;
         double t9 = M0 + t8;
         double dt9 = dM0 + dt8;
-        /* 21: fn orbit_position(M, e, a, out pos[2]) { */
-        gradc_fill(p, gradc_count(2, 1));
-        gradc_fill(dp, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
         double t10 = sin(t9);
         double t11 = cos(t9);
@@ -1625,9 +1610,6 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
     gradc_next += (size_t)2;
     double *dd_p = gradc_next;
     gradc_next += (size_t)2;
-    /* 31: let p[2]; */
-    gradc_fill(p, gradc_count(2, 1));
-    gradc_fill(dp, gradc_count(2, 1));
     /* 32: for k in 0..m { */
     double r = 0.0;
     /* 24: pos[1] = a * sqrt(1 - e^2) * sin(E); */
@@ -1673,8 +1655,6 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         /* 21: fn orbit_position(M, e, a, out pos[2]) { */
         gradc_pusha(gradc_t, p, gradc_count(2, 1));
         gradc_pusha(gradc_t, dp, gradc_count(2, 1));
-        gradc_fill(p, gradc_count(2, 1));
-        gradc_fill(dp, gradc_count(2, 1));
         /* 9: let E = M + e * sin(M); */
         t9 = sin(t12);
         double t13 = cos(t12);
@@ -1833,8 +1813,6 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
         double dd_M0 = 0.0;
         double d_n = 0.0;
         double dd_n = 0.0;
-        gradc_fill(d_p, gradc_count(2, 1));
-        gradc_fill(dd_p, gradc_count(2, 1));
         double d_t6 = 0.0;
         double dd_t6 = 0.0;
 
@@ -2051,8 +2029,6 @@ double orbit_fit_hvp(int m, double e, double a, double M0, double n, const doubl
             dd_t49 += dd_t9 * t89;
             dd_t49 += dt89 * d_t9;
             /* 21: fn orbit_position(M, e, a, out pos[2]) { */
-            gradc_fill(d_p, gradc_count(2, 1));
-            gradc_fill(dd_p, gradc_count(2, 1));
             gradc_popa(gradc_t, dp, gradc_count(2, 1));
             gradc_popa(gradc_t, p, gradc_count(2, 1));
             /* 33: orbit_position(M0 + n * t[k], e, a, p); */

@@ -120,8 +120,6 @@ double lu_logdet(int n, const double *A)
     double *gradc_next = gradc_work;
     double *M = gradc_next;
     gradc_next += (size_t)n * (size_t)n;
-    /* 5: let M[n][n]; */
-    gradc_fill(M, gradc_count(n, n));
     /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
@@ -219,8 +217,6 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
     gradc_next += (size_t)n * (size_t)n;
     double *d_M = gradc_next;
     gradc_next += (size_t)n * (size_t)n;
-    /* 5: let M[n][n]; */
-    gradc_fill(M, gradc_count(n, n));
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
@@ -318,89 +314,83 @@ double lu_logdet_grad(int n, const double *A, double *g_A)
     }
     double t17 = ld;
 
-    if (!gradc_t->failed) {
+    /* the loop of line 8, backwards */
+    /* 8: for k in 0..n { */
+    for (int k = n - 1; k >= 0; k--) {
+        /* 20: ld += log(abs(M[k][k])); */
+        t4 = gradc_pop(gradc_t);
+        /* 10: for i in k + 1..n { */
+        int t18 = k + 1;
+        /* 20: ld += log(abs(M[k][k])); */
+        double t19 = fabs(t3);
 
-        /* reverse sweep */
-        gradc_fill(d_M, gradc_count(n, n));
+        /* the loop of line 21, backwards */
+        /* 21: for i in k + 1..n { */
+        for (int i_2 = n - 1; i_2 >= t18; i_2--) {
+            /* 22: let l = M[i][k] / M[k][k]; */
+            double l_1 = t5 / t6;
+            double d_l_1 = 0.0;
 
-        /* the loop of line 8, backwards */
-        /* 8: for k in 0..n { */
-        for (int k = n - 1; k >= 0; k--) {
-            /* 20: ld += log(abs(M[k][k])); */
-            t4 = gradc_pop(gradc_t);
-            /* 10: for i in k + 1..n { */
-            int t18 = k + 1;
-            /* 20: ld += log(abs(M[k][k])); */
-            double t19 = fabs(t3);
-
-            /* the loop of line 21, backwards */
-            /* 21: for i in k + 1..n { */
-            for (int i_2 = n - 1; i_2 >= t18; i_2--) {
-                /* 22: let l = M[i][k] / M[k][k]; */
-                double l_1 = t5 / t6;
-                double d_l_1 = 0.0;
-
-                /* the loop of line 23, backwards */
-                /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
-                for (int j_2 = n - 1; j_2 >= t18; j_2--) {
-                    double t20 = d_M[i_2 * n + j_2];
-                    double d_t16 = -t20;
-                    d_l_1 += d_t16 * t7;
-                    double d_t7 = d_t16 * l_1;
-                    d_M[k * n + j_2] += d_t7;
-                    t7 = gradc_pop(gradc_t);
-                }
-                /* 22: let l = M[i][k] / M[k][k]; */
-                double d_t5 = d_l_1 / t6;
-                double t21 = d_l_1 * l_1;
-                double t22 = t21 / t6;
-                double d_t6 = -t22;
-                d_M[k * n + k] += d_t6;
-                t6 = gradc_pop(gradc_t);
-                d_M[i_2 * n + k] += d_t5;
-                t5 = gradc_pop(gradc_t);
+            /* the loop of line 23, backwards */
+            /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
+            for (int j_2 = n - 1; j_2 >= t18; j_2--) {
+                double t20 = d_M[i_2 * n + j_2];
+                double d_t16 = -t20;
+                d_l_1 += d_t16 * t7;
+                double d_t7 = d_t16 * l_1;
+                d_M[k * n + j_2] += d_t7;
+                t7 = gradc_pop(gradc_t);
             }
-            /* 20: ld += log(abs(M[k][k])); */
-            double t23 = 1.0 / t19;
-            double d_t19 = gradc_dom(t4, t23);
-            double d_t3 = gradc_dabs(t3, d_t19);
-            d_M[k * n + k] += d_t3;
-            t3 = gradc_pop(gradc_t);
-            /* 13: if (p != k) { */
-            if (t2) {
-
-                /* the loop of line 14, backwards */
-                /* 14: for j in 0..n { */
-                for (int j_1 = n - 1; j_1 >= 0; j_1--) {
-                    /* 17: M[p][j] = t; */
-                    double t24 = d_M[p * n + j_1];
-                    d_M[p * n + j_1] = 0.0;
-                    /* 16: M[k][j] = M[p][j]; */
-                    double t25 = d_M[k * n + j_1];
-                    d_M[k * n + j_1] = 0.0;
-                    d_M[p * n + j_1] += t25;
-                    /* 15: let t = M[k][j]; */
-                    d_M[k * n + j_1] += t24;
-                }
-            }
-            /* 13: if (p != k) { */
-            t2 = (int)gradc_pop(gradc_t);
-            /* 10: for i in k + 1..n { */
-            p = (int)gradc_pop(gradc_t);
+            /* 22: let l = M[i][k] / M[k][k]; */
+            double d_t5 = d_l_1 / t6;
+            double t21 = d_l_1 * l_1;
+            double t22 = t21 / t6;
+            double d_t6 = -t22;
+            d_M[k * n + k] += d_t6;
+            t6 = gradc_pop(gradc_t);
+            d_M[i_2 * n + k] += d_t5;
+            t5 = gradc_pop(gradc_t);
         }
-        gradc_fill(d_A, gradc_count(n, n));
+        /* 20: ld += log(abs(M[k][k])); */
+        double t23 = 1.0 / t19;
+        double d_t19 = gradc_dom(t4, t23);
+        double d_t3 = gradc_dabs(t3, d_t19);
+        d_M[k * n + k] += d_t3;
+        t3 = gradc_pop(gradc_t);
+        /* 13: if (p != k) { */
+        if (t2) {
+
+            /* the loop of line 14, backwards */
+            /* 14: for j in 0..n { */
+            for (int j_1 = n - 1; j_1 >= 0; j_1--) {
+                /* 17: M[p][j] = t; */
+                double t24 = d_M[p * n + j_1];
+                d_M[p * n + j_1] = 0.0;
+                /* 16: M[k][j] = M[p][j]; */
+                double t25 = d_M[k * n + j_1];
+                d_M[k * n + j_1] = 0.0;
+                d_M[p * n + j_1] += t25;
+                /* 15: let t = M[k][j]; */
+                d_M[k * n + j_1] += t24;
+            }
+        }
+        /* 13: if (p != k) { */
+        t2 = (int)gradc_pop(gradc_t);
+        /* 10: for i in k + 1..n { */
+        p = (int)gradc_pop(gradc_t);
+    }
+    gradc_fill(d_A, gradc_count(n, n));
+
+    /* the loop of line 6, backwards */
+    /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
+    for (int i = n - 1; i >= 0; i--) {
 
         /* the loop of line 6, backwards */
         /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
-        for (int i = n - 1; i >= 0; i--) {
-
-            /* the loop of line 6, backwards */
-            /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
-            for (int j = n - 1; j >= 0; j--) {
-                double t26 = d_M[i * n + j];
-                d_M[i * n + j] = 0.0;
-                d_A[i * n + j] += t26;
-            }
+        for (int j = n - 1; j >= 0; j--) {
+            double t26 = d_M[i * n + j];
+            d_M[i * n + j] = 0.0;
+            d_A[i * n + j] += t26;
         }
     }
     if (gradc_t->failed) {
@@ -437,9 +427,6 @@ double lu_logdet_jvp(int n, const double *A, const double *dA, double *df)
     gradc_next += (size_t)n * (size_t)n;
     double *dM = gradc_next;
     gradc_next += (size_t)n * (size_t)n;
-    /* 5: let M[n][n]; */
-    gradc_fill(M, gradc_count(n, n));
-    gradc_fill(dM, gradc_count(n, n));
     /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
@@ -580,9 +567,6 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
         dd_A = gradc_next;
         gradc_next += (size_t)n * (size_t)n;
     }
-    /* 5: let M[n][n]; */
-    gradc_fill(M, gradc_count(n, n));
-    gradc_fill(dM, gradc_count(n, n));
 
     /* saves nothing: the reverse sweep recomputes what it needs */
     /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
@@ -710,136 +694,129 @@ double lu_logdet_hvp(int n, const double *A, const double *dA, double *g_A, doub
     }
     double t20 = ld;
 
-    if (!gradc_t->failed) {
+    /* the loop of line 8, backwards */
+    /* 8: for k in 0..n { */
+    for (int k = n - 1; k >= 0; k--) {
+        /* 20: ld += log(abs(M[k][k])); */
+        dt4 = gradc_pop(gradc_t);
+        t4 = gradc_pop(gradc_t);
+        /* 10: for i in k + 1..n { */
+        int t21 = k + 1;
+        /* 20: ld += log(abs(M[k][k])); */
+        double t22 = fabs(t3);
+        double dt22 = gradc_dabs(t3, dt3);
 
-        /* reverse sweep */
-        gradc_fill(d_M, gradc_count(n, n));
-        gradc_fill(dd_M, gradc_count(n, n));
+        /* the loop of line 21, backwards */
+        /* 21: for i in k + 1..n { */
+        for (int i_2 = n - 1; i_2 >= t21; i_2--) {
+            /* 22: let l = M[i][k] / M[k][k]; */
+            double l_1 = t5 / t6;
+            double dl_1 = dt5 / t6;
+            double t23 = dt6 * l_1;
+            dl_1 -= t23 / t6;
+            double d_l_1 = 0.0;
+            double dd_l_1 = 0.0;
 
-        /* the loop of line 8, backwards */
-        /* 8: for k in 0..n { */
-        for (int k = n - 1; k >= 0; k--) {
-            /* 20: ld += log(abs(M[k][k])); */
-            dt4 = gradc_pop(gradc_t);
-            t4 = gradc_pop(gradc_t);
-            /* 10: for i in k + 1..n { */
-            int t21 = k + 1;
-            /* 20: ld += log(abs(M[k][k])); */
-            double t22 = fabs(t3);
-            double dt22 = gradc_dabs(t3, dt3);
-
-            /* the loop of line 21, backwards */
-            /* 21: for i in k + 1..n { */
-            for (int i_2 = n - 1; i_2 >= t21; i_2--) {
-                /* 22: let l = M[i][k] / M[k][k]; */
-                double l_1 = t5 / t6;
-                double dl_1 = dt5 / t6;
-                double t23 = dt6 * l_1;
-                dl_1 -= t23 / t6;
-                double d_l_1 = 0.0;
-                double dd_l_1 = 0.0;
-
-                /* the loop of line 23, backwards */
-                /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
-                for (int j_2 = n - 1; j_2 >= t21; j_2--) {
-                    double t24 = d_M[i_2 * n + j_2];
-                    double dt24 = dd_M[i_2 * n + j_2];
-                    double d_t18 = -t24;
-                    double dd_t18 = -dt24;
-                    d_l_1 += d_t18 * t7;
-                    dd_l_1 += dd_t18 * t7;
-                    dd_l_1 += dt7 * d_t18;
-                    double d_t7 = d_t18 * l_1;
-                    double dd_t7 = dd_t18 * l_1;
-                    dd_t7 += dl_1 * d_t18;
-                    d_M[k * n + j_2] += d_t7;
-                    double t25 = dd_t7;
-                    dd_M[k * n + j_2] += t25;
-                    dt7 = gradc_pop(gradc_t);
-                    t7 = gradc_pop(gradc_t);
-                }
-                /* 22: let l = M[i][k] / M[k][k]; */
-                double d_t5 = d_l_1 / t6;
-                double dd_t5 = dd_l_1 / t6;
-                double t26 = dt6 * d_t5;
-                dd_t5 -= t26 / t6;
-                double t27 = d_l_1 * l_1;
-                double dt27 = dd_l_1 * l_1;
-                dt27 += dl_1 * d_l_1;
-                double t28 = t27 / t6;
-                double dt28 = dt27 / t6;
-                double t29 = dt6 * t28;
-                dt28 -= t29 / t6;
-                double d_t6 = -t28;
-                double t30 = -dt28;
-                d_M[k * n + k] += d_t6;
-                dd_M[k * n + k] += t30;
-                dt6 = gradc_pop(gradc_t);
-                t6 = gradc_pop(gradc_t);
-                d_M[i_2 * n + k] += d_t5;
-                double t31 = dd_t5;
-                dd_M[i_2 * n + k] += t31;
-                dt5 = gradc_pop(gradc_t);
-                t5 = gradc_pop(gradc_t);
+            /* the loop of line 23, backwards */
+            /* 23: for j in k + 1..n { M[i][j] -= l * M[k][j]; } */
+            for (int j_2 = n - 1; j_2 >= t21; j_2--) {
+                double t24 = d_M[i_2 * n + j_2];
+                double dt24 = dd_M[i_2 * n + j_2];
+                double d_t18 = -t24;
+                double dd_t18 = -dt24;
+                d_l_1 += d_t18 * t7;
+                dd_l_1 += dd_t18 * t7;
+                dd_l_1 += dt7 * d_t18;
+                double d_t7 = d_t18 * l_1;
+                double dd_t7 = dd_t18 * l_1;
+                dd_t7 += dl_1 * d_t18;
+                d_M[k * n + j_2] += d_t7;
+                double t25 = dd_t7;
+                dd_M[k * n + j_2] += t25;
+                dt7 = gradc_pop(gradc_t);
+                t7 = gradc_pop(gradc_t);
             }
-            /* 20: ld += log(abs(M[k][k])); */
-            double t32 = 1.0 / t22;
-            double t33 = dt22 * t32;
-            double t34 = t33 / t22;
-            double dt32 = -t34;
-            double d_t22 = gradc_dom(t4, t32);
-            double dd_t22 = gradc_dom(t4, dt32);
-            double d_t3 = gradc_dabs(t3, d_t22);
-            double t35 = gradc_dabs(t3, dd_t22);
-            d_M[k * n + k] += d_t3;
-            dd_M[k * n + k] += t35;
-            dt3 = gradc_pop(gradc_t);
-            t3 = gradc_pop(gradc_t);
-            /* 13: if (p != k) { */
-            if (t2) {
-
-                /* the loop of line 14, backwards */
-                /* 14: for j in 0..n { */
-                for (int j_1 = n - 1; j_1 >= 0; j_1--) {
-                    /* 17: M[p][j] = t; */
-                    double t36 = d_M[p * n + j_1];
-                    double dt36 = dd_M[p * n + j_1];
-                    d_M[p * n + j_1] = 0.0;
-                    dd_M[p * n + j_1] = 0.0;
-                    /* 16: M[k][j] = M[p][j]; */
-                    double t37 = d_M[k * n + j_1];
-                    double dt37 = dd_M[k * n + j_1];
-                    d_M[k * n + j_1] = 0.0;
-                    dd_M[k * n + j_1] = 0.0;
-                    d_M[p * n + j_1] += t37;
-                    dd_M[p * n + j_1] += dt37;
-                    /* 15: let t = M[k][j]; */
-                    d_M[k * n + j_1] += t36;
-                    dd_M[k * n + j_1] += dt36;
-                }
-            }
-            /* 13: if (p != k) { */
-            t2 = (int)gradc_pop(gradc_t);
-            /* 10: for i in k + 1..n { */
-            p = (int)gradc_pop(gradc_t);
+            /* 22: let l = M[i][k] / M[k][k]; */
+            double d_t5 = d_l_1 / t6;
+            double dd_t5 = dd_l_1 / t6;
+            double t26 = dt6 * d_t5;
+            dd_t5 -= t26 / t6;
+            double t27 = d_l_1 * l_1;
+            double dt27 = dd_l_1 * l_1;
+            dt27 += dl_1 * d_l_1;
+            double t28 = t27 / t6;
+            double dt28 = dt27 / t6;
+            double t29 = dt6 * t28;
+            dt28 -= t29 / t6;
+            double d_t6 = -t28;
+            double t30 = -dt28;
+            d_M[k * n + k] += d_t6;
+            dd_M[k * n + k] += t30;
+            dt6 = gradc_pop(gradc_t);
+            t6 = gradc_pop(gradc_t);
+            d_M[i_2 * n + k] += d_t5;
+            double t31 = dd_t5;
+            dd_M[i_2 * n + k] += t31;
+            dt5 = gradc_pop(gradc_t);
+            t5 = gradc_pop(gradc_t);
         }
-        gradc_fill(d_A, gradc_count(n, n));
-        gradc_fill(dd_A, gradc_count(n, n));
+        /* 20: ld += log(abs(M[k][k])); */
+        double t32 = 1.0 / t22;
+        double t33 = dt22 * t32;
+        double t34 = t33 / t22;
+        double dt32 = -t34;
+        double d_t22 = gradc_dom(t4, t32);
+        double dd_t22 = gradc_dom(t4, dt32);
+        double d_t3 = gradc_dabs(t3, d_t22);
+        double t35 = gradc_dabs(t3, dd_t22);
+        d_M[k * n + k] += d_t3;
+        dd_M[k * n + k] += t35;
+        dt3 = gradc_pop(gradc_t);
+        t3 = gradc_pop(gradc_t);
+        /* 13: if (p != k) { */
+        if (t2) {
+
+            /* the loop of line 14, backwards */
+            /* 14: for j in 0..n { */
+            for (int j_1 = n - 1; j_1 >= 0; j_1--) {
+                /* 17: M[p][j] = t; */
+                double t36 = d_M[p * n + j_1];
+                double dt36 = dd_M[p * n + j_1];
+                d_M[p * n + j_1] = 0.0;
+                dd_M[p * n + j_1] = 0.0;
+                /* 16: M[k][j] = M[p][j]; */
+                double t37 = d_M[k * n + j_1];
+                double dt37 = dd_M[k * n + j_1];
+                d_M[k * n + j_1] = 0.0;
+                dd_M[k * n + j_1] = 0.0;
+                d_M[p * n + j_1] += t37;
+                dd_M[p * n + j_1] += dt37;
+                /* 15: let t = M[k][j]; */
+                d_M[k * n + j_1] += t36;
+                dd_M[k * n + j_1] += dt36;
+            }
+        }
+        /* 13: if (p != k) { */
+        t2 = (int)gradc_pop(gradc_t);
+        /* 10: for i in k + 1..n { */
+        p = (int)gradc_pop(gradc_t);
+    }
+    gradc_fill(d_A, gradc_count(n, n));
+    gradc_fill(dd_A, gradc_count(n, n));
+
+    /* the loop of line 6, backwards */
+    /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
+    for (int i = n - 1; i >= 0; i--) {
 
         /* the loop of line 6, backwards */
         /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
-        for (int i = n - 1; i >= 0; i--) {
-
-            /* the loop of line 6, backwards */
-            /* 6: for i in 0..n { for j in 0..n { M[i][j] = A[i][j]; } } */
-            for (int j = n - 1; j >= 0; j--) {
-                double t38 = d_M[i * n + j];
-                double dt38 = dd_M[i * n + j];
-                d_M[i * n + j] = 0.0;
-                dd_M[i * n + j] = 0.0;
-                d_A[i * n + j] += t38;
-                dd_A[i * n + j] += dt38;
-            }
+        for (int j = n - 1; j >= 0; j--) {
+            double t38 = d_M[i * n + j];
+            double dt38 = dd_M[i * n + j];
+            d_M[i * n + j] = 0.0;
+            dd_M[i * n + j] = 0.0;
+            d_A[i * n + j] += t38;
+            dd_A[i * n + j] += dt38;
         }
     }
     if (gradc_t->failed) {

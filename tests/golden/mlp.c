@@ -534,16 +534,12 @@ double mlp_loss(int B, int ni, int nh, int no, const double *W1, const double *b
     /* 38: for k in 0..B { */
     double loss = 0.0;
     for (int k = 0; k < B; k++) {
-        /* 39: let x[ni]; */
-        gradc_fill(x, gradc_count(ni, 1));
         /* 40: for i in 0..ni { */
         for (int i = 0; i < ni; i++) {
             /* 41: x[i] = X[k][i]; */
             double t1 = X[k * ni + i];
             x[i] = t1;
         }
-        /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
-        gradc_fill(h, gradc_count(nh, 1));
         /* 17: for j in 0..m { */
         for (int j = 0; j < nh; j++) {
             /* 18: let z = b[j]; */
@@ -664,22 +660,21 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
     double loss = 0.0;
     double t1 = 0.0;
 
-    /* each iteration saves the whole arrays x as it starts, h before line 16 writes it and p before line 26 writes it, for the reverse sweep */
+    /* each iteration saves the whole arrays x as it starts, h before line 43 writes it and p before line 44 writes it, for the reverse sweep */
     /* 38: for k in 0..B { */
     /* that is (ni + nh + no) * (B - 0) doubles on the tape */
     for (int k = 0; k < B; k++) {
         gradc_pusha(gradc_t, x, gradc_count(ni, 1));
-        /* 39: let x[ni]; */
-        gradc_fill(x, gradc_count(ni, 1));
         /* 40: for i in 0..ni { */
         for (int i = 0; i < ni; i++) {
             /* 41: x[i] = X[k][i]; */
             double t2 = X[k * ni + i];
             x[i] = t2;
         }
-        /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
+        /* 43: let h[nh]; */
         gradc_pusha(gradc_t, h, gradc_count(nh, 1));
-        gradc_fill(h, gradc_count(nh, 1));
+        /* 44: let p[no]; */
+        gradc_pusha(gradc_t, p, gradc_count(no, 1));
         /* 17: for j in 0..m { */
         /* the reverse sweep needs 1 value per iteration: nh doubles on the tape */
         gradc_reserve(gradc_t, 0, nh, 1);
@@ -706,7 +701,6 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
             h[j] = t1;
         }
         /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
-        gradc_pusha(gradc_t, p, gradc_count(no, 1));
         gradc_fill(p, gradc_count(no, 1));
 
         /* saves nothing: the reverse sweep recomputes what it needs */
@@ -803,8 +797,6 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
                 d_p[j_1] = 0.0;
                 d_b2[j_1] += t25;
             }
-            /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
-            gradc_popa(gradc_t, p, gradc_count(no, 1));
 
             /* the loop of line 17, backwards */
             /* 17: for j in 0..m { */
@@ -833,7 +825,9 @@ double mlp_loss_grad(int B, int ni, int nh, int no, const double *W1, const doub
                 /* 18: let z = b[j]; */
                 d_b1[j] += d_z_1;
             }
-            /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
+            /* 44: let p[no]; */
+            gradc_popa(gradc_t, p, gradc_count(no, 1));
+            /* 43: let h[nh]; */
             gradc_popa(gradc_t, h, gradc_count(nh, 1));
             /* 38: for k in 0..B { */
             gradc_popa(gradc_t, x, gradc_count(ni, 1));
@@ -907,17 +901,12 @@ double mlp_loss_jvp(int B, int ni, int nh, int no, const double *W1, const doubl
     double loss = 0.0;
     double dloss = 0.0;
     for (int k = 0; k < B; k++) {
-        /* 39: let x[ni]; */
-        gradc_fill(x, gradc_count(ni, 1));
         /* 40: for i in 0..ni { */
         for (int i = 0; i < ni; i++) {
             /* 41: x[i] = X[k][i]; */
             double t1 = X[k * ni + i];
             x[i] = t1;
         }
-        /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
-        gradc_fill(h, gradc_count(nh, 1));
-        gradc_fill(dh, gradc_count(nh, 1));
         /* 17: for j in 0..m { */
         for (int j = 0; j < nh; j++) {
             /* 18: let z = b[j]; */
@@ -1131,24 +1120,23 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
     double t1 = 0.0;
     double dt1 = 0.0;
 
-    /* each iteration saves the whole arrays x as it starts, h before line 16 writes it and p before line 26 writes it, for the reverse sweep */
+    /* each iteration saves the whole arrays x as it starts, h before line 43 writes it and p before line 44 writes it, for the reverse sweep */
     /* 38: for k in 0..B { */
     /* that is (ni + nh + nh + no + no) * (B - 0) doubles on the tape */
     for (int k = 0; k < B; k++) {
         gradc_pusha(gradc_t, x, gradc_count(ni, 1));
-        /* 39: let x[ni]; */
-        gradc_fill(x, gradc_count(ni, 1));
         /* 40: for i in 0..ni { */
         for (int i = 0; i < ni; i++) {
             /* 41: x[i] = X[k][i]; */
             double t2 = X[k * ni + i];
             x[i] = t2;
         }
-        /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
+        /* 43: let h[nh]; */
         gradc_pusha(gradc_t, h, gradc_count(nh, 1));
         gradc_pusha(gradc_t, dh, gradc_count(nh, 1));
-        gradc_fill(h, gradc_count(nh, 1));
-        gradc_fill(dh, gradc_count(nh, 1));
+        /* 44: let p[no]; */
+        gradc_pusha(gradc_t, p, gradc_count(no, 1));
+        gradc_pusha(gradc_t, dp, gradc_count(no, 1));
         /* 17: for j in 0..m { */
         /* the reverse sweep needs 2 values per iteration: 2 * nh doubles on the tape */
         gradc_reserve(gradc_t, 0, nh, 2);
@@ -1187,8 +1175,6 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
             dh[j] = t8;
         }
         /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
-        gradc_pusha(gradc_t, p, gradc_count(no, 1));
-        gradc_pusha(gradc_t, dp, gradc_count(no, 1));
         gradc_fill(p, gradc_count(no, 1));
         gradc_fill(dp, gradc_count(no, 1));
 
@@ -1318,9 +1304,6 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 d_b2[j_1] += t32;
                 dd_b2[j_1] += dt32;
             }
-            /* 26: fn output(int n, int m, W[m][n], b[m], x[n], out p[m]) { */
-            gradc_popa(gradc_t, dp, gradc_count(no, 1));
-            gradc_popa(gradc_t, p, gradc_count(no, 1));
 
             /* the loop of line 17, backwards */
             /* 17: for j in 0..m { */
@@ -1363,7 +1346,10 @@ double mlp_loss_hvp(int B, int ni, int nh, int no, const double *W1, const doubl
                 double t41 = dd_z_1;
                 dd_b1[j] += t41;
             }
-            /* 16: fn hidden(int n, int m, W[m][n], b[m], x[n], out h[m]) { */
+            /* 44: let p[no]; */
+            gradc_popa(gradc_t, dp, gradc_count(no, 1));
+            gradc_popa(gradc_t, p, gradc_count(no, 1));
+            /* 43: let h[nh]; */
             gradc_popa(gradc_t, dh, gradc_count(nh, 1));
             gradc_popa(gradc_t, h, gradc_count(nh, 1));
             /* 38: for k in 0..B { */

@@ -410,8 +410,6 @@ double rnn_loss(int h, int m, int T, const double *Wx, const double *Wh, const d
     double *gradc_next = gradc_work;
     double *H = gradc_next;
     gradc_next += (size_t)t1 * (size_t)h;
-    /* 15: let H[T + 1][h]; */
-    gradc_fill(H, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     for (int t = 0; t < T; t++) {
         int t2 = t + 1;
@@ -526,8 +524,6 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
     gradc_next += (size_t)t1 * (size_t)h;
     double *d_H = gradc_next;
     gradc_next += (size_t)t1 * (size_t)h;
-    /* 15: let H[T + 1][h]; */
-    gradc_fill(H, gradc_count(t1, h));
     double t2 = 0.0;
 
     /* saves nothing: the reverse sweep recomputes what it needs */
@@ -616,7 +612,6 @@ double rnn_loss_grad(int h, int m, int T, const double *Wx, const double *Wh, co
         double d_t18 = 1.0 / t19;
         double d_t17 = d_t18 * 0.5;
         gradc_fill(d_wy, gradc_count(h, 1));
-        gradc_fill(d_H, gradc_count(t1, h));
 
         /* the loop of line 18, backwards */
         /* 18: for t in 0..T { */
@@ -760,9 +755,6 @@ double rnn_loss_jvp(int h, int m, int T, const double *Wx, const double *Wh, con
     gradc_next += (size_t)t1 * (size_t)h;
     double *dH = gradc_next;
     gradc_next += (size_t)t1 * (size_t)h;
-    /* 15: let H[T + 1][h]; */
-    gradc_fill(H, gradc_count(t1, h));
-    gradc_fill(dH, gradc_count(t1, h));
     /* 16: for t in 0..T { cell(h, m, Wx, Wh, b, X[t], H[t], H[t + 1]); } */
     for (int t = 0; t < T; t++) {
         int t2 = t + 1;
@@ -969,9 +961,6 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         dd_b = gradc_next;
         gradc_next += (size_t)h;
     }
-    /* 15: let H[T + 1][h]; */
-    gradc_fill(H, gradc_count(t1, h));
-    gradc_fill(dH, gradc_count(t1, h));
     double t2 = 0.0;
     double dt2 = 0.0;
 
@@ -1092,8 +1081,6 @@ double rnn_loss_hvp(int h, int m, int T, const double *Wx, const double *Wh, con
         double d_t20 = d_t21 * 0.5;
         gradc_fill(d_wy, gradc_count(h, 1));
         gradc_fill(dd_wy, gradc_count(h, 1));
-        gradc_fill(d_H, gradc_count(t1, h));
-        gradc_fill(dd_H, gradc_count(t1, h));
 
         /* the loop of line 18, backwards */
         /* 18: for t in 0..T { */

@@ -35,7 +35,7 @@ set(FWD_PROGRAMS
   ${SAMPLES}/negbin.fn ${SAMPLES}/tobit.fn ${SAMPLES}/rnn.fn ${SAMPLES}/kepler.fn
   builtins.fn arith.fn calls.fn control.fn conventions.fn names.fn
   arrays.fn vjp.fn tape_mem.fn second_order.fn snapshots.fn v2.fn subarrays.fn while.fn
-  saves.fn extrema.fn vector.fn replay.fn skip.fn late_snap.fn)
+  saves.fn extrema.fn vector.fn replay.fn skip.fn late_snap.fn fills.fn)
 
 # Every .fn under samples/ must be in the list: a new sample gets these
 # checks or the configuration says why not.

@@ -404,7 +404,8 @@ static bool is_call(const Instr *in, const void *data)
 }
 
 /* `let h[n];` then a call that zero-fills its out array h (inlined): the
- * first fill is dead and goes; a fill followed by a read stays. */
+ * first fill is dead and goes, and so does the call's, which finds h as
+ * the allocation left it (zero); a fill that follows a read stays. */
 static void dead_fills(void **state)
 {
     (void)state;
@@ -420,7 +421,7 @@ static void dead_fills(void **state)
     Cx *raw = unit_ok(src, UNIT_PRIMAL, false), *opt = opt_primal(src);
     /* layer is inlined (no call left), which brings its two fills of h */
     assert_int_equal(unit_count_instrs(unit_func(opt, "f"), is_call, NULL), 0);
-    assert_int_equal(unit_count_instrs(unit_func(opt, "f"), fills_h, NULL), 2);
+    assert_int_equal(unit_count_instrs(unit_func(opt, "f"), fills_h, NULL), 1);
     double w[3] = {0.3, -1.2, 2.0}, g[3];
     IVal args[3] = {{.i = 3}, {.p = w}, {.p = g}};
     double va = interp_call(unit_func(raw, "f"), args), vb = interp_call(unit_func(opt, "f"), args);
@@ -457,6 +458,70 @@ static bool names_row_copy(const Instr *in, const void *data)
     (void)data;
     return in->arr && in->arr->name && strstr(in->arr->name, "_row");
 }
+
+static bool fills_y(const Instr *in, const void *data)
+{
+    (void)data;
+    return in->kind == I_FILL && in->arr->name && strcmp(in->arr->name, "y") == 0;
+}
+
+/* A helper's zero-filled out array y, inlined in a loop that adds to y:
+ * the fill goes only where stores overwrite every element before any read
+ * (whatever the loops' trip counts), and the value does not change. */
+static void covered_fills(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *helper;
+        int fills;              /* fills of y left in f */
+    } cases[] = {
+        /* element 0, then 1..n: covered */
+        {"{ y[0] = x[0]; for i in 1..n { y[i] = x[i] * x[i - 1]; } }", 0},
+        /* 1..n only: element 0 keeps its zero */
+        {"{ for i in 1..n { y[i] = x[i] * x[i - 1]; } }", 1},
+        /* 0..n - 1 and n - 1: bounds that are not the same operands */
+        {"{ for i in 0..n - 1 { y[i] = x[i]; } y[n - 1] = 1; }", 1},
+        /* a loop left by break, a store under an if, a read of the array */
+        {"{ for i in 0..n { y[i] = x[i]; if (i == 1) { break; } } }", 1},
+        {"{ for i in 0..n { if (x[i] > 0) { y[i] = x[i]; } } }", 1},
+        {"{ for i in 0..n { y[i] = x[i] + y[(i + 1) % n]; } }", 1},
+        /* a loop no index follows (it may run no iteration) */
+        {"{ for i in 0..n { for j in 0..n { y[i] = x[j]; } } }", 1},
+        /* accumulation is no overwrite */
+        {"{ for i in 0..n { y[i] += x[i]; } }", 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        Buf src;
+        buf_init(&src);
+        buf_printf(&src,
+                   "fn h(int n, x[n], out y[n]) %s\n"
+                   "fn f(int n, x[n]) {\n"
+                   "    let y[n];\n"
+                   "    let s = 0;\n"
+                   "    for r in 0..3 {\n"
+                   "        h(n, x, y);\n"
+                   "        for i in 0..n { y[i] += x[i] * r; s += y[i] * y[0]; }\n"
+                   "    }\n"
+                   "    return s;\n"
+                   "}\n",
+                   cases[c].helper);
+        Cx *raw = unit_ok(src.data, UNIT_PRIMAL, false), *opt = opt_primal(src.data);
+        const IrFunc *f = unit_func(opt, "f");
+        assert_int_equal(unit_count_instrs(f, is_call, NULL), 0);
+        if (unit_count_instrs(f, fills_y, NULL) != cases[c].fills)
+            fail_msg("case %zu (%s): %d fills of y left, expected %d", c, cases[c].helper,
+                     unit_count_instrs(f, fills_y, NULL), cases[c].fills);
+        double x[4] = {0.3, -1.2, 2.0, 0.7};
+        IVal args[2] = {{.i = 4}, {.p = x}};
+        double va = interp_call(unit_func(raw, "f"), args), vb = interp_call(f, args);
+        if (!(va == vb))
+            fail_msg("case %zu (%s): %.17g optimised, %.17g not", c, cases[c].helper, vb, va);
+        cx_free(raw);
+        cx_free(opt);
+        buf_free(&src);
+    }
+}
+
 
 static void rows_read_in_place(void **state)
 {
@@ -519,6 +584,7 @@ int main(void)
         cmocka_unit_test(cse_scope_survives_table_growth),
         cmocka_unit_test(cse_after_copy_retarget),
         cmocka_unit_test(dead_fills),
+        cmocka_unit_test(covered_fills),
         cmocka_unit_test(rows_read_in_place),
         cmocka_unit_test(optimiser_is_exact),
     };
