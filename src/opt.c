@@ -728,44 +728,25 @@ static bool boxes_cover(const IrVar *arr, const Box *boxes, int n)
     return false;
 }
 
-/* The fill at b[i] is overwritten whole before anything reads its array
- * (gone: the instructions of b already dropped, which do not count). */
-static bool fill_overwritten(const Opt *o, const IrBlock *b, const bool *gone, int i)
+/* Whether the fill at b[i] changes nothing (gone: the instructions of b
+ * already dropped, which do not count). step 1: the array is set whole
+ * again before anything reads it (by a fill, or by stores); step -1: it is
+ * all zero already (a fill, then zero stores, since its last other write;
+ * reads between do not matter). */
+static bool fill_useless(const Opt *o, const IrBlock *b, const bool *gone, int i, int step)
 {
     const IrVar *arr = ((const Instr *)b->instrs.items[i])->arr;
+    bool zero = step < 0;
     Box boxes[FILL_BOXES];
     int n = 0;
-    for (int j = i + 1; j < b->instrs.len; j++) {
-        const Instr *next = b->instrs.items[j];
-        if (gone[j])
+    for (int j = i + step; j >= 0 && j < b->instrs.len && (!zero || i - j <= FILL_REACH); j += step) {
+        const Instr *x = b->instrs.items[j];
+        if (gone[j] || (zero ? !ir_writes_within(x, arr) : !ir_names_within(x, arr)))
             continue;
-        if (next->kind == I_FILL && next->arr == arr)
-            return true;
-        if (!ir_names_within(next, arr))
-            continue;
-        const Instr *loops[IR_MAX_DIMS];
-        if (n == FILL_BOXES || !sets_box(o, next, arr, false, loops, 0, &boxes[n]))
-            return false;
-        if (boxes_cover(arr, boxes, ++n))
-            return true;
-    }
-    return false;
-}
-
-/* The fill at b[i] finds its array all zero already. */
-static bool fill_redundant(const Opt *o, const IrBlock *b, const bool *gone, int i)
-{
-    const IrVar *arr = ((const Instr *)b->instrs.items[i])->arr;
-    Box boxes[FILL_BOXES];
-    int n = 0;
-    for (int j = i - 1; j >= 0 && i - j <= FILL_REACH; j--) {
-        const Instr *prev = b->instrs.items[j];
-        if (gone[j] || !ir_writes_within(prev, arr))
-            continue;
-        if (prev->kind == I_FILL)
+        if (x->kind == I_FILL)
             return true;
         const Instr *loops[IR_MAX_DIMS];
-        if (n == FILL_BOXES || !sets_box(o, prev, arr, true, loops, 0, &boxes[n]))
+        if (n == FILL_BOXES || !sets_box(o, x, arr, zero, loops, 0, &boxes[n]))
             return false;
         if (boxes_cover(arr, boxes, ++n))
             return true;
@@ -791,7 +772,7 @@ static void drop_dead_fills(Opt *o, IrBlock *b)
     for (int i = 0; i < b->instrs.len; i++) {
         const Instr *in = b->instrs.items[i];
         gone[i] = in->kind == I_FILL && !in->arr->is_param && !in->arr->alias && note_moves(b, i) &&
-                  (fill_overwritten(o, b, gone, i) || fill_redundant(o, b, gone, i));
+                  (fill_useless(o, b, gone, i, 1) || fill_useless(o, b, gone, i, -1));
         if (gone[i])
             give_note(b, i);
         o->changed = o->changed || gone[i];
