@@ -397,11 +397,39 @@ static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
 
 /* ---- common subexpressions -------------------------------------------- */
 
+/* The table of values by operation and operands: open addressing over
+ * entries with their keys inline, in heap memory given back when the walk
+ * of a function ends (a table per round in the scratch arena held 176
+ * bytes per instruction until the function was done). An entry is never
+ * removed: leaving a block clears the values it set (the undo list). */
+typedef struct CseKey {
+    short op;                   /* an Opcode, or OP_COUNT for a load */
+    signed char nargs;
+    signed char kind[IR_MAX_ARGS];
+    long long bits[IR_MAX_ARGS];
+} CseKey;
+
+typedef struct CseEntry {
+    CseKey key;
+    unsigned hash;
+    IrVar *value;
+} CseEntry;
+
 typedef struct Cse {
-    StrTab table;               /* key: op and operands, value: the variable */
+    CseEntry *entries;
+    int len, cap;
+    int *slots;                 /* entry index + 1; 0 is empty */
+    unsigned nslots;            /* a power of two, at least twice len */
     int *undo;                  /* entry indices set in open blocks, innermost last */
     int nundo, capundo;
 } Cse;
+
+static void cse_free(Cse *c)
+{
+    free(c->entries);
+    free(c->slots);
+    free(c->undo);
+}
 
 static void cse_note(Cse *c, int entry)
 {
@@ -412,31 +440,70 @@ static void cse_note(Cse *c, int entry)
     c->undo[c->nundo++] = entry;
 }
 
+static unsigned cse_hash(const CseKey *k)
+{
+    const unsigned char *p = (const unsigned char *)k;
+    unsigned h = 2166136261u;       /* FNV-1a */
+    for (size_t i = 0; i < sizeof *k; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static void cse_place(Cse *c, int entry)
+{
+    unsigned mask = c->nslots - 1, j = c->entries[entry].hash & mask;
+    while (c->slots[j])
+        j = (j + 1) & mask;
+    c->slots[j] = entry + 1;
+}
+
+/* The entry for k, made (with no value) if there is none. */
+static CseEntry *cse_entry(Cse *c, const CseKey *k)
+{
+    unsigned h = cse_hash(k);
+    if (c->nslots) {
+        unsigned mask = c->nslots - 1;
+        for (unsigned j = h & mask; c->slots[j]; j = (j + 1) & mask) {
+            CseEntry *e = &c->entries[c->slots[j] - 1];
+            if (e->hash == h && memcmp(&e->key, k, sizeof *k) == 0)
+                return e;
+        }
+    }
+    if (c->len == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        c->entries = xrealloc(c->entries, sizeof *c->entries * (size_t)c->cap);
+    }
+    if ((unsigned)(c->len + 1) * 2 > c->nslots) {
+        free(c->slots);
+        c->nslots = c->nslots ? c->nslots * 2 : 512;
+        c->slots = xmalloc(sizeof *c->slots * c->nslots);
+        memset(c->slots, 0, sizeof *c->slots * c->nslots);
+        for (int i = 0; i < c->len; i++)
+            cse_place(c, i);
+    }
+    CseEntry *e = &c->entries[c->len];
+    e->key = *k;
+    e->hash = h;
+    e->value = NULL;
+    cse_place(c, c->len++);
+    return e;
+}
+
 static bool commutative(Opcode op)
 {
     return op == OP_ADD || op == OP_MUL || op == OP_IADD || op == OP_IMUL || op == OP_EQ ||
            op == OP_NE || op == OP_AND || op == OP_OR;
 }
 
-typedef struct CseArg {
-    int kind;
-    long long bits;
-} CseArg;
-
-typedef struct CseKey {
-    int op, nargs;
-    CseArg args[IR_MAX_ARGS];
-} CseKey;
-
 static void key_operand(CseKey *k, int i, Operand a)
 {
-    k->args[i].kind = a.kind;
+    k->kind[i] = (signed char)a.kind;
     if (a.kind == OK_VAR || a.kind == OK_REF)
-        k->args[i].bits = a.var->id;
+        k->bits[i] = a.var->id;
     else if (a.kind == OK_REAL)
-        memcpy(&k->args[i].bits, &a.real, sizeof a.real);
+        memcpy(&k->bits[i], &a.real, sizeof a.real);
     else
-        k->args[i].bits = a.ival;
+        k->bits[i] = a.ival;
 }
 
 static bool is_index(const Opt *o, Operand a);
@@ -461,8 +528,8 @@ static bool cse_load(const Opt *o, const Instr *in, CseKey *k)
         if (!cse_operand(o, in->idx[d]))
             return false;
     memset(k, 0, sizeof *k);
-    k->op = OP_COUNT;               /* no operation's */
-    k->nargs = 1 + in->arr->ndims;
+    k->op = (short)OP_COUNT;     /* no operation's */
+    k->nargs = (signed char)(1 + in->arr->ndims);
     key_operand(k, 0, ir_v(in->arr));
     for (int d = 0; d < in->arr->ndims; d++)
         key_operand(k, 1 + d, in->idx[d]);
@@ -481,22 +548,26 @@ static void cse_instr(Opt *o, Cse *cse, Instr *in)
             if (!cse_operand(o, in->args[i]))
                 return;
         memset(&k, 0, sizeof k);
-        k.op = in->op;
-        k.nargs = in->nargs;
+        k.op = (short)in->op;
+        k.nargs = (signed char)in->nargs;
         for (int i = 0; i < in->nargs; i++)
             key_operand(&k, i, in->args[i]);
-        if (commutative(in->op) && memcmp(&k.args[0], &k.args[1], sizeof k.args[0]) > 0) {
-            CseArg t = k.args[0];
-            k.args[0] = k.args[1];
-            k.args[1] = t;
+        if (commutative(in->op) &&
+            (k.kind[0] > k.kind[1] || (k.kind[0] == k.kind[1] && k.bits[0] > k.bits[1]))) {
+            signed char kind = k.kind[0];
+            long long bits = k.bits[0];
+            k.kind[0] = k.kind[1];
+            k.bits[0] = k.bits[1];
+            k.kind[1] = kind;
+            k.bits[1] = bits;
         }
     }
-    StrTabEntry *e = strtab_get(&cse->table, (const char *)&k, sizeof k, NULL);
+    CseEntry *e = cse_entry(cse, &k);
     IrVar *prev = e->value;
     /* a value whose definition has since been given to another variable is gone */
     if (!prev || !o->def[prev->id] || o->def[prev->id]->dst != prev) {
         e->value = in->dst;
-        cse_note(cse, (int)(e - cse->table.entries));
+        cse_note(cse, (int)(e - cse->entries));
         return;
     }
     if (load) {
@@ -572,7 +643,7 @@ static void opt_block(Opt *o, Cse *cse, IrBlock *b)
     vec_release(o->cx->arena, &b->instrs);
     b->instrs = out;
     for (int i = mark; i < cse->nundo; i++)
-        cse->table.entries[cse->undo[i]].value = NULL;
+        cse->entries[cse->undo[i]].value = NULL;
     cse->nundo = mark;
 }
 
@@ -1238,7 +1309,6 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fill
         }
         count_all(&o);
         Cse cse = {0};
-        strtab_init(&cse.table, o.scratch);
         forward_stores(&o, f->body);
         if (fills) {
             drop_dead_fills(&o, f->body);
@@ -1248,7 +1318,7 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fill
         ir_link_blocks(f);
         hoist_block(&o, f->body);
         opt_block(&o, &cse, f->body);
-        free(cse.undo);
+        cse_free(&cse);
         for (int i = 0; i < n; i++) {
             IrVar *v = f->vars.items[i];
             for (int k = 0; k < v->ndims; k++)
