@@ -25,6 +25,11 @@ typedef struct Opt {
     int loops;                  /* loops around the block being optimised */
     bool changed;
     Arena *scratch;             /* for one round: freed when it ends */
+    /* constant sums (fold_sum): by var id, in the block being walked */
+    Instr **kset;               /* the instruction that set it to a constant */
+    bool *kread;                /* read since */
+    int *kepoch;                /* kset and kread hold while this is epoch */
+    int epoch;
 } Opt;
 
 /* ---- counting --------------------------------------------------------- */
@@ -395,6 +400,61 @@ static bool propagate_copy(Opt *o, Instr *in, IrBlock *b, const PtrVec *out)
     return false;
 }
 
+/* ---- constant sums ---------------------------------------------------- */
+
+/* v = c, then v += d with nothing writing v between: the sum is a constant.
+ * The adjoint of a variable used in n sums (x + x + ...) is n such
+ * accumulations; they fold, in the order they would run (the same
+ * rounding), into the first set while nothing has read v, else into a new
+ * one. Within one block: a nested block starts afresh, and what it did is
+ * forgotten when it ends. False: in is gone into the earlier set. */
+static bool fold_sum(Opt *o, Instr *in)
+{
+    IrVar *v = in->dst;
+    if (in->kind != I_OP || in->op != OP_COPY || in->acc == ACC_SET || v->ndims > 0 ||
+        v->type != IT_REAL || in->args[0].kind != OK_REAL || o->kepoch[v->id] != o->epoch ||
+        !o->kset[v->id] || o->ndefs[v->id] < 2)
+        return true;
+    Instr *set = o->kset[v->id];
+    if (set->dst != v || set->acc != ACC_SET || set->op != OP_COPY || set->args[0].kind != OK_REAL)
+        return true;
+    double d = in->args[0].real;
+    double sum = in->acc == ACC_ADD ? set->args[0].real + d : set->args[0].real - d;
+    o->changed = true;
+    if (!o->kread[v->id]) {
+        set->args[0].real = sum;
+        return false;
+    }
+    in->acc = ACC_SET;
+    in->args[0].real = sum;
+    return true;
+}
+
+/* What in reads and writes, for fold_sum: it runs after fold_sum and
+ * before the rest of the rules, any of which may move a definition (a
+ * copy's source may come to define v earlier), so any instruction naming v
+ * as its destination ends what is known of v. */
+static void note_sums(Opt *o, Instr *in)
+{
+    Operand *a;
+    for (IrSlots s = ir_slots(in); (a = ir_slot_next(&s)) != NULL;) {
+        if (a->kind != OK_VAR && a->kind != OK_REF)
+            continue;
+        int id = a->var->id;
+        if (a->kind == OK_REF)
+            o->kset[id] = NULL;         /* a call writes it */
+        o->kread[id] = true;
+    }
+    if (!in->dst)
+        return;
+    int id = in->dst->id;
+    bool set = in->kind == I_OP && in->op == OP_COPY && in->acc == ACC_SET &&
+               in->dst->type == IT_REAL && in->args[0].kind == OK_REAL && !in->dst->is_param;
+    o->kepoch[id] = o->epoch;
+    o->kset[id] = set ? in : NULL;
+    o->kread[id] = false;
+}
+
 /* ---- common subexpressions -------------------------------------------- */
 
 /* The table of values by operation and operands: open addressing over
@@ -596,8 +656,9 @@ static void opt_block(Opt *o, Cse *cse, IrBlock *b);
 static void opt_instr(Opt *o, Cse *cse, Instr *in, IrBlock *b, PtrVec *out)
 {
     rewrite_instr(o, in);
-    if (!simplify(o, in))
+    if (!simplify(o, in) || !fold_sum(o, in))
         return;
+    note_sums(o, in);
     cse_instr(o, cse, in);
     if (!propagate_copy(o, in, b, out))
         return;
@@ -616,10 +677,12 @@ static void opt_instr(Opt *o, Cse *cse, Instr *in, IrBlock *b, PtrVec *out)
         opt_block(o, cse, in->then);
         if (in->els)
             opt_block(o, cse, in->els);
+        o->epoch++;                 /* what the branches wrote is not known */
     } else if (in->kind == I_FOR) {
         o->loops++;
         opt_block(o, cse, in->body);
         o->loops--;
+        o->epoch++;
     }
     vec_push(o->cx->arena, out, in);
 }
@@ -627,6 +690,7 @@ static void opt_instr(Opt *o, Cse *cse, Instr *in, IrBlock *b, PtrVec *out)
 static void opt_block(Opt *o, Cse *cse, IrBlock *b)
 {
     int mark = cse->nundo;
+    o->epoch++;
     PtrVec out = {0};
     const char *note = NULL;        /* of a deleted instruction: goes to the next one */
     for (int i = 0; i < b->instrs.len; i++) {
@@ -1288,7 +1352,7 @@ static void dce(Opt *o)
 static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fills)
 {
     int n = -1;
-    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL};
+    Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, NULL, NULL, NULL, NULL, 0};
     for (int round = 0; round < 16; round++) {
         o.changed = false;
         arena_reset(scratch);       /* memory already in use: no page faults */
@@ -1306,6 +1370,9 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fill
             o.def = ARENA_ARRAY(tables, Instr *, n + 1);
             o.def_block = ARENA_ARRAY(tables, IrBlock *, n + 1);
             o.repl = ARENA_ARRAY(tables, Operand, n + 1);
+            o.kset = ARENA_ARRAY(tables, Instr *, n + 1);
+            o.kread = ARENA_ARRAY(tables, bool, n + 1);
+            o.kepoch = ARENA_ARRAY(tables, int, n + 1);
         }
         count_all(&o);
         Cse cse = {0};
@@ -1339,7 +1406,7 @@ void opt_cleanup(Cx *cx)
     for (int i = 0; i < cx->ir->funcs.len; i++) {
         IrFunc *f = cx->ir->funcs.items[i];
         arena_reset(scratch);
-        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, scratch};
+        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, scratch, NULL, NULL, NULL, 0};
         dce(&o);
     }
     arena_free(scratch);
@@ -1372,7 +1439,7 @@ void opt_primal_fills(Cx *cx)
             continue;
         arena_reset(tables);
         int n = f->vars.len;
-        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, tables};
+        Opt o = {cx, f, NULL, NULL, NULL, NULL, NULL, 0, false, tables, NULL, NULL, NULL, 0};
         o.ndefs = ARENA_ARRAY(tables, int, n + 1);
         o.nuses = ARENA_ARRAY(tables, int, n + 1);
         o.def = ARENA_ARRAY(tables, Instr *, n + 1);

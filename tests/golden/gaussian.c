@@ -223,7 +223,6 @@ double gaussian_nll_grad(double mu, double sigma, double y1_, double y2, double 
 
     /* reverse sweep */
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    double d_t3 = 1.0;
     double t22 = 2.0 * z_3;
     double d_z_3 = 0.5 * t22;
     /* 14: let z = (y - mu) / sigma; */
@@ -233,7 +232,6 @@ double gaussian_nll_grad(double mu, double sigma, double y1_, double y2, double 
     double d_sigma = -t24;
     double d_mu = -d_t17;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t3 += 1.0;
     double t25 = 2.0 * z_2;
     double d_z_2 = 0.5 * t25;
     /* 14: let z = (y - mu) / sigma; */
@@ -242,7 +240,6 @@ double gaussian_nll_grad(double mu, double sigma, double y1_, double y2, double 
     d_sigma -= t26 / sigma;
     d_mu -= d_t12;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t3 += 1.0;
     double t27 = 2.0 * z_1;
     double d_z_1 = 0.5 * t27;
     /* 14: let z = (y - mu) / sigma; */
@@ -251,10 +248,9 @@ double gaussian_nll_grad(double mu, double sigma, double y1_, double y2, double 
     d_sigma -= t28 / sigma;
     d_mu -= d_t7;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t3 += 1.0;
     double t29 = 2.0 * z;
     double d_z = 0.5 * t29;
-    double t30 = d_t3 / t2;
+    double t30 = 4.0 / t2;
     double d_t2 = gradc_dom(t3, t30);
     d_sigma += d_t2 * 2.5066282746310002;
     /* 14: let z = (y - mu) / sigma; */
@@ -406,7 +402,6 @@ double gaussian_nll_hvp(double mu, double sigma, double y1_, double y2, double y
 
     /* reverse sweep */
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    double d_t4 = 1.0;
     double dt30 = dz_3 * 2.0;
     double d_z_3 = 0.5 * t26;
     double dd_z_3 = dt30 * 0.5;
@@ -427,7 +422,6 @@ double gaussian_nll_hvp(double mu, double sigma, double y1_, double y2, double y
     double d_mu = -d_t23;
     double dd_mu = -dd_t23;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t4 += 1.0;
     double dt35 = dz_2 * 2.0;
     double d_z_2 = 0.5 * t19;
     double dd_z_2 = dt35 * 0.5;
@@ -447,7 +441,6 @@ double gaussian_nll_hvp(double mu, double sigma, double y1_, double y2, double y
     d_mu -= d_t16;
     dd_mu -= dd_t16;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t4 += 1.0;
     double dt40 = dz_1 * 2.0;
     double d_z_1 = 0.5 * t12;
     double dd_z_1 = dt40 * 0.5;
@@ -467,11 +460,10 @@ double gaussian_nll_hvp(double mu, double sigma, double y1_, double y2, double y
     d_mu -= d_t9;
     dd_mu -= dd_t9;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t4 += 1.0;
     double dt45 = dz * 2.0;
     double d_z = 0.5 * t6;
     double dd_z = dt45 * 0.5;
-    double t46 = d_t4 / t3;
+    double t46 = 4.0 / t3;
     double t47 = dt3 * t46;
     double t48 = t47 / t3;
     double dt46 = -t48;
@@ -590,7 +582,6 @@ double gaussian_nll_log_grad(double mu, double log_sigma, double y1_, double y2,
 
     /* reverse sweep */
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    double d_t4 = 1.0;
     double t23 = 2.0 * z_3;
     double d_z_3 = 0.5 * t23;
     /* 14: let z = (y - mu) / sigma; */
@@ -600,7 +591,6 @@ double gaussian_nll_log_grad(double mu, double log_sigma, double y1_, double y2,
     double d_t1 = -t25;
     double d_mu = -d_t18;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t4 += 1.0;
     double t26 = 2.0 * z_2;
     double d_z_2 = 0.5 * t26;
     /* 14: let z = (y - mu) / sigma; */
@@ -609,7 +599,6 @@ double gaussian_nll_log_grad(double mu, double log_sigma, double y1_, double y2,
     d_t1 -= t27 / t1;
     d_mu -= d_t13;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t4 += 1.0;
     double t28 = 2.0 * z_1;
     double d_z_1 = 0.5 * t28;
     /* 14: let z = (y - mu) / sigma; */
@@ -618,10 +607,9 @@ double gaussian_nll_log_grad(double mu, double log_sigma, double y1_, double y2,
     d_t1 -= t29 / t1;
     d_mu -= d_t8;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t4 += 1.0;
     double t30 = 2.0 * z;
     double d_z = 0.5 * t30;
-    double t31 = d_t4 / t3;
+    double t31 = 4.0 / t3;
     double d_t3 = gradc_dom(t4, t31);
     d_t1 += d_t3 * 2.5066282746310002;
     /* 14: let z = (y - mu) / sigma; */
@@ -780,7 +768,6 @@ double gaussian_nll_log_hvp(double mu, double log_sigma, double y1_, double y2, 
 
     /* reverse sweep */
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    double d_t5 = 1.0;
     double dt31 = dz_3 * 2.0;
     double d_z_3 = 0.5 * t27;
     double dd_z_3 = dt31 * 0.5;
@@ -801,7 +788,6 @@ double gaussian_nll_log_hvp(double mu, double log_sigma, double y1_, double y2, 
     double d_mu = -d_t24;
     double dd_mu = -dd_t24;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t5 += 1.0;
     double dt36 = dz_2 * 2.0;
     double d_z_2 = 0.5 * t20;
     double dd_z_2 = dt36 * 0.5;
@@ -821,7 +807,6 @@ double gaussian_nll_log_hvp(double mu, double log_sigma, double y1_, double y2, 
     d_mu -= d_t17;
     dd_mu -= dd_t17;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t5 += 1.0;
     double dt41 = dz_1 * 2.0;
     double d_z_1 = 0.5 * t13;
     double dd_z_1 = dt41 * 0.5;
@@ -841,11 +826,10 @@ double gaussian_nll_log_hvp(double mu, double log_sigma, double y1_, double y2, 
     d_mu -= d_t10;
     dd_mu -= dd_t10;
     /* 15: return log(sqrt(2*pi) * sigma) + 0.5 * z^2; */
-    d_t5 += 1.0;
     double dt46 = dz * 2.0;
     double d_z = 0.5 * t7;
     double dd_z = dt46 * 0.5;
-    double t47 = d_t5 / t4;
+    double t47 = 4.0 / t4;
     double t48 = dt4 * t47;
     double t49 = t48 / t4;
     double dt47 = -t49;

@@ -522,6 +522,57 @@ static void covered_fills(void **state)
     }
 }
 
+static bool adds_constant(const Instr *in, const void *data)
+{
+    (void)data;
+    return in->kind == I_OP && in->op == OP_COPY && in->acc != ACC_SET &&
+           in->args[0].kind == OK_REAL;
+}
+
+/* v = c then v += d, as reverse mode writes the adjoint of a variable used
+ * in several sums: a constant, folded while nothing else writes v in the
+ * same block (what an if or a loop did is not known after it, and a loop
+ * body does not fold into a set before the loop). The value and gradient
+ * are the unoptimised IR's, bit for bit, at points on both sides of the
+ * branch. */
+static void constant_sums(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        int left;               /* accumulations of constants left in f_grad */
+    } cases[] = {
+        {"return x + x + x;", 0},
+        {"let y = x; if (x > 0) { y = x + x + x; } return y + x;", 4},
+        {"let s = 0; for i in 0..n { s += x + x; } return s + x + x;", 1},
+        /* a read between: the sum goes on from a new set */
+        {"let s = x + x; let t = s * s; return t + x + x;", 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        Buf src;
+        buf_init(&src);
+        buf_printf(&src, "fn f(int n, x) { %s }\n", cases[c].body);
+        Cx *raw = unit_ok(src.data, UNIT_ALL, false), *opt = unit_ok(src.data, UNIT_ALL, true);
+        const IrFunc *f = unit_func(opt, "f_grad");
+        if (unit_count_instrs(f, adds_constant, NULL) != cases[c].left)
+            fail_msg("case %zu (%s): %d accumulations of constants left, expected %d", c,
+                     cases[c].body, unit_count_instrs(f, adds_constant, NULL), cases[c].left);
+        static const double xs[] = {0.75, -1.3};
+        for (int k = 0; k < 2; k++) {
+            double ga = 0, gb = 0;
+            IVal args_a[3] = {{.i = 3}, {.r = xs[k]}, {.p = &ga}};
+            IVal args_b[3] = {{.i = 3}, {.r = xs[k]}, {.p = &gb}};
+            double va = interp_call(unit_func(raw, "f_grad"), args_a);
+            double vb = interp_call(f, args_b);
+            if (!(va == vb) || !(ga == gb))
+                fail_msg("case %zu (%s) at x = %g: value %.17g, gradient %.17g optimised; "
+                         "%.17g, %.17g not", c, cases[c].body, xs[k], vb, gb, va, ga);
+        }
+        cx_free(raw);
+        cx_free(opt);
+        buf_free(&src);
+    }
+}
 
 static void rows_read_in_place(void **state)
 {
@@ -585,6 +636,7 @@ int main(void)
         cmocka_unit_test(cse_after_copy_retarget),
         cmocka_unit_test(dead_fills),
         cmocka_unit_test(covered_fills),
+        cmocka_unit_test(constant_sums),
         cmocka_unit_test(rows_read_in_place),
         cmocka_unit_test(optimiser_is_exact),
     };
