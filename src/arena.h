@@ -5,6 +5,7 @@
 #define GRADC_ARENA_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct ArenaChunk ArenaChunk;
@@ -32,6 +33,9 @@ char *arena_printf(Arena *a, const char *fmt, ...)
  * for reuse by the next request of that size class. */
 void *arena_block(Arena *a, size_t bytes, size_t *got);
 void arena_unblock(Arena *a, void *p, size_t got);
+/* Under AddressSanitizer, makes n bytes at p unreadable and returns true:
+ * memory given back that must then never be reused. Elsewhere false. */
+bool arena_poison(void *p, size_t n);
 
 #define ARENA_NEW(a, T) ((T *)arena_alloc((a), sizeof(T)))
 #define ARENA_ARRAY(a, T, n) ((T *)arena_alloc((a), sizeof(T) * (size_t)(n)))

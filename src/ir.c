@@ -125,10 +125,22 @@ IrBlock *ir_block(Cx *cx)
 
 Instr *ir_instr(Cx *cx, InstrKind kind, Span at)
 {
-    Instr *in = ARENA_NEW(cx->arena, Instr);
+    Instr *in;
+    if (cx->ir && cx->ir->spare.len > 0) {
+        in = cx->ir->spare.items[--cx->ir->spare.len];
+        memset(in, 0, sizeof *in);
+    } else {
+        in = ARENA_NEW(cx->arena, Instr);
+    }
     in->kind = kind;
     in->span = at;
     return in;
+}
+
+void ir_free_instr(Cx *cx, Instr *in)
+{
+    if (!arena_poison(in, sizeof *in))
+        vec_push(cx->arena, &cx->ir->spare, in);
 }
 
 void ir_append(Cx *cx, IrBlock *b, Instr *in)

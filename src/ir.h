@@ -264,6 +264,7 @@ struct IrFunc {
 
 struct IrModule {
     PtrVec funcs;               /* IrFunc*, in emission order */
+    PtrVec spare;               /* Instr* given back (ir_free_instr), for ir_instr to reuse */
 };
 
 typedef struct IrModule IrModule;
@@ -276,6 +277,11 @@ IrVar *ir_var(Cx *cx, IrFunc *f, const char *name, IrType type);
 IrVar *ir_param(Cx *cx, IrFunc *f, const char *name, IrType type);
 IrBlock *ir_block(Cx *cx);
 Instr *ir_instr(Cx *cx, InstrKind kind, Span at);
+/* Gives back an instruction that no block holds any more, nor anything
+ * else points to, for ir_instr to reuse (what it points to stays in the
+ * arena). Under AddressSanitizer it is poisoned and never reused instead,
+ * so that a read through a stale pointer to it is reported. */
+void ir_free_instr(Cx *cx, Instr *in);
 void ir_append(Cx *cx, IrBlock *b, Instr *in);
 
 /* The size op(a, b) (folded when both are literals). */

@@ -1347,6 +1347,32 @@ static void dce(Opt *o)
 
 /* ---- driver ----------------------------------------------------------- */
 
+/* The instructions of a function when a round starts: those that the
+ * round removes (no instruction is shared between blocks or functions, and
+ * nothing else points to one) go back for reuse when it ends. Every
+ * instruction still held is live after dce, and none that was removed is:
+ * those dce swept it marked dead, and those the walk dropped it never saw. */
+typedef struct Held {
+    Arena *scratch;
+    PtrVec instrs;
+} Held;
+
+static void hold(Instr *in, void *data)
+{
+    Held *h = data;
+    in->live = false;
+    vec_push(h->scratch, &h->instrs, in);
+}
+
+static void give_back(Cx *cx, const PtrVec *held)
+{
+    for (int i = 0; i < held->len; i++) {
+        Instr *in = held->items[i];
+        if (!in->live)
+            ir_free_instr(cx, in);
+    }
+}
+
 /* tables and scratch: arenas reset here, kept from function to function
  * (fresh ones for each would fault their pages in every time). */
 static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fills)
@@ -1374,6 +1400,8 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fill
             o.kread = ARENA_ARRAY(tables, bool, n + 1);
             o.kepoch = ARENA_ARRAY(tables, int, n + 1);
         }
+        Held held = {scratch, {0}};
+        ir_walk(f->body, hold, &held);
         count_all(&o);
         Cse cse = {0};
         forward_stores(&o, f->body);
@@ -1392,6 +1420,7 @@ static void opt_func(Cx *cx, IrFunc *f, Arena *tables, Arena *scratch, bool fill
                 rewrite(&o, &v->dims[k]);
         }
         dce(&o);
+        give_back(cx, &held.instrs);
         memset(o.repl, 0, sizeof *o.repl * (size_t)n);
         if (!o.changed)
             break;

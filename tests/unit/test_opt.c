@@ -212,6 +212,50 @@ static void no_useless_arithmetic_after_ad(void **state)
 
 /* ---- propagation, CSE, DCE ----------------------------------------------------- */
 
+/* An instruction given back comes back, cleared, from the next ir_instr;
+ * under AddressSanitizer it is poisoned and never reused. And the
+ * optimiser gives back what it removes: a function of much dead code
+ * leaves that many instructions for the next function made. */
+static void removed_instructions_reused(void **state)
+{
+    (void)state;
+    static char probe[32];
+    bool asan = arena_poison(probe, sizeof probe);
+    Cx *cx = unit_ok("fn f(x) = x * x;", UNIT_ALL, true);
+    Span at = {1, 1, 0};
+    Instr *a = ir_instr(cx, I_OP, at);
+    a->nargs = 2;
+    a->note = "gone";
+    int spare = cx->ir->spare.len;
+    ir_free_instr(cx, a);
+    Instr *b = ir_instr(cx, I_RETURN, at);
+    if (asan) {
+        assert_ptr_not_equal(a, b);
+    } else {
+        assert_ptr_equal(a, b);
+        assert_int_equal(b->kind, I_RETURN);
+        assert_int_equal(b->nargs, 0);
+        assert_null(b->note);
+        assert_int_equal(cx->ir->spare.len, spare);
+    }
+    cx_free(cx);
+    /* 40 dead products: each round's removals come back */
+    Buf src;
+    buf_init(&src);
+    buf_printf(&src, "fn f(x) {");
+    for (int i = 0; i < 40; i++)
+        buf_printf(&src, " let d%d = x * %d;", i, i + 2);
+    buf_printf(&src, " return x; }\n");
+    cx = unit_ok(src.data, UNIT_PRIMAL, true);
+    if (asan)
+        assert_int_equal(cx->ir->spare.len, 0);
+    else if (cx->ir->spare.len < 40)
+        fail_msg("%d instructions given back, expected at least 40", cx->ir->spare.len);
+    cx_free(cx);
+    buf_free(&src);
+}
+
+
 static void dead_code(void **state)
 {
     (void)state;
@@ -628,6 +672,7 @@ int main(void)
         cmocka_unit_test(identities),
         cmocka_unit_test(no_useless_arithmetic_after_ad),
         cmocka_unit_test(dead_code),
+        cmocka_unit_test(removed_instructions_reused),
         cmocka_unit_test(dead_code_of_any_length),
         cmocka_unit_test(common_subexpressions),
         cmocka_unit_test(copies_propagate),
