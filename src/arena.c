@@ -1,18 +1,62 @@
 /* The compilation's arena, arena vectors and the heap string builder. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE 1       /* MAP_ANONYMOUS, madvise */
+#endif
 #include "arena.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 struct ArenaChunk {
     ArenaChunk *next;
     size_t size, used;
+    bool mapped;                /* by chunk_new's mmap: munmap it */
     _Alignas(16) unsigned char data[];
 };
 
 enum { CHUNK_MIN = 64 * 1024 };
+
+/* On Linux, chunks of 4 MiB and more are mapped with transparent huge
+ * pages asked for: a large input touches a gigabyte of new memory, and
+ * faulting it in 4 KiB pages (each cleared by the kernel) was a third of
+ * the time; 2 MiB pages take a quarter of the time off. Elsewhere, or if
+ * mmap fails, calloc. Either way the memory comes zeroed. */
+#if defined(__linux__) && defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+#define GRADC_HUGE_CHUNKS 1
+enum { HUGE_CHUNK = 4 << 20 };
+#endif
+
+static ArenaChunk *chunk_new(size_t bytes)
+{
+#ifdef GRADC_HUGE_CHUNKS
+    if (bytes >= HUGE_CHUNK) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: failure changes nothing */
+            ArenaChunk *c = p;
+            c->mapped = true;
+            return c;
+        }
+    }
+#endif
+    return calloc(1, bytes);
+}
+
+static void chunk_free(ArenaChunk *c)
+{
+#ifdef GRADC_HUGE_CHUNKS
+    if (c && c->mapped) {
+        munmap(c, sizeof *c + c->size);
+        return;
+    }
+#endif
+    free(c);
+}
 
 /* Under AddressSanitizer a block given back is poisoned until reused, so
  * that a read through a stale pointer to it is reported. */
@@ -80,7 +124,7 @@ void arena_free(Arena *a)
     ArenaChunk *c = a->head;
     while (c) {
         ArenaChunk *next = c->next;
-        free(c);
+        chunk_free(c);
         c = next;
     }
     free(a);
@@ -92,10 +136,10 @@ void arena_reset(Arena *a)
     for (ArenaChunk *c = a->head, *next; c; c = next) {
         next = c->next;
         if (!keep || c->size > keep->size) {
-            free(keep);
+            chunk_free(keep);
             keep = c;
         } else {
-            free(c);
+            chunk_free(c);
         }
     }
     if (keep) {
@@ -117,9 +161,9 @@ void *arena_alloc(Arena *a, size_t size)
         size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
         if (c && c->size * 2 > want && c->size < (size_t)16 << 20)
             want = c->size * 2;
-        /* zeroed by calloc: large chunks come straight from the system,
-           already zero, so memory is touched only when it is used */
-        c = calloc(1, sizeof *c + want);
+        /* zeroed: large chunks come straight from the system, already
+           zero, so memory is touched only when it is used */
+        c = chunk_new(sizeof *c + want);
         if (!c)
             out_of_memory();
         c->size = want;

@@ -50,6 +50,29 @@ static void arena_growth_keeps_blocks(void **state)
     arena_free(a);
 }
 
+/* Chunks of many MiB (mapped with huge pages on Linux): zero when handed
+ * out, again after a reset that keeps the largest, and given back. */
+static void arena_big_chunks(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    enum { STEP = 3 << 20, N = 12 };
+    unsigned char *p[N];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            p[i] = arena_alloc(a, STEP);
+            for (size_t k = 0; k < STEP; k += 4093)
+                assert_int_equal(p[i][k], 0);
+            assert_int_equal(p[i][STEP - 1], 0);
+            memset(p[i], 0x77 + i, STEP);
+        }
+        for (int i = 0; i < N; i++)
+            assert_int_equal(p[i][STEP / 2], 0x77 + i);
+        arena_reset(a);
+    }
+    arena_free(a);
+}
+
 static void arena_strings(void **state)
 {
     (void)state;
@@ -314,6 +337,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arena_zero_filled_and_aligned),
         cmocka_unit_test(arena_growth_keeps_blocks),
+        cmocka_unit_test(arena_big_chunks),
         cmocka_unit_test(arena_strings),
         cmocka_unit_test(vec_push_and_insert),
         cmocka_unit_test(buf_growth),
