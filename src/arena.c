@@ -21,12 +21,34 @@ struct ArenaChunk {
 
 enum { CHUNK_MIN = 64 * 1024 };
 
+/* Under AddressSanitizer a block given back is poisoned until reused, so
+ * that a read through a stale pointer to it is reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define GRADC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GRADC_ASAN 1
+#endif
+#endif
+#ifdef GRADC_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define POISON(p, n) __asan_poison_memory_region((p), (n))
+#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* On Linux, chunks of 4 MiB and more are mapped with transparent huge
  * pages asked for: a large input touches a gigabyte of new memory, and
  * faulting it in 4 KiB pages (each cleared by the kernel) was a third of
  * the time; 2 MiB pages take a quarter of the time off. Elsewhere, or if
- * mmap fails, calloc. Either way the memory comes zeroed. */
-#if defined(__linux__) && defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+ * mmap fails, calloc. Either way the memory comes zeroed. Not under
+ * AddressSanitizer: the poison of memory given back would outlive a
+ * munmap (its shadow is not cleared) and be found in the next mapping at
+ * that address; its own allocator keeps the shadow right. */
+#if defined(__linux__) && defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE) && !defined(GRADC_ASAN)
 #define GRADC_HUGE_CHUNKS 1
 enum { HUGE_CHUNK = 4 << 20 };
 #endif
@@ -57,25 +79,6 @@ static void chunk_free(ArenaChunk *c)
 #endif
     free(c);
 }
-
-/* Under AddressSanitizer a block given back is poisoned until reused, so
- * that a read through a stale pointer to it is reported. */
-#if defined(__SANITIZE_ADDRESS__)
-#define GRADC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GRADC_ASAN 1
-#endif
-#endif
-#ifdef GRADC_ASAN
-void __asan_poison_memory_region(void const volatile *addr, size_t size);
-void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
-#define POISON(p, n) __asan_poison_memory_region((p), (n))
-#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 static _Noreturn void out_of_memory(void)
 {
