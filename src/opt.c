@@ -542,7 +542,7 @@ static CseEntry *cse_entry(Cse *c, const CseKey *k)
             cse_place(c, i);
     }
     CseEntry *e = &c->entries[c->len];
-    e->key = *k;
+    memcpy(&e->key, k, sizeof *k);  /* the padding too: keys compare by memcmp */
     e->hash = h;
     e->value = NULL;
     cse_place(c, c->len++);
