@@ -500,15 +500,6 @@ static void cse_note(Cse *c, int entry)
     c->undo[c->nundo++] = entry;
 }
 
-static unsigned cse_hash(const CseKey *k)
-{
-    const unsigned char *p = (const unsigned char *)k;
-    unsigned h = 2166136261u;       /* FNV-1a */
-    for (size_t i = 0; i < sizeof *k; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
-}
-
 static void cse_place(Cse *c, int entry)
 {
     unsigned mask = c->nslots - 1, j = c->entries[entry].hash & mask;
@@ -520,7 +511,7 @@ static void cse_place(Cse *c, int entry)
 /* The entry for k, made (with no value) if there is none. */
 static CseEntry *cse_entry(Cse *c, const CseKey *k)
 {
-    unsigned h = cse_hash(k);
+    unsigned h = strtab_hash(k, sizeof *k);
     if (c->nslots) {
         unsigned mask = c->nslots - 1;
         for (unsigned j = h & mask; c->slots[j]; j = (j + 1) & mask) {

@@ -3,11 +3,12 @@
 
 #include <string.h>
 
-static unsigned hash_bytes(const char *s, size_t n)
+unsigned strtab_hash(const void *p, size_t n)
 {
+    const unsigned char *s = p;
     unsigned h = 2166136261u;                     /* FNV-1a */
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
+        h = (h ^ s[i]) * 16777619u;
     return h;
 }
 
@@ -59,7 +60,7 @@ StrTabEntry *strtab_find(StrTab *t, const char *key, size_t len)
 {
     if (!t->nslots)
         return NULL;
-    int *slot = lookup(t, key, len, hash_bytes(key, len));
+    int *slot = lookup(t, key, len, strtab_hash(key, len));
     return *slot ? &t->entries[*slot - 1] : NULL;
 }
 
@@ -67,7 +68,7 @@ StrTabEntry *strtab_get(StrTab *t, const char *key, size_t len, int *added)
 {
     if (t->len * 2 >= t->nslots)
         rehash(t);
-    unsigned h = hash_bytes(key, len);
+    unsigned h = strtab_hash(key, len);
     int *slot = lookup(t, key, len, h);
     if (added)
         *added = !*slot;

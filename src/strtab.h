@@ -23,6 +23,8 @@ typedef struct StrTab {
     int len, cap;
 } StrTab;
 
+/* The table's hash of n bytes (FNV-1a), for other tables keyed by bytes. */
+unsigned strtab_hash(const void *p, size_t n);
 void strtab_init(StrTab *t, Arena *a);
 /* Empties t and gives its tables back to the arena for reuse; the keys it
  * handed out stay valid. */
